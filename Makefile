@@ -1,0 +1,39 @@
+# Two commands do everything: `make run` and `make test`. Both create and reuse .venv.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SAMPLE := build/sample
+export JEMBATAN_INBOX ?= $(CURDIR)/inbox
+export JEMBATAN_WAREHOUSE ?= $(CURDIR)/warehouse
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+
+.PHONY: setup run test sample ui bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# Generate the bundled sample agency files (deterministic) and copy them into the inbox.
+sample: $(STAMP)
+	$(BIN)/python -m sample_data.generate --out $(SAMPLE)
+	mkdir -p $(JEMBATAN_INBOX)
+	cp -r $(SAMPLE)/inbox/. $(JEMBATAN_INBOX)/
+
+run: sample
+	mkdir -p $(DAGSTER_HOME)
+	$(BIN)/jembatan sync
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+ui: $(STAMP)
+	mkdir -p $(DAGSTER_HOME)
+	$(BIN)/dagster dev -w workspace.yaml
+
+clean:
+	rm -rf build inbox warehouse/*.duckdb warehouse/archive warehouse/reports warehouse/work warehouse/parquet warehouse/publications .dagster_home

@@ -1,0 +1,76 @@
+"""Dagster assets: thin wrappers over assets/steps.py, one per stage, with row-count metadata."""
+from __future__ import annotations
+
+import dagster as dg
+
+from assets import steps
+from pipelines.resources import JembatanPaths
+from schemas import SOURCES
+
+
+@dg.asset(group_name="reference", description="Official village lists (Kemendagri, by decree version) and "
+          "the BPS-Kemendagri bridging, read from inbox/reference/")
+def reference_gazetteer(paths: JembatanPaths) -> dg.MaterializeResult:
+    gazetteer = steps.refresh_gazetteer(paths.paths())
+    villages = gazetteer.current("village")
+    return dg.MaterializeResult(metadata={
+        "dagster/row_count": len(villages),
+        "versions": ", ".join(gazetteer.versions),
+        "current_version": gazetteer.current_version,
+        "bridging_rows": len(gazetteer.bridging),
+        "changes": dg.MetadataValue.md(gazetteer.changes[gazetteer.changes["change"] != "unchanged"]
+                                       .to_markdown(index=False) if len(gazetteer.changes) else "none"),
+    })
+
+
+def ingest_asset(source: str) -> dg.AssetsDefinition:
+    @dg.asset(name=f"{source}_files", group_name="ingest",
+              description=f"Files dropped in inbox/{source}/: archived by content hash, read, parsed and "
+                          "validated; accepted rows stored with personal data replaced, rejections kept")
+    def _ingest(paths: JembatanPaths) -> dg.MaterializeResult:
+        received = steps.ingest_source(paths.paths(), source)
+        new = [r for r in received if r.status not in ("unchanged", "duplicate")]
+        table = "\n".join(f"| {r.file_name} | {r.status} | {r.rows_read} | {r.rows_accepted} | {r.rows_rejected} |"
+                          for r in received)
+        return dg.MaterializeResult(metadata={
+            "dagster/row_count": sum(r.rows_accepted for r in new),
+            "files_in_inbox": len(received),
+            "files_new": len(new),
+            "rows_rejected": sum(r.rows_rejected for r in new),
+            "files": dg.MetadataValue.md("| file | status | read | accepted | rejected |\n|---|---|---|---|---|\n"
+                                         + table),
+        })
+    return _ingest
+
+
+INGEST_ASSETS = [ingest_asset(source) for source in SOURCES]
+
+
+@dg.asset(group_name="harmonise", deps=[reference_gazetteer, *INGEST_ASSETS],
+          description="Every accepted row placed in one current Kemendagri village (codes in either scheme, "
+                      "names scoped by district); rows that cannot be placed go to quarantine")
+def harmonised_places(paths: JembatanPaths) -> dg.MaterializeResult:
+    stats = steps.harmonise(paths.paths())
+    placed = sum(s["placed"] for s in stats.values())
+    rejected = sum(s["rejected"] for s in stats.values())
+    return dg.MaterializeResult(metadata={
+        "dagster/row_count": placed,
+        "rows_unplaced": rejected,
+        "share_placed": round(placed / (placed + rejected), 4) if placed + rejected else 1.0,
+        **{f"{name}_methods": dg.MetadataValue.json(s["methods"]) for name, s in stats.items()},
+    })
+
+
+@dg.asset(group_name="marts", deps=[harmonised_places], pool="duckdb_writer",
+          description="Dimensions, facts and marts built in a staging DuckDB and published atomically to "
+                      "warehouse/jembatan.duckdb")
+def published_marts(paths: JembatanPaths) -> dg.MaterializeResult:
+    counts = steps.publish_marts(paths.paths())
+    return dg.MaterializeResult(metadata={
+        "dagster/row_count": counts.get("mart_village_year", 0),
+        "tables": dg.MetadataValue.json(counts),
+        "database": dg.MetadataValue.path(str(paths.paths().database)),
+    })
+
+
+ALL_ASSETS = [reference_gazetteer, *INGEST_ASSETS, harmonised_places, published_marts]

@@ -1,0 +1,49 @@
+"""Place-name normalisation: the spelling variants agencies really write, folded to one key.
+
+Rules, in order: lower case; prefixes (Desa, Ds., Kelurahan, Kel., Kecamatan, Kec., Polsek) dropped;
+abbreviations expanded (Sei / S. = Sungai, Tj. = Tanjung, P. = Pulau, Kp. = Kampung, Gn. = Gunung,
+Aik = Air); Roman numerals to digits; old spelling (oe dj tj nj sj ch) to the current one; punctuation
+and spaces removed, so joined and spaced words meet (Airduren = Air Duren). A bare j is never
+rewritten to y: that is only done in `loose_key`, used to compare, never to decide alone.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+PREFIXES = re.compile(
+    r"^(desa|ds|kelurahan|kel|kelurahan/desa|desa/kelurahan|kecamatan|kec|polsek|polsekta|polsubsektor|"
+    r"kabupaten|kab|kampung adat)\b\.?\s*")
+ABBREVIATIONS = [
+    (r"\b(sei|s)\.?\s+", "sungai "), (r"\bsei\b", "sungai"), (r"\btj(\.\s*|\s+)", "tanjung "),
+    (r"\bp\.\s*", "pulau "), (r"\bkp\.?\s+", "kampung "), (r"\bgn\.?\s+", "gunung "), (r"\baik\b", "air"),
+]
+ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8", "ix": "9",
+         "x": "10", "xi": "11", "xii": "12"}
+OLD_SPELLING = [("oe", "u"), ("dj", "j"), ("tj", "c"), ("nj", "ny"), ("sj", "sy"), ("ch", "kh")]
+
+
+def _ascii_lower(text: str) -> str:
+    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    return re.sub(r"\s+", " ", text.lower()).strip()
+
+
+def name_key(text: str | None, regency: bool = False) -> str:
+    if text is None:
+        return ""
+    t = _ascii_lower(text)
+    for _ in range(2):
+        t = PREFIXES.sub("", t)
+    if regency:
+        t = re.sub(r"^(kota|kab|kabupaten)\b\.?\s*", "", t)
+    for pattern, repl in ABBREVIATIONS:
+        t = re.sub(pattern, repl, t)
+    t = " ".join(ROMAN.get(w, w) for w in re.split(r"[\s\-]+", re.sub(r"[^a-z0-9\s\-]", " ", t)) if w)
+    for old, new in OLD_SPELLING:
+        t = t.replace(old, new)
+    return t.replace(" ", "")
+
+
+def loose_key(key: str) -> str:
+    """j and y as one letter, doubled letters single: only for comparing candidates."""
+    return re.sub(r"(.)\1+", r"\1", key.replace("y", "j"))

@@ -1,0 +1,87 @@
+"""Attach a village code to every accepted row of a dataset, and send the rows that cannot be placed
+to quarantine with their candidates. Each distinct place tuple is matched once."""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from assets.harmonise.matcher import Match, Matcher
+from assets.ingest.errors import cell_error
+from schemas.base import Dataset
+
+PLACE_FIELDS = ("village_code_sent", "village_name", "district_name", "regency_name", "police_sector")
+VILLAGE_LIST_SPLIT = re.compile(r"\s*(?:,|;|/|&|\n|\bdan\b)\s*", re.IGNORECASE)
+
+
+def split_village_list(text: str) -> list[str]:
+    """'Air Duren, Jelutung / Sinar Jaya dan Kimak' -> four names."""
+    return [p for p in VILLAGE_LIST_SPLIT.split(str(text)) if p.strip()]
+
+
+def explode_village_list(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    frame["village_name"] = frame["village_list"].map(split_village_list)
+    return frame.explode("village_name", ignore_index=True).drop(columns="village_list")
+
+
+def add_year(frame: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
+    column = dataset.column(dataset.year_column)
+    if column.kind == "date":
+        frame["year"] = pd.to_datetime(frame[column.name]).dt.year.astype("Int64")
+    return frame
+
+
+def match_frame(frame: pd.DataFrame, matcher: Matcher) -> pd.DataFrame:
+    """Adds village_code (current), match_method, match_score, match_candidates, gazetteer_version."""
+    frame = frame.copy()
+    for name in PLACE_FIELDS:
+        if name not in frame:
+            frame[name] = None
+    places = frame[list(PLACE_FIELDS)].astype(object).where(frame[list(PLACE_FIELDS)].notna(), None)
+    cache: dict[tuple, Match] = {}
+    matches = []
+    for place in places.itertuples(index=False, name=None):
+        if place not in cache:
+            code, village, district, regency, sector = place
+            cache[place] = matcher.match(code=code, village=village, district=district, regency=regency,
+                                         police_sector=sector)
+        matches.append(cache[place])
+    frame["village_code"] = [m.village_code for m in matches]
+    frame["match_method"] = [m.method for m in matches]
+    frame["match_score"] = [m.score for m in matches]
+    frame["match_candidates"] = ["; ".join(f"{c} ({matcher.describe(c)})" for c in m.candidates)
+                                 for m in matches]
+    years = frame["year"] if "year" in frame else pd.Series([None] * len(frame))
+    frame["gazetteer_version"] = [matcher.gazetteer.version_for_year(None if pd.isna(y) else int(y))
+                                  for y in years]
+    return frame
+
+
+def place_rows(frame: pd.DataFrame, dataset: Dataset, matcher: Matcher, layouts: dict[str, dict]):
+    """(rows placed in a village, rejection records of the rows that could not be placed)."""
+    if "village_list" in frame:
+        frame = explode_village_list(frame)
+    frame = frame.rename(columns={"village_code": "village_code_sent"})
+    frame = match_frame(add_year(frame, dataset), matcher)
+    placed = frame[frame["village_code"].notna()]
+    rejections = [_rejection(row, "ambiguous_village" if row.match_method == "ambiguous" else "unknown_village",
+                             layouts, dataset, value=row.village_name or row.village_code_sent or "",
+                             extra=f" (candidates: {row.match_candidates})" if row.match_candidates else "")
+                  for row in frame[frame["village_code"].isna()].itertuples()]
+    if dataset.one_row_per_village_year:
+        duplicated = placed.duplicated(["village_code", "year"], keep="first")
+        first = placed[~duplicated].set_index(["village_code", "year"])["source_row"]
+        rejections += [_rejection(row, "duplicate_village_year", layouts, dataset, value=row.village_name or "",
+                                  extra=str(first.get((row.village_code, row.year), "")))
+                       for row in placed[duplicated].itertuples()]
+        placed = placed[~duplicated]
+    return placed.reset_index(drop=True), rejections
+
+
+def _rejection(row, code: str, layouts: dict[str, dict], dataset: Dataset, value: str, extra: str = "") -> dict:
+    field_name = "village_list" if "village_list" in dataset.stored_columns else "village_name"
+    letter, header = layouts.get(row.source_file, {}).get(row.source_sheet, {}).get(field_name, ["", field_name])
+    error = cell_error(row.source_sheet, int(row.source_row), letter, header, dataset.column(field_name),
+                       str(value), code, extra=extra)
+    return {"source_file": row.source_file, "dataset": dataset.name, "stage": "harmonise", **error.as_dict()}

@@ -1,0 +1,241 @@
+"""Cell parsers: one per column kind, each turning a raw cell into (value, error code).
+
+Raw cells come from the workbook reader as Python values: str, float, int, bool, date or datetime.
+A parser never guesses: a cell it cannot read is an error, not a wrong value.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+
+# Error codes shared with the rejection report (frictionless-style names, snake_case).
+TYPE_ERROR = "type_error"
+INVALID_DATE = "invalid_date"
+INVALID_NIK = "invalid_nik"
+MISSING_VALUE = "missing_value"
+
+NOT_AVAILABLE = {"...", "..", "…", "n/a", "na", "tidak tersedia"}
+ZERO_MARKS = {"-", "–", "—"}
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+MONTHS = {
+    "januari": 1, "january": 1, "jan": 1, "februari": 2, "pebruari": 2, "february": 2, "feb": 2, "peb": 2,
+    "maret": 3, "march": 3, "mar": 3, "april": 4, "apr": 4, "mei": 5, "may": 5, "juni": 6, "june": 6,
+    "jun": 6, "juli": 7, "july": 7, "jul": 7, "agustus": 8, "august": 8, "agu": 8, "agt": 8, "aug": 8,
+    "agus": 8, "september": 9, "sep": 9, "sept": 9, "oktober": 10, "october": 10, "okt": 10, "oct": 10,
+    "november": 11, "nopember": 11, "nov": 11, "nop": 11, "desember": 12, "december": 12, "des": 12, "dec": 12,
+}
+
+Parsed = tuple[object, str | None]
+
+
+def is_blank(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and value.strip() == ""
+
+
+def raw_text(value: object) -> str:
+    """The cell as the clerk would read it, for reports and the raw-value column."""
+    if is_blank(value):
+        return ""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def parse_text(value: object) -> Parsed:
+    if is_blank(value):
+        return None, None
+    return re.sub(r"\s+", " ", raw_text(value)), None
+
+
+_GROUPED = re.compile(r"^\d{1,3}([.,]\d{3})+$")
+
+
+def _parse_number(text: str, integer: bool) -> Parsed:
+    """Indonesian (1.234.567,89) or English (1,234,567.89) numbers; a lone 1.234 means 1234 in a count."""
+    t = text.replace(" ", "").replace("\u00a0", "")
+    negative = t.startswith("-") or (t.startswith("(") and t.endswith(")"))
+    t = t.strip("-()+")
+    if not t or not re.fullmatch(r"[\d.,]+", t):
+        return None, TYPE_ERROR
+    if _GROUPED.match(t) and (t.count(".") == 0 or t.count(",") == 0):
+        # Only one kind of separator, in groups of three: thousands (both conventions).
+        number = float(t.replace(".", "").replace(",", ""))
+    elif "," in t and "." in t:
+        decimal = "," if t.rfind(",") > t.rfind(".") else "."
+        thousands = "." if decimal == "," else ","
+        whole, _, frac = t.rpartition(decimal)
+        if not re.fullmatch(r"\d{1,3}(\%s\d{3})*" % thousands, whole):
+            return None, TYPE_ERROR
+        number = float(whole.replace(thousands, "") + "." + frac)
+    elif t.count(",") == 1:
+        number = float(t.replace(",", "."))       # Indonesian decimal comma
+    elif t.count(".") <= 1:
+        number = float(t)
+    else:
+        return None, TYPE_ERROR
+    if negative:
+        number = -number
+    if integer:
+        if not number.is_integer():
+            return None, TYPE_ERROR
+        return int(number), None
+    return number, None
+
+
+def _parse_numeric(value: object, integer: bool) -> Parsed:
+    if is_blank(value):
+        return None, None
+    if isinstance(value, bool):
+        return None, TYPE_ERROR
+    if isinstance(value, (int, float)):
+        if integer and not float(value).is_integer():
+            return None, TYPE_ERROR
+        return (int(value) if integer else float(value)), None
+    text = str(value).strip()
+    if text.lower() in NOT_AVAILABLE:
+        return None, None
+    if text in ZERO_MARKS:
+        return 0, None
+    text = re.sub(r"^(rp\.?|idr)\s*", "", text, flags=re.IGNORECASE)
+    text = re.sub(r"\s*(jiwa|unit|orang)$", "", text, flags=re.IGNORECASE)
+    return _parse_number(text, integer)
+
+
+def parse_integer(value: object) -> Parsed:
+    return _parse_numeric(value, integer=True)
+
+
+def parse_amount(value: object) -> Parsed:
+    parsed, error = _parse_numeric(value, integer=False)
+    if parsed is not None and not error:
+        parsed = float(parsed)
+    return parsed, error
+
+
+def _date_or_error(year: int, month: int, day: int) -> Parsed:
+    try:
+        return dt.date(year, month, day), None
+    except ValueError:
+        return None, INVALID_DATE
+
+
+def parse_date(value: object) -> Parsed:
+    if is_blank(value):
+        return None, None
+    if isinstance(value, dt.datetime):
+        return value.date(), None
+    if isinstance(value, dt.date):
+        return value, None
+    if isinstance(value, bool):
+        return None, INVALID_DATE
+    if isinstance(value, (int, float)):
+        # An Excel serial day number (1 = 1900-01-01); reject what no agency date can be.
+        if not float(value).is_integer() or not 20000 <= value <= 80000:
+            return None, INVALID_DATE
+        return EXCEL_EPOCH + dt.timedelta(days=int(value)), None
+    text = re.sub(r"\s+", " ", str(value).strip().lower())
+    text = re.sub(r"\s+\d{1,2}:\d{2}(:\d{2})?$", "", text)      # a time part that adds nothing
+    if m := re.fullmatch(r"(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4})", text):
+        return _date_or_error(int(m[3]), int(m[2]), int(m[1]))
+    if m := re.fullmatch(r"(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})", text):
+        return _date_or_error(int(m[1]), int(m[2]), int(m[3]))
+    if m := re.fullmatch(r"(\d{1,2})[ \-]([a-z]+)\.?[ \-](\d{4})", text):
+        month = MONTHS.get(m[2])
+        return _date_or_error(int(m[3]), month, int(m[1])) if month else (None, INVALID_DATE)
+    if m := re.fullmatch(r"([a-z]+)\.? (\d{1,2}),? (\d{4})", text):
+        month = MONTHS.get(m[1])
+        return _date_or_error(int(m[3]), month, int(m[2])) if month else (None, INVALID_DATE)
+    if re.fullmatch(r"\d{5}", text):
+        return parse_date(int(text))
+    return None, INVALID_DATE
+
+
+def parse_year(value: object) -> Parsed:
+    if is_blank(value):
+        return None, None
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.year, None
+    text = raw_text(value)
+    m = re.fullmatch(r"(?:tahun\s*)?(\d{4})", text.lower())
+    if not m or not 1945 <= int(m[1]) <= 2100:
+        return None, TYPE_ERROR
+    return int(m[1]), None
+
+
+def parse_code(value: object) -> Parsed:
+    """Codes stay text; a number Excel made of a code is written back as its digits."""
+    if is_blank(value):
+        return None, None
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value)), None
+        return repr(value), None   # a dotted code eaten into a float: the matcher restores the dots
+    return re.sub(r"\s+", "", str(value).strip().strip("'")), None
+
+
+def parse_identifier(value: object) -> Parsed:
+    if is_blank(value):
+        return None, None
+    return re.sub(r"\s+", " ", raw_text(value).strip("'")), None
+
+
+def nik_problem(text: str) -> str | None:
+    """Why a NIK is not plausible, or None. Digits 7-12 are a birth date, day + 40 for women."""
+    if not re.fullmatch(r"\d{16}", text):
+        return "a NIK has exactly 16 digits"
+    day, month = int(text[6:8]), int(text[8:10])
+    if day > 40:
+        day -= 40
+    if not (1 <= day <= 31 and 1 <= month <= 12):
+        return "digits 7-12 of a NIK are a birth date (DDMMYY, day + 40 for women)"
+    if text[:2] == "00":
+        return "digits 1-6 of a NIK are a registration district code"
+    return None
+
+
+def parse_nik(value: object) -> Parsed:
+    if is_blank(value):
+        return None, None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        # Excel keeps 15 significant digits: a NIK typed as a number has lost its last digit.
+        return None, INVALID_NIK
+    text = re.sub(r"[\s.\-']", "", str(value))
+    if nik_problem(text):
+        return None, INVALID_NIK
+    return text, None
+
+
+PARSERS = {
+    "text": parse_text,
+    "integer": parse_integer,
+    "amount": parse_amount,
+    "date": parse_date,
+    "year": parse_year,
+    "code": parse_code,
+    "nik": parse_nik,
+    "identifier": parse_identifier,
+}
+
+# What each kind expects, for the message to the agency: (English, Bahasa Indonesia).
+EXPECTED = {
+    "text": ("text", "teks"),
+    "integer": ("a whole number such as 1.234 (use - for zero)", "bilangan bulat, misalnya 1.234 (- untuk nol)"),
+    "amount": ("a rupiah amount such as Rp 1.500.000", "nilai rupiah, misalnya Rp 1.500.000"),
+    "date": ("a real date such as 17/08/2023 or 17 Agustus 2023",
+             "tanggal yang benar, misalnya 17/08/2023 atau 17 Agustus 2023"),
+    "year": ("a four-digit year", "tahun empat angka"),
+    "code": ("a village code", "kode wilayah desa"),
+    "nik": ("a 16-digit NIK typed as text (a number loses its last digit)",
+            "NIK 16 digit diketik sebagai teks (angka kehilangan digit terakhir)"),
+    "identifier": ("an identifier", "nomor identitas"),
+}

@@ -1,0 +1,75 @@
+"""Rejection records: one per rejected cell, naming file, sheet, row, column and what was expected,
+with a message in Bahasa Indonesia and in English."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from assets.ingest.cells import EXPECTED
+from assets.privacy import mask
+from schemas.base import Column
+
+
+@dataclass
+class CellError:
+    sheet: str
+    row: int                  # Excel row number (CSV: line number)
+    column: str               # Excel column letter, "" when the error is about the whole row
+    header: str               # header as written in the file
+    field: str                # dataset column name
+    value: str                # value as typed (personal data masked)
+    code: str
+    expected: str
+    message: str              # English
+    message_id: str           # Bahasa Indonesia
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+MESSAGES = {
+    # code: (English, Bahasa Indonesia); {header} {value} {expected_en} {expected_id} {extra} are filled in
+    "type_error": ("{header}: expected {expected_en}, found '{value}'.",
+                   "{header}: seharusnya {expected_id}, tertulis '{value}'."),
+    "invalid_date": ("{header}: '{value}' is not a real date; expected {expected_en}.",
+                     "{header}: '{value}' bukan tanggal yang benar; seharusnya {expected_id}."),
+    "invalid_nik": ("{header}: '{value}' is not a valid NIK; expected {expected_en}.",
+                    "{header}: '{value}' bukan NIK yang sah; seharusnya {expected_id}."),
+    "missing_value": ("{header}: a value is required.", "{header}: wajib diisi."),
+    "negative_value": ("{header}: '{value}' is negative; expected zero or more.",
+                       "{header}: '{value}' bernilai negatif; seharusnya nol atau lebih."),
+    "not_in_vocabulary": ("{header}: '{value}' is not one of {extra}.",
+                          "{header}: '{value}' bukan salah satu dari {extra}."),
+    "duplicate_key": ("{header}: '{value}' already appears in row {extra}; each report once.",
+                      "{header}: '{value}' sudah ada di baris {extra}; setiap laporan cukup sekali."),
+    "duplicate_village_year": ("{header}: '{value}' already has a row for this year (row {extra}).",
+                               "{header}: '{value}' sudah punya baris untuk tahun ini (baris {extra})."),
+    "unknown_village": ("{header}: village '{value}' was not found in the official list{extra}.",
+                        "{header}: desa/kelurahan '{value}' tidak ditemukan di daftar resmi{extra}."),
+    "ambiguous_village": ("{header}: '{value}' could be several villages{extra}; add the district or the code.",
+                          "{header}: '{value}' bisa berarti beberapa desa{extra}; tambahkan kecamatan atau kode."),
+    "constraint_error": ("{header}: '{value}' breaks the rule {extra}.",
+                         "{header}: '{value}' melanggar aturan {extra}."),
+}
+
+
+def shown_value(column: Column | None, value: str) -> str:
+    if column is not None and column.personal and value:
+        return mask(value)
+    return value
+
+
+def cell_error(sheet: str, row: int, column: str, header: str, field: Column | None, value: str, code: str,
+               extra: str = "") -> CellError:
+    kind = field.kind if field else "text"
+    expected_en, expected_id = EXPECTED.get(kind, ("", ""))
+    if code == "negative_value":
+        expected_en, expected_id = "zero or more", "nol atau lebih"
+    if code == "not_in_vocabulary" and field and field.allowed:
+        expected_en = expected_id = extra = ", ".join(field.allowed)
+    shown = shown_value(field, value)
+    en, id_ = MESSAGES.get(code, MESSAGES["constraint_error"])
+    fill = dict(header=header or (field.name if field else ""), value=shown, expected_en=expected_en,
+                expected_id=expected_id, extra=extra)
+    return CellError(sheet=sheet, row=row, column=column, header=header, field=field.name if field else "",
+                     value=shown, code=code, expected=expected_en, message=en.format(**fill),
+                     message_id=id_.format(**fill))

@@ -1,0 +1,162 @@
+"""Find the table in a sheet made by people: title rows, a header maybe over two merged rows, a row of
+column numbers, subtotal rows and footnotes; and recognise which dataset the header belongs to."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from assets.ingest.cells import is_blank, raw_text
+from assets.ingest.workbook import RawSheet
+from schemas.base import Dataset
+
+HEADER_SCAN_ROWS = 30
+FUZZY_HEADER_SCORE = 90
+
+SUBTOTAL = re.compile(r"^(jumlah|total|sub\s*total|grand\s*total|jml)\b", re.IGNORECASE)
+NOTE = re.compile(r"^(sumber|source|catatan|keterangan|ket\.|note|\*)", re.IGNORECASE)
+COLUMN_NUMBER = re.compile(r"^\(\d{1,2}\)$")
+
+
+def normalise_header(text: str) -> str:
+    text = re.sub(r"[^0-9a-z]+", " ", text.lower())
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@dataclass
+class TableLayout:
+    dataset: Dataset
+    header_rows: tuple[int, ...]          # row indexes within the sheet grid
+    columns: dict[int, str]               # sheet column index -> dataset column name
+    headers: dict[int, str]               # sheet column index -> header text as written
+    unrecognised_headers: list[str] = field(default_factory=list)
+
+    @property
+    def data_start(self) -> int:
+        return self.header_rows[-1] + 1
+
+    @property
+    def missing_required(self) -> list[str]:
+        found = set(self.columns.values())
+        return [c.name for c in self.dataset.columns if c.header_required and c.name not in found]
+
+    @property
+    def score(self) -> int:
+        return len(self.columns)
+
+
+def _alias_index(dataset: Dataset) -> dict[str, str]:
+    index = {}
+    for column in dataset.columns:
+        for alias in (column.name, *column.aliases):
+            index.setdefault(normalise_header(alias), column.name)
+    return index
+
+
+def match_header(candidates: list[str], aliases: dict[str, str]) -> str | None:
+    """The dataset column a header names: exact after normalising, then a close fuzzy match."""
+    normalised = [normalise_header(c) for c in candidates if c]
+    for text in normalised:
+        if text in aliases:
+            return aliases[text]
+    for text in normalised:
+        if len(text) < 5:
+            continue
+        best = max(aliases, key=lambda a: fuzz.ratio(text, a))
+        if fuzz.ratio(text, best) >= FUZZY_HEADER_SCORE:
+            return aliases[best]
+    return None
+
+
+def _cell(rows: list[list[object]], r: int, c: int) -> str:
+    if r >= len(rows) or c >= len(rows[r]):
+        return ""
+    return raw_text(rows[r][c])
+
+
+def _header_candidates(rows: list[list[object]], r: int, two_rows: bool) -> dict[int, list[str]]:
+    width = max((len(rows[i]) for i in range(r, min(r + 2, len(rows)))), default=0)
+    out = {}
+    for c in range(width):
+        top = _cell(rows, r, c)
+        if not two_rows:
+            if top:
+                out[c] = [top]
+            continue
+        bottom = _cell(rows, r + 1, c)
+        if not top and bottom:
+            # A top cell merged across several columns keeps its text in the leftmost one.
+            left = c - 1
+            while left >= 0 and not _cell(rows, r, left) and _cell(rows, r + 1, left):
+                left -= 1
+            top = _cell(rows, r, left) if left >= 0 else ""
+        if top or bottom:
+            out[c] = [bottom, f"{top} {bottom}".strip(), top]
+    return out
+
+
+def _layout_at(rows, r: int, two_rows: bool, dataset: Dataset, aliases: dict[str, str]) -> TableLayout:
+    columns, headers, unrecognised = {}, {}, []
+    for c, candidates in _header_candidates(rows, r, two_rows).items():
+        name = match_header(candidates, aliases)
+        label = next((x for x in candidates[1:2] + candidates if x), "")
+        if name and name not in columns.values():
+            columns[c] = name
+            headers[c] = label
+        elif not name:
+            unrecognised.append(label)
+    header_rows = (r, r + 1) if two_rows else (r,)
+    return TableLayout(dataset, header_rows, columns, headers, unrecognised)
+
+
+def _looks_like_data(row: list[object]) -> bool:
+    return any(isinstance(v, (int, float)) and not isinstance(v, bool) for v in row if not is_blank(v))
+
+
+def locate_table(sheet: RawSheet, dataset: Dataset) -> TableLayout | None:
+    """The header row (or pair of rows) that names most of the dataset's columns."""
+    aliases = _alias_index(dataset)
+    best = None
+    for r in range(min(HEADER_SCAN_ROWS, len(sheet.rows))):
+        if sum(not is_blank(v) for v in sheet.rows[r]) < 2:
+            continue
+        options = [_layout_at(sheet.rows, r, False, dataset, aliases)]
+        if r + 1 < len(sheet.rows) and not _looks_like_data(sheet.rows[r + 1]):
+            options.append(_layout_at(sheet.rows, r, True, dataset, aliases))
+        for layout in options:
+            if best is None or layout.score > best.score:
+                best = layout
+    return best if best and best.score >= 2 else None
+
+
+def recognise(sheet: RawSheet, datasets: list[Dataset]) -> tuple[TableLayout | None, TableLayout | None]:
+    """(layout of the dataset this sheet holds, or None; the closest layout, for the report)."""
+    layouts = [layout for d in datasets if (layout := locate_table(sheet, d))]
+    complete = [layout for layout in layouts if not layout.missing_required]
+    if complete:
+        return max(complete, key=lambda layout: layout.score), None
+    closest = max(layouts, key=lambda layout: (layout.score - 3 * len(layout.missing_required)), default=None)
+    return None, closest
+
+
+def classify_row(row: list[object], layout: TableLayout) -> str:
+    """'data', or why the row is skipped: blank, column_numbers, subtotal, note, header_repeat."""
+    cells = [v for v in row if not is_blank(v)]
+    if not cells:
+        return "blank"
+    texts = [raw_text(v) for v in cells]
+    if all(COLUMN_NUMBER.match(t) for t in texts) and len(texts) >= 2:
+        return "column_numbers"
+    if len(cells) <= 2 and isinstance(cells[0], str) and NOTE.match(texts[0]):
+        return "note"
+    for c, name in layout.columns.items():
+        if c < len(row) and isinstance(row[c], str) and SUBTOTAL.match(row[c].strip()):
+            if layout.dataset.column(name).kind == "text" or name == "row_number":
+                return "subtotal"
+    if isinstance(cells[0], str) and SUBTOTAL.match(texts[0]):
+        return "subtotal"
+    header_cells = {normalise_header(h) for h in layout.headers.values()}
+    if sum(normalise_header(t) in header_cells for t in texts) >= max(2, len(texts) // 2):
+        return "header_repeat"
+    return "data"

@@ -1,0 +1,41 @@
+"""Pseudonyms for personal identifiers: a keyed HMAC whose key lives outside the warehouse.
+
+A plain hash of a NIK can be brute-forced (its digits are a district, a birth date and a serial), so
+the key matters: it is created on first use with owner-only permissions and never stored beside the data.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+DEFAULT_KEY_FILE = Path.home() / ".config" / "jembatan" / "pseudonym.key"
+
+
+def key_file() -> Path:
+    return Path(os.environ.get("JEMBATAN_KEY_FILE", DEFAULT_KEY_FILE))
+
+
+def load_key(path: Path | None = None) -> bytes:
+    path = path or key_file()
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return bytes.fromhex(path.read_text().strip())
+
+
+def pseudonym(key: bytes, purpose: str, value: str) -> str:
+    """The same value gives the same pseudonym in every file; `purpose` keeps NIK and NRP keys apart."""
+    return hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()[:24]
+
+
+def mask(value: str) -> str:
+    """What a report may echo of a personal value: enough to find the cell, not enough to identify."""
+    value = str(value)
+    if len(value) <= 4:
+        return "*" * len(value)
+    return value[:4] + "*" * (len(value) - 4)

@@ -1,0 +1,40 @@
+"""The short summary a sync prints: read from the published database, so it says what analysts see."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+PER_SOURCE = """
+SELECT source, count(*) AS files,
+       count(*) FILTER (WHERE status = 'rejected') AS files_rejected,
+       sum(rows_read - rows_skipped) AS rows_received,
+       sum(rows_accepted - rows_unplaced) AS rows_landed,
+       sum(rows_rejected) AS rows_rejected,
+       sum(rows_unplaced) AS rows_unplaced
+FROM mart_data_quality GROUP BY source ORDER BY source
+"""
+
+
+def summary_lines(database: Path, new_files: dict[str, int] | None = None) -> list[str]:
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        lines = [f"Published {database}"]
+        lines.append(f"{'source':<10}{'files':>7}{'new':>6}{'rows in':>10}{'landed':>9}{'rejected':>10}"
+                     f"{'placed %':>10}")
+        for source, files, _, received, landed, rejected, unplaced in con.execute(PER_SOURCE).fetchall():
+            landed, rejected, unplaced = int(landed or 0), int(rejected or 0), int(unplaced or 0)
+            placed_share = landed / (landed + unplaced) * 100 if landed + unplaced else 100.0
+            new = (new_files or {}).get(source, 0)
+            lines.append(f"{source:<10}{files:>7}{new:>6}{int(received or 0):>10}{landed:>9}{rejected:>10}"
+                         f"{placed_share:>9.1f}%")
+        marts = con.execute("SELECT table_name, estimated_size FROM duckdb_tables() "
+                            "WHERE table_name LIKE 'mart_%' OR table_name LIKE 'dim_%' OR table_name LIKE 'fact_%' "
+                            "ORDER BY table_name").fetchall()
+        lines.append("Tables: " + ", ".join(f"{name} ({rows:,})" for name, rows in marts))
+        villages, years = con.execute("SELECT count(DISTINCT village_code), min(year) || '-' || max(year) "
+                                      "FROM mart_village_year").fetchone()
+        lines.append(f"mart_village_year: {villages} villages, years {years}")
+        return lines
+    finally:
+        con.close()

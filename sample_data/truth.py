@@ -1,0 +1,141 @@
+"""Collects the ground truth while the agency files are written, then writes it out."""
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+from pathlib import Path
+
+from .model import Gazetteer, Village
+
+YEARS = [2020, 2021, 2022, 2023, 2024]
+VILLAGE_YEAR_HEADER = [
+    "village_code", "year", "population", "msme_micro", "msme_small", "msme_medium", "msme_count",
+    "crime_count", "narcotics_crime_count", "crime_against_msme_count", "program_participants",
+    "program_amount", "bhabinkamtibmas_officers", "bhabinkamtibmas_activities",
+]
+# measure group -> columns; a group is empty for a province-year without any valid source row
+GROUPS = {
+    "crime": ["crime_count", "narcotics_crime_count", "crime_against_msme_count"],
+    "program": ["program_participants", "program_amount"],
+    "officers": ["bhabinkamtibmas_officers"],
+    "activities": ["bhabinkamtibmas_activities"],
+}
+
+
+class Truth:
+    def __init__(self, gaz: Gazetteer):
+        self.gaz = gaz
+        self.counts: dict[tuple[str, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        self.msme: dict[tuple[str, int], tuple[int, int, int, int]] = {}
+        self.niks: dict[tuple[str, int], set[str]] = defaultdict(set)
+        self.officers: dict[tuple[str, int], set[str]] = defaultdict(set)
+        self.present: set[tuple[str, str, int]] = set()   # (province, group, year)
+        self.rejected: list[tuple[str, str, str, int, str]] = []
+        self.files: dict[str, dict[str, int]] = {}
+        self.cooperatives: dict[str, int] = defaultdict(int)
+
+    # --- recording -------------------------------------------------------------
+    def msme_row(self, v: Village, year: int, pop: int, micro: int, small: int, medium: int) -> None:
+        assert (v.code, year) not in self.msme
+        self.msme[(v.code, year)] = (pop, micro, small, medium)
+
+    def crime(self, v: Village, year: int, narcotics: bool, against_msme: bool) -> None:
+        self.present.add((v.province.code, "crime", year))
+        c = self.counts[(v.code, year)]
+        c["crime_count"] += 1
+        c["narcotics_crime_count"] += narcotics
+        c["crime_against_msme_count"] += against_msme
+
+    def program(self, v: Village, year: int, nik: str, amount: int) -> None:
+        self.present.add((v.province.code, "program", year))
+        self.niks[(v.code, year)].add(nik)
+        self.counts[(v.code, year)]["program_amount"] += amount
+
+    def officer(self, v: Village, year: int, nrp: str) -> None:
+        self.present.add((v.province.code, "officers", year))
+        self.officers[(v.code, year)].add(nrp)
+
+    def activity(self, v: Village, year: int) -> None:
+        self.present.add((v.province.code, "activities", year))
+        self.counts[(v.code, year)]["bhabinkamtibmas_activities"] += 1
+
+    def cooperative(self, v: Village) -> None:
+        self.cooperatives[v.province.code] += 1
+
+    def reject(self, source: str, file_name: str, sheet: str, row: int, code: str) -> None:
+        self.rejected.append((source, file_name, sheet, row, code))
+
+    def file_rows(self, file_name: str, rows_data: int, rows_rejected: int) -> None:
+        self.files[file_name] = {"rows_data": rows_data, "rows_rejected": rows_rejected}
+
+    # --- output ----------------------------------------------------------------
+    def village_year_rows(self) -> list[list]:
+        rows = []
+        for v in self.gaz.villages():
+            prov = v.province.code
+            for year in YEARS:
+                row: dict[str, object] = {c: "" for c in VILLAGE_YEAR_HEADER}
+                row["village_code"], row["year"] = v.code, year
+                if not v.exists(year):
+                    rows.append([row[c] for c in VILLAGE_YEAR_HEADER])
+                    continue
+                if (v.code, year) in self.msme:
+                    pop, mi, sm, me = self.msme[(v.code, year)]
+                    row.update(population=pop, msme_micro=mi, msme_small=sm, msme_medium=me,
+                               msme_count=mi + sm + me)
+                counts = self.counts.get((v.code, year), {})
+                for group, cols in GROUPS.items():
+                    if (prov, group, year) not in self.present:
+                        continue
+                    for col in cols:
+                        row[col] = counts.get(col, 0)
+                    if group == "program":
+                        row["program_participants"] = len(self.niks.get((v.code, year), ()))
+                    if group == "officers":
+                        row["bhabinkamtibmas_officers"] = len(self.officers.get((v.code, year), ()))
+                rows.append([row[c] for c in VILLAGE_YEAR_HEADER])
+        return rows
+
+    def totals(self, vy_rows: list[list]) -> dict:
+        idx = {c: i for i, c in enumerate(VILLAGE_YEAR_HEADER)}
+        out: dict = {}
+        for prov in self.gaz.provinces:
+            key = f"province_{prov.code}"
+            block: dict = {}
+            for col in ("crime_count", "msme_count", "population", "narcotics_crime_count",
+                        "crime_against_msme_count", "program_participants", "program_amount",
+                        "bhabinkamtibmas_officers", "bhabinkamtibmas_activities"):
+                per_year = {}
+                for year in YEARS:
+                    vals = [r[idx[col]] for r in vy_rows
+                            if r[idx["year"]] == year and r[0].startswith(prov.code + ".") and r[idx[col]] != ""]
+                    if vals:
+                        per_year[str(year)] = int(sum(vals))
+                if per_year:
+                    block[col] = per_year
+            block["villages"] = len(self.gaz.villages(prov.code, 2023))
+            block["districts"] = len(self.gaz.districts(prov.code))
+            if self.cooperatives.get(prov.code):
+                block["cooperatives"] = self.cooperatives[prov.code]
+            out[key] = block
+        out["gazetteer_changes"] = self.gaz.changes
+        out["ambiguous_10_digit"] = self.gaz.ambiguous
+        out["files"] = dict(sorted(self.files.items()))
+        return out
+
+    def write(self, folder: Path) -> dict:
+        folder.mkdir(parents=True, exist_ok=True)
+        vy = self.village_year_rows()
+        with (folder / "village_year.csv").open("w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh, lineterminator="\n")
+            w.writerow(VILLAGE_YEAR_HEADER)
+            w.writerows(vy)
+        with (folder / "rejected_rows.csv").open("w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh, lineterminator="\n")
+            w.writerow(["source", "file_name", "sheet", "row", "code"])
+            w.writerows(sorted(self.rejected, key=lambda r: (r[0], r[1], r[2], r[3])))
+        totals = self.totals(vy)
+        (folder / "totals.json").write_text(json.dumps(totals, indent=2, ensure_ascii=False) + "\n",
+                                            encoding="utf-8")
+        return totals

@@ -1,0 +1,62 @@
+"""Dinas Koperasi dan UKM: program participation, one row per business per program."""
+from schemas.base import (DROP, PSEUDONYMISE, ROW_NUMBER, Column, Dataset, district_column, regency_column,
+                          village_column)
+
+PROGRAMS = ("KUR", "Sertifikasi Halal", "NIB", "Pelatihan", "QRIS", "Koperasi Merah Putih")
+
+PROGRAM_PARTICIPATION = Dataset(
+    name="program_participation",
+    source="koperasi",
+    description="Businesses taking part in the cooperative and SME agency's programs",
+    fact_table="fact_program_participation",
+    year_column="participation_date",
+    columns=(
+        ROW_NUMBER,
+        Column("business_name", "text", ("Nama Usaha", "Nama UMKM", "Nama Toko", "Business Name"),
+               "Name of the business", required=False, personal=DROP),
+        Column("owner_name", "text", ("Nama Pemilik", "Nama Pelaku Usaha", "Pemilik", "Owner Name"),
+               "Owner's name", required=False, header_required=False, personal=DROP),
+        Column("nik", "nik", ("NIK", "NIK Pemilik", "No KTP", "No. KTP", "Nomor Induk Kependudukan"),
+               "Owner's population number (NIK); replaced by business_key", personal=PSEUDONYMISE,
+               pseudonym="business_key"),
+        Column("phone", "text", ("No. HP", "No HP", "Nomor HP", "No. Telp", "Telepon", "HP/WA", "No. HP/WA"),
+               "Owner's phone", required=False, header_required=False, personal=DROP),
+        Column("address", "text", ("Alamat", "Alamat Usaha", "Address"), "Business address", required=False,
+               header_required=False, personal=DROP),
+        village_column(),
+        district_column(header_required=False),
+        regency_column(),
+        Column("sector", "text", ("Sektor", "Sektor Usaha", "Bidang Usaha", "Jenis Usaha", "Sector"),
+               "Business sector", required=False, header_required=False),
+        Column("program", "text", ("Program", "Jenis Program", "Nama Program", "Program Name"),
+               "Program the business joined", allowed=PROGRAMS),
+        Column("participation_date", "date", ("Tanggal", "Tgl", "Tanggal Kegiatan", "Tanggal Realisasi",
+                                              "Tanggal Akad", "Date"),
+               "Date of participation (credit agreement, certificate, training, ...)"),
+        Column("amount", "amount", ("Nilai (Rp)", "Nilai", "Jumlah (Rp)", "Plafon", "Nilai Bantuan", "Amount"),
+               "Credit or grant amount", required=False, header_required=False, min_value=0, unit="rupiah"),
+    ),
+)
+
+VILLAGE_COOPERATIVE = Dataset(
+    name="village_cooperative",
+    source="koperasi",
+    description="Register of village cooperatives (Koperasi Desa/Kelurahan Merah Putih)",
+    fact_table="fact_village_cooperative",
+    year_column="established_date",
+    columns=(
+        ROW_NUMBER,
+        Column("cooperative_name", "text", ("Nama Koperasi", "Koperasi", "Cooperative"), "Cooperative's name"),
+        Column("village_code", "code", ("Kode Desa", "Kode Wilayah", "Kode Desa/Kelurahan", "Kode"),
+               "Village code as sent", required=False, header_required=False),
+        village_column(),
+        district_column(header_required=False),
+        regency_column(),
+        Column("established_date", "date", ("Tanggal Berdiri", "Tgl Berdiri", "Tanggal Pendirian"),
+               "Date the cooperative was established"),
+        Column("members", "integer", ("Jumlah Anggota", "Anggota", "Members"), "Members", required=False,
+               header_required=False, min_value=0, unit="persons"),
+        Column("legal_number", "identifier", ("Nomor Badan Hukum", "No. Badan Hukum", "Nomor AHU", "No AHU"),
+               "Legal entity registration number", required=False, header_required=False),
+    ),
+)

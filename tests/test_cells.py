@@ -1,0 +1,85 @@
+"""Cell parsers: the number, date, code and NIK forms agencies really send."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from assets.ingest.cells import (INVALID_DATE, INVALID_NIK, TYPE_ERROR, parse_amount, parse_code, parse_date,
+                                 parse_integer, parse_nik, parse_year)
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("1.234", 1234), ("1,234", 1234), ("1.234.567", 1234567), ("-", 0), ("...", None), ("..", None), ("", None),
+    (" 45 ", 45), (12.0, 12), ("-12", -12), ("3.456 jiwa", 3456),
+])
+def test_integer(raw, expected):
+    assert parse_integer(raw) == (expected, None)
+
+
+@pytest.mark.parametrize("raw", ["12,5", "abc", "1.23", 3.5, True])
+def test_integer_refuses_what_is_not_a_count(raw):
+    assert parse_integer(raw) == (None, TYPE_ERROR)
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("Rp 1.500.000", 1_500_000.0), ("1.234.567,89", 1_234_567.89), ("1,234,567.89", 1_234_567.89),
+    ("Rp. 2.500.000,-".replace(",-", ""), 2_500_000.0), (750000, 750000.0), ("12,5", 12.5),
+])
+def test_amount(raw, expected):
+    assert parse_amount(raw) == (expected, None)
+
+
+@pytest.mark.parametrize("raw, expected", [
+    (dt.date(2023, 8, 17), dt.date(2023, 8, 17)), (dt.datetime(2023, 8, 17, 9, 30), dt.date(2023, 8, 17)),
+    (45155, dt.date(2023, 8, 17)), (45155.0, dt.date(2023, 8, 17)), ("17/08/2023", dt.date(2023, 8, 17)),
+    ("17-08-2023", dt.date(2023, 8, 17)), ("2023-08-17", dt.date(2023, 8, 17)),
+    ("17 Agustus 2023", dt.date(2023, 8, 17)), ("17 August 2023", dt.date(2023, 8, 17)),
+    ("1 Nopember 2022", dt.date(2022, 11, 1)), ("August 17, 2023", dt.date(2023, 8, 17)),
+])
+def test_date_forms(raw, expected):
+    assert parse_date(raw) == (expected, None)
+
+
+@pytest.mark.parametrize("raw", ["31/02/2023", "2023-13-05", "17 Agustusan 2023", "kemarin", 12, 3.5])
+def test_impossible_dates_are_errors(raw):
+    assert parse_date(raw) == (None, INVALID_DATE)
+
+
+def test_nik():
+    assert parse_nik("1901014508900001") == ("1901014508900001", None)     # woman: day 05 + 40
+    assert parse_nik("1901 0145 0890 0001") == ("1901014508900001", None)
+    assert parse_nik(1901014508900000.0) == (None, INVALID_NIK)            # typed as a number: lost a digit
+    assert parse_nik("190101450890000") == (None, INVALID_NIK)             # 15 digits
+    assert parse_nik("1901019913900001") == (None, INVALID_NIK)            # no such birth date
+
+
+def test_codes_stay_text():
+    assert parse_code(1901070006.0) == ("1901070006", None)
+    assert parse_code(" 19.01.01.2001 ") == ("19.01.01.2001", None)
+    assert parse_year("2023") == (2023, None) and parse_year(2023.0) == (2023, None)
+
+
+@given(st.integers(min_value=0, max_value=10**12))
+def test_indonesian_and_english_grouping_round_trip(n):
+    indonesian = f"{n:,}".replace(",", ".")
+    assert parse_integer(indonesian) == (n, None)
+    assert parse_integer(f"{n:,}") == (n, None)
+    assert parse_amount(f"Rp {indonesian}") == (float(n), None)
+
+
+@given(st.integers(min_value=0, max_value=10**9), st.integers(min_value=0, max_value=99))
+def test_indonesian_decimal_amounts(whole, cents):
+    text = f"{whole:,}".replace(",", ".") + f",{cents:02d}"
+    assert parse_amount(text) == (pytest.approx(whole + cents / 100), None)
+
+
+@given(st.dates(min_value=dt.date(1960, 1, 1), max_value=dt.date(2100, 12, 31)))
+def test_every_date_form_reads_back(day):
+    months = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+              "November", "Desember"]
+    for text in (day.strftime("%d/%m/%Y"), day.strftime("%d-%m-%Y"), day.isoformat(),
+                 f"{day.day} {months[day.month - 1]} {day.year}", (day - dt.date(1899, 12, 30)).days):
+        assert parse_date(text) == (day, None)

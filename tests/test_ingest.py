@@ -1,0 +1,117 @@
+"""Reading what agencies send: title rows, merged two-row headers, column numbers, subtotals, footnotes,
+cp1252 CSV; errors naming sheet, row and column; duplicates counted once."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from assets.ingest.receive import WorkArea, receive_file
+from assets.ingest.workbook import read_csv
+from assets.privacy import load_key
+
+
+def msme_workbook(path: Path) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Bangka"
+    ws.append(["Jumlah UMKM Menurut Desa/Kelurahan dan Skala Usaha"])
+    ws.append(["Kabupaten Bangka, 2023"])
+    ws.append([])
+    ws.append(["No", "Kode Wilayah", "Kecamatan", "Desa/Kelurahan", "Tahun", "Jumlah Usaha", None, None,
+               "Jumlah Penduduk"])
+    ws.append([None, None, None, None, None, "Mikro", "Kecil", "Menengah", None])
+    ws.merge_cells("F4:H4")
+    for col in "ABCDEI":
+        ws.merge_cells(f"{col}4:{col}5")
+    ws.append([f"({i})" for i in range(1, 10)])
+    ws.append([1, "1901050001", "Sungai Jaya", "AIRDUREN", 2023, "1.204", 35, "-", "3.456"])    # row 7
+    ws.append([2, 1901050002, "Sungai Jaya", "Sidorejo", 2023, 410, 20, 1, 2100])              # row 8
+    ws.append([3, "1901050003", "Sungai Jaya", "Sidorojo", 2023, -5, 20, 1, 2100])             # row 9: negative
+    ws.append([None, None, "Jumlah Kecamatan Sungai Jaya", None, None, 1609, 75, 2, 7656])      # row 10
+    ws.append([4, "1901031001", "Mendo", "Air Duren", "2023", "abc", 3, 0, 900])                # row 11: type error
+    ws.append([])
+    ws.append(["Sumber: BPS Kabupaten Bangka"])
+    wb.save(path)
+    return path
+
+
+@pytest.fixture
+def work(tmp_path):
+    return WorkArea(tmp_path / "work")
+
+
+def test_msme_sheet_read_with_its_layout(tmp_path, work):
+    path = msme_workbook(tmp_path / "umkm.xlsx")
+    received = receive_file(path, "bps", work, tmp_path / "archive", load_key())
+    assert received.datasets == ["msme_village_count"]
+    assert (received.rows_read, received.rows_accepted, received.rows_rejected) == (8, 2, 2)
+    assert received.rows_read == received.rows_accepted + received.rows_rejected + received.rows_skipped
+    assert sorted((s["row"], s["reason"]) for s in received.skipped) == [
+        (6, "column_numbers"), (10, "subtotal"), (12, "blank"), (13, "note")]
+    rows = work.accepted("msme_village_count")
+    assert rows[["source_row", "village_code", "msme_micro", "msme_small", "msme_medium", "population"]] \
+        .values.tolist() == [[7, "1901050001", 1204, 35, 0, 3456], [8, "1901050002", 410, 20, 1, 2100]]
+    errors = pd.read_parquet(work.rejections_path(received.sha256))
+    assert errors[["sheet", "row", "column", "header", "value", "code"]].values.tolist() == [
+        ["Bangka", 11, "F", "Jumlah Usaha Mikro", "abc", "type_error"],
+        ["Bangka", 9, "F", "Jumlah Usaha Mikro", "-5", "negative_value"],
+    ]
+    assert "seharusnya" in errors.loc[0, "message_id"] and "expected" in errors.loc[0, "message"]
+
+
+def test_same_content_twice_is_counted_once(tmp_path, work):
+    first = msme_workbook(tmp_path / "umkm.xlsx")
+    again = tmp_path / "umkm (1).xlsx"
+    again.write_bytes(first.read_bytes())
+    key = load_key()
+    assert receive_file(first, "bps", work, tmp_path / "archive", key).status == "partially_accepted"
+    assert receive_file(again, "bps", work, tmp_path / "archive", key).status == "duplicate"
+    assert receive_file(first, "bps", work, tmp_path / "archive", key).status == "unchanged"
+    assert len(work.manifests()) == 1 and len(work.accepted("msme_village_count")) == 2
+    assert len(list((tmp_path / "archive").rglob("*.xlsx"))) == 1
+
+
+def test_program_file_personal_data_is_replaced(tmp_path, work):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Daftar Peserta Program 2023"])
+    ws.append(["No", "Nama Usaha", "Nama Pemilik", "NIK", "No. HP", "Alamat", "Desa/Kel", "Kecamatan",
+               "Kabupaten/Kota", "Sektor", "Program", "Tanggal", "Nilai (Rp)"])
+    ws.append([1, "Warung Bu Sari", "Sari Wulandari", "1901014508900001", "0812-3456-7890", "Jl. Mawar 1",
+               "Ds. Airduren", "Kec. Mendo", "Kab. Bangka", "Kuliner", "KUR", dt.date(2023, 8, 17), "Rp 1.500.000"])
+    ws.append([2, "Toko Maju", "Budi", 1901011203850000.0, "", "", "Sidorejo", "Sungai Jaya", "Bangka",
+               "Perdagangan", "QRIS", "31/02/2023", ""])
+    ws.append([3, "Warung Bu Sari", "Sari Wulandari", "1901014508900001", "", "", "Air Duren", "Mendo", "Bangka",
+               "Kuliner", "Pelatihan", "17 Agustus 2023", None])
+    path = tmp_path / "peserta.xlsx"
+    wb.save(path)
+    received = receive_file(path, "koperasi", work, tmp_path / "archive", load_key())
+    rows = work.accepted("program_participation")
+    assert received.rows_accepted == 2 and received.rows_rejected == 1
+    assert {"nik", "owner_name", "phone", "address", "business_name"}.isdisjoint(rows.columns)
+    assert rows["business_key"].nunique() == 1 and len(rows["business_key"][0]) == 24
+    assert rows["participation_date"].dt.date.tolist() == [dt.date(2023, 8, 17)] * 2
+    errors = pd.read_parquet(work.rejections_path(received.sha256)).sort_values("column")
+    assert errors[["row", "column", "code"]].values.tolist() == [[4, "D", "invalid_nik"], [4, "L", "invalid_date"]]
+    assert "19010112" not in " ".join(errors["value"]) and errors.iloc[0]["value"].startswith("1901")
+    manifest = json.loads(work.manifest_path(received.sha256).read_text())
+    assert "Sari" not in json.dumps(manifest)
+
+
+def test_semicolon_cp1252_csv():
+    text = "Jumlah UMKM Kabupaten Tuban – 2023\nKode Desa;Nama Desa;Kec.;Tahun\n3523012001;Sidorejo;Bangilan;2023\n"
+    sheet = read_csv(text.encode("cp1252"))
+    assert sheet.rows[0] == ["Jumlah UMKM Kabupaten Tuban – 2023"]
+    assert sheet.rows[2] == ["3523012001", "Sidorejo", "Bangilan", "2023"]
+
+
+def test_file_that_is_no_spreadsheet_is_rejected_with_a_reason(tmp_path, work):
+    path = tmp_path / "laporan.xlsx"
+    path.write_bytes(b"<html><body>not a workbook</body></html>")
+    received = receive_file(path, "polda", work, tmp_path / "archive", load_key())
+    assert received.status == "rejected" and "not a readable spreadsheet" in received.notes[0]
