@@ -47,14 +47,17 @@ def match_frame(frame: pd.DataFrame, matcher: Matcher) -> pd.DataFrame:
             cache[place] = matcher.match(code=code, village=village, district=district, regency=regency,
                                          police_sector=sector)
         matches.append(cache[place])
-    frame["village_code"] = [m.village_code for m in matches]
-    frame["match_method"] = [m.method for m in matches]
-    frame["match_score"] = [m.score for m in matches]
-    frame["match_candidates"] = ["; ".join(f"{c} ({matcher.describe(c)})" for c in m.candidates)
-                                 for m in matches]
-    years = frame["year"] if "year" in frame else pd.Series([None] * len(frame))
-    frame["gazetteer_version"] = [matcher.gazetteer.version_for_year(None if pd.isna(y) else int(y))
-                                  for y in years]
+    def column(values, dtype=object) -> pd.Series:
+        return pd.Series(values, index=frame.index, dtype=dtype)
+
+    years = frame["year"] if "year" in frame else column([None] * len(frame))
+    frame["village_code"] = column([m.village_code for m in matches])
+    frame["match_method"] = column([m.method for m in matches])
+    frame["match_score"] = column([m.score for m in matches], "float64")
+    frame["match_candidates"] = column(["; ".join(f"{c} ({matcher.describe(c)})" for c in m.candidates)
+                                        for m in matches])
+    frame["gazetteer_version"] = column([matcher.gazetteer.version_for_year(None if pd.isna(y) else int(y))
+                                         for y in years])
     return frame
 
 
