@@ -5,7 +5,6 @@ import datetime as dt
 from pathlib import Path
 
 from . import names
-from .formats import id_number
 from .model import Gazetteer
 from .programs import regency_text
 from .rng import streams
@@ -41,7 +40,7 @@ def write_cooperatives(gaz: Gazetteer, truth: Truth, folder: Path, seed: int) ->
         row = [number, f"Koperasi {kind} Merah Putih {v.name}", code,
                variant(v.name, v.vtype, rng, safe=v.safe, p_prefix=0.15),
                district_variant(v.district.name, rng), regency_text(v.regency, rng), founded,
-               members if rng.random() < 0.8 else id_number(members),
+               members,
                f"AHU-{ahu:07d}.AH.01.29.TAHUN 2025"]
         table.add(row)
         truth.cooperative(v)

@@ -7,8 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from . import names
-from .formats import (ROMAN_MONTHS, date_dash, excel_serial, id_number, invalid_date_text, random_day,
-                      rupiah, to_datetime)
+from .formats import ROMAN_MONTHS, date_dash, excel_serial, invalid_date_text, random_day, rupiah, to_datetime
 from .model import Gazetteer, Village
 from .rng import streams
 from .spelling import variant
@@ -93,14 +92,14 @@ def _row(r: dict, rng) -> list:
         loss_cell = "-" if rng.random() < 0.5 else None
     else:
         x = rng.random()
-        loss_cell = loss if x < 0.45 else (rupiah(loss) if x < 0.8 else (id_number(loss) if x < 0.9 else None))
+        loss_cell = loss if x < 0.45 else (rupiah(loss) if x < 0.88 else None)
     victim = "" if r["jenis"] in ("Narkotika", "Obat Keras Berbahaya") else names.person(rng)[0]
     suspect_p = 0.75 if r["jenis"] in ("Narkotika", "Obat Keras Berbahaya") else 0.35
     suspect = names.person(rng, female=rng.random() < 0.1)[0] if rng.random() < suspect_p else None
     return [None, r["lp"], _date_cell(r["lapor"], rng), _date_cell(r["kejadian"], rng), r["jenis"], r["korban"],
             variant(v.name_in(year), v.vtype, rng, safe=v.safe, p_prefix=0.25),
             None if rng.random() < 0.3 else (v.district.name.upper() if rng.random() < 0.4 else v.district.name),
-            v.district.polsek if rng.random() < 0.8 else v.district.polsek.upper(),
+            v.district.polsek,
             r["status"], loss_cell, victim or None, suspect]
 
 

@@ -53,7 +53,7 @@ class _Namer:
         if not canonical_ok(name):
             return False
         sk = skeleton(name)
-        if len(sk) < 5 or sk in FORBIDDEN_SKELETONS:
+        if len(sk) < 5 or any(levenshtein(sk, bad) < 4 for bad in FORBIDDEN_SKELETONS):
             return False
         if not allow_dupe and sk in self.regency_skels:
             return False
@@ -128,11 +128,13 @@ def _mutate(rng: random.Random, name: str, kind: str) -> str | None:
     return name[:i] + _VOWEL_SWAP[name[i]] + name[i + 1:]
 
 
-def _build_regency(rng: random.Random, province: Province, spec: tuple, style: str) -> Regency:
+def _build_regency(rng: random.Random, province: Province, spec: tuple, style: str,
+                   district_skels: list[str]) -> Regency:
+    """One regency with named districts and villages; district names stay distinct province-wide
+    (``district_skels`` is shared) so a Polsek name alone identifies its district."""
     code, rname, short, bps, bps_name, polres, n_dist, n_vill, n_kel = spec
     reg = Regency(code, rname, short, bps, bps_name, polres, style, province)
     namer = _Namer(rng, style)
-    district_skels: list[str] = []
     sizes = _partition(rng, n_vill, n_dist, 5 if style == "malay" else 11)
     kel = _kelurahan_split(rng, sizes, n_kel, code == "19.71", code == "35.23")
     for i in range(n_dist):
@@ -149,7 +151,8 @@ def _build_regency(rng: random.Random, province: Province, spec: tuple, style: s
             vcode = f"{dist.code}.{1 if is_kel else 2}{nnn:03d}"
             dist.villages.append(Village(vcode, "", "kelurahan" if is_kel else "desa", dist))
         reg.districts.append(dist)
-    # forced names first (trap words), then everything else
+    # trap-word names first (always in Kabupaten Bangka, in other Babel regencies half the time),
+    # then everything else
     forced = FORCED_MALAY if style == "malay" else FORCED_JAVA
     all_villages = [v for d in reg.districts for v in d.villages]
     for fname in forced:
@@ -203,6 +206,8 @@ def _add_duplicates(rng: random.Random, reg: Regency, count: int) -> None:
 def _add_near_pair(rng: random.Random, reg: Regency, same_district: bool, kind: str) -> None:
     namer: _Namer = reg._namer  # type: ignore[attr-defined]
     villages = [v for d in reg.districts for v in d.villages]
+    if kind == "del" and not any(_free(v) and v.vtype == "desa" and _mutate(rng, v.name, kind) for v in villages):
+        _seed_deletable_name(rng, reg, villages)
     for _ in range(100000):
         x = rng.choice(villages)
         if not _free(x) or x.vtype != "desa":
@@ -224,6 +229,20 @@ def _add_near_pair(rng: random.Random, reg: Regency, same_district: bool, kind: 
                 v.tags.add("near_pair")
             return
     raise RuntimeError("no near pair found")
+
+
+def _seed_deletable_name(rng: random.Random, reg: Regency, villages: list[Village]) -> None:
+    """Give one free desa a name like 'Sumberejo' whose one-letter deletion ('Sumberjo') reads naturally."""
+    namer: _Namer = reg._namer  # type: ignore[attr-defined]
+    bases = [p + "ejo" for p in names.JAVA_PREFIX if p.endswith("r") and p[-2] in "aeiou"] + \
+        [p + "rejo" for p in ("Sido", "Tlogo", "Wono", "Simo", "Boto", "Mojo", "Ngulo")]
+    for _ in range(10000):
+        x = rng.choice(villages)
+        base = rng.choice(bases)
+        if _free(x) and x.vtype == "desa" and namer.fits(base, x.district, ignore=x):
+            namer.assign(x, base)
+            return
+    raise RuntimeError("could not seed a deletable name")
 
 
 def _apply_changes(rng: random.Random, regs: dict[str, Regency]) -> list[dict]:
@@ -340,11 +359,12 @@ def build_gazetteer(seed: int) -> Gazetteer:
     babel = Province("19", "Kepulauan Bangka Belitung", "KEPULAUAN BANGKA BELITUNG")
     jatim = Province("35", "Jawa Timur", "JAWA TIMUR")
     regs: dict[str, Regency] = {}
+    district_skels: list[str] = []
     for spec in BABEL:
-        reg = _build_regency(rng, babel, spec, "malay")
+        reg = _build_regency(rng, babel, spec, "malay", district_skels)
         babel.regencies.append(reg)
         regs[reg.code] = reg
-    tuban = _build_regency(rng, jatim, TUBAN, "java")
+    tuban = _build_regency(rng, jatim, TUBAN, "java", district_skels)
     jatim.regencies.append(tuban)
     regs[tuban.code] = tuban
     # deliberate traps

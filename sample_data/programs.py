@@ -87,12 +87,7 @@ def _amount(program: str, rng) -> int | None:
 def _amount_cell(amount: int | None, rng):
     if amount is None:
         return None
-    r = rng.random()
-    if r < 0.55:
-        return amount
-    if r < 0.85:
-        return rupiah(amount)
-    return id_number(amount)
+    return amount if rng.random() < 0.55 else rupiah(amount)
 
 
 def _date_cell(d: dt.date, rng):
@@ -162,7 +157,7 @@ def write_programs(gaz: Gazetteer, msme: dict, truth: Truth, folder: Path, seed:
             fault = bad_after.get(i)
             if fault:
                 other = rng.choice([p for p in PROGRAMS if p != program and PROGRAM_WEIGHTS[year][PROGRAMS.index(p)] > 0])
-                base = _row(b, other, d, _amount(other, rng) or rng.randint(2, 40) * 250_000, year, rng)
+                base = _row(b, other, d, _amount(other, rng), year, rng)
                 number += 1
                 base[0] = number
                 r = table.add(_bad_row(base, fault, b, year, rng))

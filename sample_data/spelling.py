@@ -20,7 +20,7 @@ ABBREVIATIONS = {
     "Gunung": ["Gn."],
 }
 _EXPAND = [
-    (re.compile(r"^(sei\.?|s\.)\s*"), "sungai "),
+    (re.compile(r"^(sei\b\.?|s\.)\s*"), "sungai "),
     (re.compile(r"^tj\.\s*"), "tanjung "),
     (re.compile(r"^p\.\s*"), "pulau "),
     (re.compile(r"^kp\.\s*"), "kampung "),
@@ -44,10 +44,15 @@ def skeleton(text: str) -> str:
     return s
 
 
+_RESERVED_FIRST_WORDS = {"sei", "s", "tj", "p", "kp", "gn", "desa", "ds", "kel", "kelurahan"}
+
+
 def canonical_ok(name: str) -> bool:
-    """A canonical name must not contain letter pairs that look like old spelling."""
+    """A canonical name must not contain letter pairs that look like old spelling,
+    nor start with a word that reads as a prefix or an abbreviation."""
     flat = "".join(ch for ch in name.lower() if ch.isalnum())
-    return not any(bad in flat for bad in FORBIDDEN_IN_CANONICAL)
+    first = name.split()[0].lower().rstrip(".")
+    return first not in _RESERVED_FIRST_WORDS and not any(bad in flat for bad in FORBIDDEN_IN_CANONICAL)
 
 
 def levenshtein(a: str, b: str) -> int:
