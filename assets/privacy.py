@@ -5,6 +5,7 @@ the key matters: it is created on first use with owner-only permissions and neve
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import os
@@ -30,7 +31,9 @@ def load_key(path: Path | None = None) -> bytes:
 
 def pseudonym(key: bytes, purpose: str, value: str) -> str:
     """The same value gives the same pseudonym in every file; `purpose` keeps NIK and NRP keys apart."""
-    return hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()[:24]
+    digest = hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).digest()
+    # Base32 letters, not hex: a pseudonym never looks like a NIK or any other run of digits.
+    return base64.b32encode(digest[:15]).decode().lower()
 
 
 def mask(value: str) -> str:

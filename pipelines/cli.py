@@ -34,7 +34,7 @@ def _sync(args: argparse.Namespace) -> int:
         return 1
     new_files = {}
     for event in result.get_asset_materialization_events():
-        materialization = event.asset_materialization
+        materialization = event.step_materialization_data.materialization
         name = materialization.asset_key.to_user_string()
         if name.endswith("_files"):
             new_files[name.removesuffix("_files")] = materialization.metadata["files_new"].value

@@ -94,7 +94,7 @@ def test_program_file_personal_data_is_replaced(tmp_path, work):
     rows = work.accepted("program_participation")
     assert received.rows_accepted == 2 and received.rows_rejected == 1
     assert {"nik", "owner_name", "phone", "address", "business_name"}.isdisjoint(rows.columns)
-    assert rows["business_key"].nunique() == 1 and len(rows["business_key"][0]) == 24
+    assert rows["business_key"].nunique() == 1 and len(rows["business_key"][0]) == 24 and rows["business_key"][0].isalnum()
     assert rows["participation_date"].dt.date.tolist() == [dt.date(2023, 8, 17)] * 2
     errors = pd.read_parquet(work.rejections_path(received.sha256)).sort_values("column")
     assert errors[["row", "column", "code"]].values.tolist() == [[4, "D", "invalid_nik"], [4, "L", "invalid_date"]]

@@ -7,17 +7,26 @@ WITH current_area AS (
 ), bps AS (
     SELECT kemendagri_code, min(bps_code) AS bps_code
     FROM ref_bridging WHERE level = 'village' GROUP BY kemendagri_code
+), first_listed AS (
+    -- The first decree listing the village, under its code or a code it was re-coded from; NULL when
+    -- it is in the oldest list we hold (it existed before any data we have).
+    SELECT coalesce(c.new_code, a.code) AS village_code, min(a.version) AS version
+    FROM ref_area a LEFT JOIN ref_change c ON c.change = 'recoded' AND c.code = a.code
+    WHERE a.level = 'village' GROUP BY ALL
 )
 SELECT v.code AS village_code, v.name AS village_name, v.village_type,
        d.code AS district_code, d.name AS district_name,
        r.code AS regency_code, r.name AS regency_name,
        p.code AS province_code, p.name AS province_name,
-       bps.bps_code, v.version AS gazetteer_version
+       bps.bps_code, v.version AS gazetteer_version,
+       CASE WHEN f.version > (SELECT min(version) FROM ref_area) AND regexp_matches(f.version, '^\d{4}$')
+            THEN CAST(f.version AS INTEGER) END AS listed_from_year
 FROM current_area v
 JOIN current_area d ON d.code = v.parent_code
 JOIN current_area r ON r.code = d.parent_code
 JOIN current_area p ON p.code = r.parent_code
 LEFT JOIN bps ON bps.kemendagri_code = v.code
+LEFT JOIN first_listed f ON f.village_code = v.code
 WHERE v.level = 'village'
 ORDER BY village_code;
 

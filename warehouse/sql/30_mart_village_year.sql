@@ -1,7 +1,8 @@
 -- mart_village_year: one row per current village and year, joining the three agencies.
 -- A measure is NULL (no data) when its source sent nothing for the village's province that year;
 -- it is 0 when the source covered the province and the village had none. MSME and population are
--- NULL where BPS sent no row for the village.
+-- NULL where BPS sent no row for the village. Years before a village was first listed (a village
+-- added by a later decree) are NULL throughout.
 
 CREATE OR REPLACE TABLE mart_village_year AS
 WITH years AS (
@@ -36,6 +37,7 @@ WITH years AS (
     SELECT village_code, year, count(*) AS bhabinkamtibmas_activities
     FROM fact_bhabinkamtibmas_activity GROUP BY ALL
 )
+SELECT * FROM (
 SELECT v.village_code, y.year, v.village_name, v.district_name, v.regency_name, v.province_code,
        m.population, m.msme_micro, m.msme_small, m.msme_medium, m.msme_count,
        CASE WHEN cc.year IS NOT NULL THEN coalesce(c.crime_count, 0) END AS crime_count,
@@ -46,7 +48,7 @@ SELECT v.village_code, y.year, v.village_name, v.district_name, v.regency_name, 
        CASE WHEN oc.year IS NOT NULL THEN coalesce(o.bhabinkamtibmas_officers, 0) END AS bhabinkamtibmas_officers,
        CASE WHEN ac.year IS NOT NULL THEN coalesce(a.bhabinkamtibmas_activities, 0) END AS bhabinkamtibmas_activities
 FROM dim_village v
-CROSS JOIN years y
+JOIN years y ON y.year >= coalesce(v.listed_from_year, 0)
 LEFT JOIN msme m ON m.village_code = v.village_code AND m.year = y.year
 LEFT JOIN crime c ON c.village_code = v.village_code AND c.year = y.year
 LEFT JOIN program p ON p.village_code = v.village_code AND p.year = y.year
@@ -56,4 +58,7 @@ LEFT JOIN coverage cc ON cc.source = 'crime' AND cc.province_code = v.province_c
 LEFT JOIN coverage pc ON pc.source = 'program' AND pc.province_code = v.province_code AND pc.year = y.year
 LEFT JOIN coverage oc ON oc.source = 'roster' AND oc.province_code = v.province_code AND oc.year = y.year
 LEFT JOIN coverage ac ON ac.source = 'activity' AND ac.province_code = v.province_code AND ac.year = y.year
-ORDER BY v.village_code, y.year;
+UNION ALL BY NAME
+SELECT v.village_code, y.year, v.village_name, v.district_name, v.regency_name, v.province_code
+FROM dim_village v JOIN years y ON y.year < v.listed_from_year
+) ORDER BY village_code, year;
