@@ -23,7 +23,11 @@ def _sync(args: argparse.Namespace) -> int:
     if args.rebuild:
         import shutil
         shutil.rmtree(paths.paths().warehouse / "work", ignore_errors=True)
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    if os.environ.get("DAGSTER_HOME"):
+        Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+        instance = dg.DagsterInstance.get()      # runs show in `dagster dev` / `dg dev`
+    else:
+        instance = dg.DagsterInstance.ephemeral()
     job = defs.resolve_job_def("sync")
     result = job.execute_in_process(instance=instance, resources={"paths": paths}, raise_on_error=False)
     if not result.success:
