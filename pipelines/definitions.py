@@ -1,4 +1,7 @@
-"""The Dagster code location: `dagster dev -w workspace.yaml` (or `dg dev`) loads `defs`."""
+"""The Dagster code location: `dagster dev -w workspace.yaml` (or `dg dev`) loads `defs`.
+
+Assets, checks, sensors and schedules come from small modules; this file only gathers them.
+"""
 from __future__ import annotations
 
 import dagster as dg
@@ -9,8 +12,15 @@ from pipelines.resources import JembatanPaths
 sync_job = dg.define_asset_job("sync", selection=dg.AssetSelection.all(),
                                description="Full sync: reference, every inbox, harmonise, publish marts")
 
+ASSET_CHECKS: list = []
+SENSORS: list = []
+SCHEDULES: list = []
+
 defs = dg.Definitions(
     assets=ALL_ASSETS,
+    asset_checks=ASSET_CHECKS,
     jobs=[sync_job],
+    sensors=SENSORS,
+    schedules=SCHEDULES,
     resources={"paths": JembatanPaths()},
 )

@@ -32,6 +32,13 @@ def summary_lines(database: Path, new_files: dict[str, int] | None = None) -> li
                             "WHERE table_name LIKE 'mart_%' OR table_name LIKE 'dim_%' OR table_name LIKE 'fact_%' "
                             "ORDER BY table_name").fetchall()
         lines.append("Tables: " + ", ".join(f"{name} ({rows:,})" for name, rows in marts))
+        lines.append("MSMEs / crime reports per province and year:")
+        for province, cells in con.execute(
+                "SELECT province_code, string_agg(year || ': ' || coalesce(format('{:,}', msme), '-') || ' / ' || "
+                "coalesce(format('{:,}', crimes), '-'), '   ' ORDER BY year) FROM (SELECT province_code, year, "
+                "sum(msme_count) AS msme, sum(crime_count) AS crimes FROM mart_village_year GROUP BY ALL) "
+                "GROUP BY province_code ORDER BY province_code").fetchall():
+            lines.append(f"  {province}  {cells}")
         villages, years = con.execute("SELECT count(DISTINCT village_code), min(year) || '-' || max(year) "
                                       "FROM mart_village_year").fetchone()
         lines.append(f"mart_village_year: {villages} villages, years {years}")

@@ -1,0 +1,1 @@
+"""One module per `jembatan` sub-command, each with `register(subparsers)`."""
