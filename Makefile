@@ -31,6 +31,10 @@ run: sample
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+# Quick benchmarks (each benchmarks/bench_*.py run side by side with its baseline; see BENCHMARKS.md).
+bench: $(STAMP)
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b --quick || exit 1; done
+
 ui: $(STAMP)
 	mkdir -p $(DAGSTER_HOME)
 	$(BIN)/dagster dev -w workspace.yaml
