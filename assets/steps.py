@@ -15,7 +15,7 @@ from assets.harmonise.places import place_rows
 from assets.ingest.receive import Received, WorkArea, inbox_files, receive_file
 from assets.ingest.table import typed_frame
 from assets.privacy import load_key
-from assets.publish.build import DATABASE_NAME, publish
+from assets.publish.publication import DATABASE_NAME, publish
 from assets.ingest.receive import pseudonymise
 from schemas import DATASETS
 

@@ -1,27 +1,43 @@
-"""Build the marts in a private staging database and publish them with an atomic rename.
+"""Build every table of a publication into one (staging) DuckDB file, check it, and export it to Parquet.
 
-Analysts open warehouse/jembatan.duckdb read-only; DuckDB allows one writer, so the build never
-touches the published file: it writes `.staging-<pid>.duckdb` beside it, checks it, and `os.replace`s
-it into place. A build killed at any point leaves the last good publication as it was.
+The SQL in warehouse/sql runs in name order: dimensions, facts, intermediate (TEMP, not published),
+marts, the public schema. The file is only ever written here, never once published (publication.py).
 """
 from __future__ import annotations
 
 import os
+from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
+from assets.publish.dictionary import apply_comments, parse_sql_docs
+
 SQL_DIR = Path(__file__).resolve().parents[2] / "warehouse" / "sql"
-DATABASE_NAME = "jembatan.duckdb"
+DEFAULT_SUPPRESSION_THRESHOLD = 4
+ID_FORMAT = "%Y%m%dT%H%M%S%fZ"
 
 
 class PublicationCheckFailed(Exception):
     pass
 
 
-def build_database(path: Path, inputs: dict[str, pd.DataFrame], tables: dict[str, pd.DataFrame]) -> dict[str, int]:
-    """inputs are visible to the SQL as views (stg_*, ref_*), tables are stored as they are."""
+def suppression_threshold() -> int:
+    return int(os.environ.get("JEMBATAN_SUPPRESSION_THRESHOLD", DEFAULT_SUPPRESSION_THRESHOLD))
+
+
+def new_publication_id() -> str:
+    """UTC build time; sorts in the order publications were made."""
+    return datetime.now(timezone.utc).strftime(ID_FORMAT)
+
+
+def build_database(path: Path, inputs: dict[str, pd.DataFrame], tables: dict[str, pd.DataFrame],
+                   publication_id: str | None = None, threshold: int | None = None) -> dict[str, int]:
+    """inputs are visible to the SQL as views (stg_*, ref_*), tables are stored as they are.
+    Returns the row count of every published table (public ones as `public.<name>`)."""
+    publication_id = publication_id or new_publication_id()
+    threshold = suppression_threshold() if threshold is None else threshold
     con = duckdb.connect(str(path))
     try:
         for name, frame in inputs.items():
@@ -30,18 +46,28 @@ def build_database(path: Path, inputs: dict[str, pd.DataFrame], tables: dict[str
             con.register("_incoming", frame)
             con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _incoming")
             con.unregister("_incoming")
+        published_at = datetime.strptime(publication_id, ID_FORMAT).replace(tzinfo=timezone.utc)
+        con.execute("CREATE OR REPLACE TABLE publication AS SELECT ? AS publication_id, "
+                    "CAST(? AS TIMESTAMPTZ) AS published_at, CAST(? AS INTEGER) AS suppression_threshold",
+                    [publication_id, published_at, threshold])
         for sql in sorted(SQL_DIR.glob("*.sql")):
             con.execute(sql.read_text())
         for name in inputs:
             con.unregister(name)
-        counts = {name: con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
-                  for (name,) in con.execute("SELECT table_name FROM information_schema.tables "
-                                             "WHERE table_schema = 'main' ORDER BY 1").fetchall()}
+        counts = table_counts(con)
         _check(con, counts)
+        apply_comments(con, parse_sql_docs(SQL_DIR))
         con.execute("CHECKPOINT")
     finally:
         con.close()
     return counts
+
+
+def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    tables = con.execute("SELECT schema_name, table_name FROM duckdb_tables() WHERE NOT temporary "
+                         "AND schema_name IN ('main', 'public') ORDER BY 1, 2").fetchall()
+    return {(t if s == "main" else f"{s}.{t}"): con.execute(f'SELECT count(*) FROM "{s}"."{t}"').fetchone()[0]
+            for s, t in tables}
 
 
 def _check(con: duckdb.DuckDBPyConnection, counts: dict[str, int]) -> None:
@@ -52,20 +78,30 @@ def _check(con: duckdb.DuckDBPyConnection, counts: dict[str, int]) -> None:
                                   "FROM mart_village_year").fetchone()
     if counts["mart_village_year"] != villages * years or villages != counts["dim_village"]:
         raise PublicationCheckFailed("mart_village_year is not one row per village and year")
+    if counts["public.mart_village_year"] != counts["mart_village_year"]:
+        raise PublicationCheckFailed("public.mart_village_year does not cover every village and year")
     orphans = con.execute("SELECT count(*) FROM fact_crime_report f ANTI JOIN dim_village v "
                           "USING (village_code)").fetchone()[0]
     if orphans:
         raise PublicationCheckFailed(f"{orphans} crime reports point at no village in dim_village")
+    leaked = con.execute("SELECT count(*) FROM public.crime_village_month c JOIN dim_crime_category d "
+                         "USING (crime_category) WHERE d.is_sensitive AND c.crime_count BETWEEN 1 AND "
+                         "(SELECT suppression_threshold FROM publication)").fetchone()[0]
+    if leaked:
+        raise PublicationCheckFailed(f"{leaked} small sensitive counts would be public")
 
 
-def publish(warehouse: Path, inputs: dict[str, pd.DataFrame], tables: dict[str, pd.DataFrame]) -> dict[str, int]:
-    warehouse.mkdir(parents=True, exist_ok=True)
-    staging = warehouse / f".staging-{os.getpid()}.duckdb"
-    staging.unlink(missing_ok=True)
+def export_parquet(database: Path, folder: Path) -> list[Path]:
+    """Every published table to <folder>/<table>.parquet, public ones under <folder>/public/."""
+    (folder / "public").mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(database), read_only=True)
+    written = []
     try:
-        counts = build_database(staging, inputs, tables)
-        os.replace(staging, warehouse / DATABASE_NAME)
+        for table in table_counts(con):
+            schema, name = table.split(".") if "." in table else ("main", table)
+            target = folder / ("public" if schema == "public" else "") / f"{name}.parquet"
+            con.execute(f"COPY \"{schema}\".\"{name}\" TO '{target}' (FORMAT parquet, COMPRESSION zstd)")
+            written.append(target)
     finally:
-        staging.unlink(missing_ok=True)
-        Path(f"{staging}.wal").unlink(missing_ok=True)
-    return counts
+        con.close()
+    return written

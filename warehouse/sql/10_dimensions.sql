@@ -1,6 +1,13 @@
 -- Dimensions. Inputs loaded by assets/publish/build.py: ref_area (every gazetteer version),
 -- ref_bridging (BPS <-> Kemendagri), ref_change (derived changes between versions).
 
+--- table dim_village: One row per village in the current Kemendagri decree, with its hierarchy and BPS code
+--- grain: village (current decree)
+--- column village_type: desa (rural village) or kelurahan (urban village), from the Kemendagri list
+--- column bps_code [code]: BPS village code PPKKDDDVVV joined through the official bridging table (lowest when several)
+--- column gazetteer_version: Kemendagri list version (decree year) this row comes from
+--- column listed_from_year [year]: First year the village is listed, when a later decree added it; NULL when it is in the oldest list held
+--- caveat: BPS and Kemendagri codes do not convert by formula; bps_code is only what the bridging table says
 CREATE OR REPLACE TABLE dim_village AS
 WITH current_area AS (
     SELECT * FROM ref_area WHERE version = (SELECT max(version) FROM ref_area)
@@ -30,29 +37,57 @@ LEFT JOIN first_listed f ON f.village_code = v.code
 WHERE v.level = 'village'
 ORDER BY village_code;
 
+--- table dim_village_change: Changes between two Kemendagri decree versions
+--- grain: village change between two versions
+--- column from_version: Older decree version
+--- column to_version: Newer decree version
+--- column old_code [code]: Village code in the older version (NULL when added)
+--- column new_code [code]: Village code in the newer version (NULL when retired)
+--- column change: added, retired, renamed or recoded (a desa that became a kelurahan gets a new code)
+--- column old_name: Name in the older version
+--- column new_name: Name in the newer version
 CREATE OR REPLACE TABLE dim_village_change AS
 SELECT from_version, to_version, nullif(code, '') AS old_code, nullif(new_code, '') AS new_code, change,
        nullif(old_name, '') AS old_name, nullif(new_name, '') AS new_name
 FROM ref_change WHERE change <> 'unchanged';
 
--- Crime types as the police record them, grouped into the categories the marts count.
+-- Crime types as the police record them, grouped into the categories the marts count. Sensitive
+-- categories (victims or suspects identifiable from small counts) are suppressed in the public schema.
+--- table dim_crime_category: Crime types as the police write them, grouped into the categories the marts count
+--- grain: crime type
+--- column crime_type_key: Crime type, lower case, as it appears in the police files
+--- column is_sensitive [boolean]: Small counts are suppressed in the public schema (category other is always treated as sensitive)
+--- caveat: a crime type not listed here is counted in category other
 CREATE OR REPLACE TABLE dim_crime_category AS
 SELECT * FROM (VALUES
-    ('curat', 'property'), ('curanmor', 'property'), ('pencurian biasa', 'property'),
-    ('pencurian', 'property'), ('penggelapan', 'property'),
-    ('curas', 'violent'), ('penganiayaan', 'violent'), ('pengeroyokan', 'violent'),
-    ('pembunuhan', 'violent'), ('kdrt', 'violent'),
-    ('penipuan', 'fraud'),
-    ('narkotika', 'narcotics'), ('narkoba', 'narcotics'),
-    ('obat keras berbahaya', 'hard_drugs'), ('okerbaya', 'hard_drugs')
-) AS t(crime_type_key, crime_category);
+    ('curat', 'property', false), ('curanmor', 'property', false), ('pencurian biasa', 'property', false),
+    ('pencurian', 'property', false), ('penggelapan', 'property', false),
+    ('curas', 'violent', true), ('penganiayaan', 'violent', true), ('pengeroyokan', 'violent', true),
+    ('pembunuhan', 'violent', true), ('kdrt', 'violent', true),
+    ('penipuan', 'fraud', false),
+    ('narkotika', 'narcotics', true), ('narkoba', 'narcotics', true),
+    ('obat keras berbahaya', 'hard_drugs', true), ('okerbaya', 'hard_drugs', true)
+) AS t(crime_type_key, crime_category, is_sensitive);
 
+--- table dim_program: The cooperative and SME agency's programs
+--- grain: program
+--- column description: What the program is
 CREATE OR REPLACE TABLE dim_program AS
 SELECT * FROM (VALUES
-    ('KUR', 'People''s business credit (Kredit Usaha Rakyat)'),
-    ('Sertifikasi Halal', 'Halal certification'),
-    ('NIB', 'Business registration number (Nomor Induk Berusaha)'),
-    ('Pelatihan', 'Training'),
-    ('QRIS', 'QR code digital payments'),
-    ('Koperasi Merah Putih', 'Village cooperative membership (Koperasi Desa/Kelurahan Merah Putih)')
-) AS t(program, description);
+    ('KUR', 'kur', 'People''s business credit (Kredit Usaha Rakyat)'),
+    ('Sertifikasi Halal', 'halal', 'Halal certification'),
+    ('NIB', 'nib', 'Business registration number (Nomor Induk Berusaha)'),
+    ('Pelatihan', 'training', 'Training'),
+    ('QRIS', 'qris', 'QR code digital payments'),
+    ('Koperasi Merah Putih', 'cooperative', 'Village cooperative membership (Koperasi Desa/Kelurahan Merah Putih)')
+) AS t(program, program_key, description);
+
+--- table dim_activity_type: Kinds of Bhabinkamtibmas activity in the officers' logs
+--- grain: activity type
+--- column activity_type_key: Activity type, lower case, as it appears in the logs
+--- column activity_kind: visit, counselling, narcotics_prevention, msme_assistance (anything else: other)
+CREATE OR REPLACE TABLE dim_activity_type AS
+SELECT * FROM (VALUES
+    ('sambang', 'visit'), ('penyuluhan', 'counselling'),
+    ('pencegahan narkoba', 'narcotics_prevention'), ('pendampingan umkm', 'msme_assistance')
+) AS t(activity_type_key, activity_kind);

@@ -1,0 +1,35 @@
+-- Column meanings shared by many tables. Lines starting with `---` are the data dictionary: read by
+-- assets/publish/dictionary.py into docs/data_dictionary.md and DuckDB COMMENTs. A table's own block
+-- (beside its CREATE) overrides these; fact columns not described anywhere take their schema description.
+
+--- table *: shared columns
+--- column village_code [code]: Kemendagri village code PP.KK.DD.TNNN of the current decree (T: 1 kelurahan, 2 desa); the one place key
+--- column village_name: Village name in the current Kemendagri list
+--- column district_code [code]: Kemendagri district (kecamatan) code PP.KK.DD
+--- column district_name: District (kecamatan) name in the current Kemendagri list
+--- column regency_code [code]: Kemendagri regency or city code PP.KK
+--- column regency_name: Regency (kabupaten) or city (kota) name in the current Kemendagri list
+--- column province_code [code]: Kemendagri province code PP (19 Kepulauan Bangka Belitung, 35 Jawa Timur)
+--- column province_name: Province name
+--- column year [year]: Calendar year the row counts
+--- column month [month 1-12]: Calendar month
+--- column source_file [sha256]: SHA-256 of the received file as archived in warehouse/archive/; joins file_register.sha256
+--- column source_sheet: Sheet of the received file the row came from
+--- column source_row [Excel row]: Row number in that sheet as Excel shows it
+--- column village_name_sent: The village as the agency wrote it, before matching
+--- column village_code_sent: The village code as the agency wrote it, before matching
+--- column match_method: How the row was placed: kemendagri_code, bps_code, name_exact, name_normalised, name_fuzzy
+--- column match_score [0-1]: Confidence of the match (1 exact; fuzzy matches below 1)
+--- column gazetteer_version: Kemendagri list version (decree year) the row was matched against
+--- column program: Program name as the cooperative agency uses it (KUR, Sertifikasi Halal, NIB, Pelatihan, QRIS, Koperasi Merah Putih)
+--- column program_key: Short English key of the program, used in column names (kur, halal, nib, training, qris, cooperative)
+--- column crime_category: property, violent, fraud, narcotics, hard_drugs or other (crime types not in dim_crime_category)
+--- column population [persons]: Resident population counted by BPS
+--- column msme_count [units]: Micro + small + medium enterprises counted by BPS
+--- column crime_count [reports]: Police reports (laporan polisi) placed in the village, by report date
+--- column narcotics_crime_count [reports]: Police reports of narcotics crimes (narkotika/narkoba); hard drugs (obat keras) are counted apart
+--- column program_participants [businesses]: Distinct businesses (by pseudonymous business_key) in any program that year
+--- column program_amount [rupiah]: Credit or grant amounts of all program participations that year (missing amounts count 0)
+--- column bhabinkamtibmas_officers [officers]: Distinct Bhabinkamtibmas officers assigned to the village in that year's roster
+--- column bhabinkamtibmas_activities [activities]: Activities Bhabinkamtibmas officers logged in the village that year
+--- column published_at [timestamp UTC]: When this publication was built

@@ -1,0 +1,36 @@
+-- Documentation only: tables assets/publish/build.py stores as they are, before the SQL runs.
+
+--- table publication: One row describing this publication
+--- grain: publication
+--- column publication_id: Id of the publication (UTC time it was built); `jembatan publications` lists and restores them
+--- column suppression_threshold [reports]: Largest sensitive monthly count withheld in the public schema (env JEMBATAN_SUPPRESSION_THRESHOLD)
+
+--- table file_register: One row per file received (by content hash), whatever became of it
+--- grain: received file
+--- column sha256 [sha256]: SHA-256 of the file's bytes; the file is archived under it
+--- column source: Inbox folder the file came from (bps, koperasi, polda)
+--- column file_name: File name as dropped
+--- column status: accepted, partially_accepted or rejected
+--- column datasets: Datasets recognised in the file, comma-separated
+--- column rows_read [rows]: Data rows read
+--- column rows_accepted [rows]: Rows that passed validation at ingest (before village matching)
+--- column rows_rejected [rows]: Rows rejected at ingest
+--- column rows_skipped [rows]: Subtotal, footnote and blank rows left out
+--- column received_at [timestamp UTC, ISO 8601 text]: When the file was received
+--- column notes: What was left out and why, as a JSON list of messages
+
+--- table data_quality_rejection: One row per rejected cell (or unplaced row): where, what was expected, why
+--- grain: rejected cell
+--- caveat: personal values are masked (first four characters kept)
+--- column dataset: Dataset the row belongs to
+--- column stage: ingest (cell or row checks) or harmonise (village could not be placed)
+--- column sheet: Sheet of the received file
+--- column row [Excel row]: Row number as Excel shows it
+--- column column: Column letter in the sheet
+--- column header: Header text over the column
+--- column field: Dataset column the cell was read into
+--- column value: The value as typed (personal data masked)
+--- column code: Error code (type_error, negative_value, duplicate_key, unknown_village, ...)
+--- column expected: What a valid value looks like
+--- column message: The error in English
+--- column message_id: The error message in Bahasa Indonesia
