@@ -25,8 +25,9 @@ SELECT v.village_code, y.year, v.province_code
 FROM dim_village v JOIN int_year y ON y.year >= coalesce(v.listed_from_year, 0);
 
 CREATE OR REPLACE TEMP TABLE int_msme_village_year AS
-SELECT village_code, year, sum(population) AS population, sum(msme_micro) AS msme_micro,
-       sum(msme_small) AS msme_small, sum(msme_medium) AS msme_medium, sum(msme_count) AS msme_count
+SELECT village_code, year, CAST(sum(population) AS BIGINT) AS population,
+       CAST(sum(msme_micro) AS BIGINT) AS msme_micro, CAST(sum(msme_small) AS BIGINT) AS msme_small,
+       CAST(sum(msme_medium) AS BIGINT) AS msme_medium, CAST(sum(msme_count) AS BIGINT) AS msme_count
 FROM fact_msme_count GROUP BY ALL;
 
 CREATE OR REPLACE TEMP TABLE int_crime_village_month AS
@@ -76,7 +77,7 @@ FROM fact_bhabinkamtibmas_activity GROUP BY ALL;
 
 -- Cooperatives standing at the end of each year (founded that year or before).
 CREATE OR REPLACE TEMP TABLE int_cooperative_village_year AS
-SELECT vy.village_code, vy.year, count(*) AS cooperatives, sum(c.members) AS cooperative_members
+SELECT vy.village_code, vy.year, count(*) AS cooperatives, CAST(sum(c.members) AS BIGINT) AS cooperative_members
 FROM int_village_year vy JOIN fact_village_cooperative c
   ON c.village_code = vy.village_code AND c.year <= vy.year
 GROUP BY ALL;

@@ -55,17 +55,17 @@ WITH covered AS (
     GROUP BY ALL
 ), program AS (
     SELECT village_code, year,
-           sum(participants) FILTER (WHERE program_key = 'kur') AS kur_participants,
+           CAST(sum(participants) FILTER (WHERE program_key = 'kur') AS BIGINT) AS kur_participants,
            sum(amount) FILTER (WHERE program_key = 'kur') AS kur_amount,
-           sum(participants) FILTER (WHERE program_key = 'halal') AS halal_participants,
+           CAST(sum(participants) FILTER (WHERE program_key = 'halal') AS BIGINT) AS halal_participants,
            sum(amount) FILTER (WHERE program_key = 'halal') AS halal_amount,
-           sum(participants) FILTER (WHERE program_key = 'nib') AS nib_participants,
+           CAST(sum(participants) FILTER (WHERE program_key = 'nib') AS BIGINT) AS nib_participants,
            sum(amount) FILTER (WHERE program_key = 'nib') AS nib_amount,
-           sum(participants) FILTER (WHERE program_key = 'training') AS training_participants,
+           CAST(sum(participants) FILTER (WHERE program_key = 'training') AS BIGINT) AS training_participants,
            sum(amount) FILTER (WHERE program_key = 'training') AS training_amount,
-           sum(participants) FILTER (WHERE program_key = 'qris') AS qris_participants,
+           CAST(sum(participants) FILTER (WHERE program_key = 'qris') AS BIGINT) AS qris_participants,
            sum(amount) FILTER (WHERE program_key = 'qris') AS qris_amount,
-           sum(participants) FILTER (WHERE program_key = 'cooperative') AS cooperative_participants,
+           CAST(sum(participants) FILTER (WHERE program_key = 'cooperative') AS BIGINT) AS cooperative_participants,
            sum(amount) FILTER (WHERE program_key = 'cooperative') AS cooperative_amount
     FROM int_program_village_year_program GROUP BY ALL
 ), base AS (

@@ -16,7 +16,7 @@
 --- column msme_assistance [activities]: Pendampingan UMKM (MSME assistance)
 --- column active_officers [officers]: Distinct officers who logged an activity in the village
 --- column hard_drugs_crime_count [reports]: Reports of hard drugs (obat keras berbahaya)
---- column narcotics_without_prevention [boolean]: Narcotics cases reported and no narcotics prevention activity logged
+--- column narcotics_without_prevention [boolean]: Narcotics cases reported and no narcotics prevention activity logged (NULL: no activity log for the province that year)
 --- caveat: restricted (village narcotics counts)
 CREATE OR REPLACE TABLE mart_bhabinkamtibmas_coverage AS
 SELECT m.village_code, m.year, m.village_name, m.district_code, m.district_name, m.regency_code, m.regency_name,
@@ -32,8 +32,9 @@ SELECT m.village_code, m.year, m.village_name, m.district_code, m.district_name,
        CASE WHEN m.bhabinkamtibmas_activities IS NOT NULL THEN coalesce(a.msme_assistance, 0) END AS msme_assistance,
        CASE WHEN m.bhabinkamtibmas_activities IS NOT NULL THEN coalesce(a.active_officers, 0) END AS active_officers,
        m.narcotics_crime_count, m.hard_drugs_crime_count, m.population,
-       m.narcotics_crime_count > 0 AND coalesce(a.narcotics_prevention, 0) = 0
-           AND m.bhabinkamtibmas_activities IS NOT NULL AS narcotics_without_prevention
+       CASE WHEN m.bhabinkamtibmas_activities IS NOT NULL
+            THEN m.narcotics_crime_count > 0 AND coalesce(a.narcotics_prevention, 0) = 0 END
+           AS narcotics_without_prevention
 FROM mart_village_year m
 LEFT JOIN int_officer_village_year o USING (village_code, year)
 LEFT JOIN int_activity_village_year a USING (village_code, year)
