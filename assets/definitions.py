@@ -4,6 +4,7 @@ from __future__ import annotations
 import dagster as dg
 
 from assets import steps
+from assets.ingest.reconcile import reconcile_source
 from pipelines.resources import JembatanPaths
 from schemas import SOURCES
 
@@ -73,4 +74,38 @@ def published_marts(paths: JembatanPaths) -> dg.MaterializeResult:
     })
 
 
-ALL_ASSETS = [reference_gazetteer, *INGEST_ASSETS, harmonised_places, published_marts]
+@dg.asset(group_name="reports", deps=[harmonised_places],
+          description="The answer to each agency: per received file, an Excel workbook and a JSON twin in "
+                      "warehouse/reports/<source>/ (summary; every rejected cell with sheet, row, column, value, "
+                      "what was expected, messages in Bahasa Indonesia and English; candidate villages)")
+def agency_reports(paths: JembatanPaths) -> dg.MaterializeResult:
+    reports = steps.agency_reports(paths.paths())
+    statuses = {}
+    for report in reports:
+        statuses[report["status"]] = statuses.get(report["status"], 0) + 1
+    return dg.MaterializeResult(metadata={
+        "dagster/row_count": len(reports),
+        "statuses": dg.MetadataValue.json(statuses),
+        "folder": dg.MetadataValue.path(str(paths.paths().reports)),
+    })
+
+
+def rows_reconcile_check(source: str) -> dg.AssetChecksDefinition:
+    @dg.asset_check(asset=f"{source}_files", name="rows_reconcile",
+                    description="Per file: rows read = rows accepted + rows rejected + rows skipped, counted "
+                                "from what was stored (accepted rows, rejections), with the skipped rows listed")
+    def _check(paths: JembatanPaths) -> dg.AssetCheckResult:
+        lines = reconcile_source(paths.paths().work, source)
+        broken = [line for line in lines if not line["balanced"]]
+        table = "\n".join(f"| {x['file_name']} | {x['rows_read']} | {x['accepted']} | {x['rejected']} | "
+                          f"{x['skipped']} | {x['skipped_rows']} |" for x in lines)
+        return dg.AssetCheckResult(passed=not broken, metadata={
+            "files": len(lines), "unbalanced_files": ", ".join(x["file_name"] for x in broken) or "none",
+            "reconciliation": dg.MetadataValue.md("| file | read | accepted | rejected | skipped | skipped rows |\n"
+                                                  "|---|---|---|---|---|---|\n" + table)})
+    return _check
+
+
+ROWS_RECONCILE_CHECKS = [rows_reconcile_check(source) for source in SOURCES]
+
+ALL_ASSETS = [reference_gazetteer, *INGEST_ASSETS, harmonised_places, published_marts, agency_reports]

@@ -12,7 +12,8 @@ import pandas as pd
 from assets.harmonise.gazetteer import Gazetteer, load_gazetteer
 from assets.harmonise.matcher import Matcher
 from assets.harmonise.places import place_rows
-from assets.ingest.receive import Received, WorkArea, inbox_files, receive_file
+from assets.ingest.receive import Received, WorkArea, inbox_files, receive_file, settle_supersessions
+from assets.ingest.report import file_reports, write_report
 from assets.ingest.table import typed_frame
 from assets.privacy import load_key
 from assets.publish.publication import DATABASE_NAME, publish
@@ -43,6 +44,10 @@ class Paths:
         return self.warehouse / DATABASE_NAME
 
     @property
+    def reports(self) -> Path:
+        return self.warehouse / "reports"
+
+    @property
     def reference_store(self) -> Path:
         return self.warehouse / "work" / "reference"
 
@@ -68,8 +73,18 @@ def stored_gazetteer(paths: Paths) -> Gazetteer:
 # -- ingest ------------------------------------------------------------------------------------------
 def ingest_source(paths: Paths, source: str) -> list[Received]:
     key = load_key()
+    settle_supersessions(paths.work)      # finishes what a killed sync left half-done
     return [receive_file(path, source, paths.work, paths.archive, key)
             for path in inbox_files(paths.inbox, source)]
+
+
+def agency_reports(paths: Paths) -> list[dict]:
+    """A report for every received file (warehouse/reports/<source>/), rewritten only when it changed."""
+    placed = paths.placed_store / "rejections.parquet"
+    reports = file_reports(paths.work, pd.read_parquet(placed) if placed.exists() else pd.DataFrame())
+    for report in reports:
+        write_report(paths.reports, report)
+    return reports
 
 
 # -- harmonise ---------------------------------------------------------------------------------------

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import dagster as dg
 
-from assets.definitions import ALL_ASSETS
+from assets.definitions import ALL_ASSETS, ROWS_RECONCILE_CHECKS
+from pipelines.inbox_sensors import INBOX_SENSORS, daily_full_sync
 from pipelines.resources import JembatanPaths
 
 sync_job = dg.define_asset_job("sync", selection=dg.AssetSelection.all(),
                                description="Full sync: reference, every inbox, harmonise, publish marts")
 
-ASSET_CHECKS: list = []
-SENSORS: list = []
-SCHEDULES: list = []
+ASSET_CHECKS: list = [*ROWS_RECONCILE_CHECKS]
+SENSORS: list = [*INBOX_SENSORS]
+SCHEDULES: list = [daily_full_sync]
 
 defs = dg.Definitions(
     assets=ALL_ASSETS,

@@ -114,4 +114,5 @@ def test_file_that_is_no_spreadsheet_is_rejected_with_a_reason(tmp_path, work):
     path = tmp_path / "laporan.xlsx"
     path.write_bytes(b"<html><body>not a workbook</body></html>")
     received = receive_file(path, "polda", work, tmp_path / "archive", load_key())
-    assert received.status == "rejected" and "not a readable spreadsheet" in received.notes[0]
+    assert received.status == "rejected" and received.problems[0]["code"] == "html_not_spreadsheet"
+    assert "halaman web (HTML)" in received.problems[0]["message_id"]

@@ -17,6 +17,8 @@ FUZZY_HEADER_SCORE = 90
 SUBTOTAL = re.compile(r"^(jumlah|total|sub\s*total|grand\s*total|jml)\b", re.IGNORECASE)
 NOTE = re.compile(r"^(sumber|source|catatan|keterangan|ket\.|note|\*)", re.IGNORECASE)
 COLUMN_NUMBER = re.compile(r"^\(\d{1,2}\)$")
+# A cell that may make its row something else than data; classify_row decides.
+SUSPECT = re.compile(f"{SUBTOTAL.pattern}|{NOTE.pattern}|{COLUMN_NUMBER.pattern}", re.IGNORECASE)
 
 
 def normalise_header(text: str) -> str:

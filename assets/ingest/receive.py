@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,9 +19,11 @@ from pathlib import Path
 import pandas as pd
 
 from assets.ingest.errors import CellError
-from assets.ingest.layout import recognise
+from assets.ingest.guard import RefusedFile, inspect_file
+from assets.ingest.layout import normalise_header, recognise
+from assets.ingest.period import find_period
 from assets.ingest.table import TableResult, read_table
-from assets.ingest.workbook import SUPPORTED_SUFFIXES, UnreadableFile, read_file
+from assets.ingest.workbook import UnreadableFile, read_file
 from assets.privacy import pseudonym
 from schemas import DATASETS, datasets_for_source
 from schemas.base import DROP, PSEUDONYMISE
@@ -42,6 +45,14 @@ class Received:
     layouts: dict[str, dict] = field(default_factory=dict)   # sheet -> field -> [column letter, header]
     received_at: str = ""
     duplicate_of: str = ""
+    problems: list[dict] = field(default_factory=list)       # why the whole file was refused: code, messages
+    period: dict[str, dict] = field(default_factory=dict)    # sheet -> {"year", "from"} when not a column
+    hidden: dict[str, dict] = field(default_factory=dict)    # sheet -> hidden rows / columns / the sheet itself
+    years: list[int] = field(default_factory=list)           # years the file's rows are about
+    coverage: list[str] = field(default_factory=list)        # places its rows name (normalised), for supersession
+    supersedes: list[str] = field(default_factory=list)      # sha256 of earlier files this one replaces
+    superseded_by: str = ""
+    also_received_as: list[str] = field(default_factory=list)  # other names the same content was dropped under
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -92,8 +103,12 @@ class WorkArea:
         return [json.loads(p.read_text()) for p in sorted((self.root / "files").glob("*.json"))]
 
     def write_manifest(self, received: Received) -> None:
-        _atomic_write_bytes(self.manifest_path(received.sha256),
-                            lambda tmp: tmp.write_text(json.dumps(received.as_dict(), indent=1, default=str)))
+        self.write_manifest_dict(received.as_dict())
+
+    def write_manifest_dict(self, manifest: dict) -> None:
+        _atomic_write_bytes(self.manifest_path(manifest["sha256"]),
+                            lambda tmp: tmp.write_text(json.dumps(manifest, indent=1, default=str,
+                                                                  ensure_ascii=False)))
 
     def write_frame(self, path: Path, frame: pd.DataFrame) -> None:
         _atomic_write_bytes(path, lambda tmp: frame.to_parquet(tmp, index=False))
@@ -123,35 +138,18 @@ def pseudonymise(frame: pd.DataFrame, dataset_name: str, key: bytes) -> pd.DataF
 
 def receive_file(path: Path, source: str, work: WorkArea, archive_dir: Path, key: bytes) -> Received:
     sha = sha256_of(path)
-    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     known = work.manifest(sha)
     if known:
+        if path.name != known["file_name"] and path.name not in known.get("also_received_as", []):
+            known["also_received_as"] = sorted({*known.get("also_received_as", []), path.name})
+            work.write_manifest_dict(known)
         status = "unchanged" if path.name == known["file_name"] else "duplicate"
         return Received(sha, source, path.name, status, known["datasets"], duplicate_of=known["file_name"])
     archive_file(path, sha, archive_dir)
-    received = Received(sha, source, path.name, "rejected", received_at=now)
-    results: list[TableResult] = []
-    errors: list[tuple[str, CellError]] = []
-    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-        received.notes.append(f"unsupported file type {path.suffix!r}; send .xlsx, .xls, .ods or .csv")
-    else:
-        try:
-            sheets = read_file(path)
-        except UnreadableFile as exc:
-            sheets = []
-            received.notes.append(str(exc))
-        for sheet in sheets:
-            layout, closest = recognise(sheet, datasets_for_source(source))
-            label = f"sheet {sheet.name!r}" if sheet.name else "the file"
-            if layout is None:
-                if any(any(str(v).strip() for v in row) for row in sheet.rows):
-                    received.notes.append(_unrecognised_note(label, closest))
-                continue
-            result = read_table(sheet, layout)
-            results.append(result)
-            errors += [(result.dataset, e) for e in result.errors]
-            received.notes += [f"{label}: {s['reason']} row {s['row']} left out ({s['text']})"
-                               for s in result.skipped if s["reason"] in ("subtotal", "note")]
+    received = Received(sha, source, path.name, "rejected",
+                        received_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+    results = _read_tables(path, source, received)
+    errors: list[tuple[str, CellError]] = [(r.dataset, e) for r in results for e in r.errors]
     for result in results:
         received.rows_read += result.rows_read
         received.rows_accepted += len(result.rows)
@@ -160,6 +158,7 @@ def receive_file(path: Path, source: str, work: WorkArea, archive_dir: Path, key
         received.skipped += [{"sheet": result.sheet, **s} for s in result.skipped]
         received.layouts[result.sheet] = result.columns
     received.datasets = sorted({r.dataset for r in results})
+    received.years, received.coverage = file_scope(results)
     for dataset in received.datasets:
         frames = [r.rows for r in results if r.dataset == dataset and not r.rows.empty]
         if frames:
@@ -171,8 +170,145 @@ def receive_file(path: Path, source: str, work: WorkArea, archive_dir: Path, key
         received.status = "partially_accepted"
     elif received.rows_accepted:
         received.status = "accepted"
-    work.write_manifest(received)
+    if received.rows_accepted:
+        received.supersedes = superseded_files(work, received)
+    work.write_manifest(received)      # last: a file with a manifest is completely received
+    settle_supersessions(work)
     return received
+
+
+def _read_tables(path: Path, source: str, received: Received) -> list[TableResult]:
+    """Guard, read, recognise and parse every sheet; file-level problems go to `received`."""
+    try:
+        inspection = inspect_file(path)
+        sheets = read_file(path, inspection.kind)
+    except RefusedFile as exc:
+        received.problems.append({"code": exc.code, "message": exc.message, "message_id": exc.message_id})
+        received.notes.append(exc.message)
+        return []
+    except UnreadableFile as exc:
+        received.problems.append({"code": "unreadable_file", "message": str(exc),
+                                  "message_id": f"Berkas tidak dapat dibaca sebagai spreadsheet ({exc})."})
+        received.notes.append(str(exc))
+        return []
+    received.notes += inspection.notes
+    if name_note := odd_name_note(path.name):
+        received.notes.append(name_note)
+    results = []
+    for sheet in sheets:
+        label = f"sheet {sheet.name!r}" if sheet.name else "the file"
+        hidden = {k: v for k, v in (("sheet_hidden", sheet.hidden),
+                                     ("rows", inspection.hidden_rows.get(sheet.name, [])),
+                                     ("columns", inspection.hidden_columns.get(sheet.name, []))) if v}
+        if hidden:
+            received.hidden[sheet.name] = hidden
+            received.notes.append(f"{label}: hidden " + "; ".join(
+                "sheet" if k == "sheet_hidden" else f"{k} {_span(v)}" for k, v in hidden.items())
+                + " (read like the rest)")
+        if formulas := inspection.formulas_without_value.get(sheet.name):
+            received.notes.append(f"{label}: {len(formulas)} formula cell(s) without a saved result, read as "
+                                  f"empty ({', '.join(formulas[:10])}); open and save the file in Excel")
+        layout, closest = recognise(sheet, datasets_for_source(source))
+        if layout is None:
+            if any(any(str(v).strip() for v in row) for row in sheet.rows):
+                note = _unrecognised_note(label, closest)
+                received.notes.append(note)
+                received.problems.append({"code": "dataset_not_recognised", "message": note,
+                                          "message_id": _unrecognised_note_id(label, closest)})
+            continue
+        constants = {}
+        year_column = layout.dataset.column(layout.dataset.year_column)
+        if year_column.kind == "year" and year_column.name not in layout.columns.values():
+            year, found_in = find_period(sheet, layout, path.name)
+            if year:
+                constants[year_column.name] = year
+                received.period[sheet.name] = {"year": year, "from": found_in}
+                received.notes.append(f"{label}: no year column; year {year} taken from the {found_in}")
+        result = read_table(sheet, layout, constants)
+        results.append(result)
+        received.notes += [f"{label}: {s['reason']} row {s['row']} left out ({s['text']})"
+                           for s in result.skipped if s["reason"] in ("subtotal", "note")]
+    if not results and not received.problems:
+        received.problems.append({"code": "no_data", "message": "Every sheet of the file is empty.",
+                                  "message_id": "Semua lembar (sheet) dalam berkas kosong."})
+        received.notes.append("every sheet of the file is empty")
+    return results
+
+
+def _span(values: list) -> str:
+    shown = ", ".join(map(str, values[:20]))
+    return shown + (f" and {len(values) - 20} more" if len(values) > 20 else "")
+
+
+def odd_name_note(name: str) -> str:
+    """File names are never used as paths here (the archive and work area use the content hash), but
+    a clerk should know a name was odd, and reports use a cleaned one."""
+    if safe_name(name) != name:
+        return f"the file name {name!r} has characters that were replaced in the report name"
+    return ""
+
+
+def safe_name(name: str) -> str:
+    cleaned = re.sub(r"[^0-9A-Za-z._ ()\-]+", "_", name).strip(" .")
+    return cleaned[:120] or "file"
+
+
+# -- supersession -----------------------------------------------------------------------------------
+SAME_COVERAGE = 0.5     # share of the smaller file's places the two files must have in common
+
+
+def file_scope(results: list[TableResult]) -> tuple[list[int], list[str]]:
+    """(years the rows are about, places they name), from accepted and rejected rows alike."""
+    years, places = set(), set()
+    for result in results:
+        dataset = DATASETS[result.dataset]
+        frame = result.all_rows
+        year = frame.get(dataset.year_column)
+        if year is not None:
+            values = year.dropna()
+            years |= {int(v) for v in (values.dt.year if hasattr(values, "dt") else values)}
+        for name in ("village_code", "village_name", "village_list", "police_sector"):
+            if name in frame:
+                places |= {normalise_header(str(v)) for v in frame[name].dropna().unique()}
+                break
+    return sorted(years), sorted(places)
+
+
+def superseded_files(work: WorkArea, received: Received) -> list[str]:
+    """Earlier files a corrected one replaces: same agency folder, datasets and years, mostly the same
+    places (so two police resorts sending the same years do not replace each other)."""
+    if not received.years:
+        return []
+    mine = set(received.coverage)
+    out = []
+    for other in work.manifests():
+        if (other["sha256"] == received.sha256 or other.get("superseded_by") or other["source"] != received.source
+                or other["datasets"] != received.datasets or other.get("years") != received.years
+                or other["status"] not in ("accepted", "partially_accepted")):
+            continue
+        theirs = set(other.get("coverage", []))
+        if mine and theirs and len(mine & theirs) >= SAME_COVERAGE * min(len(mine), len(theirs)):
+            out.append(other["sha256"])
+    return out
+
+
+def settle_supersessions(work: WorkArea) -> None:
+    """Retire every file a later one supersedes: its stored rows move to superseded/ (kept, no longer
+    counted) and its manifest says by what. Idempotent, so a sync killed half-way finishes it on rerun."""
+    for manifest in work.manifests():
+        for old_sha in manifest.get("supersedes", []):
+            old = work.manifest(old_sha)
+            if old is None or old.get("superseded_by") == manifest["sha256"]:
+                continue
+            for path in [*work.root.glob(f"accepted/*/{old_sha}.parquet"), work.rejections_path(old_sha)]:
+                if path.exists():
+                    target = work.root / "superseded" / old_sha / path.relative_to(work.root)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(path, target)
+            old["superseded_by"] = manifest["sha256"]
+            old["notes"] = [*old["notes"], f"superseded by {manifest['file_name']} ({manifest['sha256'][:12]}), "
+                                           "a corrected file for the same data; its rows no longer count"]
+            work.write_manifest_dict(old)
 
 
 def rejection_frame(errors: list[tuple[str, CellError]], received: Received, stage: str) -> pd.DataFrame:
@@ -181,6 +317,15 @@ def rejection_frame(errors: list[tuple[str, CellError]], received: Received, sta
     records = [{"source_file": received.sha256, "file_name": received.file_name, "source": received.source,
                 "dataset": dataset, "stage": stage, **e.as_dict()} for dataset, e in errors]
     return pd.DataFrame.from_records(records, columns=columns).astype({"row": "int64"})
+
+
+def _unrecognised_note_id(label: str, closest) -> str:
+    label = label.replace("sheet", "lembar").replace("the file", "berkas")
+    if closest is None:
+        return f"{label}: tidak ada baris judul kolom yang dikenali"
+    return (f"{label}: tidak dikenali sebagai data apa pun; paling mirip {closest.dataset.name}, kolom yang "
+            f"kurang: {', '.join(closest.missing_required)}; judul kolom yang tidak dikenal: "
+            f"{', '.join(h for h in closest.unrecognised_headers if h) or 'tidak ada'}")
 
 
 def _unrecognised_note(label: str, closest) -> str:
@@ -192,7 +337,10 @@ def _unrecognised_note(label: str, closest) -> str:
 
 
 def inbox_files(inbox: Path, source: str) -> list[Path]:
+    """Files in the order they were dropped (then by name), so a corrected file comes after the one it
+    corrects, on every run."""
     folder = inbox / source
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "~$")))
+    files = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "~$"))]
+    return sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name))

@@ -11,7 +11,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 CSV_SUFFIXES = {".csv", ".txt"}
@@ -28,32 +28,31 @@ class RawSheet:
     rows: list[list[object]]  # typed cells, "" for empty
     first_row: int = 1        # Excel row number of rows[0]
     first_col: int = 1        # Excel column number of rows[i][0]
+    hidden: bool = False      # a hidden sheet is read like any other, and the report says it was hidden
 
     def excel_row(self, index: int) -> int:
         return self.first_row + index
 
 
-def read_file(path: Path) -> list[RawSheet]:
-    suffix = path.suffix.lower()
-    if suffix in CSV_SUFFIXES:
+def read_file(path: Path, kind: str) -> list[RawSheet]:
+    """Every sheet of a file that passed assets/ingest/guard.py (`kind` is what the guard found)."""
+    if kind == "csv":
         return [read_csv(path.read_bytes())]
-    if suffix in SPREADSHEET_SUFFIXES:
-        return read_spreadsheet(path)
-    raise UnreadableFile(f"unsupported file type {suffix!r}; send .xlsx, .xls, .ods or .csv")
+    return read_spreadsheet(path)
 
 
 def read_spreadsheet(path: Path) -> list[RawSheet]:
     try:
         workbook = CalamineWorkbook.from_path(str(path))
+        sheets = []
+        for meta in workbook.sheets_metadata:
+            sheet = workbook.get_sheet_by_name(meta.name)
+            rows = sheet.to_python(skip_empty_area=False)
+            start_row, start_col = sheet.start or (0, 0)
+            sheets.append(RawSheet(name=meta.name, rows=rows, first_row=start_row + 1, first_col=start_col + 1,
+                                   hidden=meta.visible != SheetVisibleEnum.Visible))
     except Exception as exc:  # calamine raises its own error types for every kind of broken file
         raise UnreadableFile(f"not a readable spreadsheet ({type(exc).__name__}: {exc})") from exc
-    sheets = []
-    for name in workbook.sheet_names:
-        sheet = workbook.get_sheet_by_name(name)
-        rows = sheet.to_python(skip_empty_area=False)
-        start_row, start_col = sheet.start or (0, 0)
-        sheets.append(RawSheet(name=name, rows=[list(r) for r in rows], first_row=start_row + 1,
-                               first_col=start_col + 1))
     return sheets
 
 

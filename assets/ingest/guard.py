@@ -1,0 +1,300 @@
+"""Checks a dropped file must pass before any reader touches it.
+
+The readers trust what they are given: calamine allocates a dense grid for the used range of a sheet
+(two cells at A1 and XFD1048576 abort the whole process asking for 512 GB), inflates whatever a zip
+directory says, and would parse a DOCTYPE. So the file's kind is checked from its first bytes, and a
+zip-based workbook from its directory (entry count, sizes, compression ratio), its XML prologues
+(no entity declarations) and the cell references its sheets use, all before parsing.
+"""
+from __future__ import annotations
+
+import html
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"     # legacy .xls, and password-protected .xlsx
+ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+VBA_STREAM = "_VBA_PROJECT".encode("utf-16-le")
+
+EXCEL_MAX_ROWS = 1_048_576
+EXCEL_MAX_COLUMNS = 16_384
+MAX_ZIP_ENTRIES = 10_000
+MAX_UNCOMPRESSED_BYTES = 1 << 30       # all entries together, as the zip directory declares them
+MAX_COMPRESSION_RATIO = 200            # real workbooks compress 5-30x; bombs 1000x and more
+RATIO_CHECK_FROM_BYTES = 1 << 20       # tiny entries can have any ratio
+MAX_GRID_CELLS = 60_000_000            # the dense grid calamine allocates per sheet (rows x columns)
+MAX_CSV_BYTES = 512 << 20
+XML_PROLOGUE_BYTES = 4096
+
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,4})([0-9]{1,9})"')
+# A reference to a column beyond Z, or to a row of 7 digits: the only ones that can break the budget.
+_RISKY_REF = re.compile(rb' r="(?:[A-Z]{2}|[A-Z][0-9]{7})')
+_ROW_REF = re.compile(rb'<row r="([0-9]{1,9})"')
+_HIDDEN_ROW = re.compile(rb'<row r="([0-9]{1,9})"[^>]*?hidden="1"')
+_HIDDEN_COLUMNS = re.compile(rb'<col min="([0-9]+)" max="([0-9]+)"[^>]*?hidden="1"')
+_FORMULA_WITHOUT_VALUE = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)</c>')
+
+
+class RefusedFile(Exception):
+    """The file is refused before parsing; the message says why, for the agency (English, Indonesian)."""
+
+    def __init__(self, code: str, message: str, message_id: str):
+        super().__init__(message)
+        self.code, self.message, self.message_id = code, message, message_id
+
+
+@dataclass
+class Inspection:
+    """What the checks learnt about a file the readers may open."""
+    kind: str                                   # xlsx, xls, ods, csv
+    notes: list[str] = field(default_factory=list)
+    has_macros: bool = False
+    hidden_rows: dict[str, list[int]] = field(default_factory=dict)       # sheet name -> Excel rows
+    hidden_columns: dict[str, list[str]] = field(default_factory=dict)    # sheet name -> column letters
+    formulas_without_value: dict[str, list[str]] = field(default_factory=dict)  # sheet name -> cells
+
+
+def inspect_file(path: Path) -> Inspection:
+    """Refuse (RefusedFile) or describe a file before it is parsed."""
+    size = path.stat().st_size
+    if size == 0:
+        raise RefusedFile("empty_file", "The file is empty (0 bytes).", "Berkas kosong (0 byte).")
+    with path.open("rb") as f:
+        head = f.read(8)
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt"):
+        return _inspect_text(path, size, head)
+    if head.startswith(ZIP_MAGIC):
+        return _inspect_zip(path, suffix)
+    if head.startswith(OLE2_MAGIC):
+        return _inspect_ole2(path, suffix)
+    if _looks_like_html(path):
+        raise RefusedFile("html_not_spreadsheet",
+                          "This is a web page (HTML) saved with a spreadsheet name; open it in Excel and "
+                          "save it as .xlsx.",
+                          "Ini halaman web (HTML) yang diberi nama berkas spreadsheet; buka di Excel lalu "
+                          "simpan sebagai .xlsx.")
+    raise RefusedFile("not_spreadsheet", f"The file is not a spreadsheet (its content does not match {suffix}).",
+                      f"Berkas ini bukan spreadsheet (isinya tidak sesuai dengan {suffix}).")
+
+
+def _looks_like_html(path: Path) -> bool:
+    with path.open("rb") as f:
+        head = f.read(1024).lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<?xml", b"<table", b"<head", b"<meta"))
+
+
+def _inspect_text(path: Path, size: int, head: bytes) -> Inspection:
+    if size > MAX_CSV_BYTES:
+        raise RefusedFile("file_too_large", f"The CSV file is larger than {MAX_CSV_BYTES >> 20} MB.",
+                          f"Berkas CSV lebih besar dari {MAX_CSV_BYTES >> 20} MB.")
+    if head.startswith((ZIP_MAGIC, OLE2_MAGIC)) or b"\x00" in path.read_bytes()[:8192]:
+        raise RefusedFile("not_spreadsheet", "The file is named .csv but holds binary data.",
+                          "Berkas bernama .csv tetapi isinya data biner.")
+    return Inspection("csv")
+
+
+def _inspect_ole2(path: Path, suffix: str) -> Inspection:
+    data = path.read_bytes() if path.stat().st_size < (64 << 20) else b""
+    if ENCRYPTED_PACKAGE in data:
+        raise RefusedFile("password_protected",
+                          "The workbook is protected with a password; remove the password and send it again.",
+                          "Workbook dilindungi kata sandi; hapus kata sandinya lalu kirim ulang.")
+    if suffix not in (".xls",):
+        raise RefusedFile("not_spreadsheet", f"The file is a legacy Office file, not {suffix}; save it as .xlsx.",
+                          f"Berkas ini format Office lama, bukan {suffix}; simpan sebagai .xlsx.")
+    inspection = Inspection("xls", has_macros=VBA_STREAM in data)
+    if inspection.has_macros:
+        inspection.notes.append(MACRO_NOTE)
+    return inspection
+
+
+MACRO_NOTE = "the workbook contains macros; only its data was read, no macro was run"
+
+
+def _inspect_zip(path: Path, suffix: str) -> Inspection:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise _corrupt(exc) from exc
+    with archive:
+        entries = archive.infolist()
+        _check_directory(entries)
+        names = {e.filename for e in entries}
+        if "content.xml" in names and "mimetype" in names:
+            kind, sheets = "ods", ["content.xml"]
+        elif "xl/workbook.xml" in names:
+            kind, sheets = "xlsx", sorted(n for n in names if re.fullmatch(r"xl/worksheets/[^/]+\.xml", n))
+        else:
+            raise RefusedFile("not_spreadsheet", "The file is a zip archive but not an Excel or ODS workbook.",
+                              "Berkas ini arsip zip, bukan workbook Excel atau ODS.")
+        try:
+            for entry in entries:
+                if entry.filename.endswith((".xml", ".rels")):
+                    _check_prologue(archive, entry)
+            if kind == "ods":
+                _check_ods_extent(archive, "content.xml")
+            details = {_sheet_names(archive).get(sheet, sheet): _scan_xlsx_sheet(archive, sheet)
+                       for sheet in sheets} if kind == "xlsx" else {}
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
+            raise _corrupt(exc) from exc
+        inspection = Inspection(kind, has_macros=any(n.lower().endswith("vbaproject.bin") for n in names))
+        for sheet, (rows, columns, formulas) in details.items():
+            if rows:
+                inspection.hidden_rows[sheet] = rows
+            if columns:
+                inspection.hidden_columns[sheet] = columns
+            if formulas:
+                inspection.formulas_without_value[sheet] = formulas
+    if inspection.has_macros:
+        inspection.notes.append(MACRO_NOTE)
+    return inspection
+
+
+def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part -> sheet name as the clerk sees it (xl/workbook.xml and its relationships)."""
+    try:
+        rels = archive.read("xl/_rels/workbook.xml.rels")
+        workbook = archive.read("xl/workbook.xml")
+    except KeyError:
+        return {}
+    targets = {m[0]: m[1] for m in re.findall(rb'<Relationship[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels)}
+    targets |= {m[1]: m[0] for m in re.findall(rb'<Relationship[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)}
+    out = {}
+    for name, rid in re.findall(rb'<(?:\w+:)?sheet [^>]*?name="([^"]+)"[^>]*?r:id="([^"]+)"', workbook):
+        target = targets.get(rid, b"").decode().lstrip("/")
+        part = target if target.startswith("xl/") else f"xl/{target}"
+        out[part] = html.unescape(name.decode("utf-8", "replace"))
+    return out
+
+
+def _corrupt(exc: Exception) -> RefusedFile:
+    return RefusedFile("corrupt_file", f"The file is damaged and cannot be opened ({exc}).",
+                       f"Berkas rusak dan tidak dapat dibuka ({exc}).")
+
+
+def _check_directory(entries: list[zipfile.ZipInfo]) -> None:
+    if len(entries) > MAX_ZIP_ENTRIES:
+        raise _bomb(f"{len(entries):,} parts (at most {MAX_ZIP_ENTRIES:,})")
+    total = sum(e.file_size for e in entries)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise _bomb(f"{total / 2**30:.1f} GB once unpacked (at most {MAX_UNCOMPRESSED_BYTES >> 30} GB)")
+    for e in entries:
+        if e.file_size >= RATIO_CHECK_FROM_BYTES and e.file_size > MAX_COMPRESSION_RATIO * max(e.compress_size, 1):
+            raise _bomb(f"part {e.filename} inflates {e.file_size // max(e.compress_size, 1):,} times")
+
+
+def _bomb(detail: str) -> RefusedFile:
+    return RefusedFile("zip_bomb", f"The file was refused before reading: it would unpack to too much data "
+                       f"({detail}).",
+                       f"Berkas ditolak sebelum dibaca: isinya terlalu besar setelah dibuka ({detail}).")
+
+
+def _check_prologue(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> None:
+    """Real workbooks never declare a DOCTYPE; one that does is an entity attack (billion laughs, XXE)."""
+    with archive.open(entry) as f:
+        head = f.read(XML_PROLOGUE_BYTES)
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        raise RefusedFile("xml_entities", f"The workbook part {entry.filename} declares XML entities (a known "
+                          "attack); it was refused before reading.",
+                          f"Bagian workbook {entry.filename} memuat deklarasi entitas XML (serangan yang "
+                          "dikenal); berkas ditolak sebelum dibaca.")
+
+
+def _too_big(rows: int, columns: int, sheet: str) -> RefusedFile | None:
+    if rows > EXCEL_MAX_ROWS or columns > EXCEL_MAX_COLUMNS:
+        return RefusedFile("beyond_excel_limits",
+                           f"{sheet} uses {rows:,} rows x {columns:,} columns, beyond Excel's limits "
+                           f"({EXCEL_MAX_ROWS:,} x {EXCEL_MAX_COLUMNS:,}).",
+                           f"{sheet} memakai {rows:,} baris x {columns:,} kolom, melebihi batas Excel "
+                           f"({EXCEL_MAX_ROWS:,} x {EXCEL_MAX_COLUMNS:,}).")
+    if rows * columns > MAX_GRID_CELLS:
+        return RefusedFile("sheet_too_large",
+                           f"{sheet} spans {rows:,} rows x {columns:,} columns ({rows * columns:,} cells, at most "
+                           f"{MAX_GRID_CELLS:,}); delete stray cells far from the table.",
+                           f"{sheet} membentang {rows:,} baris x {columns:,} kolom ({rows * columns:,} sel, paling "
+                           f"banyak {MAX_GRID_CELLS:,}); hapus sel yang terisi jauh dari tabel.")
+    return None
+
+
+def column_number(letters: bytes) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + ch - 64
+    return number
+
+
+def _scan_xlsx_sheet(archive: zipfile.ZipFile, name: str) -> tuple[list[int], list[str], list[str]]:
+    """Refuse a sheet whose cells span more than Excel's limits or the grid budget; return its hidden
+    rows, hidden columns and formula cells without a saved result. Streamed, never held whole.
+
+    A grid over budget needs a column beyond Z or a row number of 7 digits (26 columns x 999,999 rows
+    are within budget): one quick search finds whether any such reference exists, and only then is
+    every reference read to measure the sheet.
+    """
+    risky = False
+    hidden_rows, hidden_columns, formulas = [], [], []
+    with archive.open(name) as f:
+        for n, chunk in enumerate(_tag_chunks(f)):
+            if n == 0 and (cols := chunk.find(b"<cols>")) >= 0:
+                for first, last in _HIDDEN_COLUMNS.findall(chunk[cols:chunk.find(b"</cols>", cols)]):
+                    hidden_columns += [column_letter(c) for c in range(int(first), min(int(last), 16384) + 1)]
+            risky = risky or bool(_RISKY_REF.search(chunk))
+            if b'hidden="1"' in chunk:
+                hidden_rows += [int(r) for r in _HIDDEN_ROW.findall(chunk)]
+            if b"<f" in chunk and len(formulas) < 1000:
+                formulas += [ref.decode() for ref in _FORMULA_WITHOUT_VALUE.findall(chunk)]
+    if risky:
+        max_row = max_col = 0
+        with archive.open(name) as f:
+            for chunk in _tag_chunks(f):
+                for letters, row in _CELL_REF.findall(chunk):
+                    max_col, max_row = max(max_col, column_number(letters)), max(max_row, int(row))
+                max_row = max([max_row, *map(int, _ROW_REF.findall(chunk))])
+        if refused := _too_big(max_row, max_col, f"Sheet {name.rsplit('/', 1)[-1]}"):
+            raise refused
+    return hidden_rows, hidden_columns, formulas
+
+
+def column_letter(number: int) -> str:
+    """1 -> A, 27 -> AA."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _tag_chunks(f, size: int = 1 << 22):
+    """Blocks of a stream cut before a '<', so no tag is split between two blocks."""
+    tail = b""
+    while block := f.read(size):
+        chunk = tail + block
+        cut = chunk.rfind(b"<")
+        chunk, tail = (chunk[:cut], chunk[cut:]) if cut > 0 else (chunk, b"")
+        yield chunk
+    if tail:
+        yield tail
+
+
+def _check_ods_extent(archive: zipfile.ZipFile, name: str) -> None:
+    """An ODS repeats rows and cells by count: a filled cell repeated can spread over the whole grid.
+    The extent of each table is counted up to its last filled row and widest filled row."""
+    with archive.open(name) as f:
+        data = f.read()        # bounded: the directory check capped the unpacked size
+    for table in re.finditer(rb"<table:table\b[^>]*>(.*?)</table:table>", data, re.S):
+        rows = height = width = 0
+        for row in re.finditer(rb"<table:table-row\b([^>]*)>(.*?)</table:table-row>", table[1], re.S):
+            repeat = re.search(rb'number-rows-repeated="([0-9]+)"', row[1])
+            rows += int(repeat[1]) if repeat else 1
+            if re.search(rb"<text:p|office:value=", row[2]):
+                height = rows
+                cells = re.findall(rb"<table:(?:covered-)?table-cell\b([^>]*)", row[2])
+                width = max(width, sum(int(m[1]) if (m := re.search(rb'number-columns-repeated="([0-9]+)"', c))
+                                       else 1 for c in cells))
+        if refused := _too_big(height, width, "The sheet"):
+            raise refused

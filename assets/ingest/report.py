@@ -1,0 +1,162 @@
+"""The answer to the agency: for every received file (and every other name its content came under), a
+workbook the clerk can open and fix their file from, and a JSON twin for machines.
+
+Built after village matching, so rows whose village was not recognised are listed with their
+candidates. Personal data is never echoed in clear: personal columns were masked at ingest, and
+anything that still looks like a NIK or a phone number is masked here.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from assets.ingest.receive import WorkArea, _atomic_write_bytes, safe_name
+from assets.privacy import mask
+
+ERROR_FIELDS = ("sheet", "row", "column", "header", "value", "expected", "code", "message_id", "message",
+                "candidates")
+NIK_LIKE = re.compile(r"(?<![\d*])\d(?:[ .-]?\d){15}(?!\d)")
+PHONE_LIKE = re.compile(r"(?<![\d*])(?:\+62|62|0)8\d(?:[ .-]?\d){6,11}(?!\d)")
+CANDIDATES = re.compile(r"\(candidates: (.*?)\)")
+
+
+def scrub(text) -> str:
+    """Mask what looks like a NIK or a phone number in free text (notes, values of any column)."""
+    text = "" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text)
+    return PHONE_LIKE.sub(lambda m: mask(m[0]), NIK_LIKE.sub(lambda m: mask(m[0]), text))
+
+
+def report_path(reports: Path, source: str, file_name: str, sha: str) -> Path:
+    return reports / source / f"{safe_name(file_name)}.{sha[:12]}.xlsx"
+
+
+def file_reports(work: WorkArea, placed_rejections: pd.DataFrame) -> list[dict]:
+    """One report per received name: the file's own, and one per duplicate drop of the same content."""
+    reports = []
+    for manifest in work.manifests():
+        report = file_report(manifest, _errors(work, manifest["sha256"], placed_rejections))
+        reports.append(report)
+        for name in manifest.get("also_received_as", []):
+            reports.append({**report, "file_name": name, "status": "duplicate",
+                            "duplicate_of": manifest["file_name"],
+                            "notes": [f"the same content was already received as {manifest['file_name']}; "
+                                      "it was counted once", *report["notes"]]})
+    return reports
+
+
+def _errors(work: WorkArea, sha: str, placed_rejections: pd.DataFrame) -> pd.DataFrame:
+    paths = [work.rejections_path(sha), work.root / "superseded" / sha / "rejections" / f"{sha}.parquet"]
+    frames = [pd.read_parquet(p) for p in paths if p.exists()]
+    if not placed_rejections.empty:
+        frames.append(placed_rejections[placed_rejections["source_file"] == sha])
+    frames = [f for f in frames if not f.empty]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["sheet", "row"])
+
+
+def file_report(manifest: dict, errors: pd.DataFrame) -> dict:
+    rejected_rows = len(errors[["sheet", "row"]].drop_duplicates()) if len(errors) else 0
+    rows_accepted = manifest["rows_read"] - manifest["rows_skipped"] - rejected_rows
+    if rows_accepted <= 0:
+        status = "rejected"
+    else:
+        status = "partially_accepted" if rejected_rows else "accepted"
+    records = []
+    for e in errors.sort_values(["sheet", "row", "column"], kind="stable").to_dict("records") if len(errors) else []:
+        candidates = CANDIDATES.search(str(e.get("message", "")))
+        records.append({"sheet": e["sheet"], "row": int(e["row"]), "column": e["column"], "header": e["header"],
+                        "value": scrub(e["value"]), "expected": e["expected"], "code": e["code"],
+                        "message": scrub(e["message"]), "message_id": scrub(e["message_id"]),
+                        "candidates": candidates[1] if candidates else ""})
+    return {
+        "file_name": manifest["file_name"], "sha256": manifest["sha256"], "source": manifest["source"],
+        "dataset": ", ".join(manifest["datasets"]) or None, "datasets": manifest["datasets"], "status": status,
+        "rows_read": manifest["rows_read"], "rows_accepted": max(rows_accepted, 0), "rows_rejected": rejected_rows,
+        "rows_skipped": manifest["rows_skipped"], "received_at": manifest.get("received_at", ""),
+        "years": manifest.get("years", []), "period": manifest.get("period", {}),
+        "hidden": manifest.get("hidden", {}), "problems": manifest.get("problems", []),
+        "supersedes": manifest.get("supersedes", []), "superseded_by": manifest.get("superseded_by", ""),
+        "duplicate_of": "", "notes": [scrub(n) for n in manifest.get("notes", [])],
+        "skipped": [{**s, "text": scrub(s["text"])} for s in manifest.get("skipped", [])],
+        "errors": records,
+    }
+
+
+def write_report(reports: Path, report: dict) -> Path | None:
+    """Writes the workbook and its JSON twin (the twin last); returns the workbook path, or None when
+    the report on disk already says the same."""
+    path = report_path(reports, report["source"], report["file_name"], report["sha256"])
+    twin = path.with_suffix(".json")
+    text = json.dumps(report, indent=1, ensure_ascii=False, default=str)
+    if twin.exists() and twin.read_text() == text and path.exists():
+        return None
+    _atomic_write_bytes(path, lambda tmp: report_workbook(report).save(tmp))
+    _atomic_write_bytes(twin, lambda tmp: tmp.write_text(text))
+    return path
+
+
+SUMMARY_LABELS = [
+    ("file_name", "Nama berkas", "File name"), ("sha256", "Sidik berkas (SHA-256)", "File fingerprint"),
+    ("source", "Folder instansi", "Agency folder"), ("dataset", "Jenis data", "Dataset"),
+    ("status", "Status", "Status"), ("rows_read", "Baris dibaca", "Rows read"),
+    ("rows_accepted", "Baris diterima", "Rows accepted"), ("rows_rejected", "Baris ditolak", "Rows rejected"),
+    ("rows_skipped", "Baris dilewati (jumlah, catatan, kosong)", "Rows skipped (totals, notes, blank)"),
+    ("received_at", "Diterima (UTC)", "Received (UTC)"), ("years", "Tahun data", "Years"),
+    ("duplicate_of", "Sama dengan berkas", "Same content as"),
+    ("superseded_by", "Digantikan oleh", "Replaced by"), ("supersedes", "Menggantikan", "Replaces"),
+]
+STATUS_ID = {"accepted": "diterima", "partially_accepted": "diterima sebagian", "rejected": "ditolak",
+             "duplicate": "duplikat (sudah pernah diterima)"}
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+def report_workbook(report: dict) -> Workbook:
+    wb = Workbook()
+    summary = wb.active
+    summary.title = "Ringkasan"
+    summary.append(["Laporan penerimaan berkas / File receipt report"])
+    summary["A1"].font = Font(bold=True, size=13)
+    for key, label_id, label_en in SUMMARY_LABELS:
+        value = report.get(key)
+        if key == "status":
+            value = f"{STATUS_ID.get(value, value)} ({value})"
+        elif isinstance(value, list):
+            value = ", ".join(map(str, value))
+        summary.append([label_id, label_en, value])
+    for sheet, found in report["period"].items():
+        summary.append(["Tahun diambil dari", "Year taken from", f"{sheet}: {found['year']} ({found['from']})"])
+    for problem in report["problems"]:
+        summary.append(["Masalah berkas", "File problem", f"{problem['message_id']} / {problem['message']}"])
+    for note in report["notes"]:
+        summary.append(["Catatan", "Note", note])
+    summary.column_dimensions["A"].width = 34
+    summary.column_dimensions["B"].width = 30
+    summary.column_dimensions["C"].width = 90
+    _table(wb.create_sheet("Kesalahan"), [
+        ("Lembar", "Sheet"), ("Baris Excel", "Excel row"), ("Kolom", "Column"), ("Judul kolom", "Header"),
+        ("Isi sel", "Value as typed"), ("Seharusnya", "Expected"), ("Kode", "Code"),
+        ("Pesan", "Message (Bahasa Indonesia)"), ("Message", "Message (English)"),
+        ("Kandidat desa", "Candidate villages")],
+        [[e[f] for f in ERROR_FIELDS] for e in report["errors"]], widths=[14, 10, 8, 22, 24, 30, 20, 60, 60, 50])
+    _table(wb.create_sheet("Baris dilewati"), [("Lembar", "Sheet"), ("Baris Excel", "Excel row"),
+                                              ("Alasan", "Reason"), ("Isi baris", "Row content")],
+           [[s["sheet"], s["row"], s["reason"], s["text"]] for s in report["skipped"]], widths=[14, 10, 16, 90])
+    return wb
+
+
+def _table(ws, headers: list[tuple[str, str]], rows: list[list], widths: list[int]) -> None:
+    ws.append([f"{id_} / {en}" for id_, en in headers])
+    for cell in ws[1]:
+        cell.font, cell.fill = Font(bold=True), HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for row in rows:
+        ws.append(row)
+    ws.freeze_panes = "A2"
+    if rows:
+        ws.auto_filter.ref = ws.dimensions
+    for i, width in enumerate(widths):
+        ws.column_dimensions[chr(65 + i)].width = width
