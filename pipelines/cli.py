@@ -9,6 +9,10 @@ import sys
 COMMANDS = [
     "sync",
     "sample",
+    "template",
+    "report",
+    "publications",
+    "dictionary",
 ]
 
 

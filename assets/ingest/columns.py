@@ -9,7 +9,9 @@ import pandas as pd
 
 from assets.ingest.cells import PARSERS, raw_text
 
-MAX_CELL_CHARS = 32_767        # Excel's own limit: a longer cell did not come from Excel
+# Excel's own limit. calamine cuts longer cells to exactly this length, so a cell that long was cut
+# (or did not come from Excel): rejected rather than stored shortened.
+MAX_CELL_CHARS = 32_767
 TEXT_TOO_LONG = "text_too_long"
 
 
@@ -29,7 +31,7 @@ def parse_column(values: list, kind: str) -> tuple[pd.api.extensions.ExtensionAr
     parser = PARSERS[kind]
     parsed, errors = [], []
     for value in uniques:
-        if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+        if isinstance(value, str) and len(value) >= MAX_CELL_CHARS:
             parsed.append(None)
             errors.append(TEXT_TOO_LONG)
             continue

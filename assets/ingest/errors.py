@@ -47,6 +47,8 @@ MESSAGES = {
                         "{header}: desa/kelurahan '{value}' tidak ditemukan di daftar resmi{extra}."),
     "ambiguous_village": ("{header}: '{value}' could be several villages{extra}; add the district or the code.",
                           "{header}: '{value}' bisa berarti beberapa desa{extra}; tambahkan kecamatan atau kode."),
+    "text_too_long": ("{header}: the cell holds 32,767 characters or more (Excel's limit); it may have been cut.",
+                      "{header}: isi sel 32.767 karakter atau lebih (batas Excel); isinya mungkin terpotong."),
     "constraint_error": ("{header}: '{value}' breaks the rule {extra}.",
                          "{header}: '{value}' melanggar aturan {extra}."),
 }
@@ -67,6 +69,7 @@ def cell_error(sheet: str, row: int, column: str, header: str, field: Column | N
     if code == "not_in_vocabulary" and field and field.allowed:
         expected_en = expected_id = extra = ", ".join(field.allowed)
     shown = shown_value(field, value)
+    shown = shown if len(shown) <= 200 else shown[:200] + f"... ({len(value):,} characters)"
     en, id_ = MESSAGES.get(code, MESSAGES["constraint_error"])
     fill = dict(header=header or (field.name if field else ""), value=shown, expected_en=expected_en,
                 expected_id=expected_id, extra=extra)

@@ -35,8 +35,9 @@ _CELL_REF = re.compile(rb'<c r="([A-Z]{1,4})([0-9]{1,9})"')
 _RISKY_REF = re.compile(rb' r="(?:[A-Z]{2}|[A-Z][0-9]{7})')
 _ROW_REF = re.compile(rb'<row r="([0-9]{1,9})"')
 _HIDDEN_ROW = re.compile(rb'<row r="([0-9]{1,9})"[^>]*?hidden="1"')
-_HIDDEN_COLUMNS = re.compile(rb'<col min="([0-9]+)" max="([0-9]+)"[^>]*?hidden="1"')
-_FORMULA_WITHOUT_VALUE = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)</c>')
+_COLUMN_SPEC = re.compile(rb'<col\b([^>]*)>')
+_FORMULA_WITHOUT_VALUE = re.compile(
+    rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)(?:<v\s*/>|<v></v>)?</c>')
 
 
 class RefusedFile(Exception):
@@ -241,8 +242,11 @@ def _scan_xlsx_sheet(archive: zipfile.ZipFile, name: str) -> tuple[list[int], li
     with archive.open(name) as f:
         for n, chunk in enumerate(_tag_chunks(f)):
             if n == 0 and (cols := chunk.find(b"<cols>")) >= 0:
-                for first, last in _HIDDEN_COLUMNS.findall(chunk[cols:chunk.find(b"</cols>", cols)]):
-                    hidden_columns += [column_letter(c) for c in range(int(first), min(int(last), 16384) + 1)]
+                for spec in _COLUMN_SPEC.findall(chunk[cols:chunk.find(b"</cols>", cols)]):
+                    first, last = re.search(rb'min="([0-9]+)"', spec), re.search(rb'max="([0-9]+)"', spec)
+                    if b'hidden="1"' in spec and first and last:
+                        hidden_columns += [column_letter(c)
+                                           for c in range(int(first[1]), min(int(last[1]), 16384) + 1)]
             risky = risky or bool(_RISKY_REF.search(chunk))
             if b'hidden="1"' in chunk:
                 hidden_rows += [int(r) for r in _HIDDEN_ROW.findall(chunk)]

@@ -1,0 +1,122 @@
+"""The Excel template an agency can fill in, made from a dataset's declaration: headers the ingest
+recognises, typed columns with input checks, a dropdown of valid villages (when the warehouse holds
+the official list) and an instructions sheet in Bahasa Indonesia."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from assets.ingest.cells import EXPECTED
+from assets.ingest.workbook import column_letter
+from schemas.base import Dataset
+
+TEMPLATE_ROWS = 5000          # rows the input checks cover
+KIND_FORMAT = {"date": "DD/MM/YYYY", "integer": "#,##0", "amount": '"Rp" #,##0', "year": "0",
+               "nik": "@", "code": "@", "identifier": "@", "text": "@"}
+REQUIRED_FILL = PatternFill("solid", fgColor="FCE4D6")
+OPTIONAL_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+def header_of(column) -> str:
+    """The first Indonesian alias: what the clerk expects to read, and what the ingest recognises."""
+    return column.aliases[0]
+
+
+def build_template(dataset: Dataset, villages: pd.DataFrame | None = None) -> Workbook:
+    """`villages`: current villages (name, district, regency) for the dropdown, or None."""
+    columns = [c for c in dataset.columns if c.name != "row_number"]
+    wb = Workbook()
+    data = wb.active
+    data.title = "Data"
+    data.append([header_of(c) for c in columns])
+    for i, column in enumerate(columns, start=1):
+        letter = column_letter(i)
+        cell = data.cell(row=1, column=i)
+        cell.font, cell.alignment = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+        cell.fill = REQUIRED_FILL if column.required else OPTIONAL_FILL
+        data.column_dimensions[letter].width = max(14, len(cell.value) + 4)
+        data.column_dimensions[letter].number_format = KIND_FORMAT[column.kind]
+        cells = f"{letter}2:{letter}{TEMPLATE_ROWS + 1}"
+        if validation := _validation(column, villages):
+            data.add_data_validation(validation)
+            validation.add(cells)
+        for row in range(2, 12):      # the column format only reaches new cells in some programs
+            data.cell(row=row, column=i).number_format = KIND_FORMAT[column.kind]
+    data.freeze_panes = "A2"
+    if villages is not None and len(villages):
+        _village_list(wb, villages)
+    _instructions(wb.create_sheet("Petunjuk", 0), dataset, columns, villages is not None and len(villages) > 0)
+    wb.active = 1
+    return wb
+
+
+def _validation(column, villages) -> DataValidation | None:
+    id_text = EXPECTED[column.kind][1]
+    if column.allowed:
+        return DataValidation(type="list", formula1='"' + ",".join(column.allowed) + '"', allow_blank=True,
+                              errorTitle="Isian tidak sah", error=f"Pilih salah satu: {', '.join(column.allowed)}")
+    if column.name == "village_name" and villages is not None and len(villages):
+        return DataValidation(type="list", formula1=f"=Desa!$A$2:$A${len(villages) + 1}", allow_blank=True,
+                              errorStyle="warning", errorTitle="Desa tidak ada di daftar resmi",
+                              error="Nama desa/kelurahan tidak ada di daftar resmi Kemendagri; periksa ejaannya.")
+    if column.kind in ("integer", "year"):
+        low, high = (1945, 2100) if column.kind == "year" else (int(column.min_value or 0), 10**12)
+        return DataValidation(type="whole", operator="between", formula1=str(low), formula2=str(high),
+                              allow_blank=True, errorTitle="Bukan bilangan bulat", error=f"Isi dengan {id_text}.")
+    if column.kind == "amount":
+        return DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+                              errorTitle="Bukan nilai rupiah", error=f"Isi dengan {id_text}.")
+    if column.kind == "date":
+        return DataValidation(type="date", operator="between", formula1="1", formula2="73051", allow_blank=True,
+                              errorTitle="Bukan tanggal", error=f"Isi dengan {id_text}.")
+    if column.kind == "nik":
+        return DataValidation(type="textLength", operator="equal", formula1="16", allow_blank=True,
+                              errorTitle="NIK harus 16 digit", error=f"Isi dengan {id_text}.")
+    return None
+
+
+def _village_list(wb: Workbook, villages: pd.DataFrame) -> None:
+    sheet = wb.create_sheet("Desa")
+    sheet.append(["Desa/Kelurahan", "Kecamatan", "Kabupaten/Kota", "Kode Kemendagri"])
+    for row in villages[["name", "district", "regency", "code"]].itertuples(index=False):
+        sheet.append(list(row))
+    sheet.sheet_state = "hidden"
+
+
+def _instructions(sheet, dataset: Dataset, columns, with_villages: bool) -> None:
+    sheet.column_dimensions["A"].width = 28
+    sheet.column_dimensions["B"].width = 12
+    sheet.column_dimensions["C"].width = 70
+    lines = [
+        [f"Petunjuk pengisian: {dataset.name}"],
+        ["Isi data pada lembar 'Data', satu baris untuk setiap data, mulai baris 2."],
+        ["Jangan mengubah judul kolom di baris 1. Jangan menambah baris jumlah/total atau catatan di bawah tabel."],
+        ["Kolom berwarna oranye wajib diisi; kolom biru boleh dikosongkan."],
+        ["NIK, kode wilayah dan nomor laporan diketik sebagai teks, supaya Excel tidak mengubah angkanya."],
+    ]
+    if with_villages:
+        lines.append(["Nama desa/kelurahan dipilih dari daftar resmi Kemendagri (daftar pilihan pada kolomnya)."])
+    lines += [["Simpan sebagai .xlsx lalu letakkan di folder instansi Anda; balasan (laporan penerimaan) "
+               "dikirim untuk setiap berkas."], [], ["Kolom", "Wajib?", "Isi yang diharapkan"]]
+    for line in lines:
+        sheet.append(line)
+    sheet["A1"].font = Font(bold=True, size=13)
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    for column in columns:
+        expected = EXPECTED[column.kind][1]
+        if column.allowed:
+            expected = "salah satu dari: " + ", ".join(column.allowed)
+        if column.personal:
+            expected += " (data pribadi: disamarkan saat diterima, tidak disimpan apa adanya)"
+        sheet.append([header_of(column), "ya" if column.required else "tidak", expected])
+
+
+def write_template(dataset: Dataset, out: Path, villages: pd.DataFrame | None = None) -> Path:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    build_template(dataset, villages).save(out)
+    return out
