@@ -63,14 +63,20 @@ def harmonised_places(paths: JembatanPaths) -> dg.MaterializeResult:
 
 
 @dg.asset(group_name="marts", deps=[harmonised_places], pool="duckdb_writer",
-          description="Dimensions, facts and marts built in a staging DuckDB and published atomically to "
-                      "warehouse/jembatan.duckdb")
+          description="Dimensions, facts, marts and the public (suppressed) schema, built in a staging DuckDB, "
+                      "checked and published atomically to warehouse/jembatan.duckdb, with Parquet exports and "
+                      "the last publications kept; the analyst report's charts are attached")
 def published_marts(paths: JembatanPaths) -> dg.MaterializeResult:
+    from assets.publish.report import charts
+
+    database = paths.paths().database
     counts = steps.publish_marts(paths.paths())
     return dg.MaterializeResult(metadata={
         "dagster/row_count": counts.get("mart_village_year", 0),
         "tables": dg.MetadataValue.json(counts),
-        "database": dg.MetadataValue.path(str(paths.paths().database)),
+        "database": dg.MetadataValue.path(str(database)),
+        **{f"chart_{i}": dg.MetadataValue.md(f"### {chart.title}\n\n{chart.caption}\n\n![{chart.title}]({chart.data_uri})")
+           for i, chart in enumerate(charts(database), start=1)},
     })
 
 

@@ -5,6 +5,7 @@ In warehouse/sql, lines starting with `---` document the table created below the
     --- table mart_x: what one row says              (`table *` holds columns shared by many tables)
     --- grain: one row per ...
     --- caveat: what to watch out for                 (any number)
+    --- like: other_table                             (columns not described here mean what they mean there)
     --- column name [unit]: meaning
 
 A fact column not described there takes its description and unit from the dataset declared in schemas/
@@ -24,7 +25,7 @@ from schemas import DATASETS
 SHARED = "*"
 _TABLE = re.compile(r"^---\s*table\s+([\w.*]+)\s*:\s*(.+)$")
 _COLUMN = re.compile(r"^---\s*column\s+(\w+)\s*(?:\[([^\]]+)\])?\s*:\s*(.+)$")
-_FIELD = re.compile(r"^---\s*(grain|caveat)\s*:\s*(.+)$")
+_FIELD = re.compile(r"^---\s*(grain|caveat|like)\s*:\s*(.+)$")
 
 
 @dataclass
@@ -39,6 +40,7 @@ class TableDoc:
     description: str
     defined_in: str
     grain: str | None = None
+    like: str | None = None       # a table whose column meanings this one shares
     caveats: list[str] = field(default_factory=list)
     columns: dict[str, ColumnDoc] = field(default_factory=dict)
 
@@ -54,8 +56,8 @@ def parse_sql_docs(sql_dir: Path) -> dict[str, TableDoc]:
             elif current is not None and (m := _COLUMN.match(line)):
                 current.columns[m[1]] = ColumnDoc(m[3].strip(), m[2])
             elif current is not None and (m := _FIELD.match(line)):
-                if m[1] == "grain":
-                    current.grain = m[2].strip()
+                if m[1] in ("grain", "like"):
+                    setattr(current, m[1], m[2].strip())
                 else:
                     current.caveats.append(m[2].strip())
     return docs
@@ -84,6 +86,8 @@ def column_doc(docs: dict[str, TableDoc], table: str, column: str) -> ColumnDoc 
     for name in (table, base):
         if name in docs and column in docs[name].columns:
             return docs[name].columns[column]
+        if name in docs and docs[name].like:
+            return column_doc(docs, docs[name].like, column)
     if SHARED in docs and column in docs[SHARED].columns:
         return docs[SHARED].columns[column]
     return _schema_columns().get(base, {}).get(column)
@@ -117,14 +121,18 @@ def _identifier(table: str) -> str:
 
 
 def apply_comments(con: duckdb.DuckDBPyConnection, docs: dict[str, TableDoc]) -> None:
-    for table in dict.fromkeys(t for t, _, _ in published_columns(con)):
+    columns = published_columns(con)
+    statements = []
+    for table in dict.fromkeys(t for t, _, _ in columns):
         if doc := table_doc(docs, table):
-            text = " ".join([doc.description, *(f"Caveat: {c}." for c in doc.caveats)])
-            con.execute(f"COMMENT ON TABLE {_identifier(table)} IS {_quote(text)}")
-    for table, column, _ in published_columns(con):
+            text = " ".join([f"{doc.description}.", *(f"Caveat: {c}." for c in doc.caveats)])
+            statements.append(f"COMMENT ON TABLE {_identifier(table)} IS {_quote(text)}")
+    for table, column, _ in columns:
         if doc := column_doc(docs, table, column):
             text = doc.meaning + (f" [{doc.unit}]" if doc.unit else "")
-            con.execute(f'COMMENT ON COLUMN {_identifier(table)}."{column}" IS {_quote(text)}')
+            statements.append(f'COMMENT ON COLUMN {_identifier(table)}."{column}" IS {_quote(text)}')
+    # One transaction: a commit per comment costs seconds.
+    con.execute("BEGIN TRANSACTION; " + "; ".join(statements) + "; COMMIT")
 
 
 def render_markdown(con: duckdb.DuckDBPyConnection, docs: dict[str, TableDoc]) -> str:

@@ -32,4 +32,8 @@
 --- column program_amount [rupiah]: Credit or grant amounts of all program participations that year (missing amounts count 0)
 --- column bhabinkamtibmas_officers [officers]: Distinct Bhabinkamtibmas officers assigned to the village in that year's roster
 --- column bhabinkamtibmas_activities [activities]: Activities Bhabinkamtibmas officers logged in the village that year
+--- column source: Inbox folder the file came from (bps, koperasi, polda)
+--- column file_name: File name as the agency dropped it
+--- column from_year [year]: First year of the comparison
+--- column to_year [year]: Second year of the comparison
 --- column published_at [timestamp UTC]: When this publication was built

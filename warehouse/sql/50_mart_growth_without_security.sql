@@ -68,6 +68,7 @@ ORDER BY from_year, to_year, village_code;
 -- The same rolled up to districts and regencies, from the village rows (one piece of logic, two levels).
 --- table mart_growth_without_security_district: mart_growth_without_security rolled up to districts
 --- grain: district, from_year, to_year
+--- like: mart_growth_without_security
 --- column villages [villages]: Villages in the district listed in both years
 --- column villages_known [villages]: Villages with MSME and crime counts in both years
 --- column villages_grew_together [villages]: Villages where MSMEs and crime both grew
@@ -84,7 +85,8 @@ ORDER BY from_year, to_year, village_code;
 --- caveat: restricted (small-area crime sums)
 --- table mart_growth_without_security_regency: mart_growth_without_security rolled up to regencies
 --- grain: regency, from_year, to_year
---- caveat: columns as in mart_growth_without_security_district
+--- like: mart_growth_without_security_district
+--- caveat: restricted (small-area crime sums)
 CREATE OR REPLACE MACRO growth_rollup(area_code, area_name) AS TABLE
 SELECT from_year, to_year, province_code,
        count(*) AS villages,
@@ -93,10 +95,10 @@ SELECT from_year, to_year, province_code,
        count(*) FILTER (WHERE grew_together AND program_reached) AS villages_grew_together_reached,
        count(*) FILTER (WHERE grew_together AND NOT program_reached) AS villages_grew_together_not_reached,
        round(count(*) FILTER (WHERE grew_together) / nullif(count(grew_together), 0), 4) AS share_grew_together,
-       sum(msme_from) FILTER (WHERE grew_together IS NOT NULL) AS msme_from,
-       sum(msme_to) FILTER (WHERE grew_together IS NOT NULL) AS msme_to,
-       sum(crime_from) FILTER (WHERE grew_together IS NOT NULL) AS crime_from,
-       sum(crime_to) FILTER (WHERE grew_together IS NOT NULL) AS crime_to,
+       CAST(sum(msme_from) FILTER (WHERE grew_together IS NOT NULL) AS BIGINT) AS msme_from,
+       CAST(sum(msme_to) FILTER (WHERE grew_together IS NOT NULL) AS BIGINT) AS msme_to,
+       CAST(sum(crime_from) FILTER (WHERE grew_together IS NOT NULL) AS BIGINT) AS crime_from,
+       CAST(sum(crime_to) FILTER (WHERE grew_together IS NOT NULL) AS BIGINT) AS crime_to,
        area_code AS area_code, area_name AS area_name
 FROM mart_growth_without_security GROUP BY ALL;
 

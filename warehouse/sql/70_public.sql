@@ -49,7 +49,7 @@ SELECT village_code, year, month, crime_category, crime_count, is_sensitive, fal
        NULL::VARCHAR AS suppression
 FROM (SELECT village_code, year, month, crime_category, crime_count, is_sensitive FROM int_crime_cell
       UNION ALL
-      SELECT village_code, year, month, 'total', sum(crime_count), bool_or(is_sensitive)
+      SELECT village_code, year, month, 'total', CAST(sum(crime_count) AS BIGINT), bool_or(is_sensitive)
       FROM int_crime_cell GROUP BY ALL)
 ORDER BY village_code, year, month, crime_category;
 

@@ -1,0 +1,24 @@
+"""`jembatan report`: a self-contained HTML report of the study's pictures from the published marts."""
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from assets.publish.publication import DATABASE_NAME
+
+
+def register(commands) -> None:
+    parser = commands.add_parser("report", help="write the analyst report (HTML, charts embedded)")
+    parser.add_argument("--warehouse", help="warehouse folder (default $JEMBATAN_WAREHOUSE or ./warehouse)")
+    parser.add_argument("--out", type=Path, help="HTML file (default <warehouse>/reports/analyst_report.html)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from assets.publish.report import write_report
+
+    warehouse = Path(args.warehouse or os.environ.get("JEMBATAN_WAREHOUSE", "warehouse")).resolve()
+    out = write_report(warehouse / DATABASE_NAME, args.out or warehouse / "reports" / "analyst_report.html")
+    print(f"wrote {out}")
+    return 0
