@@ -29,7 +29,8 @@ def summary_lines(database: Path, new_files: dict[str, int] | None = None) -> li
             lines.append(f"{source:<10}{files:>7}{new:>6}{int(received or 0):>10}{landed:>9}{rejected:>10}"
                          f"{placed_share:>9.1f}%")
         marts = con.execute("SELECT table_name, estimated_size FROM duckdb_tables() "
-                            "WHERE table_name LIKE 'mart_%' OR table_name LIKE 'dim_%' OR table_name LIKE 'fact_%' "
+                            "WHERE schema_name = 'main' AND (table_name LIKE 'mart_%' OR table_name LIKE 'dim_%' "
+                            "OR table_name LIKE 'fact_%') "
                             "ORDER BY table_name").fetchall()
         lines.append("Tables: " + ", ".join(f"{name} ({rows:,})" for name, rows in marts))
         lines.append("MSMEs / crime reports per province and year:")
