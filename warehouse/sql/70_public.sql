@@ -44,14 +44,17 @@ LEFT JOIN sensitive s USING (crime_category);
 --- column is_suppressed [boolean]: Always false here; in public.crime_village_month, crime_count is withheld
 --- column suppression: Always NULL here; in public.crime_village_month, why a count is withheld
 --- caveat: restricted: share public.crime_village_month instead
+CREATE OR REPLACE TEMP TABLE int_crime_month AS
+SELECT village_code, year, month, crime_category, crime_count, is_sensitive, is_primary AS withheld
+FROM int_crime_cell
+UNION ALL
+SELECT village_code, year, month, 'total', CAST(sum(crime_count) AS BIGINT), bool_or(is_sensitive), bool_or(is_primary)
+FROM int_crime_cell GROUP BY ALL;
+
 CREATE OR REPLACE TABLE crime_village_month AS
 SELECT village_code, year, month, crime_category, crime_count, is_sensitive, false AS is_suppressed,
        NULL::VARCHAR AS suppression
-FROM (SELECT village_code, year, month, crime_category, crime_count, is_sensitive FROM int_crime_cell
-      UNION ALL
-      SELECT village_code, year, month, 'total', CAST(sum(crime_count) AS BIGINT), bool_or(is_sensitive)
-      FROM int_crime_cell GROUP BY ALL)
-ORDER BY village_code, year, month, crime_category;
+FROM int_crime_month ORDER BY village_code, year, month, crime_category;
 
 --- table public.crime_village_month: Crime reports per village, month and category, with small counts of sensitive categories withheld (shareable)
 --- column crime_count [reports]: Police reports; NULL when withheld
@@ -62,23 +65,11 @@ ORDER BY village_code, year, month, crime_category;
 --- caveat: non-sensitive categories (property, fraud) and zeros are always published; district and regency sums are not public
 --- caveat: the threshold is in publication.suppression_threshold (default 4, env JEMBATAN_SUPPRESSION_THRESHOLD)
 CREATE OR REPLACE TABLE public.crime_village_month AS
-WITH withheld_month AS (
-    SELECT village_code, year, month FROM int_crime_cell WHERE is_primary GROUP BY ALL
-), flagged AS (
-    SELECT c.*,
-           CASE WHEN c.crime_category = 'total' THEN w.village_code IS NOT NULL
-                ELSE p.is_primary END AS withheld
-    FROM crime_village_month c
-    LEFT JOIN int_crime_cell p USING (village_code, year, month, crime_category)
-    LEFT JOIN withheld_month w ON c.crime_category = 'total' AND w.village_code = c.village_code
-                              AND w.year = c.year AND w.month = c.month
-)
 SELECT village_code, year, month, crime_category, CASE WHEN NOT withheld THEN crime_count END AS crime_count,
        is_sensitive, withheld AS is_suppressed,
        CASE WHEN withheld AND crime_category = 'total' THEN 'total includes a withheld count'
             WHEN withheld THEN 'small count' END AS suppression
-FROM flagged
-ORDER BY village_code, year, month, crime_category;
+FROM int_crime_month ORDER BY village_code, year, month, crime_category;
 
 --- table public.mart_village_year: mart_village_year with every crime figure that includes a withheld monthly count set to NULL (shareable)
 --- grain: village, year
