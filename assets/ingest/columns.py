@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from assets.ingest.cells import PARSERS, raw_text
+from assets.ingest.cells import PARSERS
 
 # Excel's own limit. calamine cuts longer cells to exactly this length, so a cell that long was cut
 # (or did not come from Excel): rejected rather than stored shortened.
@@ -21,7 +21,7 @@ def _is_nan(value) -> bool:
 
 def parse_column(values: list, kind: str) -> tuple[pd.api.extensions.ExtensionArray | np.ndarray,
                                                    np.ndarray, list[str | None], list[str]]:
-    """(typed values, codes per row into the uniques, error code per unique, raw text per unique)."""
+    """(typed values, codes per row into the uniques, error code per unique, the uniques)."""
     array = np.empty(len(values), dtype=object)
     array[:] = values
     codes, uniques = pd.factorize(array, use_na_sentinel=False)
@@ -38,7 +38,7 @@ def parse_column(values: list, kind: str) -> tuple[pd.api.extensions.ExtensionAr
         result, error = parser("" if value is None or _is_nan(value) else value)
         parsed.append(result)
         errors.append(error)
-    return _typed(parsed, kind)[codes], codes, errors, [raw_text(u) for u in uniques]
+    return _typed(parsed, kind)[codes], codes, errors, uniques
 
 
 def _typed(parsed: list, kind: str):

@@ -48,8 +48,8 @@ class Received:
     problems: list[dict] = field(default_factory=list)       # why the whole file was refused: code, messages
     period: dict[str, dict] = field(default_factory=dict)    # sheet -> {"year", "from"} when not a column
     hidden: dict[str, dict] = field(default_factory=dict)    # sheet -> hidden rows / columns / the sheet itself
-    years: list[int] = field(default_factory=list)           # years the file's rows are about
-    coverage: list[str] = field(default_factory=list)        # places its rows name (normalised), for supersession
+    years: list[str] = field(default_factory=list)           # periods its rows are about: "2023" or "2023-08"
+    coverage: list[str] = field(default_factory=list)        # sketch of its rows (receive.file_scope)
     supersedes: list[str] = field(default_factory=list)      # sha256 of earlier files this one replaces
     superseded_by: str = ""
     also_received_as: list[str] = field(default_factory=list)  # other names the same content was dropped under
@@ -254,42 +254,56 @@ def safe_name(name: str) -> str:
 
 
 # -- supersession -----------------------------------------------------------------------------------
-SAME_COVERAGE = 0.5     # share of the smaller file's places the two files must have in common
+SAME_COVERAGE = 0.5     # estimated Jaccard similarity of two files' rows for one to replace the other
+SKETCH_SIZE = 128
 
 
-def file_scope(results: list[TableResult]) -> tuple[list[int], list[str]]:
-    """(years the rows are about, places they name), from accepted and rejected rows alike."""
-    years, places = set(), set()
+def file_scope(results: list[TableResult]) -> tuple[list[str], list[str]]:
+    """(periods the rows are about: "2023" for yearly counts, "2023-08" for dated events; a compact
+    sketch of what the rows are: their unique keys (report numbers) or else the places they name)."""
+    periods, items = set(), set()
     for result in results:
         dataset = DATASETS[result.dataset]
         frame = result.all_rows
-        year = frame.get(dataset.year_column)
-        if year is not None:
-            values = year.dropna()
-            years |= {int(v) for v in (values.dt.year if hasattr(values, "dt") else values)}
-        for name in ("village_code", "village_name", "village_list", "police_sector"):
-            if name in frame:
-                places |= {normalise_header(str(v)) for v in frame[name].dropna().unique()}
-                break
-    return sorted(years), sorted(places)
+        when = frame.get(dataset.year_column)
+        if when is not None:
+            when = when.dropna()
+            periods |= set(when.dt.strftime("%Y-%m") if dataset.column(dataset.year_column).kind == "date"
+                           else when.astype(int).astype(str))
+        names = list(dataset.unique_key) or [next((n for n in ("village_code", "village_name", "village_list",
+                                                                "police_sector") if n in frame), "")]
+        if all(n in frame for n in names):
+            items |= {"|".join(normalise_header(str(v)) for v in row)
+                      for row in frame[names].dropna().drop_duplicates().itertuples(index=False)}
+    return sorted(periods), bottom_k_sketch(items)
+
+
+def bottom_k_sketch(items: set[str]) -> list[str]:
+    """The SKETCH_SIZE smallest hashes of a set: two sketches estimate how alike two sets are."""
+    hashes = sorted(hashlib.blake2b(i.encode(), digest_size=8).hexdigest() for i in items)
+    return hashes[:SKETCH_SIZE]
+
+
+def similarity(a: list[str], b: list[str]) -> float:
+    """Estimated Jaccard similarity of the sets behind two bottom-k sketches."""
+    if not a or not b:
+        return 0.0
+    union = sorted(set(a) | set(b))[:SKETCH_SIZE]
+    both = set(a) & set(b)
+    return sum(h in both for h in union) / len(union)
 
 
 def superseded_files(work: WorkArea, received: Received) -> list[str]:
-    """Earlier files a corrected one replaces: same agency folder, datasets and years, mostly the same
-    places (so two police resorts sending the same years do not replace each other)."""
+    """Earlier files a corrected one replaces: same agency folder, datasets and periods, and mostly the
+    same rows (same report numbers, or same places), so two police resorts sending the same months, or
+    one sending a month at a time, do not replace each other."""
     if not received.years:
         return []
-    mine = set(received.coverage)
-    out = []
-    for other in work.manifests():
-        if (other["sha256"] == received.sha256 or other.get("superseded_by") or other["source"] != received.source
-                or other["datasets"] != received.datasets or other.get("years") != received.years
-                or other["status"] not in ("accepted", "partially_accepted")):
-            continue
-        theirs = set(other.get("coverage", []))
-        if mine and theirs and len(mine & theirs) >= SAME_COVERAGE * min(len(mine), len(theirs)):
-            out.append(other["sha256"])
-    return out
+    return [other["sha256"] for other in work.manifests()
+            if other["sha256"] != received.sha256 and not other.get("superseded_by")
+            and other["source"] == received.source and other["datasets"] == received.datasets
+            and other.get("years") == received.years and other["status"] in ("accepted", "partially_accepted")
+            and similarity(received.coverage, other.get("coverage", [])) >= SAME_COVERAGE]
 
 
 def settle_supersessions(work: WorkArea) -> None:

@@ -22,7 +22,7 @@ ERROR_FIELDS = ("sheet", "row", "column", "header", "value", "expected", "code",
                 "candidates")
 NIK_LIKE = re.compile(r"(?<![\d*])\d(?:[ .-]?\d){15}(?!\d)")
 PHONE_LIKE = re.compile(r"(?<![\d*])(?:\+62|62|0)8\d(?:[ .-]?\d){6,11}(?!\d)")
-CANDIDATES = re.compile(r"\(candidates: (.*?)\)")
+CANDIDATES = re.compile(r"\(candidates: (.*)\)")   # greedy: candidates carry their own parentheses
 
 
 def scrub(text) -> str:

@@ -2,6 +2,7 @@
 rules, and split accepted rows from rejected ones (with every reason)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -60,14 +61,14 @@ def read_table(sheet: RawSheet, layout: TableLayout, constants: dict | None = No
     for c, name in mapped.items():
         column = dataset.column(name)
         kept = [v for v, k in zip(grid[c], keep) if k] if not keep.all() else list(grid[c])
-        values, codes, unique_errors, unique_raw = parse_column(kept, column.kind)
+        values, codes, unique_errors, uniques = parse_column(kept, column.kind)
         frame[name] = values
         bad = {i for i, e in enumerate(unique_errors) if e}
         if bad:
             letter = column_letter(sheet.first_col + c)
             for i in np.flatnonzero(np.isin(codes, list(bad))):
                 errors.append(cell_error(sheet.name, int(frame.at[i, "source_row"]), letter, layout.headers[c],
-                                         column, unique_raw[codes[i]], unique_errors[codes[i]]))
+                                         column, raw_text(uniques[codes[i]]), unique_errors[codes[i]]))
     for name, value in (constants or {}).items():
         frame[name] = value
     frame = typed_frame(frame, dataset)
@@ -80,12 +81,20 @@ def read_table(sheet: RawSheet, layout: TableLayout, constants: dict | None = No
                        rows_in_table=len(body), all_rows=frame)
 
 
+def _odd_cell_pattern(layout: TableLayout) -> re.Pattern:
+    """A cell reading like a subtotal, note or column number, or repeating a header (spacing and
+    punctuation aside): one compiled pattern, as it runs on every distinct value of every column."""
+    headers = [r"[^0-9a-z]+".join(map(re.escape, normalise_header(h).split())) for h in layout.headers.values()]
+    headers = [h for h in headers if h]
+    return re.compile(f"{SUSPECT.pattern}|^[^0-9a-z]*(?:{'|'.join(headers) or '(?!)'})[^0-9a-z]*$", re.IGNORECASE)
+
+
 def _skipped_rows(body: list[list], grid: list[tuple], mapped: dict[int, str], layout: TableLayout) -> dict[int, str]:
     """Row index -> why it is left out. Only rows that could be something else than data are looked
     at closely: too few filled cells, or a cell reading like a subtotal, note, column number or header."""
     if not body:
         return {}
-    headers = {normalise_header(h) for h in layout.headers.values()}
+    odd_cell = _odd_cell_pattern(layout)
     filled = np.zeros(len(body), dtype="int64")
     suspect = np.zeros(len(body), dtype=bool)
     for c in mapped:
@@ -93,8 +102,7 @@ def _skipped_rows(body: list[list], grid: list[tuple], mapped: dict[int, str], l
         column[:] = grid[c]
         codes, uniques = pd.factorize(column, use_na_sentinel=False)
         blank = [is_blank(u) for u in uniques]
-        odd = [isinstance(u, str) and not b and bool(SUSPECT.match(u.strip()) or normalise_header(u) in headers)
-               for u, b in zip(uniques, blank)]
+        odd = [isinstance(u, str) and not b and bool(odd_cell.match(u.strip())) for u, b in zip(uniques, blank)]
         filled += ~np.array(blank, dtype=bool)[codes]
         suspect |= np.array(odd, dtype=bool)[codes]
     required = sum(1 for name in mapped.values() if layout.dataset.column(name).required)

@@ -1,0 +1,256 @@
+"""What the agency gets back, corrected files replacing earlier ones, a sync killed mid-way, the inbox
+sensors and schedule, and the template."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import dagster as dg
+import openpyxl
+import pandas as pd
+import pytest
+
+from assets.definitions import ALL_ASSETS, ROWS_RECONCILE_CHECKS
+from assets.ingest.receive import WorkArea, receive_file
+from assets.ingest.reconcile import reconcile_source
+from assets.ingest.report import scrub
+from assets.privacy import load_key
+from pipelines.definitions import defs
+from pipelines.inbox_sensors import MAX_RUNS_PER_TICK, daily_full_sync, inbox_sensor
+from pipelines.resources import JembatanPaths
+from tests.agency_files import crime_rows, crime_xlsx, entity_bomb_xlsx
+from tests.test_ingest import msme_workbook
+
+
+def program_workbook(path: Path) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["No", "Nama Usaha", "NIK", "No. HP", "Desa/Kel", "Kecamatan", "Program", "Tanggal"])
+    ws.append([1, "Warung", "1901014508900001", "0812-3456-7890", "Air Duren", "Mendo", "KUR", "17/08/2023"])
+    ws.append([2, "Toko", "1901011203850000", "0813 9999 1111", "Air Duren", None, "QRIS", "18/08/2023"])
+    ws.append([3, "Kios", "19010112038", "081299998888", "Air Duren", "Mendo", "Hibah", "19/08/2023"])
+    wb.save(path)
+    return path
+
+
+# Everything up to the agency reports; the marts are issue 5's and tested there.
+UP_TO_REPORTS = [dg.AssetKey(name) for name in ("reference_gazetteer", "bps_files", "koperasi_files",
+                                                "polda_files", "harmonised_places", "agency_reports")]
+
+SYNC_UP_TO_REPORTS = """
+import sys
+from pathlib import Path
+from assets import steps
+paths = steps.Paths(Path(sys.argv[1]), Path(sys.argv[2]))
+steps.refresh_gazetteer(paths)
+for source in ("bps", "koperasi", "polda"):
+    steps.ingest_source(paths, source)
+steps.harmonise(paths)
+steps.agency_reports(paths)
+"""
+
+
+def sync(inbox: Path, warehouse: Path):
+    paths = JembatanPaths(inbox=str(inbox), warehouse=str(warehouse))
+    result = dg.materialize([*ALL_ASSETS, *ROWS_RECONCILE_CHECKS], selection=UP_TO_REPORTS,
+                            resources={"paths": paths})
+    assert result.success
+    return result
+
+
+def placed(warehouse: Path, dataset: str) -> pd.DataFrame:
+    return pd.read_parquet(warehouse / "work" / "placed" / f"{dataset}.parquet")
+
+
+@pytest.fixture
+def inbox(reference_dir) -> Path:
+    inbox = reference_dir.parent
+    for source in ("bps", "koperasi", "polda"):
+        (inbox / source).mkdir()
+    return inbox
+
+
+def reports_of(warehouse: Path) -> dict[str, dict]:
+    return {r["file_name"]: r for r in (json.loads(p.read_text()) for p in warehouse.glob("reports/*/*.json"))}
+
+
+def test_every_file_gets_a_report(inbox, tmp_path):
+    msme_workbook(inbox / "bps" / "umkm_2023.xlsx")
+    (inbox / "bps" / "umkm_2023 (salinan).xlsx").write_bytes((inbox / "bps" / "umkm_2023.xlsx").read_bytes())
+    program_workbook(inbox / "koperasi" / "peserta.xlsx")
+    entity_bomb_xlsx(inbox / "polda" / "lol.xlsx")
+    warehouse = tmp_path / "warehouse"
+    sync(inbox, warehouse)
+    reports = reports_of(warehouse)
+    assert {name: r["status"] for name, r in reports.items()} == {
+        "umkm_2023.xlsx": "partially_accepted", "umkm_2023 (salinan).xlsx": "duplicate",
+        "peserta.xlsx": "partially_accepted", "lol.xlsx": "rejected"}
+    msme = reports["umkm_2023.xlsx"]
+    assert (msme["rows_read"], msme["rows_accepted"], msme["rows_rejected"]) == (8, 2, 2)
+    assert [(e["sheet"], e["row"], e["column"], e["value"], e["code"]) for e in msme["errors"]] == [
+        ("Bangka", 9, "F", "-5", "negative_value"), ("Bangka", 11, "F", "abc", "type_error")]
+    assert reports["umkm_2023 (salinan).xlsx"]["duplicate_of"] == "umkm_2023.xlsx"
+    program = reports["peserta.xlsx"]
+    by_row = {(e["row"], e["code"]): e for e in program["errors"]}
+    assert set(by_row) == {(3, "ambiguous_village"), (4, "invalid_nik"), (4, "not_in_vocabulary")}
+    assert by_row[(3, "ambiguous_village")]["candidates"].count("19.01.0") == 2     # both Air Durens
+    assert "bisa berarti beberapa desa" in by_row[(3, "ambiguous_village")]["message_id"]
+    assert by_row[(4, "invalid_nik")]["value"] == "1901*******"
+    text = json.dumps(program)
+    for secret in ("1901014508900001", "1901011203850000", "0812-3456-7890", "081299998888", "Warung"):
+        assert secret not in text
+    bomb = reports["lol.xlsx"]
+    assert bomb["problems"][0]["code"] == "xml_entities" and bomb["dataset"] is None
+    workbook = openpyxl.load_workbook(next(warehouse.glob("reports/koperasi/peserta.xlsx.*.xlsx")))
+    assert workbook.sheetnames == ["Ringkasan", "Kesalahan", "Baris dilewati"]
+    errors = list(workbook["Kesalahan"].values)
+    assert errors[0][:4] == ("Lembar / Sheet", "Baris Excel / Excel row", "Kolom / Column", "Judul kolom / Header")
+    assert [(r[1], r[2], r[6]) for r in errors[1:]] == [(3, "E", "ambiguous_village"), (4, "C", "invalid_nik"),
+                                                       (4, "G", "not_in_vocabulary")]
+
+
+def test_scrub_masks_nik_and_phone_numbers_in_free_text():
+    assert scrub("NIK 1901014508900001 HP 0812-3456-7890, +6281234567890") == \
+        "NIK 1901************ HP 0812**********, +628**********"
+    assert scrub("Jumlah 1.204 | 2023") == "Jumlah 1.204 | 2023"
+
+
+def test_corrected_file_supersedes_the_earlier_one(inbox, tmp_path):
+    old = crime_xlsx(inbox / "polda" / "lp_2023.xlsx", crime_rows(4))
+    os.utime(old, ns=(1_700_000_000_000_000_000,) * 2)
+    other_resort = crime_xlsx(inbox / "polda" / "lp_2023_polres_lain.xlsx", crime_rows(2, 100, "Tanjung Baru"))
+    os.utime(other_resort, ns=(1_700_000_000_500_000_000,) * 2)
+    warehouse = tmp_path / "warehouse"
+    sync(inbox, warehouse)
+    rows = crime_rows(4)
+    rows[3][4] = "Sidorejo"                                  # the correction
+    corrected = crime_xlsx(inbox / "polda" / "lp_2023_revisi.xlsx", rows)
+    os.utime(corrected, ns=(1_700_000_001_000_000_000,) * 2)
+    sync(inbox, warehouse)
+    work = WorkArea(warehouse / "work")
+    manifests = {m["file_name"]: m for m in work.manifests()}
+    names = {m["sha256"]: name for name, m in manifests.items()}
+    landed = placed(warehouse, "crime_report")       # what the marts are built from
+    assert landed["source_file"].map(names).value_counts().to_dict() == {"lp_2023_revisi.xlsx": 4,
+                                                                          "lp_2023_polres_lain.xlsx": 2}
+    assert landed.loc[landed["source_row"] == 6, "village_code"].tolist() == ["19.01.01.2002"]
+    assert manifests["lp_2023_revisi.xlsx"]["supersedes"] == [manifests["lp_2023.xlsx"]["sha256"]]
+    assert manifests["lp_2023.xlsx"]["superseded_by"] == manifests["lp_2023_revisi.xlsx"]["sha256"]
+    assert manifests["lp_2023_polres_lain.xlsx"]["superseded_by"] == ""
+    assert all(line["balanced"] for line in reconcile_source(work, "polda"))
+    assert reports_of(warehouse)["lp_2023.xlsx"]["superseded_by"] == manifests["lp_2023_revisi.xlsx"]["sha256"]
+
+
+def test_reconcile_check_passes_and_lists_skipped_rows(inbox, tmp_path):
+    msme_workbook(inbox / "bps" / "umkm.xlsx")
+    result = sync(inbox, tmp_path / "warehouse")
+    checks = {e.asset_check_key.asset_key.to_user_string(): e for e in result.get_asset_check_evaluations()}
+    assert all(c.passed for c in checks.values()) and set(checks) == {"bps_files", "koperasi_files", "polda_files"}
+    assert "Bangka!10 subtotal" in checks["bps_files"].metadata["reconciliation"].value
+
+
+def _sync_command(inbox: Path, warehouse: Path) -> list[str]:
+    return [sys.executable, "-c", SYNC_UP_TO_REPORTS, str(inbox), str(warehouse)]
+
+
+def _final_state(warehouse: Path) -> tuple:
+    work = WorkArea(warehouse / "work")
+    files = sorted((m["file_name"], m["status"], m["rows_read"], m["rows_accepted"], m["rows_rejected"],
+                    m["rows_skipped"]) for m in work.manifests())
+    crimes = placed(warehouse, "crime_report")
+    reports = sorted((r["file_name"], r["status"], r["rows_accepted"], len(r["errors"]))
+                     for r in reports_of(warehouse).values())
+    return files, (len(crimes), crimes["source_file"].nunique()), len(work.rejections()), reports
+
+
+def test_sync_killed_mid_ingest_then_rerun_gives_the_same_result(inbox, tmp_path):
+    for i in range(6):
+        crime_xlsx(inbox / "polda" / f"lp_{i}.xlsx", crime_rows(300, 1000 * i + 1))
+    msme_workbook(inbox / "bps" / "umkm.xlsx")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    clean = tmp_path / "clean"
+    subprocess.run(_sync_command(inbox, clean), check=True, env=env, capture_output=True)
+    killed = tmp_path / "killed"
+    process = subprocess.Popen(_sync_command(inbox, killed), env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    files = killed / "work" / "files"
+    while process.poll() is None and len(list(files.glob("*.json"))) < 3:   # some files received, not all
+        time.sleep(0.01)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert len(list(files.glob("*.json"))) < 7, "the sync finished before it could be killed"
+    subprocess.run(_sync_command(inbox, killed), check=True, env=env, capture_output=True)
+    assert _final_state(killed) == _final_state(clean)
+    assert _final_state(clean)[1] == (1800, 6) and len(_final_state(clean)[3]) == 7
+    assert not list(killed.rglob("*.tmp"))
+
+
+def test_sensor_requests_one_run_per_new_content_and_keeps_a_compact_cursor(inbox, tmp_path):
+    paths = JembatanPaths(inbox=str(inbox), warehouse=str(tmp_path / "warehouse"))
+    sensor = inbox_sensor("polda")
+    for i in range(MAX_RUNS_PER_TICK + 2):
+        path = crime_xlsx(inbox / "polda" / f"lp_{i}.xlsx", crime_rows(1, i + 1))
+        os.utime(path, ns=(1_700_000_000_000_000_000 + i,) * 2)
+    (inbox / "polda" / "lp_0 copy.xlsx").write_bytes((inbox / "polda" / "lp_0.xlsx").read_bytes())
+    os.utime(inbox / "polda" / "lp_0 copy.xlsx", ns=(1_700_000_000_000_000_000 + 99,) * 2)
+    resources = {"paths": paths}
+    context = dg.build_sensor_context(resources=resources)
+    first = sensor(context)
+    assert len(first) == MAX_RUNS_PER_TICK                 # capped; the cursor stops after the last one asked
+    assert len(context.cursor) < 200
+    context = dg.build_sensor_context(cursor=context.cursor, resources=resources)
+    second = sensor(context)
+    keys = [r.run_key for r in [*first, *second]]
+    # The copy of lp_0 carries lp_0's run key, and Dagster starts one run per key: one run per content.
+    assert len(keys) == MAX_RUNS_PER_TICK + 3 and len(set(keys)) == MAX_RUNS_PER_TICK + 2
+    assert isinstance(sensor(dg.build_sensor_context(cursor=context.cursor, resources=resources)), dg.SkipReason)
+    receive_file(inbox / "polda" / "lp_0.xlsx", "polda", WorkArea(tmp_path / "warehouse" / "work"),
+                 tmp_path / "archive", load_key())
+    again = inbox / "polda" / "lp_0 again.xlsx"
+    again.write_bytes((inbox / "polda" / "lp_0.xlsx").read_bytes())
+    result = sensor(dg.build_sensor_context(resources=resources))        # a fresh cursor: every file is looked at
+    assert "polda:" + WorkArea(tmp_path / "warehouse" / "work").manifests()[0]["sha256"] not in \
+        [r.run_key for r in result]          # content the warehouse holds starts nothing, whatever its name
+
+
+def test_daily_schedule_runs_in_jakarta_time():
+    assert (daily_full_sync.cron_schedule, daily_full_sync.execution_timezone) == ("0 2 * * *", "Asia/Jakarta")
+    assert {s.name for s in defs.sensors} == {"bps_inbox_sensor", "koperasi_inbox_sensor", "polda_inbox_sensor"}
+
+
+def test_template_has_headers_instructions_typed_columns_and_villages(inbox, tmp_path):
+    from pipelines.cli import main
+    warehouse = tmp_path / "warehouse"
+    sync(inbox, warehouse)
+    out = tmp_path / "template.xlsx"
+    assert main(["template", "program_participation", "--out", str(out), "--warehouse", str(warehouse)]) == 0
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["Petunjuk", "Data", "Desa"]
+    headers = [c.value for c in wb["Data"][1]]
+    assert headers[:3] == ["Nama Usaha", "Nama Pemilik", "NIK"] and "Program" in headers
+    validations = {str(v.sqref).split(":")[0]: v for v in wb["Data"].data_validations.dataValidation}
+    nik = validations["C2"]
+    assert (nik.type, nik.formula1) == ("textLength", "16")
+    village_letter = chr(65 + headers.index("Desa/Kelurahan"))
+    assert validations[f"{village_letter}2"].formula1 == "=Desa!$A$2:$A$8"
+    program_letter = chr(65 + headers.index("Program"))
+    assert "Koperasi Merah Putih" in validations[f"{program_letter}2"].formula1
+    villages = [r[0] for r in wb["Desa"].iter_rows(min_row=2, values_only=True)]
+    assert sorted(villages) == sorted(["Air Duren", "Sidorejo", "Sidorojo", "Tanjung Baru", "Air Duren",
+                                       "Kampung Baru", "Simpang III"])
+    assert "Petunjuk pengisian" in wb["Petunjuk"]["A1"].value
+    # the template, filled in, is read back as the dataset it was made for
+    data = wb["Data"]
+    row = {"NIK": "1901014508900001", "Desa/Kelurahan": "Sidorejo", "Kecamatan": "Sungai Jaya",
+           "Program": "KUR", "Tanggal": "17/08/2023", "Kabupaten/Kota": "Bangka"}
+    for i, header in enumerate(headers, start=1):
+        data.cell(row=2, column=i, value=row.get(header))
+    wb.save(out)
+    work = WorkArea(tmp_path / "w")
+    received = receive_file(out, "koperasi", work, tmp_path / "a", load_key())
+    assert (received.datasets, received.rows_accepted) == (["program_participation"], 1)
