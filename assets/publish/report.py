@@ -35,8 +35,13 @@ def _png(figure) -> bytes:
 
 
 def _grouped_bars(frame, category: str, group: str, value: str, ylabel: str, horizontal: bool = False):
-    table = frame.pivot_table(index=category, columns=group, values=value, aggfunc="sum", sort=True).fillna(0)
+    frame = frame.dropna(subset=[value])
     figure, axes = plt.subplots(figsize=(10, 4.5))
+    if frame.empty:       # a source not received yet: say so rather than fail the publication
+        axes.text(0.5, 0.5, "no data published yet", ha="center", va="center", transform=axes.transAxes)
+        axes.set_axis_off()
+        return figure
+    table = frame.pivot_table(index=category, columns=group, values=value, aggfunc="sum", sort=True).fillna(0)
     table.plot(kind="barh" if horizontal else "bar", ax=axes, width=0.8)
     axes.set_xlabel("" if not horizontal else ylabel)
     axes.set_ylabel(ylabel if not horizontal else "")
