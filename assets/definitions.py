@@ -16,7 +16,7 @@ def reference_gazetteer(paths: JembatanPaths) -> dg.MaterializeResult:
     villages = gazetteer.current("village")
     return dg.MaterializeResult(metadata={
         "dagster/row_count": len(villages),
-        "versions": ", ".join(gazetteer.versions),
+        "versions": steps.reference_notes(gazetteer),
         "current_version": gazetteer.current_version,
         "bridging_rows": len(gazetteer.bridging),
         "changes": dg.MetadataValue.md(gazetteer.changes[gazetteer.changes["change"] != "unchanged"]
@@ -54,10 +54,12 @@ def harmonised_places(paths: JembatanPaths) -> dg.MaterializeResult:
     stats = steps.harmonise(paths.paths())
     placed = sum(s["placed"] for s in stats.values())
     rejected = sum(s["rejected"] for s in stats.values())
+    quality = steps.stored_match_quality(paths.paths())
     return dg.MaterializeResult(metadata={
         "dagster/row_count": placed,
         "rows_unplaced": rejected,
         "share_placed": round(placed / (placed + rejected), 4) if placed + rejected else 1.0,
+        "match_quality_by_file": dg.MetadataValue.md(quality.to_markdown(index=False) if len(quality) else "none"),
         **{f"{name}_methods": dg.MetadataValue.json(s["methods"]) for name, s in stats.items()},
     })
 

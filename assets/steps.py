@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from assets.harmonise import aliases
 from assets.harmonise.gazetteer import Gazetteer, load_gazetteer
 from assets.harmonise.matcher import Matcher
 from assets.harmonise.places import place_rows
+from assets.harmonise.quality import match_quality
 from assets.ingest.receive import Received, WorkArea, inbox_files, receive_file, settle_supersessions
 from assets.ingest.report import file_reports, write_report
 from assets.ingest.table import typed_frame
@@ -70,6 +72,12 @@ def stored_gazetteer(paths: Paths) -> Gazetteer:
     return Gazetteer(*(pd.read_parquet(store / f"{name}.parquet") for name in ("areas", "bridging", "changes")))
 
 
+def reference_notes(gazetteer: Gazetteer) -> str:
+    """Each decree version with its title, as the reference asset reports it."""
+    titles = gazetteer.areas.groupby("version")["decree"].first()
+    return ", ".join(f"{v} ({t})" if t else v for v, t in titles.items())
+
+
 # -- ingest ------------------------------------------------------------------------------------------
 def ingest_source(paths: Paths, source: str) -> list[Received]:
     key = load_key()
@@ -89,24 +97,40 @@ def agency_reports(paths: Paths) -> list[dict]:
 
 # -- harmonise ---------------------------------------------------------------------------------------
 def harmonise(paths: Paths) -> dict[str, dict]:
-    """Place every accepted row; returns per dataset the rows placed, rejected and the match methods."""
-    matcher = Matcher(stored_gazetteer(paths))
+    """Place every accepted row, with the steward's aliases; returns per dataset the rows placed, rejected
+    and the match methods. Also stores the unresolved place tuples (for `jembatan review export`) and the
+    match quality per file."""
+    matcher = Matcher(stored_gazetteer(paths), aliases.load_active(steward_dir(paths)))
     work = paths.work
     layouts = {m["sha256"]: m.get("layouts", {}) for m in work.manifests()}
-    stats, rejections = {}, []
+    stats, rejections, unresolved, methods = {}, [], [], []
     for name, dataset in DATASETS.items():
         accepted = work.accepted(name)
         if accepted.empty:
             accepted = pseudonymise(typed_frame([], dataset), name, b"")
             accepted.insert(0, "source_file", pd.Series(dtype=object))
-        placed, rejected = place_rows(accepted, dataset, matcher, layouts)
+        placed, rejected, unplaced, matched = place_rows(accepted, dataset, matcher, layouts)
         work.write_frame(paths.placed_store / f"{name}.parquet", placed)
         rejections += rejected
+        unresolved.append(unplaced)
+        methods.append(matched)
         stats[name] = {"placed": len(placed), "rejected": len(rejected),
                        "methods": placed["match_method"].value_counts().to_dict()}
     work.write_frame(paths.placed_store / "rejections.parquet",
                      pd.DataFrame.from_records(rejections, columns=_rejection_columns()))
+    work.write_frame(paths.placed_store / "unresolved.parquet", pd.concat(unresolved, ignore_index=True))
+    work.write_frame(paths.placed_store / "match_quality.parquet",
+                     match_quality(pd.concat(methods, ignore_index=True), file_register(work)))
     return stats
+
+
+def stored_match_quality(paths: Paths) -> pd.DataFrame:
+    return pd.read_parquet(paths.placed_store / "match_quality.parquet")
+
+
+def steward_dir(paths: Paths) -> Path:
+    """The steward's decisions: beside the warehouse database, never inside it (it is rebuilt every sync)."""
+    return paths.warehouse / "steward"
 
 
 def _rejection_columns() -> list[str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dagster as dg
 
 from assets.definitions import ALL_ASSETS, ROWS_RECONCILE_CHECKS
+from assets.harmonise.checks import MATCH_CHECKS
 from pipelines.inbox_sensors import INBOX_SENSORS, daily_full_sync
 from pipelines.resources import JembatanPaths
 
@@ -14,6 +15,7 @@ sync_job = dg.define_asset_job("sync", selection=dg.AssetSelection.all(),
                                description="Full sync: reference, every inbox, harmonise, publish marts")
 
 ASSET_CHECKS: list = [*ROWS_RECONCILE_CHECKS]
+ASSET_CHECKS += MATCH_CHECKS
 SENSORS: list = [*INBOX_SENSORS]
 SCHEDULES: list = [daily_full_sync]
 

@@ -1,105 +1,31 @@
 """The gazetteer as data: official Kemendagri lists by decree version and the BPS bridging table,
-read from the reference folder a steward drops them in.
-
-A Kemendagri list is any CSV or Excel file with a code column (kemendagri_code, kode, kode_wilayah)
-and a name column (name, nama); the version is the year in its file name. A bridging table has a BPS
-code column (bps_code, kode_bps) and a Kemendagri one (kemendagri_code, kode_dagri).
+read from the reference folder a steward drops them in (layouts: assets/harmonise/reference_files.py).
+Between consecutive versions each village code gets a change flag, in the spirit of the ONS change
+flags for census areas: unchanged, renamed, added, retired, or recoded (a desa that became a
+kelurahan, or a village moved whole to a new regency code, as when Papua Barat Daya was created).
 """
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-CODE_COLUMNS = ("kemendagri_code", "kode", "kode_wilayah", "kode_dagri", "kode_kemendagri")
-NAME_COLUMNS = ("name", "nama", "nama_wilayah", "kemendagri_name")
-BPS_CODE_COLUMNS = ("bps_code", "kode_bps")
-BPS_NAME_COLUMNS = ("bps_name", "nama_bps")
-LEVEL_BY_LENGTH = {2: "province", 5: "regency", 8: "district", 13: "village"}
-VILLAGE_TYPES = {"1": "kelurahan", "2": "desa", "3": "desa adat"}
+from assets.harmonise.codes import code_level, dotted_code, parent_of   # noqa: F401  (re-exported)
+from assets.harmonise.names import name_key
+from assets.harmonise.reference_files import AREA_COLUMNS, read_reference_folder
 
-
-def _read_table(path: Path) -> pd.DataFrame:
-    if path.suffix.lower() in (".xlsx", ".xls", ".xlsm", ".ods"):
-        frame = pd.read_excel(path, dtype=str, engine="calamine")
-    else:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, sep=None, engine="python")
-    frame.columns = [re.sub(r"\W+", "_", str(c).strip().lower()) for c in frame.columns]
-    return frame
-
-
-def _pick(frame: pd.DataFrame, names: tuple[str, ...]) -> str | None:
-    return next((n for n in names if n in frame.columns), None)
-
-
-def dotted_code(code: str) -> str:
-    """A Kemendagri code in its dotted form, whatever Excel or the sender did to it."""
-    digits = re.sub(r"\D", "", str(code))
-    if "." in str(code) and re.fullmatch(r"\d{2}(\.\d{2}){0,2}(\.\d{4})?", str(code).strip()):
-        return str(code).strip()
-    parts = [digits[:2], digits[2:4], digits[4:6], digits[6:10]]
-    return ".".join(p for p in parts if p)
-
-
-def code_level(code: str) -> str:
-    return LEVEL_BY_LENGTH.get(len(code), "unknown")
-
-
-def parent_of(code: str) -> str:
-    return code.rsplit(".", 1)[0] if "." in code else ""
-
-
-def _version_of(path: Path) -> str:
-    years = re.findall(r"(?:19|20)\d{2}", path.stem)
-    return years[-1] if years else path.stem
-
-
-def read_kemendagri_list(path: Path) -> pd.DataFrame:
-    frame = _read_table(path)
-    code_col, name_col = _pick(frame, CODE_COLUMNS), _pick(frame, NAME_COLUMNS)
-    codes = frame[code_col].map(dotted_code)
-    out = pd.DataFrame({"code": codes, "name": frame[name_col].str.strip()})
-    out["level"] = frame["level"].str.strip() if "level" in frame else codes.map(code_level)
-    out["parent_code"] = codes.map(parent_of)
-    out["village_type"] = [VILLAGE_TYPES.get(c[9], "") if lvl == "village" else ""
-                           for c, lvl in zip(out["code"], out["level"])]
-    out["version"] = _version_of(path)
-    return out[out["level"].isin(LEVEL_BY_LENGTH.values())].reset_index(drop=True)
-
-
-def read_bridging(path: Path) -> pd.DataFrame:
-    frame = _read_table(path)
-    bps_col, code_col = _pick(frame, BPS_CODE_COLUMNS), _pick(frame, CODE_COLUMNS)
-    bps_name_col = _pick(frame, BPS_NAME_COLUMNS)
-    out = pd.DataFrame({
-        "bps_code": frame[bps_col].str.replace(r"\D", "", regex=True),
-        "kemendagri_code": frame[code_col].map(dotted_code),
-        "bps_name": frame[bps_name_col].str.strip() if bps_name_col else "",
-    })
-    out["level"] = out["kemendagri_code"].map(code_level)
-    return out[(out["bps_code"] != "") & (out["kemendagri_code"] != "")].reset_index(drop=True)
-
-
-def is_bridging(path: Path) -> bool:
-    columns = {re.sub(r"\W+", "_", c.strip().lower()) for c in _header_line(path)}
-    return bool(columns & set(BPS_CODE_COLUMNS)) and bool(columns & set(CODE_COLUMNS))
-
-
-def _header_line(path: Path) -> list[str]:
-    if path.suffix.lower() == ".csv":
-        with path.open(encoding="utf-8-sig", errors="replace") as f:
-            line = f.readline()
-        return re.split(r"[;,\t]", line.strip())
-    return list(_read_table(path).columns)
+BRIDGING_COLUMNS = ["bps_code", "kemendagri_code", "bps_name", "bps_name_alt", "level"]
+CHANGE_COLUMNS = ["from_version", "to_version", "code", "new_code", "change", "old_name", "new_name"]
 
 
 @dataclass
 class Gazetteer:
-    areas: pd.DataFrame      # every version: version, level, code, name, parent_code, village_type
-    bridging: pd.DataFrame   # bps_code, kemendagri_code, bps_name, level
+    areas: pd.DataFrame      # every version: version, level, code, name, parent_code, village_type, decree,
+                             # decree_date
+    bridging: pd.DataFrame   # bps_code, kemendagri_code, bps_name, bps_name_alt, level
     changes: pd.DataFrame    # from_version, to_version, code, new_code, change, old_name, new_name
+    published_changes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CHANGE_COLUMNS))
 
     @property
     def versions(self) -> list[str]:
@@ -130,42 +56,55 @@ class Gazetteer:
 
 
 def derive_changes(areas: pd.DataFrame) -> pd.DataFrame:
-    """Per village code between consecutive versions: unchanged, renamed, added, retired or recoded
-    (a desa that became a kelurahan: same district and 3-digit number, type digit changed)."""
+    """Per village code between consecutive versions: unchanged, renamed, added, retired or recoded.
+    Recoded: the retired code has a successor added in the same version, either in the same slot with
+    another type digit (desa -> kelurahan), or with the same village, district and regency names
+    elsewhere (a regency moved to a new province code)."""
     rows = []
     versions = sorted(areas["version"].unique())
-    villages = areas[areas["level"] == "village"]
     for old_v, new_v in zip(versions, versions[1:]):
-        old = villages[villages["version"] == old_v].set_index("code")["name"]
-        new = villages[villages["version"] == new_v].set_index("code")["name"]
-        added = {c for c in new.index if c not in old.index}
-        retired = {c for c in old.index if c not in new.index}
+        old_all, new_all = (areas[areas["version"] == v].set_index("code")["name"] for v in (old_v, new_v))
+        old = areas[(areas["version"] == old_v) & (areas["level"] == "village")].set_index("code")["name"]
+        new = areas[(areas["version"] == new_v) & (areas["level"] == "village")].set_index("code")["name"]
+        added = set(new.index.difference(old.index))
+        retired = sorted(old.index.difference(new.index))
         by_slot = {(c[:8], c[10:]): c for c in added}
-        for code in sorted(retired):
-            new_code = by_slot.get((code[:8], code[10:]))
-            if new_code:
-                added.discard(new_code)
-                rows.append((old_v, new_v, code, new_code, "recoded", old[code], new[new_code]))
+
+        def place(code: str, names: pd.Series) -> tuple[str, ...]:
+            return tuple(name_key(names.get(c, ""), regency=True) for c in (code, code[:8], code[:5]))
+        by_place = {}
+        for code in added:
+            by_place.setdefault(place(code, new_all), []).append(code)
+        for code in retired:
+            successor = by_slot.get((code[:8], code[10:]))
+            if successor not in added:
+                moved = [c for c in by_place.get(place(code, old_all), []) if c in added]
+                successor = moved[0] if len(moved) == 1 else None
+            if successor:
+                added.discard(successor)
+                rows.append((old_v, new_v, code, successor, "recoded", old[code], new[successor]))
             else:
                 rows.append((old_v, new_v, code, "", "retired", old[code], ""))
         for code in sorted(added):
             rows.append((old_v, new_v, "", code, "added", "", new[code]))
-        for code in sorted(set(old.index) & set(new.index)):
-            change = "unchanged" if old[code] == new[code] else "renamed"
-            rows.append((old_v, new_v, code, code, change, old[code], new[code]))
-    return pd.DataFrame(rows, columns=["from_version", "to_version", "code", "new_code", "change", "old_name",
-                                       "new_name"])
+        kept = old.index.intersection(new.index)
+        for code, old_name, new_name in zip(kept, old[kept], new[kept]):
+            rows.append((old_v, new_v, code, code, "unchanged" if old_name == new_name else "renamed",
+                         old_name, new_name))
+    return pd.DataFrame(rows, columns=CHANGE_COLUMNS)
 
 
 def load_gazetteer(folder: Path) -> Gazetteer:
-    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".csv", ".xlsx", ".xls", ".ods")
-                   and not p.name.startswith("."))
-    lists, bridges = [], []
-    for path in files:
-        (bridges if is_bridging(path) else lists).append(path)
-    if not lists:
+    found = read_reference_folder(Path(folder))
+    if not found.areas:
         raise FileNotFoundError(f"no Kemendagri reference list in {folder}")
-    areas = pd.concat([read_kemendagri_list(p) for p in lists], ignore_index=True)
-    bridging = (pd.concat([read_bridging(p) for p in bridges], ignore_index=True) if bridges
-                else pd.DataFrame(columns=["bps_code", "kemendagri_code", "bps_name", "level"]))
-    return Gazetteer(areas=areas, bridging=bridging, changes=derive_changes(areas))
+    # The same decree may come in two files (a current list and a version table): first file wins.
+    areas = (pd.concat(found.areas, ignore_index=True)
+             .drop_duplicates(["version", "code"], keep="first")
+             .sort_values(["version", "code"], kind="stable").reset_index(drop=True))
+    bridging = (pd.concat(found.bridging, ignore_index=True).drop_duplicates(["bps_code", "kemendagri_code"])
+                if found.bridging else pd.DataFrame(columns=BRIDGING_COLUMNS))
+    published = (pd.concat(found.published_changes, ignore_index=True) if found.published_changes
+                 else pd.DataFrame(columns=CHANGE_COLUMNS))
+    return Gazetteer(areas=areas[AREA_COLUMNS], bridging=bridging[BRIDGING_COLUMNS].reset_index(drop=True),
+                     changes=derive_changes(areas), published_changes=published)

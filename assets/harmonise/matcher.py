@@ -1,10 +1,17 @@
 """The matching cascade: every place an agency wrote, to one current Kemendagri village code.
 
-Order: (1) a code in any form (dotted or bare Kemendagri, 10-digit BPS through the bridging; a bare
-10-digit code that fits both lists is settled by the row's village name, else ambiguous); (2) the name,
-scoped by the row's hierarchy (district, or the police sector's district, within the regency when
-given): exact after normalisation, then fuzzy within the scope only, accepted only when clearly ahead
-of the runner-up. Everything else is `ambiguous` (with its candidates) or `unmatched`: never a guess.
+Order, first answer wins:
+1. a code in any form (clean_code undoes Excel): dotted Kemendagri (any decree, carried to the current
+   code); bare 10 digits looked up as Kemendagri and as BPS (through the bridging), settled by the row's
+   village name when both fit, else ambiguous;
+2. the scope from the row's hierarchy: district (any decree's name), else the police sector's district,
+   within the regency when given; an unknown district leaves the regency; nothing leaves the country;
+3. the name in that scope: exact or normalised (names.name_key) against the decree valid at the row's
+   year first, then against other decrees' and BPS's names; then the looser key (j = y, Bhakti = Bakti);
+4. a steward's alias for that name in that scope (or marked "not a village");
+5. fuzzy within a district or regency only (never nationwide), on edit distance, accepted only when
+   close and at least FUZZY_MARGIN edits nearer than any other village.
+Everything else is `ambiguous` (with candidates) or `unmatched`: never a guess.
 """
 from __future__ import annotations
 
@@ -12,150 +19,262 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
-from assets.harmonise.gazetteer import Gazetteer, dotted_code
+from assets.harmonise.aliases import NOT_A_VILLAGE, Alias
+from assets.harmonise.codes import clean_code, dotted_code
+from assets.harmonise.gazetteer import Gazetteer
 from assets.harmonise.names import loose_key, name_key
 
-FUZZY_ACCEPT = 88.0      # a fuzzy score must reach this ...
-FUZZY_MARGIN = 6.0       # ... and lead the runner-up by this much
+FUZZY_MARGIN = 2         # the best village must be this many edits nearer than the runner-up
+
+
+def fuzzy_allowance(key: str) -> int:
+    """Edits a fuzzy match may need: 1 up to 7 letters, then one more per 7 letters."""
+    return max(1, len(key) // 7)
 
 
 @dataclass
 class Match:
     village_code: str | None
-    method: str            # kemendagri_code, bps_code, name_exact, name_normalised, name_fuzzy, ambiguous, unmatched
+    method: str      # kemendagri_code, bps_code, (+name), name_exact, name_normalised, steward_alias, name_fuzzy,
+                     # not_a_village, ambiguous, unmatched
     score: float
     candidates: list[str] = field(default_factory=list)
-
-
-@dataclass
-class _Village:
-    code: str              # current code
-    key: str
-    name: str
+    scope: str = ""  # narrowest area the row's hierarchy resolved to ("" = the whole country)
 
 
 class Matcher:
-    def __init__(self, gazetteer: Gazetteer):
+    def __init__(self, gazetteer: Gazetteer, aliases: list[Alias] | None = None):
         self.gazetteer = gazetteer
-        recoded = gazetteer.to_current()
-        current_codes = set(gazetteer.current("village")["code"])
+        self.current_version = gazetteer.current_version
         areas = gazetteer.areas
-        self.names_of: dict[str, set[str]] = defaultdict(set)   # current code -> name keys (all versions, BPS)
-        self.by_district: dict[str, dict[str, _Village]] = defaultdict(dict)
-        self.kemendagri: dict[str, str] = {}                    # any version's code -> current code
-        for row in areas[areas["level"] == "village"].itertuples():
-            current = recoded.get(row.code, row.code)
-            if current not in current_codes:
-                continue                                        # retired without successor
-            key = name_key(row.name)
-            self.kemendagri[row.code] = current
-            self.names_of[current].add(key)
-            self.by_district[row.parent_code].setdefault(f"{key}|{current}", _Village(current, key, row.name))
-        self.bps: dict[str, str] = {}
-        for row in gazetteer.bridging.itertuples():
-            current = recoded.get(row.kemendagri_code, row.kemendagri_code)
-            self.bps[row.bps_code] = current
-            if row.level == "village" and current in self.names_of and row.bps_name:
-                self.names_of[current].add(name_key(row.bps_name))
-        self.districts: dict[str, set[str]] = defaultdict(set)  # name key -> district codes
-        self.regencies: dict[str, set[str]] = defaultdict(set)
+        current = areas[areas["version"] == self.current_version]
+        current_villages = set(current.loc[current["level"] == "village", "code"])
+        recoded = gazetteer.to_current()
+        villages = areas[areas["level"] == "village"]
+        successors = [recoded.get(c, c) for c in villages["code"]]
+        # Any decree's village code -> its current code (retired codes without a successor are left out).
+        self.successor = {c: s for c, s in zip(villages["code"], successors) if s in current_villages}
+        # District / regency codes of any decree -> the current ones their villages are in now.
+        self.district_now: dict[str, set[str]] = defaultdict(set)
+        self.regency_now: dict[str, set[str]] = defaultdict(set)
+        for code, now in self.successor.items():
+            self.district_now[code[:8]].add(now[:8])
+            self.regency_now[code[:5]].add(now[:5])
+        for code in current.loc[current["level"] == "district", "code"]:
+            self.district_now[code].add(code)
+        # Name indexes per current district: key -> {code: versions where the name holds}.
+        self.names: dict[str, dict[str, dict[str, set[str]]]] = defaultdict(lambda: defaultdict(dict))
+        self.loose: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        self.names_of: dict[str, set[str]] = defaultdict(set)
+        self.spelled: dict[str, set[str]] = defaultdict(set)   # code -> official spellings (case-folded)
+        for code, name, version in zip(villages["code"], villages["name"], villages["version"]):
+            if (now := self.successor.get(code)):
+                self._add_name(now, name, version)
+                self.spelled[now].add(_folded(name))
+        self.bps: dict[str, set[str]] = defaultdict(set)
+        bridging = gazetteer.bridging
+        for bps_code, kemendagri, level, bps_name, alt in zip(
+                bridging["bps_code"], bridging["kemendagri_code"], bridging["level"], bridging["bps_name"],
+                bridging.get("bps_name_alt", [""] * len(bridging))):
+            now = self.successor.get(recoded.get(kemendagri, kemendagri))
+            if level == "village" and now:
+                self.bps[bps_code].add(now)
+                for name in [bps_name, *str(alt or "").split("; ")]:
+                    if name:
+                        self._add_name(now, name, "bps")
+        self.pool: dict[str, tuple[list[str], list[str]]] = {}    # district -> (loose keys, codes), for fuzzy
+        for district, by_key in self.names.items():
+            pairs = sorted({(loose_key(k), c) for k, codes in by_key.items() for c in codes})
+            self.pool[district] = ([k for k, _ in pairs], [c for _, c in pairs])
+        self.districts: dict[str, set[str]] = defaultdict(set)   # district name key -> current district codes
+        self.regencies: dict[str, set[str]] = defaultdict(set)   # regency name key -> current regency codes
         self.full_name: dict[str, str] = {}
-        for row in areas.itertuples():
-            if row.level == "district":
-                self.districts[name_key(row.name)].add(row.code)
-            elif row.level == "regency":
-                self.regencies[name_key(row.name, regency=True)].add(row.code)
-            if row.version == gazetteer.current_version:
-                self.full_name[row.code] = row.name
+        for code, name, level, version in zip(areas["code"], areas["name"], areas["level"], areas["version"]):
+            if level == "district":
+                self.districts[name_key(name)] |= self.district_now.get(code, set())
+            elif level == "regency":
+                now = self.regency_now.get(code, {code})
+                self.regencies[name_key(name, regency=True)] |= now
+                self.regencies[name_key(name)] |= now        # "Kota Bogor" apart from "Kabupaten Bogor"
+            if version == self.current_version:
+                self.full_name[code] = name
+        self.regency_districts: dict[str, set[str]] = defaultdict(set)
+        for district in self.names:
+            self.regency_districts[district[:5]].add(district)
+        self.aliases = {(a.scope_code, a.name_key): a for a in sorted(aliases or [], key=lambda a: a.decided_at)}
+
+    def _add_name(self, code: str, name: str, version: str) -> None:
+        key = name_key(name)
+        if key:
+            self.names[code[:8]][key].setdefault(code, set()).add(version)
+            self.loose[code[:8]][loose_key(key)].add(code)
+            self.names_of[code].add(key)
 
     # -- scope ---------------------------------------------------------------------------------------
     def regency_scope(self, regency: str | None) -> set[str] | None:
         if not regency:
             return None
-        return self.regencies.get(name_key(regency, regency=True)) or None
+        return self.regencies.get(name_key(regency)) or self.regencies.get(name_key(regency, regency=True)) or None
 
     def district_scope(self, district: str | None, police_sector: str | None,
                        regencies: set[str] | None) -> set[str] | None:
-        found: set[str] = set()
+        """Current districts the row's district (or, failing that, its police sector) names."""
         for text in (district, police_sector):
-            if text:
-                found |= self.districts.get(name_key(text), set())
-        if regencies:
-            found = {d for d in found if d[:5] in regencies}
-            if not found:
-                found = {d for d in self.by_district if d[:5] in regencies}
-        return found or None
+            found = self.districts.get(name_key(text), set()) if text else set()
+            if regencies:
+                found = {d for d in found if d[:5] in regencies}
+            if found:
+                return found
+        return None
+
+    def version_for(self, year: int | None) -> str:
+        return self.current_version if year is None else self.gazetteer.version_for_year(year)
 
     # -- cascade -------------------------------------------------------------------------------------
     def match(self, code: str | None = None, village: str | None = None, district: str | None = None,
-              regency: str | None = None, police_sector: str | None = None) -> Match:
+              regency: str | None = None, police_sector: str | None = None, year: int | None = None) -> Match:
         key = name_key(village) if village else ""
-        if code:
-            found = self._by_code(code, key)
+        if code and clean_code(code):
+            found = self._by_code(clean_code(code), key)
             if found.method != "unmatched":
                 return found
         if not key:
             return Match(None, "unmatched", 0.0)
         regencies = self.regency_scope(regency)
         districts = self.district_scope(district, police_sector, regencies)
-        if districts is None:
-            districts = ({d for d in self.by_district if d[:5] in regencies} if regencies
-                         else set(self.by_district))
-        return self._by_name(village, key, districts)
+        if districts:
+            scope, scope_code = districts, (next(iter(districts)) if len(districts) == 1 else "")
+            if not scope_code and regencies and len(regencies) == 1:
+                scope_code = next(iter(regencies))
+        elif regencies:
+            scope = {d for r in regencies for d in self.regency_districts.get(r, ())}
+            scope_code = next(iter(regencies)) if len(regencies) == 1 else ""
+        else:
+            scope, scope_code = None, ""
+        found = self._by_name(str(village), key, scope, self.version_for(year))
+        if found is None:
+            found = self._by_alias(key, scope_code, regencies)
+        if found is None:
+            found = self._fuzzy(key, scope) if scope else Match(None, "unmatched", 0.0)
+        found.scope = scope_code
+        return found
 
     def _by_code(self, code: str, key: str) -> Match:
         digits = re.sub(r"\D", "", code)
-        dotted = "." in code        # only Kemendagri codes are written with dots
-        options = {}
-        if len(digits) == 10:
-            if (k := self.kemendagri.get(dotted_code(digits))):
-                options[k] = "kemendagri_code"
-            if not dotted and (b := self.bps.get(digits)) and b in self.names_of:
-                options.setdefault(b, "bps_code")
+        options: dict[str, str] = {}
+        if "." in code:            # only Kemendagri codes are written with dots
+            if (now := self.successor.get(dotted_code(code))):
+                options[now] = "kemendagri_code"
+        elif len(digits) == 10:
+            if (now := self.successor.get(dotted_code(digits))):
+                options[now] = "kemendagri_code"
+            for now in sorted(self.bps.get(digits, ())):
+                options.setdefault(now, "bps_code")
         if not options:
             return Match(None, "unmatched", 0.0)
         if len(options) == 1:
             (found, method), = options.items()
-            agrees = not key or key in self.names_of[found]
-            return Match(found, method, 1.0 if agrees else 0.9)
-        # A bare 10-digit code that is one village's Kemendagri code and another's BPS code.
-        by_name = [c for c in options if key and key in self.names_of[c]]
+            return Match(found, method, 1.0 if not key or self._named(found, key) else 0.9)
+        # A bare 10-digit code that is one village's Kemendagri code and another's BPS code (or a BPS code
+        # bridged to several villages): the row's village name settles it, else it stays ambiguous.
+        by_name = [c for c in options if key and self._named(c, key)]
         if len(by_name) == 1:
             return Match(by_name[0], options[by_name[0]] + "+name", 1.0)
         return Match(None, "ambiguous", 0.0, sorted(options))
 
-    def _by_name(self, village: str, key: str, districts: set[str]) -> Match:
-        pool = [v for d in districts for v in self.by_district.get(d, {}).values()]
-        exact = {v.code for v in pool if v.name == village.strip()}
-        if len(exact) == 1:
-            return Match(exact.pop(), "name_exact", 1.0)
-        same = {v.code for v in pool if v.key == key}
-        if len(same) == 1:
-            return Match(same.pop(), "name_normalised", 1.0)
-        if len(same) > 1:
-            return Match(None, "ambiguous", 1.0, sorted(same))
-        loose = {v.code for v in pool if loose_key(v.key) == loose_key(key)}
-        if len(loose) == 1:
-            return Match(loose.pop(), "name_normalised", 0.98)
-        return self._fuzzy(key, pool)
+    def _named(self, code: str, key: str) -> bool:
+        return key in self.names_of[code] or loose_key(key) in {loose_key(k) for k in self.names_of[code]}
 
-    def _fuzzy(self, key: str, pool: list[_Village]) -> Match:
-        best_by_code: dict[str, float] = {}
-        for v in pool:
-            score = fuzz.ratio(key, v.key)
-            best_by_code[v.code] = max(best_by_code.get(v.code, 0.0), score)
-        ranked = sorted(best_by_code.items(), key=lambda kv: -kv[1])
-        if not ranked or ranked[0][1] < 75:
-            return Match(None, "unmatched", ranked[0][1] / 100 if ranked else 0.0,
-                         [c for c, s in ranked[:3] if s >= 60])
-        top, runner = ranked[0][1], (ranked[1][1] if len(ranked) > 1 else 0.0)
-        if top >= FUZZY_ACCEPT and top - runner >= FUZZY_MARGIN:
-            return Match(ranked[0][0], "name_fuzzy", round(top / 100, 3))
-        return Match(None, "ambiguous", round(top / 100, 3), [c for c, s in ranked[:3] if s >= top - FUZZY_MARGIN])
+    def _scope_districts(self, scope: set[str] | None):
+        return scope if scope is not None else self.names.keys()
+
+    def _by_name(self, village: str, key: str, scope: set[str] | None, version: str) -> Match | None:
+        hits: dict[str, set[str]] = {}
+        for district in self._scope_districts(scope):
+            for code, versions in self.names.get(district, {}).get(key, {}).items():
+                hits.setdefault(code, set()).update(versions)
+        if hits:
+            valid = sorted(c for c, versions in hits.items() if version in versions)
+            chosen = valid or sorted(hits)
+            if len(chosen) > 1:
+                return Match(None, "ambiguous", 1.0, chosen)
+            code = chosen[0]
+            if _folded(village) in self.spelled[code] and valid:
+                return Match(code, "name_exact", 1.0)
+            return Match(code, "name_normalised", 1.0 if valid else 0.97)
+        loose = loose_key(key)
+        near = sorted({c for d in self._scope_districts(scope) for c in self.loose.get(d, {}).get(loose, ())})
+        if len(near) == 1:
+            return Match(near[0], "name_normalised", 0.95)
+        if len(near) > 1:
+            return Match(None, "ambiguous", 0.95, near)
+        return None
+
+    def _by_alias(self, key: str, scope_code: str, regencies: set[str] | None) -> Match | None:
+        scopes = [scope_code, scope_code[:5], *(sorted(regencies or ())), ""]
+        for scope in dict.fromkeys(scopes):
+            alias = self.aliases.get((scope, key))
+            if alias is not None:
+                if alias.village_code == NOT_A_VILLAGE:
+                    return Match(None, "not_a_village", 1.0)
+                now = self.successor.get(alias.village_code)
+                if now:
+                    return Match(now, "steward_alias", 1.0)
+        return None
+
+    def _fuzzy(self, key: str, scope: set[str]) -> Match:
+        keys, codes = [], []
+        for district in scope:
+            k, c = self.pool.get(district, ([], []))
+            keys += k
+            codes += c
+        if not keys:
+            return Match(None, "unmatched", 0.0)
+        loose = loose_key(key)
+        allowed = fuzzy_allowance(loose)
+        best: dict[str, int] = {}
+        for _, distance, i in process.extract(loose, keys, scorer=Levenshtein.distance, limit=None,
+                                              score_cutoff=allowed + FUZZY_MARGIN + 2):
+            if distance < best.get(codes[i], 99):
+                best[codes[i]] = distance
+        ranked = sorted(best.items(), key=lambda kv: (kv[1], kv[0]))
+        if not ranked:
+            return Match(None, "unmatched", 0.0)
+        code, d1 = ranked[0]
+        d2 = ranked[1][1] if len(ranked) > 1 else 99
+        score = round(1 - d1 / max(len(loose), 1), 3)
+        if d1 <= allowed and d2 - d1 >= FUZZY_MARGIN:
+            return Match(code, "name_fuzzy", score)
+        near = [c for c, d in ranked if d <= d1 + 1][:5]
+        if d1 <= allowed:
+            return Match(None, "ambiguous", score, near)
+        return Match(None, "unmatched", score, [c for c, _ in ranked[:3]])
+
+    # -- for people ----------------------------------------------------------------------------------
+    def suggestions(self, village: str, scope_code: str, limit: int = 5) -> list[tuple[str, float]]:
+        """Closest villages to a name within a scope (a district or regency code; '' = nationwide), for the
+        steward's review queue: (code, similarity 0..1), best first."""
+        key = loose_key(name_key(village))
+        scope = ({scope_code} if len(scope_code) == 8 else self.regency_districts.get(scope_code, set())
+                 if scope_code else set(self.pool))
+        keys, codes = [], []
+        for district in scope:
+            k, c = self.pool.get(district, ([], []))
+            keys += k
+            codes += c
+        best: dict[str, float] = {}
+        for _, distance, i in process.extract(key, keys, scorer=Levenshtein.normalized_distance,
+                                              limit=limit * 4):
+            best[codes[i]] = max(best.get(codes[i], 0.0), round(1 - distance, 3))
+        return sorted(best.items(), key=lambda kv: -kv[1])[:limit]
 
     def describe(self, code: str) -> str:
-        """'Village, District, Regency' for reports and review queues."""
-        parts = [code, code[:8], code[:5]]
-        return ", ".join(self.full_name.get(p, p) for p in parts)
+        """'Village, District, Regency, Province' for reports and review queues."""
+        return ", ".join(self.full_name.get(p, p) for p in (code, code[:8], code[:5], code[:2]))
+
+
+def _folded(name: str) -> str:
+    return " ".join(str(name).split()).casefold()

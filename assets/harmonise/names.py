@@ -4,20 +4,23 @@ Rules, in order: lower case; prefixes (Desa, Ds., Kelurahan, Kel., Kecamatan, Ke
 abbreviations expanded (Sei / S. = Sungai, Tj. = Tanjung, P. = Pulau, Kp. = Kampung, Gn. = Gunung,
 Aik = Air); Roman numerals to digits; old spelling (oe dj tj nj sj ch) to the current one; punctuation
 and spaces removed, so joined and spaced words meet (Airduren = Air Duren). A bare j is never
-rewritten to y: that is only done in `loose_key`, used to compare, never to decide alone.
+rewritten to y in the key: j and y meet only in `loose_key`, which the matcher accepts only when it
+singles out one village in the row's scope.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 PREFIXES = re.compile(
     r"^(desa|ds|kelurahan|kel|kelurahan/desa|desa/kelurahan|kecamatan|kec|polsek|polsekta|polsubsektor|"
-    r"kabupaten|kab|kampung adat)\b\.?\s*")
+    r"kabupaten|kab|kampung adat)\b[\s/.,:-]*")
 ABBREVIATIONS = [
-    (r"\b(sei|s)\.?\s+", "sungai "), (r"\bsei\b", "sungai"), (r"\btj(\.\s*|\s+)", "tanjung "),
+    (r"\b(sei|s)\.?\s+", "sungai "), (r"\bsei\b", "sungai"), (r"\b(tj|tg)(\.\s*|\s+)", "tanjung "),
     (r"\bp\.\s*", "pulau "), (r"\bkp\.?\s+", "kampung "), (r"\bgn\.?\s+", "gunung "), (r"\baik\b", "air"),
 ]
+ABBREVIATIONS = [(re.compile(pattern), repl) for pattern, repl in ABBREVIATIONS]
 ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8", "ix": "9",
          "x": "10", "xi": "11", "xii": "12"}
 OLD_SPELLING = [("oe", "u"), ("dj", "j"), ("tj", "c"), ("nj", "ny"), ("sj", "sy"), ("ch", "kh")]
@@ -28,22 +31,29 @@ def _ascii_lower(text: str) -> str:
     return re.sub(r"\s+", " ", text.lower()).strip()
 
 
+@lru_cache(maxsize=500_000)
 def name_key(text: str | None, regency: bool = False) -> str:
-    if text is None:
+    if text is None or text != text:     # None or NaN
         return ""
     t = _ascii_lower(text)
-    for _ in range(2):
+    for _ in range(3):                       # "Kelurahan/Desa", "Ds. Kel."
         t = PREFIXES.sub("", t)
     if regency:
         t = re.sub(r"^(kota|kab|kabupaten)\b\.?\s*", "", t)
     for pattern, repl in ABBREVIATIONS:
-        t = re.sub(pattern, repl, t)
+        t = pattern.sub(repl, t)
     t = " ".join(ROMAN.get(w, w) for w in re.split(r"[\s\-]+", re.sub(r"[^a-z0-9\s\-]", " ", t)) if w)
     for old, new in OLD_SPELLING:
         t = t.replace(old, new)
     return t.replace(" ", "")
 
 
+_ASPIRATED = re.compile(r"([bdgkpt])h")
+_DOUBLED = re.compile(r"(.)\1+")
+
+
+@lru_cache(maxsize=500_000)
 def loose_key(key: str) -> str:
-    """j and y as one letter, doubled letters single: only for comparing candidates."""
-    return re.sub(r"(.)\1+", r"\1", key.replace("y", "j"))
+    """j and y as one letter, bh dh kh th as b d k t (Bhakti = Bakti), doubled letters single: a second,
+    coarser key, trusted only when it singles out one village in the row's scope."""
+    return _DOUBLED.sub(r"\1", _ASPIRATED.sub(r"\1", key.replace("y", "j")))

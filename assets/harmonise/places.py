@@ -1,5 +1,5 @@
 """Attach a village code to every accepted row of a dataset, and send the rows that cannot be placed
-to quarantine with their candidates. Each distinct place tuple is matched once."""
+to quarantine with their candidates. Each distinct place tuple (and decree version) is matched once."""
 from __future__ import annotations
 
 import re
@@ -33,45 +33,57 @@ def add_year(frame: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
 
 
 def match_frame(frame: pd.DataFrame, matcher: Matcher) -> pd.DataFrame:
-    """Adds village_code (current), match_method, match_score, match_candidates, gazetteer_version."""
+    """Adds village_code (current), match_method, match_score, match_candidates, match_scope and
+    gazetteer_version (the decree the row was read against)."""
     frame = frame.copy()
     for name in PLACE_FIELDS:
         if name not in frame:
             frame[name] = None
     places = frame[list(PLACE_FIELDS)].astype(object).where(frame[list(PLACE_FIELDS)].notna(), None)
+    years = frame["year"] if "year" in frame else pd.Series([None] * len(frame), index=frame.index)
+    years = [None if pd.isna(y) else int(y) for y in years]
     cache: dict[tuple, Match] = {}
     matches = []
-    for place in places.itertuples(index=False, name=None):
-        if place not in cache:
+    for place, year in zip(places.itertuples(index=False, name=None), years):
+        version = matcher.version_for(year)
+        if (place, version) not in cache:
             code, village, district, regency, sector = place
-            cache[place] = matcher.match(code=code, village=village, district=district, regency=regency,
-                                         police_sector=sector)
-        matches.append(cache[place])
+            cache[(place, version)] = matcher.match(code=code, village=village, district=district,
+                                                    regency=regency, police_sector=sector, year=year)
+        matches.append(cache[(place, version)])
+
     def column(values, dtype=object) -> pd.Series:
         return pd.Series(values, index=frame.index, dtype=dtype)
 
-    years = frame["year"] if "year" in frame else column([None] * len(frame))
     frame["village_code"] = column([m.village_code for m in matches])
     frame["match_method"] = column([m.method for m in matches])
     frame["match_score"] = column([m.score for m in matches], "float64")
     frame["match_candidates"] = column(["; ".join(f"{c} ({matcher.describe(c)})" for c in m.candidates)
                                         for m in matches])
-    frame["gazetteer_version"] = column([matcher.gazetteer.version_for_year(None if pd.isna(y) else int(y))
-                                         for y in years])
+    frame["match_scope"] = column([m.scope for m in matches])
+    frame["gazetteer_version"] = column([matcher.version_for(y) for y in years])
     return frame
 
 
+UNRESOLVED_COLUMNS = ["dataset", "source_file", *PLACE_FIELDS, "year", "match_method", "match_scope",
+                      "match_candidates"]
+
+
 def place_rows(frame: pd.DataFrame, dataset: Dataset, matcher: Matcher, layouts: dict[str, dict]):
-    """(rows placed in a village, rejection records of the rows that could not be placed)."""
+    """(rows placed in a village, rejection records of the rows that could not be placed, their place tuples
+    for the steward's review queue, and every row's source_file and match_method for the quality figures)."""
     if "village_list" in frame:
         frame = explode_village_list(frame)
     frame = frame.rename(columns={"village_code": "village_code_sent"})
     frame = match_frame(add_year(frame, dataset), matcher)
     placed = frame[frame["village_code"].notna()]
+    unplaced = frame[frame["village_code"].isna()]
     rejections = [_rejection(row, "ambiguous_village" if row.match_method == "ambiguous" else "unknown_village",
                              layouts, dataset, value=row.village_name or row.village_code_sent or "",
-                             extra=f" (candidates: {row.match_candidates})" if row.match_candidates else "")
-                  for row in frame[frame["village_code"].isna()].itertuples()]
+                             extra=_why(row))
+                  for row in unplaced.itertuples()]
+    unresolved = unplaced[unplaced["match_method"].isin(["ambiguous", "unmatched"])].assign(dataset=dataset.name)
+    unresolved = unresolved.reindex(columns=UNRESOLVED_COLUMNS)
     if dataset.one_row_per_village_year:
         duplicated = placed.duplicated(["village_code", "year"], keep="first")
         first = placed[~duplicated].set_index(["village_code", "year"])["source_row"]
@@ -79,7 +91,14 @@ def place_rows(frame: pd.DataFrame, dataset: Dataset, matcher: Matcher, layouts:
                                   extra=str(first.get((row.village_code, row.year), "")))
                        for row in placed[duplicated].itertuples()]
         placed = placed[~duplicated]
-    return placed.reset_index(drop=True), rejections
+    methods = frame[["source_file", "match_method"]].assign(dataset=dataset.name)
+    return placed.reset_index(drop=True), rejections, unresolved.reset_index(drop=True), methods
+
+
+def _why(row) -> str:
+    if row.match_method == "not_a_village":
+        return " (marked not a village by the data steward)"
+    return f" (candidates: {row.match_candidates})" if row.match_candidates else ""
 
 
 def _rejection(row, code: str, layouts: dict[str, dict], dataset: Dataset, value: str, extra: str = "") -> dict:
