@@ -42,14 +42,19 @@ def _write_one(task: FileTask) -> dict:
             "bad_rows": bad, "bytes": path.stat().st_size}
 
 
+MARKER = ".scale_data"              # left in OUT from the start, so an interrupted run can be cleared
+
+
 def _prepare(out_dir: Path) -> None:
-    """Start from an empty inbox; only a folder this generator wrote (it has a manifest) is cleared."""
+    """Start from an empty inbox; only a folder this generator wrote (it has the marker) is cleared."""
     inbox = out_dir / "inbox"
-    if (out_dir / "manifest.json").exists():
+    if (out_dir / MARKER).exists():
         shutil.rmtree(inbox, ignore_errors=True)
-        (out_dir / "manifest.json").unlink()
+        (out_dir / "manifest.json").unlink(missing_ok=True)
     elif inbox.exists() and any(inbox.iterdir()):
         raise FileExistsError(f"{inbox} is not empty and was not written by this generator")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / MARKER).write_text("written by benchmarks.scale_data\n", encoding="utf-8")
 
 
 def generate_scale(out_dir: Path, scale: float | str, reference: Path | None = None, seed: int = 7,
