@@ -15,6 +15,8 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assets.ingest.workbook import column_letter
+
 ZIP_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"     # legacy .xls, and password-protected .xlsx
 ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
@@ -262,15 +264,6 @@ def _scan_xlsx_sheet(archive: zipfile.ZipFile, name: str) -> tuple[list[int], li
         if refused := _too_big(max_row, max_col, f"Sheet {name.rsplit('/', 1)[-1]}"):
             raise refused
     return hidden_rows, hidden_columns, formulas
-
-
-def column_letter(number: int) -> str:
-    """1 -> A, 27 -> AA."""
-    letters = ""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _tag_chunks(f, size: int = 1 << 22):
