@@ -67,18 +67,29 @@ def harmonised_places(paths: JembatanPaths) -> dg.MaterializeResult:
 @dg.asset(group_name="marts", deps=[harmonised_places], pool="duckdb_writer",
           description="Dimensions, facts, marts and the public (suppressed) schema, built in a staging DuckDB, "
                       "checked and published atomically to warehouse/jembatan.duckdb, with Parquet exports and "
-                      "the last publications kept; the analyst report's charts are attached")
+                      "the last publications kept")
 def published_marts(paths: JembatanPaths) -> dg.MaterializeResult:
-    from assets.publish.report import charts
-
-    database = paths.paths().database
     counts = steps.publish_marts(paths.paths())
     return dg.MaterializeResult(metadata={
         "dagster/row_count": counts.get("mart_village_year", 0),
         "tables": dg.MetadataValue.json(counts),
-        "database": dg.MetadataValue.path(str(database)),
+        "database": dg.MetadataValue.path(str(paths.paths().database)),
+    })
+
+
+@dg.asset(group_name="marts", deps=[published_marts],
+          description="The analyst report (warehouse/reports/analyst_report.html, `jembatan report`): growth "
+                      "without security by regency and year, program reach and dry spots, officer coverage, "
+                      "data quality; the charts are attached here")
+def analyst_report(paths: JembatanPaths) -> dg.MaterializeResult:
+    from assets.publish.report import write_report
+
+    out = paths.paths().warehouse / "reports" / "analyst_report.html"
+    drawn = write_report(paths.paths().database, out)
+    return dg.MaterializeResult(metadata={
+        "report": dg.MetadataValue.path(str(out)),
         **{f"chart_{i}": dg.MetadataValue.md(f"### {chart.title}\n\n{chart.caption}\n\n![{chart.title}]({chart.data_uri})")
-           for i, chart in enumerate(charts(database), start=1)},
+           for i, chart in enumerate(drawn, start=1)},
     })
 
 
@@ -116,4 +127,5 @@ def rows_reconcile_check(source: str) -> dg.AssetChecksDefinition:
 
 ROWS_RECONCILE_CHECKS = [rows_reconcile_check(source) for source in SOURCES]
 
-ALL_ASSETS = [reference_gazetteer, *INGEST_ASSETS, harmonised_places, published_marts, agency_reports]
+ALL_ASSETS = [reference_gazetteer, *INGEST_ASSETS, harmonised_places, published_marts, analyst_report,
+              agency_reports]

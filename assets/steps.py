@@ -165,6 +165,6 @@ def publish_marts(paths: Paths) -> dict[str, int]:
     register = file_register(paths.work)
     inputs = {"ref_area": gazetteer.areas, "ref_bridging": gazetteer.bridging, "ref_change": gazetteer.changes}
     for name in DATASETS:
-        inputs[f"stg_{name}"] = pd.read_parquet(paths.placed_store / f"{name}.parquet")
+        inputs[f"stg_{name}"] = paths.placed_store / f"{name}.parquet"     # read in place by DuckDB
     tables = {"file_register": register, "data_quality_rejection": all_rejections(paths, register)}
     return publish(paths.warehouse, inputs, tables)

@@ -35,7 +35,7 @@ def crime_workbook(path):
 def test_definitions_load():
     names = {key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()}
     assert names == {"reference_gazetteer", "bps_files", "koperasi_files", "polda_files", "harmonised_places",
-                     "published_marts", "agency_reports"}
+                     "published_marts", "analyst_report", "agency_reports"}
     assert defs.resolve_job_def("sync") is not None
 
 

@@ -5,39 +5,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import duckdb
 import pandas as pd
-import pytest
 
 from assets.publish.build import SQL_DIR
 from assets.publish.dictionary import parse_sql_docs, render_markdown, undocumented
 from pipelines.cli import main
 from pipelines.commands.dictionary import DEFAULT_OUT
-from sample_data.generate import generate
 from schemas import DATASETS
+from tests.test_end_to_end import con, sample, warehouse  # noqa: F401  (fixtures: the sample synced once)
 
 NIK_SHAPED = r"(^|\D)\d{16}(\D|$)"
-
-
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("sample")
-    generate(out)
-    return out
-
-
-@pytest.fixture(scope="module")
-def warehouse(sample, tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("warehouse")
-    assert main(["sync", "--inbox", str(sample / "inbox"), "--warehouse", str(folder)]) == 0
-    return folder
-
-
-@pytest.fixture(scope="module")
-def con(warehouse):
-    connection = duckdb.connect(str(warehouse / "jembatan.duckdb"), read_only=True)
-    yield connection
-    connection.close()
 
 
 def personal_values(inbox: Path) -> set[str]:

@@ -16,6 +16,7 @@ from assets.publish.dictionary import apply_comments, parse_sql_docs
 
 SQL_DIR = Path(__file__).resolve().parents[2] / "warehouse" / "sql"
 DEFAULT_SUPPRESSION_THRESHOLD = 4
+EXPORTED = ("mart_", "dim_", "crime_village_month", "publication")   # main tables also written as Parquet
 ID_FORMAT = "%Y%m%dT%H%M%S%fZ"
 
 
@@ -32,16 +33,20 @@ def new_publication_id() -> str:
     return datetime.now(timezone.utc).strftime(ID_FORMAT)
 
 
-def build_database(path: Path, inputs: dict[str, pd.DataFrame], tables: dict[str, pd.DataFrame],
-                   publication_id: str | None = None, threshold: int | None = None) -> dict[str, int]:
-    """inputs are visible to the SQL as views (stg_*, ref_*), tables are stored as they are.
-    Returns the row count of every published table (public ones as `public.<name>`)."""
+def build_database(path: Path, inputs: dict[str, pd.DataFrame | Path], tables: dict[str, pd.DataFrame],
+                   publication_id: str | None = None, threshold: int | None = None,
+                   parquet: Path | None = None) -> dict[str, int]:
+    """inputs (frames, or Parquet files read in place) are visible to the SQL as views (stg_*, ref_*);
+    tables are stored as they are. Returns the row count of every published table (`public.<name>`)."""
     publication_id = publication_id or new_publication_id()
     threshold = suppression_threshold() if threshold is None else threshold
     con = duckdb.connect(str(path))
     try:
         for name, frame in inputs.items():
-            con.register(name, frame)
+            if isinstance(frame, Path):
+                con.execute(f"CREATE TEMP VIEW {name} AS SELECT * FROM read_parquet('{frame}')")
+            else:
+                con.register(name, frame)
         for name, frame in tables.items():
             con.register("_incoming", frame)
             con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _incoming")
@@ -52,12 +57,15 @@ def build_database(path: Path, inputs: dict[str, pd.DataFrame], tables: dict[str
                     [publication_id, published_at, threshold])
         for sql in sorted(SQL_DIR.glob("*.sql")):
             con.execute(sql.read_text())
-        for name in inputs:
-            con.unregister(name)
+        for name, frame in inputs.items():
+            if not isinstance(frame, Path):
+                con.unregister(name)
         counts = table_counts(con)
         _check(con, counts)
         apply_comments(con, parse_sql_docs(SQL_DIR))
         con.execute("CHECKPOINT")
+        if parquet:
+            export_parquet(con, counts, parquet)
     finally:
         con.close()
     return counts
@@ -91,17 +99,16 @@ def _check(con: duckdb.DuckDBPyConnection, counts: dict[str, int]) -> None:
         raise PublicationCheckFailed(f"{leaked} small sensitive counts would be public")
 
 
-def export_parquet(database: Path, folder: Path) -> list[Path]:
-    """Every published table to <folder>/<table>.parquet, public ones under <folder>/public/."""
+def export_parquet(con: duckdb.DuckDBPyConnection, tables: dict[str, int], folder: Path) -> list[Path]:
+    """Marts, dimensions and the public tables to <folder>/<table>.parquet (public ones under
+    <folder>/public/). Facts and rejections stay in the database: other tools need the marts."""
     (folder / "public").mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(database), read_only=True)
     written = []
-    try:
-        for table in table_counts(con):
-            schema, name = table.split(".") if "." in table else ("main", table)
-            target = folder / ("public" if schema == "public" else "") / f"{name}.parquet"
-            con.execute(f"COPY \"{schema}\".\"{name}\" TO '{target}' (FORMAT parquet, COMPRESSION zstd)")
-            written.append(target)
-    finally:
-        con.close()
+    for table in tables:
+        schema, name = table.split(".") if "." in table else ("main", table)
+        if schema == "main" and not name.startswith(EXPORTED):
+            continue
+        target = folder / ("public" if schema == "public" else "") / f"{name}.parquet"
+        con.execute(f"COPY \"{schema}\".\"{name}\" TO '{target}' (FORMAT parquet, COMPRESSION zstd)")
+        written.append(target)
     return written

@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from assets.publish.build import build_database, export_parquet, new_publication_id
+from assets.publish.build import build_database, new_publication_id
 
 DATABASE_NAME = "jembatan.duckdb"
 DEFAULT_KEEP = 5
@@ -77,8 +77,7 @@ def publish(folder: Path, inputs: dict[str, pd.DataFrame], tables: dict[str, pd.
     staging = folder / f".staging-{os.getpid()}.duckdb"
     parquet_staging = warehouse.parquet / f".staging-{os.getpid()}"
     try:
-        counts = build_database(staging, inputs, tables, publication_id)
-        export_parquet(staging, parquet_staging)
+        counts = build_database(staging, inputs, tables, publication_id, parquet=parquet_staging)
         _copy_atomically(staging, warehouse.archived(publication_id))
         os.replace(parquet_staging, warehouse.parquet / publication_id)
         _swap_in(warehouse, staging, publication_id)
@@ -86,7 +85,7 @@ def publish(folder: Path, inputs: dict[str, pd.DataFrame], tables: dict[str, pd.
         staging.unlink(missing_ok=True)
         Path(f"{staging}.wal").unlink(missing_ok=True)
         shutil.rmtree(parquet_staging, ignore_errors=True)
-    _prune(warehouse, keep_count())
+    _prune(warehouse, keep_count(), publication_id)
     return counts
 
 
@@ -120,9 +119,8 @@ def _copy_atomically(source: Path, target: Path) -> None:
     os.replace(partial, target)
 
 
-def _prune(warehouse: Warehouse, keep: int) -> None:
+def _prune(warehouse: Warehouse, keep: int, current: str) -> None:
     """Keep the newest `keep` publications (and never the current one's files)."""
-    current = warehouse.current_id()
     for old in warehouse.history()[keep:]:
         if old != current:
             warehouse.archived(old).unlink(missing_ok=True)

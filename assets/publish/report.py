@@ -117,8 +117,7 @@ def _table(con: duckdb.DuckDBPyConnection, sql: str) -> str:
     return frame.to_html(index=False, na_rep="", border=0, classes="data")
 
 
-def render_html(database: Path) -> str:
-    drawn = charts(database)
+def render_html(database: Path, drawn: list[Chart]) -> str:
     con = duckdb.connect(str(database), read_only=True)
     try:
         published = con.execute("SELECT publication_id FROM publication").fetchone()[0]
@@ -144,9 +143,11 @@ table.data{{border-collapse:collapse;font-size:0.85em}} table.data td,table.data
 """
 
 
-def write_report(database: Path, out: Path) -> Path:
+def write_report(database: Path, out: Path) -> list[Chart]:
+    """Write the page (atomically: a reader never opens half of it); returns its charts."""
+    drawn = charts(database)
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.partial")
-    partial.write_text(render_html(database))
+    partial.write_text(render_html(database, drawn))
     partial.replace(out)
-    return out
+    return drawn

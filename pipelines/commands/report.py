@@ -19,6 +19,7 @@ def run(args: argparse.Namespace) -> int:
     from assets.publish.report import write_report
 
     warehouse = Path(args.warehouse or os.environ.get("JEMBATAN_WAREHOUSE", "warehouse")).resolve()
-    out = write_report(warehouse / DATABASE_NAME, args.out or warehouse / "reports" / "analyst_report.html")
+    out = args.out or warehouse / "reports" / "analyst_report.html"
+    write_report(warehouse / DATABASE_NAME, out)
     print(f"wrote {out}")
     return 0

@@ -7,7 +7,7 @@
 --     monthly total over all categories, its yearly count of that category, its yearly crime total and
 --     crimes against MSMEs, and the rates and year-on-year changes computed from them. So no published
 --     figure minus other published figures gives back a withheld count.
---  3. Non-sensitive categories (property, fraud) and zeros are always published.
+--  3. Non-sensitive categories (property, fraud) are always published; cells with no report have no row.
 -- Which categories are sensitive is data (dim_crime_category.is_sensitive); every category column below
 -- is checked, so flagging another category needs no change here.
 -- Only village-level tables are public: sums over districts or regencies would reveal the withheld
@@ -15,31 +15,22 @@
 
 CREATE SCHEMA IF NOT EXISTS public;
 
+-- Cells with at least one report (a village, month and category without a row had none).
 CREATE OR REPLACE TEMP TABLE int_crime_cell AS
-WITH sensitive AS (
-    SELECT DISTINCT crime_category FROM dim_crime_category WHERE is_sensitive UNION SELECT 'other'
-), categories AS (
-    SELECT DISTINCT crime_category FROM dim_crime_category UNION SELECT 'other'
-), grid AS (
-    SELECT vy.village_code, vy.year, m.month, c.crime_category
-    FROM int_village_year vy
-    JOIN int_source_coverage k ON k.source = 'crime' AND k.province_code = vy.province_code AND k.year = vy.year
-    CROSS JOIN range(1, 13) m(month) CROSS JOIN categories c
-)
-SELECT g.village_code, g.year, CAST(g.month AS INTEGER) AS month, g.crime_category,
-       coalesce(n.crime_count, 0) AS crime_count, s.crime_category IS NOT NULL AS is_sensitive,
-       s.crime_category IS NOT NULL
-           AND coalesce(n.crime_count, 0) BETWEEN 1 AND (SELECT suppression_threshold FROM publication)
-           AS is_primary
-FROM grid g
-LEFT JOIN int_crime_village_month n USING (village_code, year, month, crime_category)
-LEFT JOIN sensitive s USING (crime_category);
+SELECT n.village_code, n.year, CAST(n.month AS INTEGER) AS month, n.crime_category, n.crime_count,
+       coalesce(d.is_sensitive, n.crime_category = 'other') AS is_sensitive,
+       coalesce(d.is_sensitive, n.crime_category = 'other')
+           AND n.crime_count BETWEEN 1 AND (SELECT suppression_threshold FROM publication) AS is_primary
+FROM int_crime_village_month n
+LEFT JOIN (SELECT crime_category, bool_or(is_sensitive) AS is_sensitive FROM dim_crime_category GROUP BY ALL) d
+  USING (crime_category);
 
 -- Every public table has a restricted twin of the same name and shape in main (full figures, nothing
 -- withheld), so a query runs on either schema.
 --- table crime_village_month: Crime reports per village, month and category, full figures (restricted twin of public.crime_village_month)
---- grain: village, year, month, crime category (plus crime_category = 'total' for all categories)
+--- grain: village, year, month, crime category with at least one report (plus crime_category = 'total' for all categories)
 --- column crime_count [reports]: Police reports placed in the village that month
+--- caveat: a village, month and category without a row had no reports, where mart_village_year.crime_count is not NULL for that year
 --- column is_sensitive [boolean]: The category is sensitive (violent, narcotics, hard_drugs, other)
 --- column is_suppressed [boolean]: Always false here; in public.crime_village_month, crime_count is withheld
 --- column suppression: Always NULL here; in public.crime_village_month, why a count is withheld
@@ -62,7 +53,7 @@ FROM int_crime_month ORDER BY village_code, year, month, crime_category;
 --- column suppression: Why: 'small count' (primary: 1 to the threshold) or 'total includes a withheld count' (secondary)
 --- caveat: primary suppression: a sensitive category's count for one village and month from 1 to the threshold is withheld
 --- caveat: secondary suppression: every published total that includes a withheld count is withheld too (the monthly total here; yearly category counts, crime totals, crimes against MSMEs, rates and changes in public.mart_village_year), so no withheld count can be recovered by subtraction
---- caveat: non-sensitive categories (property, fraud) and zeros are always published; district and regency sums are not public
+--- caveat: non-sensitive categories (property, fraud) are always published, and a missing row is a zero; district and regency sums are not public
 --- caveat: the threshold is in publication.suppression_threshold (default 4, env JEMBATAN_SUPPRESSION_THRESHOLD)
 CREATE OR REPLACE TABLE public.crime_village_month AS
 SELECT village_code, year, month, crime_category, CASE WHEN NOT withheld THEN crime_count END AS crime_count,
