@@ -82,3 +82,106 @@ def test_real_national_lists_load():
     assert len(gazetteer.current("village")) == 83762
     counts = gazetteer.changes["change"].value_counts()
     assert counts["retired"] + counts.get("recoded", 0) == 1112 and counts["added"] + counts.get("recoded", 0) == 1111
+
+
+# -- the real lists (../shared/reference): read from there, never copied ------------------------------------
+def real_folder(*parts: str):
+    folder = reference_root().joinpath(*parts)
+    if not folder.exists():
+        pytest.skip(f"real reference lists not found at {folder} (set JEMBATAN_REFERENCE)")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def babel_tuban():
+    return Matcher(load_gazetteer(real_folder()))
+
+
+def test_babel_tuban_files_load_as_they_are(babel_tuban):
+    gazetteer = babel_tuban.gazetteer
+    assert gazetteer.versions == ["2015", "2017", "2019", "2021", "2022", "2025"]
+    decrees = gazetteer.areas.groupby("version")["decree"].first()
+    assert decrees["2015"] == "Permendagri 56/2015" and decrees["2025"] == "Kepmendagri 300.2.2-2138/2025"
+    current = gazetteer.current("village")
+    assert current["code"].str[:2].value_counts().to_dict() == {"19": 393, "35": 328}
+    assert current["village_type"].value_counts()["kelurahan"] == 84 + 17
+    # The published change list (read, not trusted) agrees with the changes derived from the lists.
+    published = gazetteer.published_changes
+    renamed = published[published["change"].str.startswith("rename") & (published["code"].str.len() == 13)
+                        & (published["change"] != "rename_whitespace_only")]
+    derived = gazetteer.changes[gazetteer.changes["change"] == "renamed"]
+    assert set(zip(renamed["from_version"], renamed["code"])) <= set(zip(derived["from_version"], derived["code"]))
+
+
+def test_swapped_regency_codes_go_through_the_bridging(babel_tuban):
+    regencies = babel_tuban.gazetteer.bridging.query("level == 'regency'").set_index("bps_code")["kemendagri_code"]
+    assert (regencies["1903"], regencies["1905"]) == ("19.05", "19.03")     # Bangka Barat, Bangka Selatan
+    found = babel_tuban.match(code="1903010011", village="MANCUNG")
+    assert (found.village_code, found.method) == ("19.05.04.2002", "bps_code")
+    assert babel_tuban.match(code="19.05.04.2002").village_code == "19.05.04.2002"
+
+
+def test_bare_ten_digits_fitting_both_lists(babel_tuban):
+    # 1904011001 is BPS for Kulur (19.04.06.2004) and, undotted, Kemendagri for Koba (19.04.01.1001).
+    unsure = babel_tuban.match(code="1904011001")
+    assert unsure.method == "ambiguous" and unsure.candidates == ["19.04.01.1001", "19.04.06.2004"]
+    assert babel_tuban.match(code="1904011001", village="Kulur").village_code == "19.04.06.2004"
+    assert babel_tuban.match(code="1904011001", village="KOBA").village_code == "19.04.01.1001"
+    assert babel_tuban.match(code="19.04.01.1001").method == "kemendagri_code"      # dots say Kemendagri
+
+
+def test_excel_damaged_codes(babel_tuban):
+    assert babel_tuban.match(code=1904011001.0, village="Kulur").village_code == "19.04.06.2004"
+    assert babel_tuban.match(code="1.904011001E+09", village="Koba").village_code == "19.04.01.1001"
+    assert dotted_code(19.1) == "19.10" and dotted_code("19.01") == "19.01"
+
+
+def test_names_repeated_across_districts(babel_tuban):
+    # Sumberjo is a village of two Tuban districts; BPS calls both of them, and a third village, Sumberejo.
+    both = babel_tuban.match(village="Sumberjo", regency="Kab. Tuban")
+    assert both.method == "ambiguous" and both.candidates == ["35.23.13.2019", "35.23.19.2005"]
+    assert babel_tuban.match(village="SUMBERJO", district=babel_tuban.full_name["35.23.19"],
+                             regency="Tuban").village_code == "35.23.19.2005"
+    assert babel_tuban.match(village="Sumberejo", district=babel_tuban.full_name["35.23.13"],
+                             regency="Tuban").village_code == "35.23.13.2019"
+
+
+def test_kedungrejo_and_kedungrojo_are_never_merged(babel_tuban):
+    assert babel_tuban.match(village="Kedungrejo", regency="Tuban", year=2024).village_code == "35.23.08.2009"
+    assert babel_tuban.match(village="Kedungrojo", regency="Tuban", year=2024).village_code == "35.23.17.2004"
+    between = babel_tuban.match(village="Kedungrajo", regency="Tuban", year=2024)
+    assert between.village_code is None and {"35.23.08.2009", "35.23.17.2004"} <= set(between.candidates)
+    # In 2015 both villages were called Kedungrejo: without the district that year cannot be told apart.
+    old = babel_tuban.match(village="Kedungrejo", regency="Tuban", year=2016)
+    assert old.method == "ambiguous" and old.candidates == ["35.23.08.2009", "35.23.17.2004"]
+    assert babel_tuban.match(village="Kedungrejo", district=babel_tuban.full_name["35.23.17"], regency="Tuban",
+                             year=2016).village_code == "35.23.17.2004"
+
+
+def test_rename_between_decrees(babel_tuban):
+    # District Lepar Pongok became Lepar in 2022; village Pulau Buku Limau became Buku Limau in 2017.
+    found = babel_tuban.match(village="Tanjung Labu", district="Kec. Lepar Pongok", year=2020)
+    assert found.village_code == "19.03.02.2001"
+    assert babel_tuban.match(village="Pulau Buku Limau", regency="Belitung Timur", year=2016).method == "name_exact"
+    assert babel_tuban.match(village="Pulau Buku Limau", regency="Belitung Timur",
+                             year=2024).village_code == "19.06.01.2010"
+
+
+def test_spelling_variants_on_real_names(babel_tuban):
+    written = {"Desa Pulauseliu": "19.02.02.2009", "Ds. P. Seliu": "19.02.02.2009", "AIRGEGAS": "19.03.03.2001",
+               "Aik Gegas": "19.03.03.2001", "Bhaskara Bakti": "19.04.05.2006", "Kurau  ( Timur )": "19.04.01.2005"}
+    for village, code in written.items():
+        found = babel_tuban.match(village=village, regency=babel_tuban.full_name[code[:5]])
+        assert found.village_code == code, (village, found)
+
+
+def test_police_sector_gives_the_district_on_real_lists(babel_tuban):
+    assert babel_tuban.match(village="Sumberjo", police_sector=f"Polsek {babel_tuban.full_name['35.23.19']}",
+                             regency="Tuban").village_code == "35.23.19.2005"
+
+
+def test_village_moved_to_a_new_province_is_recoded():
+    matcher = Matcher(load_gazetteer(real_folder("national")))
+    recoded = matcher.gazetteer.changes.query("change == 'recoded'").set_index("code")["new_code"]
+    assert recoded["92.01.01.1001"] == "96.01.01.1001"          # Kabupaten Sorong, now Papua Barat Daya
+    assert matcher.match(code="92.01.01.1001").village_code == "96.01.01.1001"

@@ -9,8 +9,9 @@ Order, first answer wins:
 3. the name in that scope: exact or normalised (names.name_key) against the decree valid at the row's
    year first, then against other decrees' and BPS's names; then the looser key (j = y, Bhakti = Bakti);
 4. a steward's alias for that name in that scope (or marked "not a village");
-5. fuzzy within a district or regency only (never nationwide), on edit distance, accepted only when
-   close and at least FUZZY_MARGIN edits nearer than any other village.
+5. fuzzy within a district or regency only (never nationwide), on edit distance between keys, among
+   villages carrying the same numbers (Ketapang I is never Ketapang II), accepted only when close and
+   at least FUZZY_MARGIN edits nearer than any other village.
 Everything else is `ambiguous` (with candidates) or `unmatched`: never a guess.
 """
 from __future__ import annotations
@@ -27,12 +28,16 @@ from assets.harmonise.codes import clean_code, dotted_code
 from assets.harmonise.gazetteer import Gazetteer
 from assets.harmonise.names import loose_key, name_key
 
-FUZZY_MARGIN = 2         # the best village must be this many edits nearer than the runner-up
+FUZZY_SHARE = 0.4        # a fuzzy match may need edits up to this share of the name's letters ...
+FUZZY_MARGIN = 1         # ... and the runner-up must need more edits, and at least twice as many
 
 
 def fuzzy_allowance(key: str) -> int:
-    """Edits a fuzzy match may need: 1 up to 7 letters, then one more per 7 letters."""
-    return max(1, len(key) // 7)
+    return max(1, int(len(key) * FUZZY_SHARE))
+
+
+def clearly_ahead(best: int, runner_up: int) -> bool:
+    return runner_up - best >= max(FUZZY_MARGIN, best)
 
 
 @dataclass
@@ -85,9 +90,9 @@ class Matcher:
                 for name in [bps_name, *str(alt or "").split("; ")]:
                     if name:
                         self._add_name(now, name, "bps")
-        self.pool: dict[str, tuple[list[str], list[str]]] = {}    # district -> (loose keys, codes), for fuzzy
+        self.pool: dict[str, tuple[list[str], list[str]]] = {}    # district -> (keys, codes), for fuzzy
         for district, by_key in self.names.items():
-            pairs = sorted({(loose_key(k), c) for k, codes in by_key.items() for c in codes})
+            pairs = sorted({(k, c) for k, codes in by_key.items() for c in codes})
             self.pool[district] = ([k for k, _ in pairs], [c for _, c in pairs])
         self.districts: dict[str, set[str]] = defaultdict(set)   # district name key -> current district codes
         self.regencies: dict[str, set[str]] = defaultdict(set)   # regency name key -> current regency codes
@@ -104,6 +109,8 @@ class Matcher:
         self.regency_districts: dict[str, set[str]] = defaultdict(set)
         for district in self.names:
             self.regency_districts[district[:5]].add(district)
+        self._pools: dict[frozenset, tuple[list[str], list[str]]] = {}
+        self._scopes: dict[tuple, tuple] = {}
         self.aliases = {(a.scope_code, a.name_key): a for a in sorted(aliases or [], key=lambda a: a.decided_at)}
 
     def _add_name(self, code: str, name: str, version: str) -> None:
@@ -130,6 +137,21 @@ class Matcher:
                 return found
         return None
 
+    def _scope(self, district: str | None, police_sector: str | None, regency: str | None):
+        """(current districts to search or None for the whole country, the narrowest single area's code,
+        the regencies named)."""
+        regencies = self.regency_scope(regency)
+        districts = self.district_scope(district, police_sector, regencies)
+        if districts:
+            scope_code = next(iter(districts)) if len(districts) == 1 else ""
+            if not scope_code and regencies and len(regencies) == 1:
+                scope_code = next(iter(regencies))
+            return districts, scope_code, regencies
+        if regencies:
+            scope = {d for r in regencies for d in self.regency_districts.get(r, ())}
+            return scope, (next(iter(regencies)) if len(regencies) == 1 else ""), regencies
+        return None, "", None
+
     def version_for(self, year: int | None) -> str:
         return self.current_version if year is None else self.gazetteer.version_for_year(year)
 
@@ -143,17 +165,10 @@ class Matcher:
                 return found
         if not key:
             return Match(None, "unmatched", 0.0)
-        regencies = self.regency_scope(regency)
-        districts = self.district_scope(district, police_sector, regencies)
-        if districts:
-            scope, scope_code = districts, (next(iter(districts)) if len(districts) == 1 else "")
-            if not scope_code and regencies and len(regencies) == 1:
-                scope_code = next(iter(regencies))
-        elif regencies:
-            scope = {d for r in regencies for d in self.regency_districts.get(r, ())}
-            scope_code = next(iter(regencies)) if len(regencies) == 1 else ""
-        else:
-            scope, scope_code = None, ""
+        hierarchy = (district, police_sector, regency)
+        if hierarchy not in self._scopes:
+            self._scopes[hierarchy] = self._scope(*hierarchy)
+        scope, scope_code, regencies = self._scopes[hierarchy]
         found = self._by_name(str(village), key, scope, self.version_for(year))
         if found is None:
             found = self._by_alias(key, scope_code, regencies)
@@ -225,28 +240,36 @@ class Matcher:
                     return Match(now, "steward_alias", 1.0)
         return None
 
+    def _pool_of(self, scope) -> tuple[list[str], list[str]]:
+        """Keys and codes of every name in the scope's districts, built once per scope."""
+        scope = frozenset(scope)
+        if scope not in self._pools:
+            keys, codes = [], []
+            for district in sorted(scope):
+                k, c = self.pool.get(district, ([], []))
+                keys += k
+                codes += c
+            self._pools[scope] = (keys, codes)
+        return self._pools[scope]
+
     def _fuzzy(self, key: str, scope: set[str]) -> Match:
-        keys, codes = [], []
-        for district in scope:
-            k, c = self.pool.get(district, ([], []))
-            keys += k
-            codes += c
+        keys, codes = self._pool_of(scope)
         if not keys:
             return Match(None, "unmatched", 0.0)
-        loose = loose_key(key)
-        allowed = fuzzy_allowance(loose)
+        allowed = fuzzy_allowance(key)
+        numbers = _NUMBERS.findall(key)
         best: dict[str, int] = {}
-        for _, distance, i in process.extract(loose, keys, scorer=Levenshtein.distance, limit=None,
-                                              score_cutoff=allowed + FUZZY_MARGIN + 2):
-            if distance < best.get(codes[i], 99):
+        for choice, distance, i in process.extract(key, keys, scorer=Levenshtein.distance, limit=None,
+                                                   score_cutoff=2 * allowed + FUZZY_MARGIN):
+            if distance < best.get(codes[i], 99) and _NUMBERS.findall(choice) == numbers:
                 best[codes[i]] = distance
         ranked = sorted(best.items(), key=lambda kv: (kv[1], kv[0]))
         if not ranked:
             return Match(None, "unmatched", 0.0)
         code, d1 = ranked[0]
         d2 = ranked[1][1] if len(ranked) > 1 else 99
-        score = round(1 - d1 / max(len(loose), 1), 3)
-        if d1 <= allowed and d2 - d1 >= FUZZY_MARGIN:
+        score = round(1 - d1 / max(len(key), 1), 3)
+        if d1 <= allowed and clearly_ahead(d1, d2):
             return Match(code, "name_fuzzy", score)
         near = [c for c, d in ranked if d <= d1 + 1][:5]
         if d1 <= allowed:
@@ -257,14 +280,10 @@ class Matcher:
     def suggestions(self, village: str, scope_code: str, limit: int = 5) -> list[tuple[str, float]]:
         """Closest villages to a name within a scope (a district or regency code; '' = nationwide), for the
         steward's review queue: (code, similarity 0..1), best first."""
-        key = loose_key(name_key(village))
+        key = name_key(village)
         scope = ({scope_code} if len(scope_code) == 8 else self.regency_districts.get(scope_code, set())
                  if scope_code else set(self.pool))
-        keys, codes = [], []
-        for district in scope:
-            k, c = self.pool.get(district, ([], []))
-            keys += k
-            codes += c
+        keys, codes = self._pool_of(scope)
         best: dict[str, float] = {}
         for _, distance, i in process.extract(key, keys, scorer=Levenshtein.normalized_distance,
                                               limit=limit * 4):
@@ -274,6 +293,9 @@ class Matcher:
     def describe(self, code: str) -> str:
         """'Village, District, Regency, Province' for reports and review queues."""
         return ", ".join(self.full_name.get(p, p) for p in (code, code[:8], code[:5], code[:2]))
+
+
+_NUMBERS = re.compile(r"\d+")
 
 
 def _folded(name: str) -> str:

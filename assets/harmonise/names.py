@@ -26,9 +26,19 @@ ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii":
 OLD_SPELLING = [("oe", "u"), ("dj", "j"), ("tj", "c"), ("nj", "ny"), ("sj", "sy"), ("ch", "kh")]
 
 
+# A Roman numeral glued to the word before it, told by the case change: "WarenII", "Suka RamiIII".
+_GLUED_ROMAN = re.compile(r"(?<=[a-z])(?=(?:I{1,3}|IV|VI{0,3}|IX|X)\b)")
+
+
 def _ascii_lower(text: str) -> str:
     text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
-    return re.sub(r"\s+", " ", text.lower()).strip()
+    return _SPACES.sub(" ", _GLUED_ROMAN.sub(" ", text).lower()).strip()
+
+
+_REGENCY_PREFIX = re.compile(r"^(kota|kab|kabupaten)\b\.?\s*")
+_PUNCTUATION = re.compile(r"[^a-z0-9\s\-]")
+_WORD_BREAK = re.compile(r"[\s\-]+")
+_SPACES = re.compile(r"\s+")
 
 
 @lru_cache(maxsize=500_000)
@@ -39,10 +49,10 @@ def name_key(text: str | None, regency: bool = False) -> str:
     for _ in range(3):                       # "Kelurahan/Desa", "Ds. Kel."
         t = PREFIXES.sub("", t)
     if regency:
-        t = re.sub(r"^(kota|kab|kabupaten)\b\.?\s*", "", t)
+        t = _REGENCY_PREFIX.sub("", t)
     for pattern, repl in ABBREVIATIONS:
         t = pattern.sub(repl, t)
-    t = " ".join(ROMAN.get(w, w) for w in re.split(r"[\s\-]+", re.sub(r"[^a-z0-9\s\-]", " ", t)) if w)
+    t = " ".join(ROMAN.get(w, w) for w in _WORD_BREAK.split(_PUNCTUATION.sub(" ", t)) if w)
     for old, new in OLD_SPELLING:
         t = t.replace(old, new)
     return t.replace(" ", "")
