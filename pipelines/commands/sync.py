@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
                                     run_config={"loggers": {"console": {"config": {"log_level": log_level}}}})
     if not result.success:
         for event in result.all_events:
-            if event.is_failure and event.step_failure_data:
+            if event.is_step_failure:
                 print(f"sync failed in {event.step_key}: {event.step_failure_data.error.message.strip()}",
                       file=sys.stderr)
         return 1
