@@ -13,6 +13,8 @@ COMMANDS = [
     "report",
     "publications",
     "dictionary",
+    "review",
+    "match",
 ]
 
 

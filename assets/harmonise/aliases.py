@@ -62,7 +62,7 @@ def save_all(steward_dir: Path, aliases: list[Alias]) -> None:
 
 
 def add(steward_dir: Path, decisions: list[dict], decided_by: str, decided_at: str, from_file: str) -> list[Alias]:
-    """Store decisions (name_key, scope_code, written, village_code); earlier active aliases for the same
+    """Store decisions (name_key, scope_code, written, village_code, optional decided_by); earlier active aliases for the same
     name and area are revoked by the new one. Returns the new aliases."""
     existing = load_all(steward_dir)
     next_id = max((a.id for a in existing), default=0) + 1
@@ -71,7 +71,8 @@ def add(steward_dir: Path, decisions: list[dict], decided_by: str, decided_at: s
         for old in existing:
             if old.active and (old.name_key, old.scope_code) == (decision["name_key"], decision["scope_code"]):
                 old.revoked_by, old.revoked_at = f"superseded by #{next_id}", decided_at
-        alias = Alias(id=next_id, decided_by=decided_by, decided_at=decided_at, from_file=from_file,
+        alias = Alias(id=next_id, decided_by=decision.get("decided_by") or decided_by, decided_at=decided_at,
+                      from_file=from_file,
                       **{k: decision[k] for k in ("name_key", "scope_code", "written", "village_code")})
         existing.append(alias)
         new.append(alias)

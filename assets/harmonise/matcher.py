@@ -292,7 +292,8 @@ class Matcher:
 
     def describe(self, code: str) -> str:
         """'Village, District, Regency, Province' for reports and review queues."""
-        return ", ".join(self.full_name.get(p, p) for p in (code, code[:8], code[:5], code[:2]))
+        parts = dict.fromkeys(p for p in (code, code[:8], code[:5], code[:2]) if p)
+        return ", ".join(self.full_name.get(p, p) for p in parts)
 
 
 _NUMBERS = re.compile(r"\d+")

@@ -1,0 +1,100 @@
+"""The steward's loop as a user drives it: sync the sample, export the review queue, pick villages in the
+workbook's dropdown cells, import, sync again, and see the marts change; revoke and see them change back."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pandas as pd
+import pytest
+
+from assets.harmonise.names import name_key
+from pipelines.cli import main
+from sample_data.generate import generate
+
+
+@pytest.fixture(scope="module")
+def synced(tmp_path_factory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("steward")
+    generate(root / "sample")
+    inbox, warehouse = root / "sample" / "inbox", root / "warehouse"
+    assert main(["sync", "--inbox", str(inbox), "--warehouse", str(warehouse)]) == 0
+    return inbox, warehouse
+
+
+def crimes(warehouse: Path, village_code: str) -> int:
+    with duckdb.connect(str(warehouse / "jembatan.duckdb"), read_only=True) as con:
+        return con.execute("SELECT coalesce(sum(crime_count), 0) FROM mart_village_year WHERE village_code = ?",
+                           [village_code]).fetchone()[0]
+
+
+def unresolved(warehouse: Path) -> pd.DataFrame:
+    return pd.read_parquet(warehouse / "work" / "placed" / "unresolved.parquet")
+
+
+def test_decisions_change_the_marts_and_revoking_undoes_them(synced, tmp_path, capsys):
+    inbox, warehouse = synced
+    queue = tmp_path / "review.xlsx"
+    assert main(["review", "--warehouse", str(warehouse), "export", "--out", str(queue)]) == 0
+
+    book = openpyxl.load_workbook(queue)
+    sheet = book["review"]
+    header = [c.value for c in sheet[1]]
+    col = {name: header.index(name) for name in header}
+    rows = list(sheet.iter_rows(min_row=2))
+    assert len({(r[col["name_key"]].value, r[col["Area code"]].value) for r in rows}) == len(rows)  # each name once
+    # The dropdown of each Decision cell offers that row's candidates and "not a village".
+    validations = {str(ref): v.formula1 for v in sheet.data_validations.dataValidation for ref in v.sqref.ranges}
+    choices = book["choices"]
+    # Pick the first candidate for the first name the police reported crimes under; mark another one.
+    crime_rows = unresolved(warehouse).query("dataset == 'crime_report'")
+    crime_names = set(zip(crime_rows["village_name"].map(name_key), crime_rows["match_scope"]))
+    chosen = next(r for r in rows if (r[col["name_key"]].value, r[col["Area code"]].value) in crime_names)
+    other = next(r for r in rows if r is not chosen)
+    decision_cell = chosen[col["Decision"]]
+    formula = validations[decision_cell.coordinate]
+    options_row = int(formula.rsplit("$", 1)[1])
+    options = [c.value for c in choices[options_row] if c.value]
+    assert options[-1] == "not a village" and options[0] == chosen[col["Candidate 1"]].value
+    decision_cell.value = options[0]
+    chosen[col["Decided by"]].value = "Siti (steward)"
+    other[col["Decision"]].value = "not a village"
+    book.save(queue)
+
+    village = options[0].split(" | ")[0]
+    key, scope = chosen[col["name_key"]].value, chosen[col["Area code"]].value
+    reported = int(((crime_rows["village_name"].map(name_key) == key) & (crime_rows["match_scope"] == scope)).sum())
+    before = crimes(warehouse, village)
+
+    assert main(["review", "--warehouse", str(warehouse), "import", str(queue), "--by", "tester"]) == 0
+    assert main(["review", "--warehouse", str(warehouse), "list"]) == 0
+    listed = capsys.readouterr().out
+    assert f"-> {village}  (by Siti (steward)" in listed and "-> not a village  (by tester" in listed
+    assert "review.xlsx (sha256 " in listed
+
+    assert main(["sync", "--inbox", str(inbox), "--warehouse", str(warehouse)]) == 0
+    assert crimes(warehouse, village) == before + reported
+    with duckdb.connect(str(warehouse / "jembatan.duckdb"), read_only=True) as con:
+        methods = dict(con.execute("SELECT match_method, count(*) FROM fact_crime_report GROUP BY 1").fetchall())
+    assert methods["steward_alias"] == reported
+    left = unresolved(warehouse)
+    assert not ((left["village_name"].map(name_key) == key) & (left["match_scope"] == scope)).any()
+
+    alias_id = next(line.split()[0].lstrip("#") for line in listed.splitlines() if f"-> {village}" in line)
+    assert main(["review", "--warehouse", str(warehouse), "revoke", alias_id, "--by", "tester"]) == 0
+    assert main(["sync", "--inbox", str(inbox), "--warehouse", str(warehouse)]) == 0
+    assert crimes(warehouse, village) == before
+
+
+def test_import_refuses_a_code_that_is_no_village(synced, tmp_path, capsys):
+    _, warehouse = synced
+    queue = tmp_path / "review.xlsx"
+    assert main(["review", "--warehouse", str(warehouse), "export", "--out", str(queue)]) == 0
+    book = openpyxl.load_workbook(queue)
+    sheet = book["review"]
+    decision = [c.value for c in sheet[1]].index("Decision")
+    sheet.cell(row=2, column=decision + 1).value = "99.99.99.9999"
+    book.save(queue)
+    assert main(["review", "--warehouse", str(warehouse), "import", str(queue)]) == 1
+    assert "row 2: '99.99.99.9999' is neither a village code" in capsys.readouterr().err
