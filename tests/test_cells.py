@@ -19,7 +19,7 @@ def test_integer(raw, expected):
     assert parse_integer(raw) == (expected, None)
 
 
-@pytest.mark.parametrize("raw", ["12,5", "abc", "1.23", 3.5, True])
+@pytest.mark.parametrize("raw", ["12,5", "abc", "1.23", 3.5, True, ".", "1,,"])
 def test_integer_refuses_what_is_not_a_count(raw):
     assert parse_integer(raw) == (None, TYPE_ERROR)
 

@@ -57,6 +57,9 @@ def parse_text(value: object) -> Parsed:
     return re.sub(r"\s+", " ", raw_text(value)), None
 
 
+# Beyond this a count was not typed as such (and a float no longer holds every whole number).
+MAX_WHOLE = 2 ** 53
+
 _GROUPED = re.compile(r"^\d{1,3}([.,]\d{3})+$")
 
 
@@ -65,7 +68,7 @@ def _parse_number(text: str, integer: bool) -> Parsed:
     t = text.replace(" ", "").replace("\u00a0", "")
     negative = t.startswith("-") or (t.startswith("(") and t.endswith(")"))
     t = t.strip("-()+")
-    if not t or not re.fullmatch(r"[\d.,]+", t):
+    if not re.fullmatch(r"[\d.,]*\d[\d.,]*", t):      # separators alone ("." or ",,") are no number
         return None, TYPE_ERROR
     if _GROUPED.match(t) and (t.count(".") == 0 or t.count(",") == 0):
         # Only one kind of separator, in groups of three: thousands (both conventions).
@@ -77,16 +80,16 @@ def _parse_number(text: str, integer: bool) -> Parsed:
         if not re.fullmatch(r"\d{1,3}(\%s\d{3})*" % thousands, whole):
             return None, TYPE_ERROR
         number = float(whole.replace(thousands, "") + "." + frac)
-    elif t.count(",") == 1:
+    elif t.count(",") == 1 and "." not in t:
         number = float(t.replace(",", "."))       # Indonesian decimal comma
-    elif t.count(".") <= 1:
+    elif t.count(".") <= 1 and "," not in t:
         number = float(t)
     else:
         return None, TYPE_ERROR
     if negative:
         number = -number
     if integer:
-        if not number.is_integer():
+        if not number.is_integer() or abs(number) > MAX_WHOLE:
             return None, TYPE_ERROR
         return int(number), None
     return number, None
@@ -98,7 +101,7 @@ def _parse_numeric(value: object, integer: bool) -> Parsed:
     if isinstance(value, bool):
         return None, TYPE_ERROR
     if isinstance(value, (int, float)):
-        if integer and not float(value).is_integer():
+        if integer and (not float(value).is_integer() or abs(value) > MAX_WHOLE):
             return None, TYPE_ERROR
         return (int(value) if integer else float(value)), None
     text = str(value).strip()
@@ -166,6 +169,9 @@ def parse_year(value: object) -> Parsed:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.year, None
     text = raw_text(value)
+    if re.fullmatch(r"\d{4}-\d\d-\d\d( \d\d:\d\d:\d\d)?", text):     # a date (as the Arrow reader writes one)
+        date, error = parse_date(text)
+        return (None, TYPE_ERROR) if error else parse_year(date)
     m = re.fullmatch(r"(?:tahun\s*)?(\d{4})", text.lower())
     if not m or not 1945 <= int(m[1]) <= 2100:
         return None, TYPE_ERROR

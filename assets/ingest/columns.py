@@ -1,13 +1,20 @@
-"""Parse a whole column at once: each distinct raw value is parsed once (by the per-cell parser in
-cells.py) and the result mapped back to every row, into a typed array. Agencies' columns repeat
-values (villages, crime types, dates), so this is the per-cell logic at a fraction of the cost,
-with the same per-cell error detail."""
+"""Parse a whole column at once. Each distinct cell is looked at once and the result mapped back to
+every row; among the distinct cells, the text ones in the common well-formed shapes (clean text and
+identifiers, plain and grouped numbers, 'Rp' amounts, 16-digit NIKs) are read with Arrow compute, and
+every other cell goes to the per-cell parser in cells.py, so an error is still a cell's own. The
+shapes below only ever take values the per-cell parser reads the same way (tests/test_cells.py
+checks this on generated values)."""
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from assets.ingest.cells import PARSERS
+from assets.ingest.cells import PARSERS, is_blank
 
 # Excel's own limit. calamine cuts longer cells to exactly this length, so a cell that long was cut
 # (or did not come from Excel): rejected rather than stored shortened.
@@ -15,39 +22,183 @@ MAX_CELL_CHARS = 32_767
 TEXT_TOO_LONG = "text_too_long"
 
 
-def _is_nan(value) -> bool:
-    return isinstance(value, float) and value != value
+@dataclass
+class Cells:
+    """One column as codes into its distinct cells."""
+    codes: np.ndarray     # int64, per row: index into `uniques`
+    uniques: np.ndarray   # object: the distinct cells (str, float, date, bool, None, ...)
+    text_at: np.ndarray   # positions in `uniques` of the str ones ...
+    texts: pa.Array       # ... and those, as an Arrow string array
+
+    def __len__(self) -> int:
+        return len(self.codes)
 
 
-def parse_column(values: list, kind: str) -> tuple[pd.api.extensions.ExtensionArray | np.ndarray,
-                                                   np.ndarray, list[str | None], list[str]]:
-    """(typed values, codes per row into the uniques, error code per unique, the uniques)."""
+def distinct(values) -> Cells:
+    """`values`: an Arrow string array (null for empty; the Arrow reader) or a sequence of cells."""
+    if isinstance(values, pa.Array):
+        encoded = values.dictionary_encode()
+        texts = encoded.dictionary
+        uniques = np.empty(len(texts) + 1, dtype=object)
+        uniques[:-1] = texts.to_numpy(zero_copy_only=False)
+        uniques[-1] = None
+        codes = encoded.indices.fill_null(len(texts)).to_numpy().astype(np.int64)
+        return Cells(codes, uniques, np.arange(len(texts)), texts)
     array = np.empty(len(values), dtype=object)
     array[:] = values
     codes, uniques = pd.factorize(array, use_na_sentinel=False)
-    # True == 1 == 1.0 in a hash table: a column holding booleans is parsed cell by cell.
+    # True == 1 == 1.0 in a hash table: a column holding booleans is looked at cell by cell.
     if any(isinstance(u, bool) for u in uniques):
         codes, uniques = np.arange(len(array)), array
-    parser = PARSERS[kind]
-    parsed, errors = [], []
-    for value in uniques:
-        if isinstance(value, str) and len(value) >= MAX_CELL_CHARS:
-            parsed.append(None)
-            errors.append(TEXT_TOO_LONG)
-            continue
-        result, error = parser("" if value is None or _is_nan(value) else value)
-        parsed.append(result)
-        errors.append(error)
-    return _typed(parsed, kind)[codes], codes, errors, uniques
+    text_at = np.array([i for i, u in enumerate(uniques) if isinstance(u, str)], dtype=np.int64)
+    return Cells(codes.astype(np.int64), uniques, text_at, pa.array(list(uniques[text_at]), type=pa.string()))
 
 
-def _typed(parsed: list, kind: str):
-    if kind in ("integer", "year"):
-        return pd.array(parsed, dtype="Int64")
-    if kind == "amount":
-        return np.array([np.nan if v is None else v for v in parsed], dtype="float64")
-    if kind == "date":
-        return pd.to_datetime(pd.Series(parsed, dtype=object)).astype("datetime64[ns]").to_numpy()
-    out = np.empty(len(parsed), dtype=object)
-    out[:] = parsed
+def _python(cells: Cells, at: np.ndarray, check) -> np.ndarray:
+    return np.array([check(u) for u in cells.uniques[at]], dtype=bool)
+
+
+def blank_uniques(cells: Cells) -> np.ndarray:
+    """Per distinct cell: empty or whitespace only. A text holding a printable ASCII character is
+    not blank; only the others are asked to cells.is_blank."""
+    out = np.zeros(len(cells.uniques), dtype=bool)
+    filled = pc.match_substring_regex(cells.texts, "[!-~]").to_numpy(zero_copy_only=False)
+    unsure = np.setdiff1d(np.arange(len(cells.uniques)), cells.text_at[filled], assume_unique=True)
+    out[unsure] = _python(cells, unsure, is_blank)
     return out
+
+
+def matching_uniques(cells: Cells, pattern: re.Pattern, ascii_prefilter: str) -> np.ndarray:
+    """Per distinct cell: a text that `pattern` matches once stripped. `ascii_prefilter` (RE2) is
+    matched by every ASCII text `pattern` can match, so only those, and non-ASCII texts, go to `pattern`."""
+    out = np.zeros(len(cells.uniques), dtype=bool)
+    maybe = pc.or_(pc.invert(pc.string_is_ascii(cells.texts)),
+                   pc.match_substring_regex(cells.texts, ascii_prefilter, ignore_case=True))
+    at = cells.text_at[maybe.to_numpy(zero_copy_only=False)]
+    out[at] = _python(cells, at, lambda u: bool(pattern.match(u.strip())))
+    return out
+
+
+# -- fast shapes ---------------------------------------------------------------------------------------
+CLEAN_TEXT = r"^[!-~](?: ?[!-~])*$"                            # printable ASCII words, single spaces
+CLEAN_IDENTIFIER = r"^[!-&(-~](?:(?: ?[!-~])* ?[!-&(-~])?$"    # ... without a quote at either end
+CLEAN_CODE = r"^[!-&(-~]+$"                                   # no space, no quote
+NIK_DIGITS = r"^[0-9]{16}$"
+# A number as typed: optional "Rp"/"IDR" (amounts), then the figure.
+FIGURE = r"^(?:(?i:rp\.?|idr) ?)?(?P<figure>-?[0-9][0-9.,]*)$"
+PLAIN = r"^-?[0-9]{1,15}$"
+DOT_GROUPS = r"^[0-9]{1,3}(?:\.[0-9]{3}){1,4}$"                # 1.234.567 (15 digits at most)
+COMMA_GROUPS = r"^[0-9]{1,3}(?:,[0-9]{3}){1,4}$"              # 1,234,567
+ONE_GROUP = r"^[0-9]{1,3}[.,][0-9]{3}$"                       # 1.234 / 1,234: thousands, never decimals
+DOT_DECIMAL = r"^[0-9]{1,15}\.[0-9]{1,15}$"                   # 1234.5
+COMMA_DECIMAL = r"^[0-9]{1,3}(?:\.[0-9]{3}){0,4},[0-9]{1,15}$"  # 1.234,5 / 12,5
+
+
+def _is(texts: pa.Array, pattern: str) -> np.ndarray:
+    return pc.match_substring_regex(texts, pattern).to_numpy(zero_copy_only=False)
+
+
+def _fast_identity(pattern: str):
+    def read(texts: pa.Array):
+        return None, _is(texts, pattern)
+    return read
+
+
+def _fast_nik(texts: pa.Array):
+    ok = _is(texts, NIK_DIGITS)
+    digits = pc.if_else(pa.array(ok), texts, "1101010101000001")
+    day = pc.cast(pc.utf8_slice_codeunits(digits, 6, 8), pa.int64()).to_numpy()
+    month = pc.cast(pc.utf8_slice_codeunits(digits, 8, 10), pa.int64()).to_numpy()
+    day = np.where(day > 40, day - 40, day)
+    prefix = _is(digits, "^00")
+    return None, ok & (day >= 1) & (day <= 31) & (month >= 1) & (month <= 12) & ~prefix
+
+
+def _fast_number(integer: bool):
+    def read(texts: pa.Array):
+        figure = pc.struct_field(pc.extract_regex(texts, FIGURE), [0]) if not integer else texts
+        figure = figure.fill_null("")
+        plain, dots, commas = _is(figure, PLAIN), _is(figure, DOT_GROUPS), _is(figure, COMMA_GROUPS)
+        grouped = pc.replace_substring(pc.replace_substring(figure, ".", ""), ",", "")
+        if integer:
+            settled = plain | dots | commas
+            source = grouped
+        else:
+            dot_decimal = _is(figure, DOT_DECIMAL) & ~_is(figure, ONE_GROUP)
+            comma_decimal = _is(figure, COMMA_DECIMAL) & ~_is(figure, ONE_GROUP)
+            settled = plain | dots | commas | dot_decimal | comma_decimal
+            decimal = pc.replace_substring(pc.replace_substring(figure, ".", ""), ",", ".")
+            source = pc.if_else(pa.array(dot_decimal), figure, pc.if_else(pa.array(comma_decimal), decimal, grouped))
+        source = pc.if_else(pa.array(settled), source, "0")
+        return pc.cast(source, pa.int64() if integer else pa.float64()).to_numpy(), settled
+    return read
+
+
+FAST = {
+    "text": _fast_identity(CLEAN_TEXT),
+    "identifier": _fast_identity(CLEAN_IDENTIFIER),
+    "code": _fast_identity(CLEAN_CODE),
+    "nik": _fast_nik,
+    "integer": _fast_number(integer=True),
+    "amount": _fast_number(integer=False),
+}
+
+
+# -- parsing -----------------------------------------------------------------------------------------------
+
+@dataclass
+class Parsed:
+    values: object        # typed, one per distinct cell (Int64 / float64 / datetime64 / object array)
+    errors: list          # error code or None, one per distinct cell
+
+
+# Texts a number cell of these kinds could have been rendered as by the Arrow reader, and that read
+# differently as text ("1.234" is 1234 typed, 1.234 as a number; a NIK typed as a number is refused).
+NUMBER_LOOKALIKE = {"nik": r"^-?[0-9]+(?:\.[0-9]+)?$", "integer": r"^-?[0-9]{1,3}\.[0-9]{3}$",
+                    "amount": r"^-?[0-9]{1,3}\.[0-9]{3}$"}
+
+
+def needs_cell_types(cells: Cells, kind: str) -> bool:
+    return kind in NUMBER_LOOKALIKE and bool(pc.any(pc.match_substring_regex(cells.texts, NUMBER_LOOKALIKE[kind])).as_py())
+
+
+def parse_uniques(cells: Cells, kind: str) -> Parsed:
+    n = len(cells.uniques)
+    fast_values, settled = (FAST[kind](cells.texts) if kind in FAST and len(cells.texts)
+                            else (None, np.zeros(len(cells.texts), dtype=bool)))
+    long = pc.greater_equal(pc.utf8_length(cells.texts), MAX_CELL_CHARS).to_numpy(zero_copy_only=False)
+    settled &= ~long
+    errors: list = [None] * n
+    for i in cells.text_at[long]:
+        errors[i] = TEXT_TOO_LONG
+    slow = np.ones(n, dtype=bool)
+    slow[cells.text_at[settled | long]] = False
+    slow_at = np.flatnonzero(slow)
+    parser = PARSERS[kind]
+    results = [parser("" if is_blank(u) else u) for u in cells.uniques[slow_at]]
+    for i, (_, error) in zip(slow_at, results):
+        errors[i] = error
+    slow_values = [value for value, _ in results]
+    fast_at = cells.text_at[settled]
+    if kind in ("integer", "year", "amount"):
+        numbers = np.zeros(n, dtype="int64" if kind != "amount" else "float64")
+        missing = np.ones(n, dtype=bool)
+        if fast_values is not None:
+            numbers[fast_at] = fast_values[settled]
+            missing[fast_at] = False
+        for i, value in zip(slow_at, slow_values):
+            if value is not None:
+                numbers[i], missing[i] = value, False
+        if kind == "amount":
+            return Parsed(np.where(missing, np.nan, numbers), errors)
+        return Parsed(pd.arrays.IntegerArray(numbers, missing), errors)
+    if kind == "date":
+        dates = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+        for i, value in zip(slow_at, slow_values):
+            if value is not None:
+                dates[i] = np.datetime64(value, "ns")
+        return Parsed(dates, errors)
+    out = cells.uniques.copy()              # the fast text shapes are read as they are
+    for i, value in zip(slow_at, slow_values):
+        out[i] = value
+    return Parsed(out, errors)

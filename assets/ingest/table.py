@@ -9,11 +9,12 @@ import numpy as np
 import pandas as pd
 import pandera.errors
 
-from assets.ingest.cells import is_blank, raw_text
-from assets.ingest.columns import parse_column
+from assets.ingest.cells import raw_text
+from assets.ingest.columns import (Cells, blank_uniques, distinct, matching_uniques, needs_cell_types,
+                                    parse_uniques)
 from assets.ingest.errors import CellError, cell_error
 from assets.ingest.layout import SUSPECT, TableLayout, classify_row, normalise_header
-from assets.ingest.workbook import RawSheet, column_letter
+from assets.ingest.workbook import RawSheet, column_letter, typed_cell
 from schemas.base import Dataset
 from schemas.validation import check_code, pandera_schema
 
@@ -41,34 +42,37 @@ class TableResult:
 def read_table(sheet: RawSheet, layout: TableLayout, constants: dict | None = None) -> TableResult:
     """`constants`: values for columns the sheet lacks but its title gives (the year)."""
     dataset = layout.dataset
+    grid = _columns_below(sheet, layout.data_start)
+    cells = [distinct(column) for column in grid]
+    blank = [blank_uniques(c)[c.codes] for c in cells]
     # Blank rows count as skipped only above the last filled row, not in the empty tail of the sheet.
-    last = len(sheet.rows) - 1
-    while last >= layout.data_start and all(is_blank(v) for v in sheet.rows[last]):
-        last -= 1
-    body = sheet.rows[layout.data_start:last + 1]
-    width = max((len(r) for r in body), default=0)
-    grid = list(zip(*(r if len(r) == width else [*r, *[""] * (width - len(r))] for r in body))) if body else []
-    mapped = {c: name for c, name in layout.columns.items() if c < width}
-    skip = _skipped_rows(body, grid, mapped, layout)
-    keep = np.array([i not in skip for i in range(len(body))], dtype=bool)
-    excel_rows = np.arange(len(body), dtype="int64") + sheet.excel_row(layout.data_start)
+    filled_rows = np.flatnonzero(~np.logical_and.reduce(blank)) if blank else np.array([], dtype=np.int64)
+    height = int(filled_rows[-1]) + 1 if len(filled_rows) else 0
+    mapped = {c: name for c, name in layout.columns.items() if c < len(grid)}
+    skip = _skipped_rows(sheet, layout, {c: cells[c] for c in mapped}, {c: blank[c][:height] for c in mapped}, height)
+    keep = np.ones(height, dtype=bool)
+    keep[list(skip)] = False
+    kept = np.flatnonzero(keep)
+    excel_rows = np.arange(height, dtype="int64") + sheet.excel_row(layout.data_start)
     skipped = [{"row": int(excel_rows[i]), "reason": reason,
-                "text": " | ".join(raw_text(v) for v in body[i] if raw_text(v))[:200]}
+                "text": " | ".join(raw_text(v) for v in sheet.rows[layout.data_start + i] if raw_text(v))[:200]}
                for i, reason in sorted(skip.items())]
-    frame = pd.DataFrame({"source_sheet": pd.Series([sheet.name] * int(keep.sum()), dtype=object),
-                          "source_row": excel_rows[keep]})
+    frame = pd.DataFrame({"source_sheet": pd.Series([sheet.name] * len(kept), dtype=object),
+                          "source_row": excel_rows[kept]})
+    typed = _with_cell_types(sheet, layout, grid, cells, mapped)
     errors: list[CellError] = []
     for c, name in mapped.items():
         column = dataset.column(name)
-        kept = [v for v, k in zip(grid[c], keep) if k] if not keep.all() else list(grid[c])
-        values, codes, unique_errors, uniques = parse_column(kept, column.kind)
-        frame[name] = values
-        bad = {i for i, e in enumerate(unique_errors) if e}
+        parsed = parse_uniques(typed.get(c, cells[c]), column.kind)
+        codes = typed.get(c, cells[c]).codes[kept]
+        frame[name] = parsed.values[codes]
+        bad = [i for i, e in enumerate(parsed.errors) if e]
         if bad:
             letter = column_letter(sheet.first_col + c)
-            for i in np.flatnonzero(np.isin(codes, list(bad))):
+            uniques = typed.get(c, cells[c]).uniques
+            for i in np.flatnonzero(np.isin(codes, bad)):
                 errors.append(cell_error(sheet.name, int(frame.at[i, "source_row"]), letter, layout.headers[c],
-                                         column, raw_text(uniques[codes[i]]), unique_errors[codes[i]]))
+                                         column, raw_text(uniques[codes[i]]), parsed.errors[codes[i]]))
     for name, value in (constants or {}).items():
         frame[name] = value
     frame = typed_frame(frame, dataset)
@@ -78,38 +82,64 @@ def read_table(sheet: RawSheet, layout: TableLayout, constants: dict | None = No
     accepted = frame[~frame["source_row"].isin(rejected)].reset_index(drop=True)
     columns = {name: [column_letter(sheet.first_col + c), layout.headers[c]] for c, name in layout.columns.items()}
     return TableResult(dataset.name, sheet.name, accepted, rejected, errors, skipped, columns,
-                       rows_in_table=len(body), all_rows=frame)
+                       rows_in_table=height, all_rows=frame)
 
 
-def _odd_cell_pattern(layout: TableLayout) -> re.Pattern:
+def _columns_below(sheet: RawSheet, start: int) -> list:
+    """The sheet's cells from row `start` down, column by column (Arrow text arrays, or lists of cells)."""
+    if sheet.columns is not None:
+        return [column.slice(start) for column in sheet.columns]
+    body = sheet.rows[start:]
+    width = max((len(r) for r in body), default=0)
+    return [list(column) for column in zip(*(r if len(r) == width else [*r, *[""] * (width - len(r))]
+                                             for r in body))] if body else []
+
+
+def _with_cell_types(sheet: RawSheet, layout: TableLayout, grid: list, cells: list[Cells],
+                     mapped: dict[int, str]) -> dict[int, Cells]:
+    """Columns read as text whose texts could also be numbers that read differently (a NIK typed as a
+    number): read again with each cell's type, from the reader's mask of number cells."""
+    asked = [c for c, name in mapped.items()
+             if sheet.number_cells and needs_cell_types(cells[c], layout.dataset.column(name).kind)]
+    if not asked:
+        return {}
+    masks = sheet.number_cells(asked)
+    out = {}
+    for c in asked:
+        numbers = masks[c][layout.data_start:]
+        out[c] = distinct([typed_cell(t, "n" if n else "s") for t, n in zip(grid[c].to_pylist(), numbers)])
+    return out
+
+
+def _odd_cell_pattern(layout: TableLayout) -> tuple[re.Pattern, str]:
     """A cell reading like a subtotal, note or column number, or repeating a header (spacing and
-    punctuation aside): one compiled pattern, as it runs on every distinct value of every column."""
-    headers = [r"[^0-9a-z]+".join(map(re.escape, normalise_header(h).split())) for h in layout.headers.values()]
-    headers = [h for h in headers if h]
-    return re.compile(f"{SUSPECT.pattern}|^[^0-9a-z]*(?:{'|'.join(headers) or '(?!)'})[^0-9a-z]*$", re.IGNORECASE)
+    punctuation aside): one compiled pattern, and an RE2 pattern every ASCII text it matches also matches
+    (Python's pattern only runs on those, as the columns hold up to one distinct value per row)."""
+    words = [normalise_header(h).split() for h in layout.headers.values()]
+    headers = [r"[^0-9a-z]+".join(map(re.escape, w)) for w in words if w]
+    pattern = re.compile(f"{SUSPECT.pattern}|^[^0-9a-z]*(?:{'|'.join(headers) or '(?!)'})[^0-9a-z]*$", re.IGNORECASE)
+    starts = "|".join(["jumlah", "total", "sub", "grand", "jml", "sumber", "source", "catatan", "keterangan",
+                       "ket", "note", r"\*", r"\(", *{w[0] for w in words if w}])
+    return pattern, f"^[^0-9a-z]*(?:{starts})"
 
 
-def _skipped_rows(body: list[list], grid: list[tuple], mapped: dict[int, str], layout: TableLayout) -> dict[int, str]:
+def _skipped_rows(sheet: RawSheet, layout: TableLayout, cells: dict[int, Cells], blank: dict[int, np.ndarray],
+                  height: int) -> dict[int, str]:
     """Row index -> why it is left out. Only rows that could be something else than data are looked
     at closely: too few filled cells, or a cell reading like a subtotal, note, column number or header."""
-    if not body:
+    if not height:
         return {}
-    odd_cell = _odd_cell_pattern(layout)
-    filled = np.zeros(len(body), dtype="int64")
-    suspect = np.zeros(len(body), dtype=bool)
-    for c in mapped:
-        column = np.empty(len(body), dtype=object)
-        column[:] = grid[c]
-        codes, uniques = pd.factorize(column, use_na_sentinel=False)
-        blank = [is_blank(u) for u in uniques]
-        odd = [isinstance(u, str) and not b and bool(odd_cell.match(u.strip())) for u, b in zip(uniques, blank)]
-        filled += ~np.array(blank, dtype=bool)[codes]
-        suspect |= np.array(odd, dtype=bool)[codes]
-    required = sum(1 for name in mapped.values() if layout.dataset.column(name).required)
+    odd_cell, prefilter = _odd_cell_pattern(layout)
+    filled = np.zeros(height, dtype="int64")
+    suspect = np.zeros(height, dtype=bool)
+    for c, column in cells.items():
+        filled += ~blank[c]
+        suspect |= matching_uniques(column, odd_cell, prefilter)[column.codes[:height]]
+    required = sum(1 for c in cells if layout.dataset.column(layout.columns[c]).required)
     suspect |= filled < max(required, 1)
     out = {}
     for i in np.flatnonzero(suspect):
-        kind = classify_row(body[i], layout)
+        kind = classify_row(sheet.rows[layout.data_start + i], layout)
         if kind != "data":
             out[int(i)] = kind
     return out
@@ -171,10 +201,12 @@ def _duplicate_keys(frame: pd.DataFrame, sheet: RawSheet, layout: TableLayout, e
     if not key or frame.empty:
         return []
     bad_rows = {e.row for e in errors}
-    valid = frame[~frame["source_row"].isin(bad_rows)].dropna(subset=key)
-    repeated = valid.duplicated(key, keep="first")
-    if not repeated.any():
+    valid = frame[[*key, "source_row"]]
+    valid = valid[~valid["source_row"].isin(bad_rows) & valid[key].notna().all(axis=1)]
+    valid = valid[valid.duplicated(key, keep=False)]      # only the rows whose key repeats
+    if valid.empty:
         return []
+    repeated = valid.duplicated(key, keep="first")
     first_row = valid.groupby(key, sort=False)["source_row"].transform("first")
     letter, header = _letter_and_header(layout, sheet, key[0])
     return [cell_error(sheet.name, int(row), letter, header, layout.dataset.column(key[0]),
