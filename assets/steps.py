@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +13,8 @@ import pandas as pd
 from assets.harmonise import aliases
 from assets.harmonise.gazetteer import Gazetteer, load_gazetteer
 from assets.harmonise.matcher import Matcher
-from assets.harmonise.places import place_rows
+from assets.harmonise.places import drop_repeated_village_years, place_rows
+from assets.incremental import StageState, code_files, fingerprint
 from assets.harmonise.quality import match_quality
 from assets.ingest.receive import Received, WorkArea, inbox_files, receive_file, settle_supersessions
 from assets.ingest.report import file_reports, write_report
@@ -57,13 +59,29 @@ class Paths:
     def placed_store(self) -> Path:
         return self.warehouse / "work" / "placed"
 
+    @property
+    def placed_by_file(self) -> Path:
+        return self.warehouse / "work" / "placed_by_file"
+
+    @property
+    def state(self) -> StageState:
+        return StageState(self.warehouse / "work" / "state.json")
+
 
 # -- reference --------------------------------------------------------------------------------------
 def refresh_gazetteer(paths: Paths) -> Gazetteer:
-    gazetteer = load_gazetteer(paths.inbox / "reference")
+    """Read the reference folder, unless its files (and the code reading them) are unchanged."""
+    folder = paths.inbox / "reference"
+    files = sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+    key = fingerprint(*files, *code_files("assets/harmonise"))
     store = paths.reference_store
-    for name in ("areas", "bridging", "changes"):
-        paths.work.write_frame(store / f"{name}.parquet", getattr(gazetteer, name))
+    stored = [store / f"{name}.parquet" for name in ("areas", "bridging", "changes")]
+    if paths.state.unchanged("reference", key) is not None and all(p.exists() for p in stored):
+        return stored_gazetteer(paths)
+    gazetteer = load_gazetteer(folder)
+    for name, path in zip(("areas", "bridging", "changes"), stored):
+        paths.work.write_frame(path, getattr(gazetteer, name))
+    paths.state.record("reference", key, {"versions": gazetteer.versions})
     return gazetteer
 
 
@@ -99,21 +117,37 @@ def agency_reports(paths: Paths) -> list[dict]:
 def harmonise(paths: Paths) -> dict[str, dict]:
     """Place every accepted row, with the steward's aliases; returns per dataset the rows placed, rejected
     and the match methods. Also stores the unresolved place tuples (for `jembatan review export`) and the
-    match quality per file."""
-    matcher = Matcher(stored_gazetteer(paths), aliases.load_active(steward_dir(paths)))
+    match quality per file.
+
+    Each received file is placed once per matching fingerprint (reference lists, steward aliases, the
+    matching code) and kept in work/placed_by_file/; a sync places only the files it has not placed yet,
+    and skips the stage when neither the files nor the fingerprint changed."""
     work = paths.work
+    matching = fingerprint(*sorted(paths.reference_store.glob("*.parquet")),
+                           *sorted(steward_dir(paths).glob("*")), *code_files("assets/harmonise", "schemas"))
+    accepted = {name: sorted((work.root / "accepted" / name).glob("*.parquet")) for name in DATASETS}
+    key = fingerprint(matching, {name: [p.name for p in files] for name, files in accepted.items()})
+    outputs = [paths.placed_store / f"{name}.parquet" for name in DATASETS]
+    if (stats := paths.state.unchanged("harmonise", key)) is not None and all(p.exists() for p in outputs):
+        return stats
+    cache = paths.placed_by_file / matching[:16]
+    _drop_other_caches(paths.placed_by_file, keep=cache)
     layouts = {m["sha256"]: m.get("layouts", {}) for m in work.manifests()}
+    matcher = _LazyMatcher(paths)
     stats, rejections, unresolved, methods = {}, [], [], []
     for name, dataset in DATASETS.items():
-        accepted = work.accepted(name)
-        if accepted.empty:
-            accepted = pseudonymise(typed_frame([], dataset), name, b"")
-            accepted.insert(0, "source_file", pd.Series(dtype=object))
-        placed, rejected, unplaced, matched = place_rows(accepted, dataset, matcher, layouts)
+        parts = [_placed_file(work, path, cache / name, dataset, matcher, layouts) for path in accepted[name]]
+        if not parts:      # no file yet: an empty frame of the right shape keeps the SQL valid
+            empty = pseudonymise(typed_frame([], dataset), name, b"")
+            empty.insert(0, "source_file", pd.Series(dtype=object))
+            parts = [_placed(empty, dataset, matcher(), layouts)]
+        placed = pd.concat([p["placed"] for p in parts], ignore_index=True)
+        placed, repeated = drop_repeated_village_years(placed, dataset, layouts)
+        rejected = [r for p in parts for r in p["rejections"].to_dict("records")] + repeated
         work.write_frame(paths.placed_store / f"{name}.parquet", placed)
         rejections += rejected
-        unresolved.append(unplaced)
-        methods.append(matched)
+        unresolved += [p["unresolved"] for p in parts]
+        methods += [p["methods"] for p in parts]
         stats[name] = {"placed": len(placed), "rejected": len(rejected),
                        "methods": placed["match_method"].value_counts().to_dict()}
     work.write_frame(paths.placed_store / "rejections.parquet",
@@ -121,7 +155,50 @@ def harmonise(paths: Paths) -> dict[str, dict]:
     work.write_frame(paths.placed_store / "unresolved.parquet", pd.concat(unresolved, ignore_index=True))
     work.write_frame(paths.placed_store / "match_quality.parquet",
                      match_quality(pd.concat(methods, ignore_index=True), file_register(work)))
+    paths.state.record("harmonise", key, stats)
     return stats
+
+
+class _LazyMatcher:
+    """Building the matcher takes seconds at national scale: only done when some file needs placing."""
+
+    def __init__(self, paths: Paths):
+        self.paths, self.matcher = paths, None
+
+    def __call__(self) -> Matcher:
+        if self.matcher is None:
+            self.matcher = Matcher(stored_gazetteer(self.paths), aliases.load_active(steward_dir(self.paths)))
+        return self.matcher
+
+
+def _placed(frame: pd.DataFrame, dataset, matcher: Matcher, layouts: dict) -> dict[str, pd.DataFrame]:
+    placed, rejected, unresolved, methods = place_rows(frame, dataset, matcher, layouts)
+    return {"placed": placed, "rejections": pd.DataFrame.from_records(rejected, columns=_rejection_columns()),
+            "unresolved": unresolved, "methods": methods}
+
+
+def _placed_file(work: WorkArea, path: Path, folder: Path, dataset, matcher: _LazyMatcher,
+                 layouts: dict) -> dict[str, pd.DataFrame]:
+    """One received file's placement: from the cache, or computed now and cached. The cache is private
+    to this warehouse and rebuilt from the work area at will, so one pickle per file (written by atomic
+    rename) is enough, and much cheaper than four Parquet files."""
+    target = folder / f"{path.stem}.pickle"
+    if target.exists():
+        return pd.read_pickle(target)
+    parts = _placed(pd.read_parquet(path), dataset, matcher(), layouts)
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    pd.to_pickle(parts, tmp)
+    os.replace(tmp, target)
+    return parts
+
+
+def _drop_other_caches(root: Path, keep: Path) -> None:
+    """Placements made under an older fingerprint are never read again."""
+    if root.is_dir():
+        for folder in root.iterdir():
+            if folder != keep:
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def stored_match_quality(paths: Paths) -> pd.DataFrame:
@@ -161,10 +238,19 @@ def all_rejections(paths: Paths, register: pd.DataFrame) -> pd.DataFrame:
 
 
 def publish_marts(paths: Paths) -> dict[str, int]:
-    gazetteer = stored_gazetteer(paths)
+    """Build and publish the marts, unless nothing they are made of changed since the last publication."""
     register = file_register(paths.work)
+    key = fingerprint(*sorted(paths.placed_store.glob("*.parquet")), register.to_json(),
+                      *sorted((paths.work.root / "rejections").glob("*.parquet")),
+                      *code_files("warehouse/sql", "assets/publish"),
+                      {k: v for k, v in os.environ.items() if k.startswith("JEMBATAN_")})
+    if (counts := paths.state.unchanged("publish", key)) is not None and paths.database.exists():
+        return counts
+    gazetteer = stored_gazetteer(paths)
     inputs = {"ref_area": gazetteer.areas, "ref_bridging": gazetteer.bridging, "ref_change": gazetteer.changes}
     for name in DATASETS:
         inputs[f"stg_{name}"] = paths.placed_store / f"{name}.parquet"     # read in place by DuckDB
     tables = {"file_register": register, "data_quality_rejection": all_rejections(paths, register)}
-    return publish(paths.warehouse, inputs, tables)
+    counts = publish(paths.warehouse, inputs, tables)
+    paths.state.record("publish", key, counts)
+    return counts

@@ -7,6 +7,7 @@ kelurahan, or a village moved whole to a new regency code, as when Papua Barat D
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -27,8 +28,9 @@ class Gazetteer:
     changes: pd.DataFrame    # from_version, to_version, code, new_code, change, old_name, new_name
     published_changes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CHANGE_COLUMNS))
 
-    @property
+    @cached_property
     def versions(self) -> list[str]:
+        # Asked once per matched row: computed once (the frames are not changed after loading).
         return sorted(self.areas["version"].unique())
 
     @property

@@ -54,6 +54,7 @@ class Matcher:
     def __init__(self, gazetteer: Gazetteer, aliases: list[Alias] | None = None):
         self.gazetteer = gazetteer
         self.current_version = gazetteer.current_version
+        self.memo: dict[tuple, Match] = {}      # (place tuple, decree version) -> Match, across files
         areas = gazetteer.areas
         current = areas[areas["version"] == self.current_version]
         current_villages = set(current.loc[current["level"] == "village", "code"])

@@ -42,7 +42,7 @@ def match_frame(frame: pd.DataFrame, matcher: Matcher) -> pd.DataFrame:
     places = frame[list(PLACE_FIELDS)].astype(object).where(frame[list(PLACE_FIELDS)].notna(), None)
     years = frame["year"] if "year" in frame else pd.Series([None] * len(frame), index=frame.index)
     years = [None if pd.isna(y) else int(y) for y in years]
-    cache: dict[tuple, Match] = {}
+    cache = matcher.memo
     matches = []
     for place, year in zip(places.itertuples(index=False, name=None), years):
         version = matcher.version_for(year)
@@ -84,15 +84,21 @@ def place_rows(frame: pd.DataFrame, dataset: Dataset, matcher: Matcher, layouts:
                   for row in unplaced.itertuples()]
     unresolved = unplaced[unplaced["match_method"].isin(["ambiguous", "unmatched"])].assign(dataset=dataset.name)
     unresolved = unresolved.reindex(columns=UNRESOLVED_COLUMNS)
-    if dataset.one_row_per_village_year:
-        duplicated = placed.duplicated(["village_code", "year"], keep="first")
-        first = placed[~duplicated].set_index(["village_code", "year"])["source_row"]
-        rejections += [_rejection(row, "duplicate_village_year", layouts, dataset, value=row.village_name or "",
-                                  extra=str(first.get((row.village_code, row.year), "")))
-                       for row in placed[duplicated].itertuples()]
-        placed = placed[~duplicated]
     methods = frame[["source_file", "match_method"]].assign(dataset=dataset.name)
     return placed.reset_index(drop=True), rejections, unresolved.reset_index(drop=True), methods
+
+
+def drop_repeated_village_years(placed: pd.DataFrame, dataset: Dataset, layouts: dict[str, dict]):
+    """One row per village and year (across every file): the first wins, later ones are rejected and
+    point at it. Run over all files together, after each file was placed on its own."""
+    if not dataset.one_row_per_village_year or placed.empty:
+        return placed, []
+    duplicated = placed.duplicated(["village_code", "year"], keep="first")
+    first = placed[~duplicated].set_index(["village_code", "year"])["source_row"]
+    rejections = [_rejection(row, "duplicate_village_year", layouts, dataset, value=row.village_name or "",
+                             extra=str(first.get((row.village_code, row.year), "")))
+                  for row in placed[duplicated].itertuples()]
+    return placed[~duplicated].reset_index(drop=True), rejections
 
 
 def _why(row) -> str:

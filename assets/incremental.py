@@ -1,0 +1,52 @@
+"""What a sync can skip: each stage records a fingerprint of its inputs (data and the code that
+reads them) in warehouse/work/state.json; a stage whose fingerprint is unchanged and whose outputs
+exist is not run again. Content-addressed names (files are named by their SHA-256) keep this cheap:
+a fingerprint hashes names, the small reference and steward files, and source code, not the data."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+CODE_ROOT = Path(__file__).resolve().parents[1]
+
+
+def fingerprint(*parts: object) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        if isinstance(part, Path):
+            digest.update(part.name.encode())
+            if part.is_file():
+                digest.update(part.read_bytes())
+        else:
+            digest.update(json.dumps(part, sort_keys=True, default=str).encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def code_files(*folders: str) -> list[Path]:
+    """The project's own source files under these folders (relative to the repository root)."""
+    return sorted(p for folder in folders for p in (CODE_ROOT / folder).rglob("*")
+                  if p.suffix in (".py", ".sql") and "__pycache__" not in p.parts)
+
+
+class StageState:
+    def __init__(self, path: Path):
+        self.path = path
+
+    def _read(self) -> dict:
+        return json.loads(self.path.read_text()) if self.path.exists() else {}
+
+    def unchanged(self, stage: str, key: str) -> dict | None:
+        """The result recorded when the stage last ran with these inputs, or None."""
+        entry = self._read().get(stage)
+        return entry["result"] if entry and entry["key"] == key else None
+
+    def record(self, stage: str, key: str, result: dict) -> None:
+        state = self._read()
+        state[stage] = {"key": key, "result": result}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(state, indent=1, default=str))
+        os.replace(tmp, self.path)
