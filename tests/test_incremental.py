@@ -1,0 +1,71 @@
+"""Incremental syncs: an unchanged inbox is not read, placed or published again; a new file is placed
+on its own and changes the marts."""
+from __future__ import annotations
+
+import duckdb
+
+from assets import steps
+from schemas import SOURCES
+from tests.test_ingest import msme_workbook
+from tests.test_pipeline_small import crime_workbook
+
+
+def sync(paths: steps.Paths) -> dict:
+    steps.refresh_gazetteer(paths)
+    received = [r for source in SOURCES for r in steps.ingest_source(paths, source)]
+    stats = steps.harmonise(paths)
+    counts = steps.publish_marts(paths)
+    return {"received": received, "stats": stats, "counts": counts}
+
+
+def publication_id(paths: steps.Paths) -> str:
+    con = duckdb.connect(str(paths.database), read_only=True)
+    try:
+        return con.execute("SELECT publication_id FROM publication").fetchone()[0]
+    finally:
+        con.close()
+
+
+def crimes_2023(paths: steps.Paths) -> int:
+    con = duckdb.connect(str(paths.database), read_only=True)
+    try:
+        return con.execute("SELECT sum(crime_count) FROM mart_village_year WHERE year = 2023").fetchone()[0]
+    finally:
+        con.close()
+
+
+def cached_placements(paths: steps.Paths) -> set[str]:
+    return {p.name for p in paths.placed_by_file.rglob("*.pickle")}
+
+
+def test_unchanged_inbox_is_skipped_and_a_new_file_is_placed_alone(tmp_path, reference_dir):
+    inbox = reference_dir.parent
+    (inbox / "bps").mkdir()
+    (inbox / "polda").mkdir()
+    msme_workbook(inbox / "bps" / "umkm.xlsx")
+    crime_workbook(inbox / "polda" / "lp_januari.xlsx")
+    paths = steps.Paths(inbox, tmp_path / "warehouse")
+
+    first = sync(paths)
+    assert crimes_2023(paths) == 3
+    placements = cached_placements(paths)
+    assert len(placements) == 2
+    published = publication_id(paths)
+
+    again = sync(paths)                                  # nothing new: every stage skips
+    assert {r.status for r in again["received"]} == {"unchanged"}
+    assert again["stats"] == first["stats"] and again["counts"] == first["counts"]
+    assert publication_id(paths) == published
+
+    crime_workbook(inbox / "polda" / "lp_februari.xlsx")    # same reports again under another name
+    wb_path = inbox / "polda" / "lp_februari.xlsx"
+    import openpyxl
+    wb = openpyxl.load_workbook(wb_path)
+    for row in wb.active.iter_rows(min_row=2):
+        row[1].value = row[1].value.replace("/I/", "/II/")   # new report numbers: new reports
+    wb.save(wb_path)
+    sync(paths)
+    assert crimes_2023(paths) == 6
+    new_placements = cached_placements(paths)
+    assert placements < new_placements and len(new_placements) == 3
+    assert publication_id(paths) != published
