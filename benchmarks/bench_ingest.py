@@ -1,6 +1,7 @@
 """Ingest benchmark: a generated crime-report workbook read the whole way (guard, read, header
 location, cell parsing, validation, quarantine, staging) next to pandas.read_excel(engine="openpyxl")
-alone and the raw Rust readers alone, each in its own process so its peak memory is its own.
+alone and the raw Rust readers alone, each in its own process so its peak memory is its own. The
+workbook is over workbook.FAST_READ_BYTES, so jembatan reads it with fastexcel into Arrow.
 
     .venv/bin/python benchmarks/bench_ingest.py            # 200,000 rows (the issue's figure)
     .venv/bin/python benchmarks/bench_ingest.py --quick    # 20,000 rows, for `make bench`
@@ -51,36 +52,73 @@ def generate(path: Path, rows: int) -> Path:
 
 
 def measure(what: str, path: Path) -> dict:
-    """Runs one measurement in this process; returns seconds and peak RSS."""
-    start = time.perf_counter()
+    """Runs one measurement in this process; returns seconds and peak RSS. Imports are made before the
+    clock starts, for every measurement alike."""
+    import fastexcel
+    import pandas as pd
+    import pyarrow  # noqa: F401  (fastexcel's to_arrow)
+    from python_calamine import CalamineWorkbook
     detail = {}
-    if what == "pandas_openpyxl":
-        import pandas as pd
-        detail["rows"] = len(pd.read_excel(path, engine="openpyxl", header=None))
-    elif what == "calamine_read":
-        from python_calamine import CalamineWorkbook
-        workbook = CalamineWorkbook.from_path(str(path))
-        detail["rows"] = sum(len(workbook.get_sheet_by_name(n).to_python(skip_empty_area=False))
-                             for n in workbook.sheet_names)
-    elif what == "fastexcel_read":
-        import fastexcel
-        reader = fastexcel.read_excel(str(path))
-        detail["rows"] = sum(reader.load_sheet(n, header_row=None).to_arrow().num_rows for n in reader.sheet_names)
-    elif what == "jembatan_ingest":
+    if what == "jembatan_ingest":
         from assets.ingest.receive import WorkArea, receive_file
         from assets.privacy import load_key
         with tempfile.TemporaryDirectory() as tmp:
             key = load_key(Path(tmp) / "key")
-            # One-time process costs (imports, pandera's backend registration) are paid once per sync,
-            # not per file: a 20-row file is received first, untimed.
+            # One-time process costs (pandera's backend registration) are paid once per sync, not per
+            # file: a 20-row file is received first, untimed.
             receive_file(generate(Path(tmp) / "warm.xlsx", 20), "polda", WorkArea(Path(tmp) / "warm"),
                          Path(tmp) / "archive", key)
             start = time.perf_counter()
             received = receive_file(path, "polda", WorkArea(Path(tmp) / "work"), Path(tmp) / "archive", key)
+            seconds = time.perf_counter() - start
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             detail = {k: getattr(received, k) for k in ("rows_read", "rows_accepted", "rows_rejected", "rows_skipped")}
+            detail["stages"] = stages(path, Path(tmp), key)
+        return {"what": what, "seconds": round(seconds, 2), "peak_rss_mb": round(peak / 1024), **detail}
+    start = time.perf_counter()
+    if what == "pandas_openpyxl":
+        detail["rows"] = len(pd.read_excel(path, engine="openpyxl", header=None))
+    elif what == "calamine_read":
+        workbook = CalamineWorkbook.from_path(str(path))
+        detail["rows"] = sum(len(workbook.get_sheet_by_name(n).to_python(skip_empty_area=False))
+                             for n in workbook.sheet_names)
+    elif what == "fastexcel_read":
+        reader = fastexcel.read_excel(str(path))
+        detail["rows"] = sum(reader.load_sheet(n, header_row=None).to_arrow().num_rows for n in reader.sheet_names)
     seconds = time.perf_counter() - start
     return {"what": what, "seconds": round(seconds, 2),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024), **detail}
+
+
+def stages(path: Path, tmp: Path, key: bytes) -> dict[str, float]:
+    """Where the time of receive_file goes: its steps run again one by one, after the timed run."""
+    from assets.ingest.guard import inspect_file
+    from assets.ingest.layout import recognise
+    from assets.ingest.receive import file_scope, pseudonymise
+    from assets.ingest.table import read_table
+    from assets.ingest.workbook import read_file
+    from schemas import datasets_for_source
+    out, clock = {}, time.perf_counter()
+
+    def lap(name):
+        nonlocal clock
+        out[name] = round(time.perf_counter() - clock, 2)
+        clock = time.perf_counter()
+
+    kind = inspect_file(path).kind
+    lap("guard")
+    sheets = read_file(path, kind)
+    lap("read")
+    layouts = [recognise(sheet, datasets_for_source("polda"))[0] for sheet in sheets]
+    lap("header")
+    results = [read_table(sheet, layout) for sheet, layout in zip(sheets, layouts) if layout]
+    lap("cells+validation+quarantine")
+    file_scope(results)
+    lap("file_scope (receive.py)")
+    for result in results:
+        pseudonymise(result.rows, result.dataset, key).to_parquet(tmp / "staged.parquet", index=False)
+    lap("staging")
+    return out
 
 
 def run_isolated(what: str, path: Path) -> dict:
@@ -111,6 +149,8 @@ def main() -> int:
     for r in results.values():
         extra = ", ".join(f"{k}={v:,}" for k, v in r.items() if k.startswith("rows"))
         print(f"  {r['what']:<17} {r['seconds']:>7.2f} s   peak RSS {r['peak_rss_mb']:>5,} MB   {extra}")
+    print("  ingest steps, run again one by one: "
+          + ", ".join(f"{k} {v:.2f} s" for k, v in results["jembatan_ingest"]["stages"].items()))
     ingest = results["jembatan_ingest"]["seconds"]
     print(f"whole ingest path vs pandas.read_excel(openpyxl) alone: "
           f"{results['pandas_openpyxl']['seconds'] / ingest:.1f}x faster (target >= 20x)")

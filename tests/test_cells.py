@@ -43,7 +43,7 @@ def test_date_forms(raw, expected):
     assert parse_date(raw) == (expected, None)
 
 
-@pytest.mark.parametrize("raw", ["31/02/2023", "2023-13-05", "17 Agustusan 2023", "kemarin", 12, 3.5])
+@pytest.mark.parametrize("raw", ["31/02/2023", "2023-13-05", "17 Agustusan 2023", "kemarin", 12, 3.5, "17/08/3023"])
 def test_impossible_dates_are_errors(raw):
     assert parse_date(raw) == (None, INVALID_DATE)
 

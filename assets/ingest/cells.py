@@ -132,7 +132,18 @@ def _date_or_error(year: int, month: int, day: int) -> Parsed:
         return None, INVALID_DATE
 
 
+# The dates a datetime64[ns] column holds (1677-09-22 to 2262-04-11): outside, a typo ("3023").
+DATE_RANGE = (dt.date(1678, 1, 1), dt.date(2262, 1, 1))
+
+
 def parse_date(value: object) -> Parsed:
+    date, error = _read_date(value)
+    if date is not None and not DATE_RANGE[0] <= date < DATE_RANGE[1]:
+        return None, INVALID_DATE
+    return date, error
+
+
+def _read_date(value: object) -> Parsed:
     if is_blank(value):
         return None, None
     if isinstance(value, dt.datetime):
@@ -159,7 +170,7 @@ def parse_date(value: object) -> Parsed:
         month = MONTHS.get(m[1])
         return _date_or_error(int(m[3]), month, int(m[2])) if month else (None, INVALID_DATE)
     if re.fullmatch(r"\d{5}", text):
-        return parse_date(int(text))
+        return _read_date(int(text))
     return None, INVALID_DATE
 
 

@@ -2,7 +2,7 @@
 every row; among the distinct cells, the text ones in the common well-formed shapes (clean text and
 identifiers, plain and grouped numbers, 'Rp' amounts, 16-digit NIKs) are read with Arrow compute, and
 every other cell goes to the per-cell parser in cells.py, so an error is still a cell's own. The
-shapes below only ever take values the per-cell parser reads the same way (tests/test_cells.py
+shapes below only ever take values the per-cell parser reads the same way (tests/test_fast_read.py
 checks this on generated values)."""
 from __future__ import annotations
 
@@ -29,9 +29,6 @@ class Cells:
     uniques: np.ndarray   # object: the distinct cells (str, float, date, bool, None, ...)
     text_at: np.ndarray   # positions in `uniques` of the str ones ...
     texts: pa.Array       # ... and those, as an Arrow string array
-
-    def __len__(self) -> int:
-        return len(self.codes)
 
 
 def distinct(values) -> Cells:

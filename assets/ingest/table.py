@@ -59,20 +59,19 @@ def read_table(sheet: RawSheet, layout: TableLayout, constants: dict | None = No
                for i, reason in sorted(skip.items())]
     frame = pd.DataFrame({"source_sheet": pd.Series([sheet.name] * len(kept), dtype=object),
                           "source_row": excel_rows[kept]})
-    typed = _with_cell_types(sheet, layout, grid, cells, mapped)
+    cells = {c: cells[c] for c in mapped} | _with_cell_types(sheet, layout, grid, cells, mapped)
     errors: list[CellError] = []
     for c, name in mapped.items():
         column = dataset.column(name)
-        parsed = parse_uniques(typed.get(c, cells[c]), column.kind)
-        codes = typed.get(c, cells[c]).codes[kept]
+        parsed = parse_uniques(cells[c], column.kind)
+        codes = cells[c].codes[kept]
         frame[name] = parsed.values[codes]
         bad = [i for i, e in enumerate(parsed.errors) if e]
         if bad:
             letter = column_letter(sheet.first_col + c)
-            uniques = typed.get(c, cells[c]).uniques
             for i in np.flatnonzero(np.isin(codes, bad)):
                 errors.append(cell_error(sheet.name, int(frame.at[i, "source_row"]), letter, layout.headers[c],
-                                         column, raw_text(uniques[codes[i]]), parsed.errors[codes[i]]))
+                                         column, raw_text(cells[c].uniques[codes[i]]), parsed.errors[codes[i]]))
     for name, value in (constants or {}).items():
         frame[name] = value
     frame = typed_frame(frame, dataset)

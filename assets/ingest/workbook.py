@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import fastexcel
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -86,8 +87,6 @@ def _sheet_parts(path: Path) -> dict[str, int]:
 
 
 def read_to_arrow(path: Path) -> list[RawSheet]:
-    import fastexcel
-
     from assets.ingest.guard import _sheet_names
     try:
         with zipfile.ZipFile(path) as archive:
@@ -114,7 +113,7 @@ def _time_alone(column: pa.Array) -> pa.Array:
     """A time of day alone is written on Excel's day zero ("1899-12-31 10:00:00"): kept as the time."""
     if not pc.any(pc.starts_with(column, "1899-12-3")).as_py():
         return column
-    return pc.replace_substring_regex(column, r"^1899-12-3[01] ", "")
+    return pc.replace_substring_regex(column, r"^1899-12-3[01] ([0-9]{2}:[0-9]{2}:[0-9]{2})$", r"\1")
 
 
 def _number_cells(reader, sheet: str, names: list[str]):
