@@ -16,7 +16,10 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from assets.ingest.errors import CellError
 from assets.ingest.guard import RefusedFile, inspect_file
@@ -267,15 +270,26 @@ def file_scope(results: list[TableResult]) -> tuple[list[str], list[str]]:
         frame = result.all_rows
         when = frame.get(dataset.year_column)
         if when is not None:
-            when = when.dropna()
+            when = pd.Series(when.dropna().unique())       # a few hundred dates, not one per row
             periods |= set(when.dt.strftime("%Y-%m") if dataset.column(dataset.year_column).kind == "date"
                            else when.astype(int).astype(str))
         names = list(dataset.unique_key) or [next((n for n in ("village_code", "village_name", "village_list",
                                                                 "police_sector") if n in frame), "")]
         if all(n in frame for n in names):
-            items |= {"|".join(normalise_header(str(v)) for v in row)
-                      for row in frame[names].dropna().drop_duplicates().itertuples(index=False)}
+            rows = frame[names].dropna().drop_duplicates()
+            items |= set(map("|".join, zip(*(_normalised(rows[n]) for n in names))))
     return sorted(periods), bottom_k_sketch(items)
+
+
+def _normalised(values: pd.Series) -> np.ndarray:
+    """normalise_header(str(v)) per value: with Arrow for ASCII texts (the same result), else in Python."""
+    codes, uniques = pd.factorize(values.astype(str))
+    texts = pa.array(uniques, type=pa.string())
+    out = pc.utf8_trim(pc.replace_substring_regex(pc.ascii_lower(texts), "[^0-9a-z]+", " "), " ")
+    out = out.to_numpy(zero_copy_only=False)
+    for i in np.flatnonzero(~pc.string_is_ascii(texts).to_numpy(zero_copy_only=False)):
+        out[i] = normalise_header(uniques[i])
+    return out[codes]
 
 
 def bottom_k_sketch(items: set[str]) -> list[str]:
