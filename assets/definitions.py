@@ -82,10 +82,10 @@ def published_marts(paths: JembatanPaths) -> dg.MaterializeResult:
                       "without security by regency and year, program reach and dry spots, officer coverage, "
                       "data quality; the charts are attached here")
 def analyst_report(paths: JembatanPaths) -> dg.MaterializeResult:
-    from assets.publish.report import write_report
-
     out = paths.paths().warehouse / "reports" / "analyst_report.html"
-    drawn = write_report(paths.paths().database, out)
+    drawn = steps.analyst_report(paths.paths(), out)
+    if drawn is None:       # the publication did not change since the report was drawn
+        return dg.MaterializeResult(metadata={"report": dg.MetadataValue.path(str(out)), "unchanged": True})
     return dg.MaterializeResult(metadata={
         "report": dg.MetadataValue.path(str(out)),
         **{f"chart_{i}": dg.MetadataValue.md(f"### {chart.title}\n\n{chart.caption}\n\n![{chart.title}]({chart.data_uri})")
@@ -98,12 +98,9 @@ def analyst_report(paths: JembatanPaths) -> dg.MaterializeResult:
                       "warehouse/reports/<source>/ (summary; every rejected cell with sheet, row, column, value, "
                       "what was expected, messages in Bahasa Indonesia and English; candidate villages)")
 def agency_reports(paths: JembatanPaths) -> dg.MaterializeResult:
-    reports = steps.agency_reports(paths.paths())
-    statuses = {}
-    for report in reports:
-        statuses[report["status"]] = statuses.get(report["status"], 0) + 1
+    statuses = steps.agency_reports(paths.paths())
     return dg.MaterializeResult(metadata={
-        "dagster/row_count": len(reports),
+        "dagster/row_count": sum(statuses.values()),
         "statuses": dg.MetadataValue.json(statuses),
         "folder": dg.MetadataValue.path(str(paths.paths().reports)),
     })

@@ -104,13 +104,33 @@ def ingest_source(paths: Paths, source: str) -> list[Received]:
             for path in inbox_files(paths.inbox, source)]
 
 
-def agency_reports(paths: Paths) -> list[dict]:
-    """A report for every received file (warehouse/reports/<source>/), rewritten only when it changed."""
+def agency_reports(paths: Paths) -> dict[str, int]:
+    """A report for every received file (warehouse/reports/<source>/), rewritten only when it changed;
+    skipped when no file, rejection or manifest changed. Returns the number of reports per status."""
     placed = paths.placed_store / "rejections.parquet"
+    key = fingerprint(placed, paths.work.manifests(),
+                      [p.name for p in sorted((paths.work.root / "rejections").glob("*.parquet"))],
+                      *code_files("assets/ingest"))
+    if (statuses := paths.state.unchanged("agency_reports", key)) is not None and paths.reports.is_dir():
+        return statuses
     reports = file_reports(paths.work, pd.read_parquet(placed) if placed.exists() else pd.DataFrame())
+    statuses: dict[str, int] = {}
     for report in reports:
         write_report(paths.reports, report)
-    return reports
+        statuses[report["status"]] = statuses.get(report["status"], 0) + 1
+    paths.state.record("agency_reports", key, statuses)
+    return statuses
+
+
+def analyst_report(paths: Paths, out: Path) -> list | None:
+    """Draw the analyst report from the current publication; None when it was already drawn from it."""
+    from assets.publish.report import write_report as write_analyst_report
+    key = fingerprint(paths.database, *code_files("assets/publish"))
+    if paths.state.unchanged("analyst_report", key) is not None and out.exists():
+        return None
+    drawn = write_analyst_report(paths.database, out)
+    paths.state.record("analyst_report", key, {"charts": len(drawn)})
+    return drawn
 
 
 # -- harmonise ---------------------------------------------------------------------------------------
@@ -237,13 +257,17 @@ def all_rejections(paths: Paths, register: pd.DataFrame) -> pd.DataFrame:
     return rejections[["source", "file_name", *_rejection_columns()]]
 
 
+# Where things are, not what the marts say: not part of the publication's fingerprint.
+LOCATIONS = {"JEMBATAN_INBOX", "JEMBATAN_WAREHOUSE", "JEMBATAN_KEY_FILE", "JEMBATAN_REFERENCE"}
+
+
 def publish_marts(paths: Paths) -> dict[str, int]:
     """Build and publish the marts, unless nothing they are made of changed since the last publication."""
     register = file_register(paths.work)
     key = fingerprint(*sorted(paths.placed_store.glob("*.parquet")), register.to_json(),
                       *sorted((paths.work.root / "rejections").glob("*.parquet")),
                       *code_files("warehouse/sql", "assets/publish"),
-                      {k: v for k, v in os.environ.items() if k.startswith("JEMBATAN_")})
+                      {k: v for k, v in os.environ.items() if k.startswith("JEMBATAN_") and k not in LOCATIONS})
     if (counts := paths.state.unchanged("publish", key)) is not None and paths.database.exists():
         return counts
     gazetteer = stored_gazetteer(paths)

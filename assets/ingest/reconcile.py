@@ -3,6 +3,7 @@ with a rejection, plus the rows skipped (subtotals, notes, blanks), each counted
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from assets.ingest.receive import WorkArea
 
@@ -10,8 +11,7 @@ from assets.ingest.receive import WorkArea
 def reconcile_file(work: WorkArea, manifest: dict) -> dict:
     sha = manifest["sha256"]
     root = work.root / "superseded" / sha if manifest.get("superseded_by") else work.root
-    accepted = sum(len(pd.read_parquet(p, columns=["source_row"]))
-                   for p in root.glob(f"accepted/*/{sha}.parquet"))
+    accepted = sum(pq.ParquetFile(p).metadata.num_rows for p in root.glob(f"accepted/*/{sha}.parquet"))
     rejections = root / "rejections" / f"{sha}.parquet"
     rejected = (len(pd.read_parquet(rejections, columns=["sheet", "row"]).drop_duplicates())
                 if rejections.exists() else 0)
