@@ -29,13 +29,13 @@ SMALL = 0.25          # ~98 villages: a regency's worth, enough for every datase
 @pytest.fixture(scope="module")
 def one(tmp_path_factory) -> tuple[Path, dict]:
     out = tmp_path_factory.mktemp("scale1")
-    return out, generate_scale(out, 1, default_reference())
+    return out, generate_scale(out, 1, default_reference(), workers=1)
 
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory) -> tuple[Path, dict]:
     out = tmp_path_factory.mktemp("small")
-    return out, generate_scale(out, SMALL, reference=None)
+    return out, generate_scale(out, SMALL, reference=None, workers=1)
 
 
 def read_table(path: Path) -> tuple[list[str], list[list]]:
@@ -142,6 +142,6 @@ def test_deterministic(small, tmp_path):
     again = generate_scale(tmp_path / "again", SMALL, reference=None, workers=1)
     assert inbox_hashes(tmp_path / "again") == inbox_hashes(out)
     assert again["files"] == manifest["files"]
-    other = generate_scale(tmp_path / "other", SMALL, reference=None, seed=8)
+    other = generate_scale(tmp_path / "other", SMALL, reference=None, seed=8, workers=1)
     assert inbox_hashes(tmp_path / "other") != inbox_hashes(out)
     assert other["villages"] == manifest["villages"]

@@ -84,6 +84,8 @@ def generate_scale(out_dir: Path, scale: float | str, reference: Path | None = N
     _CTX = ctx
     try:
         if workers > 1 and len(tasks) > 1:
+            # fork shares the planned context without pickling it; only safe in a process that has not
+            # started threads yet (a command line run), so tests pass workers=1.
             with multiprocessing.get_context("fork").Pool(workers) as pool:
                 files = list(pool.imap_unordered(_write_one, tasks, chunksize=1))
         else:
