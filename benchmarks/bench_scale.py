@@ -1,0 +1,99 @@
+"""End-to-end sync at growing scale, and incremental syncs, each as a real `jembatan sync` process.
+
+    .venv/bin/python benchmarks/bench_scale.py [--quick] [--scales 1,4,16,national] [--data DIR]
+
+For each scale: generate the agency files once (benchmarks/scale_data, cached under --data), then a
+first sync into an empty warehouse: wall time, rows per second, peak memory (the sync process's
+max RSS), and the slope against 1x (time ratio / size ratio; 1 is linear). At the largest scale, side
+by side with that first sync: a re-sync of the unchanged inbox, and a sync after one new file.
+--quick runs 1x and 4x (a few minutes here).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import openpyxl
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.scale_data import generate_scale  # noqa: E402
+
+JEMBATAN = str(Path(sys.executable).with_name("jembatan"))
+
+
+def timed_sync(inbox: Path, warehouse: Path) -> tuple[float, float]:
+    """(seconds, peak RSS in MiB) of one `jembatan sync` process."""
+    env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
+    start = time.perf_counter()
+    process = subprocess.Popen([JEMBATAN, "sync", "--inbox", str(inbox), "--warehouse", str(warehouse)],
+                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    if status != 0:
+        raise RuntimeError(f"sync failed: {process.stderr.read().decode()[-2000:]}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def scale_data(data: Path, scale: str) -> tuple[Path, dict]:
+    out = data / f"scale_{scale}"
+    manifest = out / "manifest.json"
+    if not manifest.exists():
+        generate_scale(out, scale)
+    return out / "inbox", json.loads(manifest.read_text())
+
+
+def one_new_file(inbox: Path) -> Path:
+    """A corrected-month police file: a copy of the last crime file with new report numbers."""
+    source = sorted((inbox / "polda").glob("lp_*.xlsx"))[-1]
+    target = source.with_name(f"{source.stem}_tambahan.xlsx")
+    workbook = openpyxl.load_workbook(source)
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("LP/"):
+                    cell.value = cell.value.replace("LP/", "LP/T/", 1)
+    workbook.save(target)
+    return target
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--scales", default="1,4,16,national")
+    parser.add_argument("--data", type=Path, default=ROOT / "build" / "bench")
+    args = parser.parse_args()
+    scales = ["1", "4"] if args.quick else args.scales.split(",")
+    print(f"{'scale':>9} {'villages':>9} {'rows':>10} {'sync s':>8} {'rows/s':>8} {'peak MiB':>9} {'slope':>6}")
+    base = None
+    for scale in scales:
+        inbox, manifest = scale_data(args.data, scale)
+        warehouse = args.data / f"warehouse_{scale}"
+        shutil.rmtree(warehouse, ignore_errors=True)
+        seconds, peak = timed_sync(inbox, warehouse)
+        rows = manifest["rows"]
+        base = base or (seconds, rows)
+        slope = (seconds / base[0]) / (rows / base[1]) if rows != base[1] else 1.0
+        print(f"{scale:>9} {manifest['villages']:>9,} {rows:>10,} {seconds:>8.1f} {rows / seconds:>8,.0f} "
+              f"{peak:>9,.0f} {slope:>6.2f}", flush=True)
+    unchanged, unchanged_peak = timed_sync(inbox, warehouse)
+    new_file = one_new_file(inbox)
+    try:
+        incremental, incremental_peak = timed_sync(inbox, warehouse)
+    finally:
+        new_file.unlink()
+    print(f"at scale {scale}: first sync {seconds:.1f} s; unchanged inbox re-sync {unchanged:.1f} s "
+          f"(peak {unchanged_peak:,.0f} MiB); one new file ({new_file.name}) {incremental:.1f} s "
+          f"(peak {incremental_peak:,.0f} MiB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
