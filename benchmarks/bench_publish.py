@@ -57,8 +57,10 @@ def dagster_sync(inbox: Path, warehouse: Path, publish: bool) -> float:
 
 
 def publish_alone(inbox: Path, warehouse: Path) -> float:
+    paths = steps.Paths(inbox, warehouse)
+    paths.state.record("publish", "forget", {})     # the inputs are unchanged: make it build for real
     start = time.perf_counter()
-    steps.publish_marts(steps.Paths(inbox, warehouse))
+    steps.publish_marts(paths)
     return time.perf_counter() - start
 
 
