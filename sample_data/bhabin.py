@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import names
-from .formats import date_slash, invalid_date_text, random_day, to_datetime
+from .formats import date_slash, invalid_date_text, random_day, to_datetime, village_cell
 from .model import District, Gazetteer, Village
 from .rng import streams
 from .spelling import district_variant, variant
@@ -91,13 +91,8 @@ def plan_assignments(gaz: Gazetteer, seed: int, used: set[str]) -> list[Assignme
 
 
 def _binaan(a: Assignment, rng) -> str:
-    parts = [variant(v.name_in(a.year), v.vtype, rng, safe=v.safe, p_prefix=0.15, p_space=0.0) for v in a.villages]
-    if len(parts) == 1:
-        return parts[0]
-    sep = rng.choice([", ", " / ", " dan "])
-    if sep == ", " and rng.random() < 0.4:
-        return ", ".join(parts[:-1]) + " dan " + parts[-1]
-    return sep.join(parts)
+    return village_cell([variant(v.name_in(a.year), v.vtype, rng, safe=v.safe, p_prefix=0.15, p_space=0.0)
+                         for v in a.villages], rng)
 
 
 def write_roster(gaz: Gazetteer, truth: Truth, folder: Path, seed: int) -> list[Assignment]:

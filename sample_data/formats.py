@@ -65,3 +65,13 @@ def invalid_date_text(rng: random.Random, year: int, style: str) -> str:
         return f"{day} {MONTHS_ID[month - 1]} {year}"
     sep = "-" if style == "dash" else "/"
     return f"{day:02d}{sep}{month:02d}{sep}{year}"
+
+
+def village_cell(parts: list[str], rng: random.Random) -> str:
+    """Several villages in one roster cell, joined the ways clerks write them."""
+    if len(parts) == 1:
+        return parts[0]
+    sep = rng.choice([", ", " / ", " dan "])
+    if sep == ", " and rng.random() < 0.4:
+        return ", ".join(parts[:-1]) + " dan " + parts[-1]
+    return sep.join(parts)

@@ -7,7 +7,7 @@ import pandas as pd
 
 from sample_data import names
 from sample_data.bhabin import ACTIVITIES, ACTIVITY_HEADER, RANKS, ROSTER_HEADER, URAIAN
-from sample_data.formats import date_slash, invalid_date_text
+from sample_data.formats import date_slash, invalid_date_text, village_cell
 
 from . import people
 from .context import Context, FileTask, days_in, year_days
@@ -98,13 +98,7 @@ def write_roster(ctx: Context, key: tuple, path) -> tuple[int, int]:
     stats = {"rows": 0, "bad": 0}
 
     def binaan(vs) -> str:
-        parts = [next(written) for _ in vs]
-        if len(parts) == 1:
-            return parts[0]
-        sep = rng.choice([", ", " / ", " dan "])
-        if sep == ", " and rng.random() < 0.4:
-            return ", ".join(parts[:-1]) + " dan " + parts[-1]
-        return sep.join(parts)
+        return village_cell([next(written) for _ in vs], rng)
 
     def rows():
         number = 0
