@@ -14,14 +14,14 @@ from assets.harmonise import aliases
 from assets.harmonise.gazetteer import Gazetteer, load_gazetteer
 from assets.harmonise.matcher import Matcher
 from assets.harmonise.places import drop_repeated_village_years, place_rows
-from assets.incremental import StageState, code_files, fingerprint
 from assets.harmonise.quality import match_quality
-from assets.ingest.receive import Received, WorkArea, inbox_files, receive_file, settle_supersessions
+from assets.incremental import StageState, code_files, fingerprint
+from assets.ingest.receive import (Received, WorkArea, inbox_files, pseudonymise, receive_file,
+                                   settle_supersessions)
 from assets.ingest.report import file_reports, write_report
 from assets.ingest.table import typed_frame
 from assets.privacy import load_key
 from assets.publish.publication import DATABASE_NAME, publish
-from assets.ingest.receive import pseudonymise
 from schemas import DATASETS
 
 

@@ -5,7 +5,7 @@ pseudonymisation and place matching are all driven from it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # Kinds of cell a column holds; each has one parser in assets/ingest/cells.py.
 KINDS = {

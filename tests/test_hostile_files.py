@@ -3,7 +3,6 @@ sync goes on; file shapes agencies really send are read."""
 from __future__ import annotations
 
 import json
-import zipfile
 from pathlib import Path
 
 import openpyxl

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from assets.harmonise.gazetteer import derive_changes, dotted_code, load_gazetteer
+from assets.harmonise.gazetteer import dotted_code, load_gazetteer
 from assets.harmonise.matcher import Matcher
 from assets.harmonise.names import name_key
 from tests.conftest import reference_root

@@ -6,7 +6,7 @@ import re
 
 import pandas as pd
 
-from assets.harmonise.matcher import Match, Matcher
+from assets.harmonise.matcher import Matcher
 from assets.ingest.errors import cell_error
 from schemas.base import Dataset
 

@@ -67,7 +67,7 @@ def _read_lines(path: Path) -> tuple[str, list[tuple[list[str], str]]]:
     """Header line and (parsed fields, raw line) per data line; raw lines are copied verbatim."""
     lines = path.read_text(encoding="utf-8").splitlines()
     parsed = csv.reader(lines)
-    header = next(parsed)
+    next(parsed)                     # the header line, returned raw below
     return lines[0], [(fields, raw) for fields, raw in zip(parsed, lines[1:])]
 
 
