@@ -16,8 +16,8 @@ from assets.harmonise.matcher import Matcher
 from assets.harmonise.places import drop_repeated_village_years, place_rows
 from assets.harmonise.quality import match_quality
 from assets.incremental import StageState, code_files, fingerprint
-from assets.ingest.receive import (Received, WorkArea, inbox_files, pseudonymise, receive_file,
-                                   settle_supersessions)
+from assets.ingest.batch import receive_files
+from assets.ingest.receive import Received, WorkArea, inbox_files, pseudonymise
 from assets.ingest.report import file_reports, write_report
 from assets.ingest.table import typed_frame
 from assets.privacy import load_key
@@ -98,10 +98,7 @@ def reference_notes(gazetteer: Gazetteer) -> str:
 
 # -- ingest ------------------------------------------------------------------------------------------
 def ingest_source(paths: Paths, source: str) -> list[Received]:
-    key = load_key()
-    settle_supersessions(paths.work)      # finishes what a killed sync left half-done
-    return [receive_file(path, source, paths.work, paths.archive, key)
-            for path in inbox_files(paths.inbox, source)]
+    return receive_files(inbox_files(paths.inbox, source), source, paths.work, paths.archive, load_key())
 
 
 def agency_reports(paths: Paths) -> dict[str, int]:

@@ -139,15 +139,49 @@ def pseudonymise(frame: pd.DataFrame, dataset_name: str, key: bytes) -> pd.DataF
     return frame
 
 
-def receive_file(path: Path, source: str, work: WorkArea, archive_dir: Path, key: bytes) -> Received:
+class Ledger:
+    """Every received file's manifest, read once per batch and kept in step with what is written: a
+    batch of thousands of files would otherwise re-read every manifest for each file it records."""
+
+    def __init__(self, work: WorkArea):
+        self.work = work
+        self.by_sha = {m["sha256"]: m for m in work.manifests()}
+
+    def get(self, sha: str) -> dict | None:
+        return self.by_sha.get(sha)
+
+    def manifests(self) -> list[dict]:
+        return list(self.by_sha.values())
+
+    def write(self, manifest: dict) -> None:
+        self.work.write_manifest_dict(manifest)
+        self.by_sha[manifest["sha256"]] = manifest
+
+
+def receive_file(path: Path, source: str, work: WorkArea, archive_dir: Path, key: bytes,
+                 ledger: Ledger | None = None) -> Received:
+    ledger = ledger or Ledger(work)
     sha = sha256_of(path)
-    known = work.manifest(sha)
-    if known:
-        if path.name != known["file_name"] and path.name not in known.get("also_received_as", []):
-            known["also_received_as"] = sorted({*known.get("also_received_as", []), path.name})
-            work.write_manifest_dict(known)
-        status = "unchanged" if path.name == known["file_name"] else "duplicate"
-        return Received(sha, source, path.name, status, known["datasets"], duplicate_of=known["file_name"])
+    if known := known_file(path, sha, source, ledger):
+        return known
+    return record_received(read_received(path, sha, source, work, archive_dir, key), ledger)
+
+
+def known_file(path: Path, sha: str, source: str, ledger: Ledger) -> Received | None:
+    """The same content received before: unchanged (same name) or a duplicate (another name)."""
+    known = ledger.get(sha)
+    if not known:
+        return None
+    if path.name != known["file_name"] and path.name not in known.get("also_received_as", []):
+        known["also_received_as"] = sorted({*known.get("also_received_as", []), path.name})
+        ledger.write(known)
+    status = "unchanged" if path.name == known["file_name"] else "duplicate"
+    return Received(sha, source, path.name, status, known["datasets"], duplicate_of=known["file_name"])
+
+
+def read_received(path: Path, sha: str, source: str, work: WorkArea, archive_dir: Path, key: bytes) -> Received:
+    """What receiving a new file depends on only that file: archive it, read it, store its accepted rows
+    and rejections (content-addressed). Files can go through this in parallel processes."""
     archive_file(path, sha, archive_dir)
     received = Received(sha, source, path.name, "rejected",
                         received_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
@@ -173,10 +207,17 @@ def receive_file(path: Path, source: str, work: WorkArea, archive_dir: Path, key
         received.status = "partially_accepted"
     elif received.rows_accepted:
         received.status = "accepted"
+    return received
+
+
+def record_received(received: Received, ledger: Ledger) -> Received:
+    """What depends on the files received before it, so done one file at a time in drop order: which
+    earlier files it supersedes, then its manifest (last: a file with a manifest is completely received)."""
     if received.rows_accepted:
-        received.supersedes = superseded_files(work, received)
-    work.write_manifest(received)      # last: a file with a manifest is completely received
-    settle_supersessions(work)
+        received.supersedes = superseded_files(ledger.manifests(), received)
+    manifest = received.as_dict()
+    ledger.write(manifest)
+    settle_supersessions(ledger, [manifest])
     return received
 
 
@@ -307,25 +348,27 @@ def similarity(a: list[str], b: list[str]) -> float:
     return sum(h in both for h in union) / len(union)
 
 
-def superseded_files(work: WorkArea, received: Received) -> list[str]:
+def superseded_files(manifests: list[dict], received: Received) -> list[str]:
     """Earlier files a corrected one replaces: same agency folder, datasets and periods, and mostly the
     same rows (same report numbers, or same places), so two police resorts sending the same months, or
     one sending a month at a time, do not replace each other."""
     if not received.years:
         return []
-    return [other["sha256"] for other in work.manifests()
+    return [other["sha256"] for other in manifests
             if other["sha256"] != received.sha256 and not other.get("superseded_by")
             and other["source"] == received.source and other["datasets"] == received.datasets
             and other.get("years") == received.years and other["status"] in ("accepted", "partially_accepted")
             and similarity(received.coverage, other.get("coverage", [])) >= SAME_COVERAGE]
 
 
-def settle_supersessions(work: WorkArea) -> None:
-    """Retire every file a later one supersedes: its stored rows move to superseded/ (kept, no longer
-    counted) and its manifest says by what. Idempotent, so a sync killed half-way finishes it on rerun."""
-    for manifest in work.manifests():
+def settle_supersessions(ledger: Ledger, manifests: list[dict] | None = None) -> None:
+    """Retire every file a later one (of `manifests`, default all) supersedes: its stored rows move to
+    superseded/ (kept, no longer counted) and its manifest says by what. Idempotent, so a sync killed
+    half-way finishes it on rerun."""
+    work = ledger.work
+    for manifest in ledger.manifests() if manifests is None else manifests:
         for old_sha in manifest.get("supersedes", []):
-            old = work.manifest(old_sha)
+            old = ledger.get(old_sha)
             if old is None or old.get("superseded_by") == manifest["sha256"]:
                 continue
             for path in [*work.root.glob(f"accepted/*/{old_sha}.parquet"), work.rejections_path(old_sha)]:
@@ -336,7 +379,7 @@ def settle_supersessions(work: WorkArea) -> None:
             old["superseded_by"] = manifest["sha256"]
             old["notes"] = [*old["notes"], f"superseded by {manifest['file_name']} ({manifest['sha256'][:12]}), "
                                            "a corrected file for the same data; its rows no longer count"]
-            work.write_manifest_dict(old)
+            ledger.write(old)
 
 
 def rejection_frame(errors: list[tuple[str, CellError]], received: Received, stage: str) -> pd.DataFrame:

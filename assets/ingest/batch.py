@@ -1,0 +1,70 @@
+"""Receive every file of an inbox folder: new files are read in parallel worker processes, then
+recorded one at a time in drop order (supersession depends on the files before).
+
+Reading is per file and content-addressed, so workers never write the same path; only the recording
+step writes manifests. Small batches are read in this process: starting workers costs about a second
+each, more than a few small files take to read.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from assets.ingest.receive import (Ledger, Received, WorkArea, known_file, read_received, record_received,
+                                   settle_supersessions, sha256_of)
+
+DEFAULT_WORKERS = 2
+PARALLEL_MIN_BYTES = 32 << 20       # new files smaller than this in total are read in-process
+
+
+def ingest_workers() -> int:
+    """JEMBATAN_INGEST_WORKERS (default 2, the cores of the machine this is sized for; 1 = no workers)."""
+    return max(1, int(os.environ.get("JEMBATAN_INGEST_WORKERS", DEFAULT_WORKERS)))
+
+
+def receive_files(files: list[Path], source: str, work: WorkArea, archive_dir: Path, key: bytes,
+                  workers: int | None = None) -> list[Received]:
+    """One Received per file, in the order given (the drop order)."""
+    ledger = Ledger(work)
+    settle_supersessions(ledger)          # finishes what a killed sync left half-done
+    shas = [sha256_of(path) for path in files]
+    new: dict[str, Path] = {}             # first name of each content not received before
+    for path, sha in zip(files, shas):
+        if ledger.get(sha) is None:
+            new.setdefault(sha, path)
+    read = _read_in_order(new, source, work, archive_dir, key, workers or ingest_workers())
+    received = []
+    for path, sha in zip(files, shas):
+        if new.get(sha) is path:
+            received.append(record_received(next(read), ledger))
+        else:       # received before, or the same content under a second name in this batch
+            received.append(known_file(path, sha, source, ledger))
+    return received
+
+
+def _read_in_order(new: dict[str, Path], source: str, work: WorkArea, archive_dir: Path, key: bytes,
+                   workers: int):
+    """Yield read_received(...) for each new file, in order."""
+    jobs = [(path, sha, source, work, archive_dir, key) for sha, path in new.items()]
+    if workers < 2 or len(jobs) < 2 or sum(path.stat().st_size for path, *_ in jobs) < PARALLEL_MIN_BYTES:
+        for job in jobs:
+            yield read_received(*job)
+        return
+    done = 0
+    # spawn, not fork: the caller (Dagster, pytest) runs threads, and a forked child can inherit a held lock
+    with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=multiprocessing.get_context("spawn")) as pool:
+        try:
+            for result in pool.map(_read_job, jobs, chunksize=1):
+                done += 1
+                yield result
+        except BrokenProcessPool:
+            pass        # a worker died (out of memory, a crash in a reader): read the rest here
+    for job in jobs[done:]:
+        yield read_received(*job)
+
+
+def _read_job(job: tuple) -> Received:
+    return read_received(*job)

@@ -1,0 +1,59 @@
+"""Receiving a folder with worker processes gives exactly what receiving it in-process gives: the same
+statuses, manifests, stored rows and rejections, duplicates and supersessions in drop order."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from assets.ingest import batch
+from assets.ingest.receive import WorkArea
+from assets.privacy import load_key
+from tests.agency_files import crime_rows, crime_xlsx
+
+VOLATILE = {"received_at"}
+
+
+def polda_folder(folder: Path) -> list[Path]:
+    """Drop order: two resorts' files, a bad row in one, the same content under a second name, and a
+    corrected file replacing the first."""
+    folder.mkdir(parents=True)
+    first = crime_xlsx(folder / "lp_a.xlsx", crime_rows(40))
+    other = crime_xlsx(folder / "lp_b.xlsx", crime_rows(30, 500, "Tanjung Baru") + [[0, "", "kemarin", "", "", "", ""]])
+    again = folder / "lp_a_copy.xlsx"
+    again.write_bytes(first.read_bytes())
+    rows = crime_rows(40)
+    rows[5][4] = "Sidorejo"
+    corrected = crime_xlsx(folder / "lp_a_revisi.xlsx", rows)
+    files = [first, other, again, corrected]
+    for i, path in enumerate(files):
+        os.utime(path, ns=(1_700_000_000_000_000_000 + i,) * 2)
+    return files
+
+
+def stored(work: WorkArea) -> dict:
+    manifests = {m["file_name"]: {k: v for k, v in m.items() if k not in VOLATILE} for m in work.manifests()}
+    frames = {str(p.relative_to(work.root)): pd.read_parquet(p) for p in sorted(work.root.rglob("*.parquet"))}
+    return {"manifests": manifests, "frames": frames}
+
+
+def test_worker_processes_give_the_in_process_result(tmp_path, monkeypatch):
+    files = polda_folder(tmp_path / "polda")
+    monkeypatch.setattr(batch, "PARALLEL_MIN_BYTES", 0)
+    results = {}
+    for workers in (1, 2):
+        work = WorkArea(tmp_path / f"work_{workers}")
+        received = batch.receive_files(files, "polda", work, tmp_path / "archive", load_key(), workers=workers)
+        results[workers] = ([(r.file_name, r.status, r.rows_accepted, r.rows_rejected) for r in received],
+                            stored(work))
+    statuses, serial = results[1]
+    assert statuses == [("lp_a.xlsx", "accepted", 40, 0), ("lp_b.xlsx", "partially_accepted", 30, 1),
+                        ("lp_a_copy.xlsx", "duplicate", 0, 0), ("lp_a_revisi.xlsx", "accepted", 40, 0)]
+    assert serial["manifests"]["lp_a.xlsx"]["superseded_by"] == serial["manifests"]["lp_a_revisi.xlsx"]["sha256"]
+    assert serial["manifests"]["lp_a.xlsx"]["also_received_as"] == ["lp_a_copy.xlsx"]
+    assert results[2][0] == statuses
+    assert results[2][1]["manifests"] == serial["manifests"]
+    assert results[2][1]["frames"].keys() == serial["frames"].keys()
+    for name, frame in serial["frames"].items():
+        pd.testing.assert_frame_equal(results[2][1]["frames"][name], frame)
