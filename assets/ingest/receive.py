@@ -305,7 +305,7 @@ SKETCH_SIZE = 128
 def file_scope(results: list[TableResult]) -> tuple[list[str], list[str]]:
     """(periods the rows are about: "2023" for yearly counts, "2023-08" for dated events; a compact
     sketch of what the rows are: their unique keys (report numbers) or else the places they name)."""
-    periods, items = set(), set()
+    periods, hashes = set(), [np.empty(0, dtype="uint64")]
     for result in results:
         dataset = DATASETS[result.dataset]
         frame = result.all_rows
@@ -317,9 +317,10 @@ def file_scope(results: list[TableResult]) -> tuple[list[str], list[str]]:
         names = list(dataset.unique_key) or [next((n for n in ("village_code", "village_name", "village_list",
                                                                 "police_sector") if n in frame), "")]
         if all(n in frame for n in names):
-            rows = frame[names].dropna().drop_duplicates()
-            items |= set(map("|".join, zip(*(_normalised(rows[n]) for n in names))))
-    return sorted(periods), bottom_k_sketch(items)
+            rows = frame[names].dropna()
+            keys = pd.DataFrame({n: _normalised(rows[n]) for n in names})
+            hashes.append(pd.util.hash_pandas_object(keys, index=False).to_numpy())
+    return sorted(periods), bottom_k_sketch(np.concatenate(hashes))
 
 
 def _normalised(values: pd.Series) -> np.ndarray:
@@ -333,10 +334,10 @@ def _normalised(values: pd.Series) -> np.ndarray:
     return out[codes]
 
 
-def bottom_k_sketch(items: set[str]) -> list[str]:
-    """The SKETCH_SIZE smallest hashes of a set: two sketches estimate how alike two sets are."""
-    hashes = sorted(hashlib.blake2b(i.encode(), digest_size=8).hexdigest() for i in items)
-    return hashes[:SKETCH_SIZE]
+def bottom_k_sketch(hashes: np.ndarray) -> list[str]:
+    """The SKETCH_SIZE smallest distinct 64-bit hashes of a set's items (pandas' fixed-key hash, the
+    same on every run): two sketches estimate how alike two sets are."""
+    return [f"{h:016x}" for h in np.unique(hashes)[:SKETCH_SIZE]]
 
 
 def similarity(a: list[str], b: list[str]) -> float:
