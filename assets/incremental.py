@@ -1,7 +1,8 @@
 """What a sync can skip: each stage records a fingerprint of its inputs (data and the code that
 reads them) in warehouse/work/state.json; a stage whose fingerprint is unchanged and whose outputs
 exist is not run again. Content-addressed names (files are named by their SHA-256) keep this cheap:
-a fingerprint hashes names, the small reference and steward files, and source code, not the data."""
+a fingerprint hashes names, the small reference and steward files, and source code, not the data.
+Large files (the stages' own outputs, written by atomic rename) count by size and modification time."""
 from __future__ import annotations
 
 import hashlib
@@ -10,6 +11,7 @@ import os
 from pathlib import Path
 
 CODE_ROOT = Path(__file__).resolve().parents[1]
+CONTENT_HASHED_BYTES = 4 << 20
 
 
 def fingerprint(*parts: object) -> str:
@@ -18,7 +20,9 @@ def fingerprint(*parts: object) -> str:
         if isinstance(part, Path):
             digest.update(part.name.encode())
             if part.is_file():
-                digest.update(part.read_bytes())
+                st = part.stat()
+                digest.update(part.read_bytes() if st.st_size <= CONTENT_HASHED_BYTES
+                              else f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}".encode())
         else:
             digest.update(json.dumps(part, sort_keys=True, default=str).encode())
         digest.update(b"\0")

@@ -2,6 +2,7 @@
 statuses, manifests, stored rows and rejections, duplicates and supersessions in drop order."""
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -57,3 +58,25 @@ def test_worker_processes_give_the_in_process_result(tmp_path, monkeypatch):
     assert results[2][1]["frames"].keys() == serial["frames"].keys()
     for name, frame in serial["frames"].items():
         pd.testing.assert_frame_equal(results[2][1]["frames"][name], frame)
+
+
+def test_files_are_hashed_again_only_when_they_changed(tmp_path, monkeypatch):
+    folder = tmp_path / "bps"
+    folder.mkdir()
+    a, b = folder / "a.csv", folder / "b.csv"
+    a.write_text("desa;jumlah\nAir Duren;3\n")
+    b.write_text("desa;jumlah\nSidorejo;4\n")
+    cache = tmp_path / "hashes.json"
+    hashed = []
+    monkeypatch.setattr(batch, "sha256_of", lambda path: hashed.append(path.name) or batch_sha(path))
+    first = batch.known_hashes([a, b], cache)
+    assert hashed == ["a.csv", "b.csv"]
+    assert batch.known_hashes([a, b], cache) == first and hashed == ["a.csv", "b.csv"]
+    b.write_text("desa;jumlah\nSidorejo;5\n")           # same size, new content
+    again = batch.known_hashes([a, b], cache)
+    assert hashed == ["a.csv", "b.csv", "b.csv"]
+    assert again[0] == first[0] and again[1] != first[1] and again[1] == batch_sha(b)
+
+
+def batch_sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
