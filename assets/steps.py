@@ -138,10 +138,11 @@ def harmonise(paths: Paths) -> dict[str, dict]:
 
     Each received file is placed once per matching fingerprint (reference lists, steward aliases, the
     matching code) and kept in work/placed_by_file/; a sync places only the files it has not placed yet,
-    and skips the stage when neither the files nor the fingerprint changed."""
+    rebuilds only the datasets whose files changed, and skips the stage when nothing changed."""
     work = paths.work
     matching = fingerprint(*sorted(paths.reference_store.glob("*.parquet")),
-                           *sorted(steward_dir(paths).glob("*")), *code_files("assets/harmonise", "schemas"))
+                           *sorted(steward_dir(paths).glob("*")), *code_files("assets/harmonise", "schemas"),
+                           Path(__file__))
     accepted = {name: sorted((work.root / "accepted" / name).glob("*.parquet")) for name in DATASETS}
     key = fingerprint(matching, {name: [p.name for p in files] for name, files in accepted.items()})
     outputs = [paths.placed_store / f"{name}.parquet" for name in DATASETS]
@@ -149,29 +150,41 @@ def harmonise(paths: Paths) -> dict[str, dict]:
         return stats
     cache = paths.placed_by_file / matching[:16]
     _drop_other_caches(paths.placed_by_file, keep=cache)
-    layouts = {m["sha256"]: m.get("layouts", {}) for m in work.manifests()}
     matcher = _LazyMatcher(paths)
-    stats, rejections, unresolved, methods = {}, [], [], []
+    layouts = _LazyLayouts(work)
+    stats, extras = {}, []
     for name, dataset in DATASETS.items():
+        dataset_key = fingerprint(matching, [p.name for p in accepted[name]])
+        stored = paths.placed_store / "datasets" / f"{name}.pickle"
+        if paths.state.unchanged(f"harmonise.{name}", dataset_key) is not None and stored.exists() \
+                and (paths.placed_store / f"{name}.parquet").exists():
+            extras.append(pd.read_pickle(stored))       # the dataset's files did not change
+            stats[name] = extras[-1]["stats"]
+            continue
         parts = [_placed_file(work, path, cache / name, dataset, matcher, layouts) for path in accepted[name]]
         if not parts:      # no file yet: an empty frame of the right shape keeps the SQL valid
             empty = pseudonymise(typed_frame([], dataset), name, b"")
             empty.insert(0, "source_file", pd.Series(dtype=object))
-            parts = [_placed(empty, dataset, matcher(), layouts)]
+            parts = [_placed(empty, dataset, matcher(), {})]
         placed = pd.concat([p["placed"] for p in parts], ignore_index=True)
-        placed, repeated = drop_repeated_village_years(placed, dataset, layouts)
-        rejected = [r for p in parts for r in p["rejections"].to_dict("records")] + repeated
+        placed, repeated = drop_repeated_village_years(placed, dataset, layouts() if len(placed) else {})
         work.write_frame(paths.placed_store / f"{name}.parquet", placed)
-        rejections += rejected
-        unresolved += [p["unresolved"] for p in parts]
-        methods += [p["methods"] for p in parts]
-        stats[name] = {"placed": len(placed), "rejected": len(rejected),
+        stats[name] = {"placed": len(placed), "rejected": sum(len(p["rejections"]) for p in parts) + len(repeated),
                        "methods": placed["match_method"].value_counts().to_dict()}
+        extras.append({"stats": stats[name],
+                       "rejections": pd.concat([p["rejections"] for p in parts]
+                                               + [pd.DataFrame.from_records(repeated, columns=_rejection_columns())],
+                                               ignore_index=True),
+                       "unresolved": pd.concat([p["unresolved"] for p in parts], ignore_index=True),
+                       "methods": pd.concat([p["methods"] for p in parts], ignore_index=True)})
+        _write_pickle(stored, extras[-1])
+        paths.state.record(f"harmonise.{name}", dataset_key, stats[name])
     work.write_frame(paths.placed_store / "rejections.parquet",
-                     pd.DataFrame.from_records(rejections, columns=_rejection_columns()))
-    work.write_frame(paths.placed_store / "unresolved.parquet", pd.concat(unresolved, ignore_index=True))
+                     pd.concat([e["rejections"] for e in extras], ignore_index=True))
+    work.write_frame(paths.placed_store / "unresolved.parquet",
+                     pd.concat([e["unresolved"] for e in extras], ignore_index=True))
     work.write_frame(paths.placed_store / "match_quality.parquet",
-                     match_quality(pd.concat(methods, ignore_index=True), file_register(work)))
+                     match_quality(pd.concat([e["methods"] for e in extras], ignore_index=True), file_register(work)))
     paths.state.record("harmonise", key, stats)
     return stats
 
@@ -188,26 +201,44 @@ class _LazyMatcher:
         return self.matcher
 
 
+class _LazyLayouts:
+    """Where each file's columns were (for rejection messages), from the manifests: read only if needed."""
+
+    def __init__(self, work: WorkArea):
+        self.work, self.layouts = work, None
+
+    def __call__(self) -> dict:
+        if self.layouts is None:
+            self.layouts = {m["sha256"]: m.get("layouts", {}) for m in self.work.manifests()}
+        return self.layouts
+
+
 def _placed(frame: pd.DataFrame, dataset, matcher: Matcher, layouts: dict) -> dict[str, pd.DataFrame]:
+    """A file's placed rows, rejections, unresolved place tuples, and rows per match method."""
     placed, rejected, unresolved, methods = place_rows(frame, dataset, matcher, layouts)
     return {"placed": placed, "rejections": pd.DataFrame.from_records(rejected, columns=_rejection_columns()),
-            "unresolved": unresolved, "methods": methods}
+            "unresolved": unresolved,
+            "methods": methods.groupby(["source_file", "dataset", "match_method"]).size().reset_index(name="rows")}
 
 
 def _placed_file(work: WorkArea, path: Path, folder: Path, dataset, matcher: _LazyMatcher,
-                 layouts: dict) -> dict[str, pd.DataFrame]:
+                 layouts: _LazyLayouts) -> dict[str, pd.DataFrame]:
     """One received file's placement: from the cache, or computed now and cached. The cache is private
     to this warehouse and rebuilt from the work area at will, so one pickle per file (written by atomic
     rename) is enough, and much cheaper than four Parquet files."""
     target = folder / f"{path.stem}.pickle"
     if target.exists():
         return pd.read_pickle(target)
-    parts = _placed(pd.read_parquet(path), dataset, matcher(), layouts)
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    pd.to_pickle(parts, tmp)
-    os.replace(tmp, target)
+    parts = _placed(pd.read_parquet(path), dataset, matcher(), layouts())
+    _write_pickle(target, parts)
     return parts
+
+
+def _write_pickle(target: Path, value) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    pd.to_pickle(value, tmp)
+    os.replace(tmp, target)
 
 
 def _drop_other_caches(root: Path, keep: Path) -> None:

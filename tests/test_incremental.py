@@ -57,6 +57,7 @@ def test_unchanged_inbox_is_skipped_and_a_new_file_is_placed_alone(tmp_path, ref
     assert again["stats"] == first["stats"] and again["counts"] == first["counts"]
     assert publication_id(paths) == published
 
+    msme_placed = (paths.placed_store / "msme_village_count.parquet").stat().st_mtime_ns
     crime_workbook(inbox / "polda" / "lp_februari.xlsx")    # same reports again under another name
     wb_path = inbox / "polda" / "lp_februari.xlsx"
     import openpyxl
@@ -68,4 +69,5 @@ def test_unchanged_inbox_is_skipped_and_a_new_file_is_placed_alone(tmp_path, ref
     assert crimes_2023(paths) == 6
     new_placements = cached_placements(paths)
     assert placements < new_placements and len(new_placements) == 3
+    assert (paths.placed_store / "msme_village_count.parquet").stat().st_mtime_ns == msme_placed  # not rebuilt
     assert publication_id(paths) != published

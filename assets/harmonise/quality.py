@@ -16,12 +16,12 @@ def warn_below() -> float:
 
 
 def match_quality(methods: pd.DataFrame, files: pd.DataFrame) -> pd.DataFrame:
-    """methods: source_file, dataset, match_method per row; files: sha256, source, file_name.
+    """methods: rows per source_file, dataset and match_method; files: sha256, source, file_name.
     One row per source, file and dataset: rows, share_placed, ambiguous, unmatched, share_<method>..."""
     if methods.empty:
         return pd.DataFrame(columns=["source", "file_name", "dataset", "rows", "share_placed", "ambiguous",
                                      "unmatched"])
-    counts = (methods.groupby(["source_file", "dataset", "match_method"]).size()
+    counts = (methods.groupby(["source_file", "dataset", "match_method"])["rows"].sum()
               .unstack("match_method", fill_value=0))
     out = pd.DataFrame({"rows": counts.sum(axis=1)})
     for method in UNPLACED:
