@@ -11,7 +11,10 @@ from assets.harmonise.checks import MATCH_CHECKS
 from pipelines.inbox_sensors import INBOX_SENSORS, daily_full_sync
 from pipelines.resources import JembatanPaths
 
+# Runs launched from the UI, a sensor or the schedule use the multiprocess executor (the three ingest
+# assets in parallel); `jembatan sync` runs the same job in-process unless asked otherwise.
 sync_job = dg.define_asset_job("sync", selection=dg.AssetSelection.all(),
+                               executor_def=dg.multiprocess_executor.configured({"max_concurrent": 2}),
                                description="Full sync: reference, every inbox, harmonise, publish marts")
 
 ASSET_CHECKS: list = [*ROWS_RECONCILE_CHECKS]
@@ -27,3 +30,8 @@ defs = dg.Definitions(
     schedules=SCHEDULES,
     resources={"paths": JembatanPaths()},
 )
+
+
+def sync_job_definition() -> dg.JobDefinition:
+    """The sync job, reconstructable in the multiprocess executor's step processes."""
+    return defs.resolve_job_def("sync")

@@ -81,3 +81,19 @@ def test_resync_of_unchanged_inbox_changes_nothing(synced, tmp_path):
     con = duckdb.connect(str(synced.database), read_only=True)
     assert con.execute("SELECT sum(crime_count), sum(msme_count) FROM mart_village_year").fetchone() == before
     assert con.execute("SELECT count(*) FROM file_register").fetchone()[0] == 2
+
+
+def test_multiprocess_executor_publishes_the_same_marts(synced, tmp_path, monkeypatch):
+    """`jembatan sync --executor multiprocess`: steps in their own processes, the three inboxes at once,
+    publishing in its pool; the marts are those of the in-process sync."""
+    from pipelines.cli import main
+    for name in ("JEMBATAN_INBOX", "JEMBATAN_WAREHOUSE"):     # the command sets them; restored after
+        monkeypatch.setenv(name, "")
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    warehouse = tmp_path / "warehouse_multiprocess"
+    assert main(["sync", "--inbox", str(synced.inbox), "--warehouse", str(warehouse),
+                 "--executor", "multiprocess"]) == 0
+    query = "SELECT * FROM mart_village_year ORDER BY village_code, year"
+    marts = [duckdb.connect(str(db), read_only=True).execute(query).fetchall()
+             for db in (synced.database, warehouse / "jembatan.duckdb")]
+    assert marts[0] == marts[1] and len(marts[0]) == 7          # 7 villages, one year (2023)
