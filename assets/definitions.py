@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import dagster as dg
+import pandas as pd
 
 from assets import steps
 from assets.ingest.reconcile import reconcile_source
+from assets.metadata import table
 from pipelines.resources import JembatanPaths
 from schemas import SOURCES
 
@@ -19,8 +21,8 @@ def reference_gazetteer(paths: JembatanPaths) -> dg.MaterializeResult:
         "versions": steps.reference_notes(gazetteer),
         "current_version": gazetteer.current_version,
         "bridging_rows": len(gazetteer.bridging),
-        "changes": dg.MetadataValue.md(gazetteer.changes[gazetteer.changes["change"] != "unchanged"]
-                                       .to_markdown(index=False) if len(gazetteer.changes) else "none"),
+        "changes": table(gazetteer.changes[gazetteer.changes["change"] != "unchanged"],
+                         "table dim_village_change in the published database"),
     })
 
 
@@ -31,15 +33,15 @@ def ingest_asset(source: str) -> dg.AssetsDefinition:
     def _ingest(paths: JembatanPaths) -> dg.MaterializeResult:
         received = steps.ingest_source(paths.paths(), source)
         new = [r for r in received if r.status not in ("unchanged", "duplicate")]
-        table = "\n".join(f"| {r.file_name} | {r.status} | {r.rows_read} | {r.rows_accepted} | {r.rows_rejected} |"
-                          for r in received)
+        files = pd.DataFrame([(r.file_name, r.status, r.rows_read, r.rows_accepted, r.rows_rejected)
+                              for r in sorted(received, key=lambda r: r.status in ("unchanged", "duplicate"))],
+                             columns=["file", "status", "read", "accepted", "rejected"])   # new files first
         return dg.MaterializeResult(metadata={
             "dagster/row_count": sum(r.rows_accepted for r in new),
             "files_in_inbox": len(received),
             "files_new": len(new),
             "rows_rejected": sum(r.rows_rejected for r in new),
-            "files": dg.MetadataValue.md("| file | status | read | accepted | rejected |\n|---|---|---|---|---|\n"
-                                         + table),
+            "files": table(files, "table mart_data_quality, and warehouse/reports/"),
         })
     return _ingest
 
@@ -59,7 +61,8 @@ def harmonised_places(paths: JembatanPaths) -> dg.MaterializeResult:
         "dagster/row_count": placed,
         "rows_unplaced": rejected,
         "share_placed": round(placed / (placed + rejected), 4) if placed + rejected else 1.0,
-        "match_quality_by_file": dg.MetadataValue.md(quality.to_markdown(index=False) if len(quality) else "none"),
+        "match_quality_by_file": table(quality.sort_values("share_placed", kind="stable"),
+                                       "table mart_data_quality (lowest share placed first here)"),
         **{f"{name}_methods": dg.MetadataValue.json(s["methods"]) for name, s in stats.items()},
     })
 
@@ -111,14 +114,14 @@ def rows_reconcile_check(source: str) -> dg.AssetChecksDefinition:
                     description="Per file: rows read = rows accepted + rows rejected + rows skipped, counted "
                                 "from what was stored (accepted rows, rejections), with the skipped rows listed")
     def _check(paths: JembatanPaths) -> dg.AssetCheckResult:
-        lines = reconcile_source(paths.paths().work, source)
-        broken = [line for line in lines if not line["balanced"]]
-        table = "\n".join(f"| {x['file_name']} | {x['rows_read']} | {x['accepted']} | {x['rejected']} | "
-                          f"{x['skipped']} | {x['skipped_rows']} |" for x in lines)
-        return dg.AssetCheckResult(passed=not broken, metadata={
-            "files": len(lines), "unbalanced_files": ", ".join(x["file_name"] for x in broken) or "none",
-            "reconciliation": dg.MetadataValue.md("| file | read | accepted | rejected | skipped | skipped rows |\n"
-                                                  "|---|---|---|---|---|---|\n" + table)})
+        lines = pd.DataFrame(reconcile_source(paths.paths().work, source),
+                             columns=["file_name", "rows_read", "accepted", "rejected", "skipped", "skipped_rows",
+                                      "balanced"])
+        broken = lines[~lines["balanced"].astype(bool)]
+        return dg.AssetCheckResult(passed=broken.empty, metadata={
+            "files": len(lines), "unbalanced_files": ", ".join(broken["file_name"]) or "none",
+            "reconciliation": table(lines.sort_values("balanced", kind="stable").drop(columns="balanced"),
+                                    "the agency reports in warehouse/reports/")})
     return _check
 
 

@@ -154,6 +154,17 @@ def test_reconcile_check_passes_and_lists_skipped_rows(inbox, tmp_path):
     assert "Bangka!10 subtotal" in checks["bps_files"].metadata["reconciliation"].value
 
 
+def test_reconcile_counts_again_a_stored_file_that_changed(inbox, tmp_path):
+    msme_workbook(inbox / "bps" / "umkm.xlsx")
+    sync(inbox, tmp_path / "warehouse")
+    work = WorkArea(tmp_path / "warehouse" / "work")
+    assert [line["balanced"] for line in reconcile_source(work, "bps")] == [True]      # counted, and kept
+    stored = next((work.root / "accepted").glob("*/*.parquet"))
+    pd.read_parquet(stored).iloc[1:].to_parquet(stored, index=False)                 # a row lost after the fact
+    [line] = reconcile_source(work, "bps")
+    assert not line["balanced"] and line["accepted"] == line["rows_read"] - line["rejected"] - line["skipped"] - 1
+
+
 def _sync_command(inbox: Path, warehouse: Path) -> list[str]:
     return [sys.executable, "-c", SYNC_UP_TO_REPORTS, str(inbox), str(warehouse)]
 

@@ -8,6 +8,7 @@ import dagster as dg
 from assets import steps
 from assets.definitions import harmonised_places
 from assets.harmonise.quality import warn_below
+from assets.metadata import table
 from pipelines.resources import JembatanPaths
 from schemas import SOURCES
 
@@ -27,9 +28,9 @@ def placed_share_check(source: str) -> dg.AssetChecksDefinition:
             metadata={"threshold": threshold, "rows": rows,
                       "share_placed": round(placed / rows, 4) if rows else 1.0,
                       "ambiguous": int(quality["ambiguous"].sum()), "unmatched": int(quality["unmatched"].sum()),
-                      "files_below": dg.MetadataValue.md(
+                      "files_below": table(
                           below[["file_name", "dataset", "rows", "share_placed", "ambiguous", "unmatched"]]
-                          .to_markdown(index=False) if len(below) else "none")})
+                          .sort_values("share_placed", kind="stable"), "table mart_data_quality")})
     return _check
 
 

@@ -1,6 +1,14 @@
 """Nothing lost: per received file, the rows read must equal the rows stored as accepted, plus the rows
-with a rejection, plus the rows skipped (subtotals, notes, blanks), each counted from what was stored."""
+with a rejection, plus the rows skipped (subtotals, notes, blanks), each counted from what was stored.
+
+Stored files are content-addressed and only ever moved whole (to superseded/), so what was counted in
+one file is kept in work/reconciled/<source>.json beside the size and time of each stored file, and
+counted again only when one of them changed."""
 from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -8,20 +16,46 @@ import pyarrow.parquet as pq
 from assets.ingest.receive import WorkArea
 
 
-def reconcile_file(work: WorkArea, manifest: dict) -> dict:
+def stored_files(work: WorkArea, manifest: dict) -> tuple[list[Path], Path]:
     sha = manifest["sha256"]
     root = work.root / "superseded" / sha if manifest.get("superseded_by") else work.root
-    accepted = sum(pq.ParquetFile(p).metadata.num_rows for p in root.glob(f"accepted/*/{sha}.parquet"))
-    rejections = root / "rejections" / f"{sha}.parquet"
-    rejected = (len(pd.read_parquet(rejections, columns=["sheet", "row"]).drop_duplicates())
-                if rejections.exists() else 0)
+    return sorted(root.glob(f"accepted/*/{sha}.parquet")), root / "rejections" / f"{sha}.parquet"
+
+
+def stored_counts(accepted: list[Path], rejections: Path) -> dict[str, int]:
+    return {"accepted": sum(pq.ParquetFile(p).metadata.num_rows for p in accepted),
+            "rejected": (len(pd.read_parquet(rejections, columns=["sheet", "row"]).drop_duplicates())
+                         if rejections.exists() else 0)}
+
+
+def reconcile_line(manifest: dict, counts: dict[str, int]) -> dict:
     skipped = len(manifest["skipped"])
-    return {"file_name": manifest["file_name"], "sha256": sha, "rows_read": manifest["rows_read"],
-            "accepted": accepted, "rejected": rejected, "skipped": skipped,
+    return {"file_name": manifest["file_name"], "sha256": manifest["sha256"], "rows_read": manifest["rows_read"],
+            **counts, "skipped": skipped,
             "skipped_rows": ", ".join(f"{s['sheet']}!{s['row']} {s['reason']}" for s in manifest["skipped"][:50])
             + (f" and {skipped - 50} more" if skipped > 50 else ""),
-            "balanced": manifest["rows_read"] == accepted + rejected + skipped}
+            "balanced": manifest["rows_read"] == counts["accepted"] + counts["rejected"] + skipped}
 
 
 def reconcile_source(work: WorkArea, source: str) -> list[dict]:
-    return [reconcile_file(work, m) for m in work.manifests() if m["source"] == source]
+    cache = work.root / "reconciled" / f"{source}.json"
+    try:
+        known = json.loads(cache.read_text())
+    except (OSError, ValueError):
+        known = {}
+    lines, counted = [], {}
+    for manifest in work.manifests():
+        if manifest["source"] != source:
+            continue
+        accepted, rejections = stored_files(work, manifest)
+        stamp = [[str(p), p.stat().st_size, p.stat().st_mtime_ns] for p in [*accepted, rejections] if p.exists()]
+        entry = known.get(manifest["sha256"])
+        counts = entry["counts"] if entry and entry["stamp"] == stamp else stored_counts(accepted, rejections)
+        counted[manifest["sha256"]] = {"stamp": stamp, "counts": counts}
+        lines.append(reconcile_line(manifest, counts))
+    if counted != known:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(counted))
+        os.replace(tmp, cache)
+    return lines
