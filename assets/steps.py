@@ -121,10 +121,10 @@ def agency_reports(paths: Paths) -> dict[str, int]:
 
 def analyst_report(paths: Paths, out: Path) -> list | None:
     """Draw the analyst report from the current publication; None when it was already drawn from it."""
-    from assets.publish.report import write_report as write_analyst_report
     key = fingerprint(paths.database, *code_files("assets/publish"))
     if paths.state.unchanged("analyst_report", key) is not None and out.exists():
         return None
+    from assets.publish.report import write_report as write_analyst_report      # matplotlib: slow to import
     drawn = write_analyst_report(paths.database, out)
     paths.state.record("analyst_report", key, {"charts": len(drawn)})
     return drawn

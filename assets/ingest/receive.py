@@ -83,6 +83,9 @@ def archive_file(path: Path, sha: str, archive_dir: Path) -> Path:
     return target
 
 
+_PARSED_MANIFESTS: dict[Path, tuple[tuple, dict]] = {}
+
+
 class WorkArea:
     """Where ingest results live between stages (warehouse/work)."""
 
@@ -103,7 +106,17 @@ class WorkArea:
         return json.loads(path.read_text()) if path.exists() else None
 
     def manifests(self) -> list[dict]:
-        return [json.loads(p.read_text()) for p in sorted((self.root / "files").glob("*.json"))]
+        """Every manifest, parsed once per process while its file is unchanged (a sync's stages each
+        read all of them: thousands at national scale). Shared: treat them as read-only."""
+        out = []
+        for path in sorted((self.root / "files").glob("*.json")):
+            st = path.stat()
+            stamp = (st.st_ino, st.st_mtime_ns, st.st_size)      # a rewrite is a rename: a new inode
+            parsed = _PARSED_MANIFESTS.get(path)
+            if parsed is None or parsed[0] != stamp:
+                parsed = _PARSED_MANIFESTS[path] = (stamp, json.loads(path.read_text()))
+            out.append(parsed[1])
+        return out
 
     def write_manifest(self, received: Received) -> None:
         self.write_manifest_dict(received.as_dict())
@@ -145,7 +158,7 @@ class Ledger:
 
     def __init__(self, work: WorkArea):
         self.work = work
-        self.by_sha = {m["sha256"]: m for m in work.manifests()}
+        self.by_sha = {m["sha256"]: dict(m) for m in work.manifests()}     # own copies: changed here
 
     def get(self, sha: str) -> dict | None:
         return self.by_sha.get(sha)
