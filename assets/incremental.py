@@ -29,10 +29,14 @@ def fingerprint(*parts: object) -> str:
     return digest.hexdigest()
 
 
-def code_files(*folders: str) -> list[Path]:
-    """The project's own source files under these folders (relative to the repository root)."""
-    return sorted(p for folder in folders for p in (CODE_ROOT / folder).rglob("*")
-                  if p.suffix in (".py", ".sql") and "__pycache__" not in p.parts)
+def code_files(*places: str) -> list[Path]:
+    """The project's own source files under these folders, or these files (relative to the repository root)."""
+    found = []
+    for place in places:
+        path = CODE_ROOT / place
+        found += [path] if path.is_file() else [p for p in path.rglob("*")
+                                                if p.suffix in (".py", ".sql") and "__pycache__" not in p.parts]
+    return sorted(found)
 
 
 class StageState:

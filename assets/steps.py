@@ -18,7 +18,7 @@ from assets.harmonise.quality import match_quality
 from assets.incremental import StageState, code_files, fingerprint
 from assets.ingest.batch import receive_files
 from assets.ingest.receive import Received, WorkArea, inbox_files, pseudonymise
-from assets.ingest.report import file_reports, write_report
+from assets.ingest.report import write_file_reports
 from assets.ingest.table import typed_frame
 from assets.privacy import load_key
 from assets.publish.publication import DATABASE_NAME, publish
@@ -105,16 +105,13 @@ def agency_reports(paths: Paths) -> dict[str, int]:
     """A report for every received file (warehouse/reports/<source>/), rewritten only when it changed;
     skipped when no file, rejection or manifest changed. Returns the number of reports per status."""
     placed = paths.placed_store / "rejections.parquet"
+    code = fingerprint(*code_files("assets/ingest"), *code_files("assets/privacy.py"))
     key = fingerprint(placed, paths.work.manifests(),
-                      [p.name for p in sorted((paths.work.root / "rejections").glob("*.parquet"))],
-                      *code_files("assets/ingest"))
+                      [p.name for p in sorted((paths.work.root / "rejections").glob("*.parquet"))], code)
     if (statuses := paths.state.unchanged("agency_reports", key)) is not None and paths.reports.is_dir():
         return statuses
-    reports = file_reports(paths.work, pd.read_parquet(placed) if placed.exists() else pd.DataFrame())
-    statuses: dict[str, int] = {}
-    for report in reports:
-        write_report(paths.reports, report)
-        statuses[report["status"]] = statuses.get(report["status"], 0) + 1
+    statuses = write_file_reports(paths.work, paths.reports,
+                                  pd.read_parquet(placed) if placed.exists() else pd.DataFrame(), code)
     paths.state.record("agency_reports", key, statuses)
     return statuses
 

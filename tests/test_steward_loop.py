@@ -2,6 +2,7 @@
 workbook's dropdown cells, import, sync again, and see the marts change; revoke and see them change back."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -27,6 +28,12 @@ def crimes(warehouse: Path, village_code: str) -> int:
     with duckdb.connect(str(warehouse / "jembatan.duckdb"), read_only=True) as con:
         return con.execute("SELECT coalesce(sum(crime_count), 0) FROM mart_village_year WHERE village_code = ?",
                            [village_code]).fetchone()[0]
+
+
+def unknown_village_errors(warehouse: Path) -> int:
+    """What the police's agency reports list as villages not recognised."""
+    return sum(e["code"] in ("unknown_village", "ambiguous_village") for p in (warehouse / "reports" / "polda").glob("*.json")
+               for e in json.loads(p.read_text())["errors"])
 
 
 def unresolved(warehouse: Path) -> pd.DataFrame:
@@ -66,6 +73,7 @@ def test_decisions_change_the_marts_and_revoking_undoes_them(synced, tmp_path, c
     key, scope = chosen[col["name_key"]].value, chosen[col["Area code"]].value
     reported = int(((crime_rows["village_name"].map(name_key) == key) & (crime_rows["match_scope"] == scope)).sum())
     before = crimes(warehouse, village)
+    errors_before = unknown_village_errors(warehouse)
 
     assert main(["review", "--warehouse", str(warehouse), "import", str(queue), "--by", "tester"]) == 0
     assert main(["review", "--warehouse", str(warehouse), "list"]) == 0
@@ -78,6 +86,7 @@ def test_decisions_change_the_marts_and_revoking_undoes_them(synced, tmp_path, c
     with duckdb.connect(str(warehouse / "jembatan.duckdb"), read_only=True) as con:
         methods = dict(con.execute("SELECT match_method, count(*) FROM fact_crime_report GROUP BY 1").fetchall())
     assert methods["steward_alias"] == reported
+    assert unknown_village_errors(warehouse) <= errors_before - reported      # the agency reports follow
     left = unresolved(warehouse)
     assert not ((left["village_name"].map(name_key) == key) & (left["match_scope"] == scope)).any()
 

@@ -7,6 +7,7 @@ anything that still looks like a NIK or a phone number is masked here.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -35,26 +36,55 @@ def report_path(reports: Path, source: str, file_name: str, sha: str) -> Path:
     return reports / source / f"{safe_name(file_name)}.{sha[:12]}.xlsx"
 
 
-def file_reports(work: WorkArea, placed_rejections: pd.DataFrame) -> list[dict]:
-    """One report per received name: the file's own, and one per duplicate drop of the same content."""
-    reports = []
+def write_file_reports(work: WorkArea, reports: Path, placed_rejections: pd.DataFrame,
+                       code_key: str) -> dict[str, int]:
+    """A report per received name: the file's own, and one per duplicate drop of the same content.
+    A file's reports are built again only when what they are made of changed (its manifest, its stored
+    rejections, its rows rejected at matching, the code writing them: code_key); work/reported.json keeps
+    that digest per file. Returns the number of reports per status."""
+    ledger = work.root / "reported.json"
+    try:
+        known = json.loads(ledger.read_text())
+    except (OSError, ValueError):
+        known = {}
+    by_file = dict(tuple(placed_rejections.groupby("source_file"))) if len(placed_rejections) else {}
+    reported, statuses = {}, {}
     for manifest in work.manifests():
-        report = file_report(manifest, _errors(work, manifest["sha256"], placed_rejections))
-        reports.append(report)
-        for name in manifest.get("also_received_as", []):
-            reports.append({**report, "file_name": name, "status": "duplicate",
-                            "duplicate_of": manifest["file_name"],
-                            "notes": [f"the same content was already received as {manifest['file_name']}; "
-                                      "it was counted once", *report["notes"]]})
-    return reports
+        sha = manifest["sha256"]
+        stored = [p for p in _stored_rejections(work, sha) if p.exists()]
+        placed = by_file.get(sha, pd.DataFrame())
+        digest = hashlib.sha256(json.dumps([code_key, manifest, [(p.name, p.stat().st_size, p.stat().st_mtime_ns)
+                                                       for p in stored]], default=str).encode()
+                                + pd.util.hash_pandas_object(placed.astype(str), index=False).to_numpy().tobytes()
+                                ).hexdigest()
+        entry = known.get(sha)
+        if entry and entry["digest"] == digest and all(Path(p).exists() for p in entry["paths"]):
+            reported[sha] = entry
+        else:
+            report = file_report(manifest, _errors(stored, placed))
+            written = [write_report(reports, r) for r in [report, *duplicate_reports(manifest, report)]]
+            reported[sha] = {"digest": digest, "statuses": [r["status"] for r in written],
+                             "paths": [str(r["path"]) for r in written]}
+        for status in reported[sha]["statuses"]:
+            statuses[status] = statuses.get(status, 0) + 1
+    _atomic_write_bytes(ledger, lambda tmp: tmp.write_text(json.dumps(reported)))
+    return statuses
 
 
-def _errors(work: WorkArea, sha: str, placed_rejections: pd.DataFrame) -> pd.DataFrame:
-    paths = [work.rejections_path(sha), work.root / "superseded" / sha / "rejections" / f"{sha}.parquet"]
-    frames = [pd.read_parquet(p) for p in paths if p.exists()]
-    if not placed_rejections.empty:
-        frames.append(placed_rejections[placed_rejections["source_file"] == sha])
-    frames = [f for f in frames if not f.empty]
+def duplicate_reports(manifest: dict, report: dict) -> list[dict]:
+    """The same content dropped under other names: each name gets its answer."""
+    return [{**report, "file_name": name, "status": "duplicate", "duplicate_of": manifest["file_name"],
+             "notes": [f"the same content was already received as {manifest['file_name']}; it was counted once",
+                       *report["notes"]]}
+            for name in manifest.get("also_received_as", [])]
+
+
+def _stored_rejections(work: WorkArea, sha: str) -> list[Path]:
+    return [work.rejections_path(sha), work.root / "superseded" / sha / "rejections" / f"{sha}.parquet"]
+
+
+def _errors(stored: list[Path], placed: pd.DataFrame) -> pd.DataFrame:
+    frames = [f for f in [*(pd.read_parquet(p) for p in stored), placed] if not f.empty]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["sheet", "row"])
 
 
@@ -86,17 +116,16 @@ def file_report(manifest: dict, errors: pd.DataFrame) -> dict:
     }
 
 
-def write_report(reports: Path, report: dict) -> Path | None:
-    """Writes the workbook and its JSON twin (the twin last); returns the workbook path, or None when
-    the report on disk already says the same."""
+def write_report(reports: Path, report: dict) -> dict:
+    """Writes the workbook and its JSON twin (the twin last), unless the report on disk already says the
+    same. Returns the status and the workbook's path."""
     path = report_path(reports, report["source"], report["file_name"], report["sha256"])
     twin = path.with_suffix(".json")
     text = json.dumps(report, indent=1, ensure_ascii=False, default=str)
-    if twin.exists() and twin.read_text() == text and path.exists():
-        return None
-    _atomic_write_bytes(path, lambda tmp: report_workbook(report).save(tmp))
-    _atomic_write_bytes(twin, lambda tmp: tmp.write_text(text))
-    return path
+    if not (twin.exists() and twin.read_text() == text and path.exists()):
+        _atomic_write_bytes(path, lambda tmp: report_workbook(report).save(tmp))
+        _atomic_write_bytes(twin, lambda tmp: tmp.write_text(text))
+    return {"status": report["status"], "path": path}
 
 
 SUMMARY_LABELS = [
