@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import matplotlib
 
 matplotlib.use("Agg")              # no display: files only
@@ -50,55 +51,78 @@ def _grouped_bars(frame, category: str, group: str, value: str, ylabel: str, hor
     return figure
 
 
+MAX_BARS = 40      # categories on one chart; more regencies are rolled up to provinces, more files cut
+
+
+def _by_area(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, group: str) -> tuple[pd.DataFrame, str]:
+    """frame has regency_name, province_code, group and additive columns: per regency when there are few
+    enough to read, else summed per province. Returns the frame keyed by 'area' and the area's name."""
+    if frame["regency_name"].nunique() <= MAX_BARS:
+        return frame.rename(columns={"regency_name": "area"}).drop(columns="province_code"), "regency"
+    names = dict(con.execute("SELECT DISTINCT province_code, province_name FROM dim_village").fetchall())
+    frame = frame.assign(area=frame["province_code"].map(names).fillna(frame["province_code"]))
+    return frame.drop(columns=["regency_name", "province_code"]).groupby(["area", group], as_index=False).sum(), \
+        "province"
+
+
 def growth_chart(con: duckdb.DuckDBPyConnection) -> Chart:
     frame = con.execute("""
-        SELECT regency_name, from_year || '-' || to_year AS period, villages_grew_together
+        SELECT regency_name, province_code, from_year || '-' || to_year AS period, villages_grew_together
         FROM mart_growth_without_security_regency WHERE to_year = from_year + 1""").df()
-    figure = _grouped_bars(frame, "regency_name", "period", "villages_grew_together", "villages")
-    return Chart("Growth without security, by regency and year",
+    frame, area = _by_area(con, frame, "period")
+    figure = _grouped_bars(frame, "area", "period", "villages_grew_together", "villages")
+    return Chart(f"Growth without security, by {area} and year",
                  "Villages where MSMEs and crime both grew from one year to the next.", _png(figure))
 
 
 def reach_chart(con: duckdb.DuckDBPyConnection) -> Chart:
     frame = con.execute("""
-        SELECT regency_name, program, 100.0 * sum(participants) / nullif(sum(msme_count), 0) AS reach_pct
+        SELECT regency_name, province_code, program, sum(participants) AS participants, sum(msme_count) AS msmes
         FROM mart_program_reach WHERE year = (SELECT max(year) FROM mart_program_reach) GROUP BY ALL""").df()
-    figure = _grouped_bars(frame, "regency_name", "program", "reach_pct", "% of MSMEs reached")
+    frame, area = _by_area(con, frame, "program")
+    frame["reach_pct"] = 100.0 * frame["participants"] / frame["msmes"].where(frame["msmes"] > 0)
+    figure = _grouped_bars(frame, "area", "program", "reach_pct", "% of MSMEs reached")
     return Chart("Program reach, latest program year",
-                 "Businesses in each program as a share of the MSMEs BPS counted, by regency.", _png(figure))
+                 f"Businesses in each program as a share of the MSMEs BPS counted, by {area}.", _png(figure))
 
 
 def dry_spot_chart(con: duckdb.DuckDBPyConnection) -> Chart:
     frame = con.execute("""
-        SELECT regency_name, year::VARCHAR AS year, count(DISTINCT village_code) AS dry_spots
+        SELECT regency_name, province_code, year::VARCHAR AS year, count(DISTINCT village_code) AS dry_spots
         FROM mart_program_reach WHERE is_dry_spot GROUP BY ALL""").df()
-    figure = _grouped_bars(frame, "regency_name", "year", "dry_spots", "villages")
-    return Chart("Dry spots", "Villages no program reached, per year (program lists only cover some provinces).",
-                 _png(figure))
+    frame, area = _by_area(con, frame, "year")
+    figure = _grouped_bars(frame, "area", "year", "dry_spots", "villages")
+    return Chart("Dry spots", f"Villages no program reached, per year and {area} (program lists only cover some "
+                 "provinces).", _png(figure))
 
 
 def coverage_chart(con: duckdb.DuckDBPyConnection) -> Chart:
     frame = con.execute("""
-        SELECT regency_name,
+        SELECT regency_name, province_code,
                CASE WHEN has_own_officer THEN 'own officer' WHEN has_officer THEN 'shares an officer'
                     ELSE 'no officer' END AS coverage, count(*) AS villages
         FROM mart_bhabinkamtibmas_coverage
         WHERE year = (SELECT max(year) FROM mart_bhabinkamtibmas_coverage WHERE officers IS NOT NULL)
           AND officers IS NOT NULL GROUP BY ALL""").df()
-    figure = _grouped_bars(frame, "regency_name", "coverage", "villages", "villages")
-    return Chart("Bhabinkamtibmas coverage, latest roster year",
+    frame, area = _by_area(con, frame, "coverage")
+    figure = _grouped_bars(frame, "area", "coverage", "villages", "villages")
+    return Chart(f"Bhabinkamtibmas coverage, latest roster year, by {area}",
                  "One village, one Bhabinkamtibmas (Perkap 7/2021): villages with their own officer, sharing one, "
                  "or with none.", _png(figure))
 
 
 def quality_chart(con: duckdb.DuckDBPyConnection) -> Chart:
-    frame = con.execute("""
+    files = con.execute("SELECT count(*) FROM mart_data_quality").fetchone()[0]
+    frame = con.execute(f"""
         UNPIVOT (SELECT file_name, rows_accepted - rows_unplaced AS landed, rows_rejected - rows_unplaced AS rejected,
-                        rows_unplaced AS unplaced FROM mart_data_quality)
+                        rows_unplaced AS unplaced FROM mart_data_quality
+                 ORDER BY (rows_accepted - rows_unplaced) / greatest(rows_read - rows_skipped, 1), file_name
+                 LIMIT {MAX_BARS})
         ON landed, rejected, unplaced INTO NAME outcome VALUE rows""").df()
     figure = _grouped_bars(frame, "file_name", "outcome", "rows", "rows", horizontal=True)
+    shown = "" if files <= MAX_BARS else f" The {MAX_BARS} of {files:,} files with the lowest share landed."
     return Chart("Data quality per received file", "Rows that landed, were rejected, or could not be placed in a "
-                 "village.", _png(figure))
+                 f"village.{shown}", _png(figure))
 
 
 CHARTS = (growth_chart, reach_chart, dry_spot_chart, coverage_chart, quality_chart)
