@@ -28,6 +28,18 @@ def suppression_threshold() -> int:
     return int(os.environ.get("JEMBATAN_SUPPRESSION_THRESHOLD", DEFAULT_SUPPRESSION_THRESHOLD))
 
 
+def duckdb_settings(path: Path) -> str:
+    """The build's DuckDB settings: JEMBATAN_DUCKDB_MEMORY_LIMIT (default DuckDB's own, 80% of RAM),
+    JEMBATAN_DUCKDB_THREADS (default one per core) and JEMBATAN_DUCKDB_TEMP_DIR (where it spills when
+    over the limit; default beside the staging file). Insertion order is not kept: every table that
+    needs an order says ORDER BY, and without it DuckDB writes tables in parallel."""
+    settings = {"preserve_insertion_order": "false",
+                "temp_directory": os.environ.get("JEMBATAN_DUCKDB_TEMP_DIR") or f"{path}.tmp",
+                "memory_limit": os.environ.get("JEMBATAN_DUCKDB_MEMORY_LIMIT"),
+                "threads": os.environ.get("JEMBATAN_DUCKDB_THREADS")}
+    return "; ".join(f"SET {name} = '{value}'" for name, value in settings.items() if value)
+
+
 def new_publication_id() -> str:
     """UTC build time; sorts in the order publications were made."""
     return datetime.now(timezone.utc).strftime(ID_FORMAT)
@@ -42,6 +54,7 @@ def build_database(path: Path, inputs: dict[str, pd.DataFrame | Path], tables: d
     threshold = suppression_threshold() if threshold is None else threshold
     con = duckdb.connect(str(path))
     try:
+        con.execute(duckdb_settings(path))
         for name, frame in inputs.items():
             if isinstance(frame, Path):
                 con.execute(f"CREATE TEMP VIEW {name} AS SELECT * FROM read_parquet('{frame}')")
