@@ -103,16 +103,16 @@ def test_charts_roll_regencies_up_to_provinces_when_too_many_to_read():
     import duckdb
 
     from assets.publish.report import MAX_BARS, _by_area
-    con = duckdb.connect()
-    con.execute("CREATE TABLE dim_village AS SELECT * FROM (VALUES ('19', 'Bangka Belitung'), ('35', 'Jawa Timur')) "
+    db = duckdb.connect()
+    db.execute("CREATE TABLE dim_village AS SELECT * FROM (VALUES ('19', 'Bangka Belitung'), ('35', 'Jawa Timur')) "
                 "v(province_code, province_name)")
     few = pd.DataFrame({"regency_name": ["Bangka", "Tuban"], "province_code": ["19", "35"], "year": ["2023"] * 2,
                         "villages": [3, 4]})
-    frame, area = _by_area(con, few, "year")
+    frame, area = _by_area(db, few, "year")
     assert area == "regency" and frame.set_index("area")["villages"].to_dict() == {"Bangka": 3, "Tuban": 4}
     many = pd.DataFrame({"regency_name": [f"Kabupaten {i}" for i in range(MAX_BARS + 1)],
                          "province_code": ["19"] * MAX_BARS + ["35"], "year": ["2023"] * (MAX_BARS + 1),
                          "villages": [1] * (MAX_BARS + 1)})
-    frame, area = _by_area(con, many, "year")
+    frame, area = _by_area(db, many, "year")
     assert area == "province"
     assert frame.set_index("area")["villages"].to_dict() == {"Bangka Belitung": MAX_BARS, "Jawa Timur": 1}

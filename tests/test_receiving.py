@@ -15,6 +15,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from assets import steps
 from assets.definitions import ALL_ASSETS, ROWS_RECONCILE_CHECKS
 from assets.ingest.receive import WorkArea, receive_file
 from assets.ingest.reconcile import reconcile_source
@@ -64,7 +65,7 @@ def sync(inbox: Path, warehouse: Path):
 
 
 def placed(warehouse: Path, dataset: str) -> pd.DataFrame:
-    return pd.read_parquet(warehouse / "work" / "placed" / f"{dataset}.parquet")
+    return steps.placed_rows(steps.Paths(warehouse.parent / "inbox", warehouse), dataset)
 
 
 @pytest.fixture

@@ -45,10 +45,11 @@ def new_publication_id() -> str:
     return datetime.now(timezone.utc).strftime(ID_FORMAT)
 
 
-def build_database(path: Path, inputs: dict[str, pd.DataFrame | Path], tables: dict[str, pd.DataFrame],
+def build_database(path: Path, inputs: dict[str, pd.DataFrame | Path | list[Path]], tables: dict[str, pd.DataFrame],
                    publication_id: str | None = None, threshold: int | None = None,
                    parquet: Path | None = None) -> dict[str, int]:
-    """inputs (frames, or Parquet files read in place) are visible to the SQL as views (stg_*, ref_*);
+    """inputs (frames, or Parquet files read in place: one or a list) are visible to the SQL as views
+    (stg_*, ref_*);
     tables are stored as they are. Returns the row count of every published table (`public.<name>`)."""
     publication_id = publication_id or new_publication_id()
     threshold = suppression_threshold() if threshold is None else threshold
@@ -56,8 +57,9 @@ def build_database(path: Path, inputs: dict[str, pd.DataFrame | Path], tables: d
     try:
         con.execute(duckdb_settings(path))
         for name, frame in inputs.items():
-            if isinstance(frame, Path):
-                con.execute(f"CREATE TEMP VIEW {name} AS SELECT * FROM read_parquet('{frame}')")
+            if isinstance(frame, (Path, list)):
+                files = [str(f) for f in (frame if isinstance(frame, list) else [frame])]
+                con.execute(f"CREATE TEMP VIEW {name} AS SELECT * FROM read_parquet({files}, union_by_name = true)")
             else:
                 con.register(name, frame)
         for name, frame in tables.items():
@@ -71,7 +73,7 @@ def build_database(path: Path, inputs: dict[str, pd.DataFrame | Path], tables: d
         for sql in sorted(SQL_DIR.glob("*.sql")):
             con.execute(sql.read_text())
         for name, frame in inputs.items():
-            if not isinstance(frame, Path):
+            if isinstance(frame, pd.DataFrame):
                 con.unregister(name)
         counts = table_counts(con)
         _check(con, counts)

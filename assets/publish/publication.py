@@ -68,7 +68,7 @@ class Warehouse:
             con.close()
 
 
-def publish(folder: Path, inputs: dict[str, pd.DataFrame], tables: dict[str, pd.DataFrame]) -> dict[str, int]:
+def publish(folder: Path, inputs: dict[str, pd.DataFrame | Path | list[Path]], tables: dict[str, pd.DataFrame]) -> dict[str, int]:
     """Build, check, archive, export, then swap in: the only step others can see is the last rename."""
     warehouse = Warehouse(folder)
     folder.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,186 @@
+"""The harmonise stage: every accepted row placed in one current village, with the steward's aliases.
+
+Each received file is placed once per matching fingerprint (reference lists, steward aliases, the
+matching code) and kept in work/placed_by_file/<fingerprint>/<dataset>/: its placed rows as Parquet and
+the rest (rejections, unresolved place tuples, rows per match method) as a small pickle. A dataset's
+placed rows are the union of its files' Parquet files, listed in work/placed/<dataset>.json, which is
+what the publish step reads; only a dataset whose rule spans files (one row per village and year) is
+combined into one file. A sync places only files it has not placed yet, rebuilds only datasets whose
+files changed, and skips the stage when nothing changed.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pandas as pd
+
+from assets.harmonise import aliases
+from assets.harmonise.matcher import Matcher
+from assets.harmonise.places import drop_repeated_village_years, place_rows
+from assets.harmonise.quality import match_quality
+from assets.incremental import code_files, fingerprint
+from assets.ingest.receive import WorkArea, _atomic_write_bytes, pseudonymise
+from assets.ingest.table import typed_frame
+from assets.paths import Paths, steward_dir, stored_gazetteer
+from schemas import DATASETS
+
+REJECTION_COLUMNS = ["source_file", "dataset", "stage", "sheet", "row", "column", "header", "field", "value",
+                     "code", "expected", "message", "message_id"]
+
+
+def harmonise(paths: Paths) -> dict[str, dict]:
+    """Returns per dataset the rows placed, rejected and the match methods. Also stores the unresolved
+    place tuples (for `jembatan review export`), the rejections and the match quality per file."""
+    work = paths.work
+    matching = fingerprint(*sorted(paths.reference_store.glob("*.parquet")),
+                           *sorted(steward_dir(paths).glob("*")), *code_files("assets/harmonise", "schemas"))
+    accepted = {name: sorted((work.root / "accepted" / name).glob("*.parquet")) for name in DATASETS}
+    key = fingerprint(matching, {name: [p.name for p in files] for name, files in accepted.items()})
+    lists = [placed_list(paths, name) for name in DATASETS]
+    if (stats := paths.state.unchanged("harmonise", key)) is not None and all(p.exists() for p in lists):
+        return stats
+    cache = paths.placed_by_file / matching[:16]
+    _drop_other_caches(paths.placed_by_file, keep=cache)
+    matcher, layouts = _LazyMatcher(paths), _LazyLayouts(work)
+    stats, extras = {}, []
+    for name, dataset in DATASETS.items():
+        dataset_key = fingerprint(matching, [p.name for p in accepted[name]])
+        stored = paths.placed_store / "datasets" / f"{name}.pickle"
+        if paths.state.unchanged(f"harmonise.{name}", dataset_key) is not None and stored.exists() \
+                and placed_list(paths, name).exists():
+            extras.append(pd.read_pickle(stored))       # the dataset's files did not change
+            stats[name] = extras[-1]["stats"]
+            continue
+        placed = [_placed_file(path, cache / name, dataset, matcher, layouts) for path in accepted[name]]
+        files, repeated = [p["rows"] for p in placed], []
+        methods = pd.concat([p["methods"] for p in placed], ignore_index=True) if placed else _no_methods()
+        by_method = methods[~methods["match_method"].isin(UNPLACED)].groupby("match_method")["rows"].sum()
+        if dataset.one_row_per_village_year or not files:
+            rows = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True) if files \
+                else _empty_placed(name, matcher)      # no file yet: an empty table keeps the SQL valid
+            rows, repeated = drop_repeated_village_years(rows, dataset, layouts() if len(rows) else {})
+            combined = paths.placed_store / f"{name}.parquet"
+            work.write_frame(combined, rows)
+            files, by_method = [combined], rows["match_method"].value_counts()
+        stats[name] = {"placed": int(by_method.sum()),
+                       "rejected": sum(len(p["rejections"]) for p in placed) + len(repeated),
+                       "methods": {k: int(v) for k, v in by_method.sort_values(ascending=False).items()}}
+        extras.append({"stats": stats[name],
+                       "rejections": pd.concat([p["rejections"] for p in placed]
+                                               + [pd.DataFrame.from_records(repeated, columns=REJECTION_COLUMNS)],
+                                               ignore_index=True),
+                       "unresolved": pd.concat([p["unresolved"] for p in placed], ignore_index=True)
+                       if placed else pd.DataFrame(),
+                       "methods": methods})
+        _write_pickle(stored, extras[-1])
+        _atomic_write_bytes(placed_list(paths, name), lambda tmp: tmp.write_text(json.dumps([str(f) for f in files])))
+        paths.state.record(f"harmonise.{name}", dataset_key, stats[name])
+    work.write_frame(paths.placed_store / "rejections.parquet",
+                     pd.concat([e["rejections"] for e in extras], ignore_index=True))
+    work.write_frame(paths.placed_store / "unresolved.parquet",
+                     pd.concat([e["unresolved"] for e in extras], ignore_index=True))
+    work.write_frame(paths.placed_store / "match_quality.parquet",
+                     match_quality(pd.concat([e["methods"] for e in extras], ignore_index=True), file_register(work)))
+    paths.state.record("harmonise", key, stats)
+    return stats
+
+
+UNPLACED = ("ambiguous", "unmatched", "not_a_village")
+
+
+def placed_list(paths: Paths, dataset: str) -> Path:
+    """JSON list of the Parquet files whose rows together are the dataset's placed rows."""
+    return paths.placed_store / f"{dataset}.json"
+
+
+def placed_files(paths: Paths, dataset: str) -> list[Path]:
+    return [Path(p) for p in json.loads(placed_list(paths, dataset).read_text())]
+
+
+def placed_rows(paths: Paths, dataset: str) -> pd.DataFrame:
+    return pd.concat([pd.read_parquet(p) for p in placed_files(paths, dataset)], ignore_index=True)
+
+
+def _no_methods() -> pd.DataFrame:
+    return pd.DataFrame({"source_file": pd.Series(dtype=object), "dataset": pd.Series(dtype=object),
+                         "match_method": pd.Series(dtype=object), "rows": pd.Series(dtype="int64")})
+
+
+def _empty_placed(name: str, matcher: "_LazyMatcher") -> pd.DataFrame:
+    empty = pseudonymise(typed_frame([], DATASETS[name]), name, b"")
+    empty.insert(0, "source_file", pd.Series(dtype=object))
+    return place_rows(empty, DATASETS[name], matcher(), {})[0]
+
+
+class _LazyMatcher:
+    """Building the matcher takes seconds at national scale: only done when some file needs placing."""
+
+    def __init__(self, paths: Paths):
+        self.paths, self.matcher = paths, None
+
+    def __call__(self) -> Matcher:
+        if self.matcher is None:
+            self.matcher = Matcher(stored_gazetteer(self.paths), aliases.load_active(steward_dir(self.paths)))
+        return self.matcher
+
+
+class _LazyLayouts:
+    """Where each file's columns were (for rejection messages), from the manifests: read only if needed."""
+
+    def __init__(self, work: WorkArea):
+        self.work, self.layouts = work, None
+
+    def __call__(self) -> dict:
+        if self.layouts is None:
+            self.layouts = {m["sha256"]: m.get("layouts", {}) for m in self.work.manifests()}
+        return self.layouts
+
+
+def _placed_file(path: Path, folder: Path, dataset, matcher: _LazyMatcher, layouts: _LazyLayouts) -> dict:
+    """One received file's placement, from the cache or computed now and cached: its placed rows'
+    Parquet file ("rows"), its rejections, unresolved place tuples and rows per match method. Private
+    to this warehouse and rebuilt from the work area at will; each file written by atomic rename, the
+    pickle last."""
+    extras = folder / f"{path.stem}.pickle"
+    if extras.exists():
+        return pd.read_pickle(extras)
+    placed, rejected, unresolved, methods = place_rows(pd.read_parquet(path), dataset, matcher(), layouts())
+    rows = folder / f"{path.stem}.parquet"
+    folder.mkdir(parents=True, exist_ok=True)
+    _atomic_write_bytes(rows, lambda tmp: placed.to_parquet(tmp, index=False))
+    parts = {"rows": rows, "rejections": pd.DataFrame.from_records(rejected, columns=REJECTION_COLUMNS),
+             "unresolved": unresolved,
+             "methods": methods.groupby(["source_file", "dataset", "match_method"]).size().reset_index(name="rows")}
+    _write_pickle(extras, parts)
+    return parts
+
+
+def _write_pickle(target: Path, value) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    pd.to_pickle(value, tmp)
+    os.replace(tmp, target)
+
+
+def _drop_other_caches(root: Path, keep: Path) -> None:
+    """Placements made under an older fingerprint are never read again."""
+    if root.is_dir():
+        for folder in root.iterdir():
+            if folder != keep:
+                shutil.rmtree(folder, ignore_errors=True)
+
+
+def stored_match_quality(paths: Paths) -> pd.DataFrame:
+    return pd.read_parquet(paths.placed_store / "match_quality.parquet")
+
+
+def file_register(work: WorkArea) -> pd.DataFrame:
+    """One row per received file, from the manifests."""
+    columns = ["sha256", "source", "file_name", "status", "datasets", "rows_read", "rows_accepted",
+               "rows_rejected", "rows_skipped", "received_at", "notes"]
+    records = [{**{k: m.get(k) for k in columns}, "datasets": ", ".join(m["datasets"]),
+                "notes": json.dumps(m["notes"], ensure_ascii=False)} for m in work.manifests()]
+    return pd.DataFrame.from_records(records, columns=columns)
