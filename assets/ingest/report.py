@@ -47,20 +47,20 @@ def write_file_reports(work: WorkArea, reports: Path, placed_rejections: pd.Data
         known = json.loads(ledger.read_text())
     except (OSError, ValueError):
         known = {}
-    by_file = dict(tuple(placed_rejections.groupby("source_file"))) if len(placed_rejections) else {}
+    placed_digest = _digest_per_file(placed_rejections)
     reported, statuses = {}, {}
     for manifest in work.manifests():
         sha = manifest["sha256"]
         stored = [p for p in _stored_rejections(work, sha) if p.exists()]
-        placed = by_file.get(sha, pd.DataFrame())
-        digest = hashlib.sha256(json.dumps([code_key, manifest, [(p.name, p.stat().st_size, p.stat().st_mtime_ns)
-                                                       for p in stored]], default=str).encode()
-                                + pd.util.hash_pandas_object(placed.astype(str), index=False).to_numpy().tobytes()
-                                ).hexdigest()
+        digest = hashlib.sha256(json.dumps([code_key, manifest, placed_digest.get(sha),
+                                            [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in stored]],
+                                           default=str).encode()).hexdigest()
         entry = known.get(sha)
         if entry and entry["digest"] == digest and all(Path(p).exists() for p in entry["paths"]):
             reported[sha] = entry
         else:
+            placed = placed_rejections[placed_rejections["source_file"] == sha] if sha in placed_digest \
+                else pd.DataFrame()
             report = file_report(manifest, _errors(stored, placed))
             written = [write_report(reports, r) for r in [report, *duplicate_reports(manifest, report)]]
             reported[sha] = {"digest": digest, "statuses": [r["status"] for r in written],
@@ -69,6 +69,15 @@ def write_file_reports(work: WorkArea, reports: Path, placed_rejections: pd.Data
             statuses[status] = statuses.get(status, 0) + 1
     _atomic_write_bytes(ledger, lambda tmp: tmp.write_text(json.dumps(reported)))
     return statuses
+
+
+def _digest_per_file(rejections: pd.DataFrame) -> dict[str, list[int]]:
+    """Per file: its rows rejected at matching, as a count and an order-free sum of row hashes."""
+    if rejections.empty:
+        return {}
+    rows = pd.util.hash_pandas_object(rejections.astype(str), index=False)
+    grouped = rows.groupby(rejections["source_file"].to_numpy())
+    return {sha: [int(n), int(total)] for sha, n, total in zip(grouped.size().index, grouped.size(), grouped.sum())}
 
 
 def duplicate_reports(manifest: dict, report: dict) -> list[dict]:
