@@ -58,9 +58,16 @@ class Paths:
 
 
 def stored_gazetteer(paths: Paths) -> Gazetteer:
-    """The reference lists as the last sync read them (work/reference/)."""
-    store = paths.reference_store
-    return Gazetteer(*(pd.read_parquet(store / f"{name}.parquet") for name in ("areas", "bridging", "changes")))
+    """The reference lists as the last sync read them (work/reference/); read once per process while
+    the files are unchanged (several stages need them). Shared: treat as read-only."""
+    files = [paths.reference_store / f"{name}.parquet" for name in ("areas", "bridging", "changes")]
+    stamp = [(str(f), f.stat().st_ino, f.stat().st_mtime_ns) for f in files]
+    if _STORED_GAZETTEER.get("stamp") != stamp:
+        _STORED_GAZETTEER.update(stamp=stamp, gazetteer=Gazetteer(*(pd.read_parquet(f) for f in files)))
+    return _STORED_GAZETTEER["gazetteer"]
+
+
+_STORED_GAZETTEER: dict = {}
 
 
 def steward_dir(paths: Paths) -> Path:

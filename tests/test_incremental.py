@@ -35,7 +35,7 @@ def crimes_2023(paths: steps.Paths) -> int:
 
 
 def cached_placements(paths: steps.Paths) -> set[str]:
-    return {p.name for p in paths.placed_by_file.rglob("*.pickle")}
+    return {p.name for p in paths.placed_by_file.glob("*/*/*.pickle")}      # <fingerprint>/<dataset>/<file>
 
 
 def test_unchanged_inbox_is_skipped_and_a_new_file_is_placed_alone(tmp_path, reference_dir):
@@ -50,6 +50,7 @@ def test_unchanged_inbox_is_skipped_and_a_new_file_is_placed_alone(tmp_path, ref
     assert crimes_2023(paths) == 3
     placements = cached_placements(paths)
     assert len(placements) == 2
+    assert len(list(paths.placed_by_file.glob("*/matcher.pickle"))) == 1   # the new file below is placed by it
     published = publication_id(paths)
 
     again = sync(paths)                                  # nothing new: every stage skips

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from functools import partial
 from dataclasses import dataclass, field
 
 from rapidfuzz import process
@@ -72,8 +73,9 @@ class Matcher:
         for code in current.loc[current["level"] == "district", "code"]:
             self.district_now[code].add(code)
         # Name indexes per current district: key -> {code: versions where the name holds}.
-        self.names: dict[str, dict[str, dict[str, set[str]]]] = defaultdict(lambda: defaultdict(dict))
-        self.loose: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        # (partial, not lambda: a built matcher is pickled and reused while its inputs are unchanged)
+        self.names: dict[str, dict[str, dict[str, set[str]]]] = defaultdict(partial(defaultdict, dict))
+        self.loose: dict[str, dict[str, set[str]]] = defaultdict(partial(defaultdict, set))
         self.names_of: dict[str, set[str]] = defaultdict(set)
         self.spelled: dict[str, set[str]] = defaultdict(set)   # code -> official spellings (case-folded)
         for code, name, version in zip(villages["code"], villages["name"], villages["version"]):

@@ -44,7 +44,7 @@ def harmonise(paths: Paths) -> dict[str, dict]:
         return stats
     cache = paths.placed_by_file / matching[:16]
     _drop_other_caches(paths.placed_by_file, keep=cache)
-    matcher, layouts = _LazyMatcher(paths), _LazyLayouts(work)
+    matcher, layouts = _LazyMatcher(paths, cache / "matcher.pickle"), _LazyLayouts(work)
     stats, extras = {}, []
     for name, dataset in DATASETS.items():
         dataset_key = fingerprint(matching, [p.name for p in accepted[name]])
@@ -116,14 +116,18 @@ def _empty_placed(name: str, matcher: "_LazyMatcher") -> pd.DataFrame:
 
 
 class _LazyMatcher:
-    """Building the matcher takes seconds at national scale: only done when some file needs placing."""
+    """Building the matcher takes seconds at national scale: only done when some file needs placing, and
+    kept (pickled, in the cache folder of its matching fingerprint) for the next sync that needs it."""
 
-    def __init__(self, paths: Paths):
-        self.paths, self.matcher = paths, None
+    def __init__(self, paths: Paths, stored: Path):
+        self.paths, self.stored, self.matcher = paths, stored, None
 
     def __call__(self) -> Matcher:
+        if self.matcher is None and self.stored.exists():
+            self.matcher = pd.read_pickle(self.stored)
         if self.matcher is None:
             self.matcher = Matcher(stored_gazetteer(self.paths), aliases.load_active(steward_dir(self.paths)))
+            _write_pickle(self.stored, self.matcher)       # before any use: its memo starts empty
         return self.matcher
 
 
