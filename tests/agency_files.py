@@ -83,14 +83,29 @@ def ods(path: Path, rows: list[list[str]], sheet: str = "Data") -> Path:
 
 
 def encrypted_office_file(path: Path) -> Path:
-    """What Excel writes for a workbook with a password: an OLE2 compound file (not a zip) whose
-    directory names an EncryptedPackage stream. Header and directory entry only, which is what is
-    looked at; the encrypted payload is random."""
-    header = bytearray(512)
-    header[:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-    entry = "EncryptedPackage".encode("utf-16-le").ljust(64, b"\0")
-    entry += (len("EncryptedPackage") * 2 + 2).to_bytes(2, "little") + b"\x02\x01"
-    path.write_bytes(bytes(header) + entry.ljust(128, b"\0") + bytes(range(256)) * 16)
+    """A workbook protected with a password, encrypted the way Excel does it (ECMA-376 agile
+    encryption, by msoffcrypto-tool): an OLE2 compound file holding an EncryptedPackage stream."""
+    import msoffcrypto.format.ooxml
+    plain = crime_xlsx(path.with_name(f"{path.stem}_plain.xlsx"))
+    with plain.open("rb") as source, path.open("wb") as target:
+        msoffcrypto.format.ooxml.OOXMLFile(source).encrypt("rahasia", target)
+    plain.unlink()
+    return path
+
+
+def legacy_xls(path: Path, rows: list[list], title: str = "Laporan Polisi 2023") -> Path:
+    """A real Excel 97-2003 workbook (BIFF8, written by xlwt): title row, header, data; dates as dates."""
+    import xlwt
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("LP")
+    date_style = xlwt.easyxf(num_format_str="DD/MM/YYYY")
+    for r, row in enumerate([[title], CRIME_HEADER, *rows]):
+        for c, value in enumerate(row):
+            if isinstance(value, dt.date):
+                sheet.write(r, c, value, date_style)
+            else:
+                sheet.write(r, c, value)
+    book.save(str(path))
     return path
 
 

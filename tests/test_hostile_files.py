@@ -11,8 +11,8 @@ import pytest
 from assets.ingest.guard import MAX_ZIP_ENTRIES, RefusedFile, inspect_file
 from assets.ingest.receive import WorkArea, receive_file
 from assets.privacy import load_key
-from tests.agency_files import (crime_rows, crime_xlsx, encrypted_office_file, entity_bomb_xlsx, ods, replace_part,
-                                sheet_xml)
+from tests.agency_files import (crime_rows, crime_xlsx, encrypted_office_file, entity_bomb_xlsx, legacy_xls, ods,
+                                replace_part, sheet_xml)
 
 
 @pytest.fixture
@@ -49,8 +49,23 @@ def test_empty_file(tmp_path):
     assert refused_code(path) == "empty_file"
 
 
-def test_password_protected_workbook(tmp_path):
-    assert refused_code(encrypted_office_file(tmp_path / "rahasia.xlsx")) == "password_protected"
+def test_password_protected_workbook(tmp_path, work):
+    path = encrypted_office_file(tmp_path / "rahasia.xlsx")
+    assert path.read_bytes()[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"       # really encrypted: OLE2, no zip
+    assert refused_code(path) == "password_protected"
+    received = receive(path, work)
+    assert received.status == "rejected" and received.problems[0]["code"] == "password_protected"
+
+
+def test_legacy_xls_workbook(tmp_path, work):
+    rows = crime_rows(5)
+    rows[2][2] = "31/02/2023"                                       # typed as text, impossible
+    received = receive(legacy_xls(tmp_path / "lp_2023.xls", rows), work)
+    assert (received.status, received.rows_read, received.rows_accepted, received.rows_rejected) == \
+        ("partially_accepted", 5, 4, 1)
+    stored = work.accepted("crime_report")
+    assert stored["report_number"].tolist() == [r[1] for i, r in enumerate(rows) if i != 2]
+    assert stored["report_date"].dt.strftime("%Y-%m-%d").tolist()[:2] == ["2023-01-02", "2023-01-03"]
 
 
 def test_corrupt_zip(tmp_path):
