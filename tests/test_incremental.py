@@ -3,6 +3,7 @@ on its own and changes the marts."""
 from __future__ import annotations
 
 import duckdb
+import pandas as pd
 
 from assets import steps
 from schemas import SOURCES
@@ -72,3 +73,29 @@ def test_unchanged_inbox_is_skipped_and_a_new_file_is_placed_alone(tmp_path, ref
     assert placements < new_placements and len(new_placements) == 3
     assert (paths.placed_store / "msme_village_count.parquet").stat().st_mtime_ns == msme_placed  # not rebuilt
     assert publication_id(paths) != published
+
+
+def test_files_added_to_a_dataset_give_what_placing_all_of_them_gives(tmp_path, reference_dir):
+    """The results of a dataset's earlier files are kept when files are only added; the outcome must be
+    the one a warehouse that placed every file at once has."""
+    inbox = reference_dir.parent
+    (inbox / "polda").mkdir()
+    crime_workbook(inbox / "polda" / "lp_januari.xlsx")
+    grown = steps.Paths(inbox, tmp_path / "grown")
+    sync(grown)
+    import openpyxl
+    wb_path = inbox / "polda" / "lp_februari.xlsx"
+    crime_workbook(wb_path)
+    wb = openpyxl.load_workbook(wb_path)
+    for row in wb.active.iter_rows(min_row=2):
+        row[1].value = row[1].value.replace("/I/", "/II/")       # new reports, one in an unknown village
+    wb.save(wb_path)
+    sync(grown)
+    at_once = steps.Paths(inbox, tmp_path / "at_once")
+    sync(at_once)
+    for name in ("rejections", "unresolved", "match_quality"):       # (received_at: when, not what)
+        pd.testing.assert_frame_equal(
+            *(pd.read_parquet(p.placed_store / f"{name}.parquet").drop(columns="received_at", errors="ignore")
+              for p in (grown, at_once)))
+    assert steps.placed_rows(grown, "crime_report").equals(steps.placed_rows(at_once, "crime_report"))
+    assert pd.read_parquet(grown.placed_store / "unresolved.parquet")["source_file"].nunique() == 2

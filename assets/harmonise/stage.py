@@ -54,9 +54,17 @@ def harmonise(paths: Paths) -> dict[str, dict]:
             extras.append(pd.read_pickle(stored))       # the dataset's files did not change
             stats[name] = extras[-1]["stats"]
             continue
-        placed = [_placed_file(path, cache / name, dataset, matcher, layouts) for path in accepted[name]]
-        files, repeated = [p["rows"] for p in placed], []
-        methods = pd.concat([p["methods"] for p in placed], ignore_index=True) if placed else _no_methods()
+        previous = pd.read_pickle(stored) if stored.exists() else {}
+        names = [p.stem for p in accepted[name]]
+        if previous.get("matching") == matching and previous.get("files") and set(previous["files"]) <= set(names):
+            # Files were only added (the usual new drop): the earlier files' results stand as they were.
+            known = set(previous["files"])
+            parts = [previous] + [_placed_file(path, cache / name, dataset, matcher, layouts)
+                                  for path in accepted[name] if path.stem not in known]
+        else:
+            parts = [_placed_file(path, cache / name, dataset, matcher, layouts) for path in accepted[name]]
+        files, repeated = [cache / name / f"{stem}.parquet" for stem in names], []
+        methods = _by_file([p["methods"] for p in parts], _no_methods())
         by_method = methods[~methods["match_method"].isin(UNPLACED)].groupby("match_method")["rows"].sum()
         if dataset.one_row_per_village_year or not files:
             rows = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True) if files \
@@ -64,16 +72,14 @@ def harmonise(paths: Paths) -> dict[str, dict]:
             rows, repeated = drop_repeated_village_years(rows, dataset, layouts() if len(rows) else {})
             combined = paths.placed_store / f"{name}.parquet"
             work.write_frame(combined, rows)
-            files, by_method = [combined], rows["match_method"].value_counts()
-        stats[name] = {"placed": int(by_method.sum()),
-                       "rejected": sum(len(p["rejections"]) for p in placed) + len(repeated),
+            files, by_method, names = [combined], rows["match_method"].value_counts(), []
+        rejections = _by_file([p["rejections"] for p in parts], pd.DataFrame(columns=REJECTION_COLUMNS))
+        stats[name] = {"placed": int(by_method.sum()), "rejected": len(rejections) + len(repeated),
                        "methods": {k: int(v) for k, v in by_method.sort_values(ascending=False).items()}}
-        extras.append({"stats": stats[name],
-                       "rejections": pd.concat([p["rejections"] for p in placed]
-                                               + [pd.DataFrame.from_records(repeated, columns=REJECTION_COLUMNS)],
+        extras.append({"stats": stats[name], "matching": matching, "files": names,   # names: for adding to
+                       "rejections": pd.concat([rejections, pd.DataFrame.from_records(repeated, columns=REJECTION_COLUMNS)],
                                                ignore_index=True),
-                       "unresolved": pd.concat([p["unresolved"] for p in placed], ignore_index=True)
-                       if placed else pd.DataFrame(),
+                       "unresolved": _by_file([p["unresolved"] for p in parts], pd.DataFrame()),
                        "methods": methods})
         _write_pickle(stored, extras[-1])
         _atomic_write_bytes(placed_list(paths, name), lambda tmp: tmp.write_text(json.dumps([str(f) for f in files])))
@@ -102,6 +108,15 @@ def placed_files(paths: Paths, dataset: str) -> list[Path]:
 
 def placed_rows(paths: Paths, dataset: str) -> pd.DataFrame:
     return pd.concat([pd.read_parquet(p) for p in placed_files(paths, dataset)], ignore_index=True)
+
+
+def _by_file(frames: list[pd.DataFrame], empty: pd.DataFrame) -> pd.DataFrame:
+    """Frames of several files as one, in file order (the same however they were gathered); with the
+    columns of the first frame when none has rows."""
+    filled = [f for f in frames if len(f)]
+    if not filled:
+        return frames[0].iloc[:0] if frames else empty
+    return pd.concat(filled, ignore_index=True).sort_values("source_file", kind="stable", ignore_index=True)
 
 
 def _no_methods() -> pd.DataFrame:
