@@ -2,7 +2,10 @@
 on its own and changes the marts."""
 from __future__ import annotations
 
+import shutil
+
 import duckdb
+import openpyxl
 import pandas as pd
 
 from assets import steps
@@ -35,6 +38,16 @@ def crimes_2023(paths: steps.Paths) -> int:
         con.close()
 
 
+def february_reports(inbox) -> None:
+    """A second police file: the same rows as lp_januari.xlsx under new report numbers (new reports)."""
+    path = inbox / "polda" / "lp_februari.xlsx"
+    crime_workbook(path)
+    wb = openpyxl.load_workbook(path)
+    for row in wb.active.iter_rows(min_row=2):
+        row[1].value = row[1].value.replace("/I/", "/II/")
+    wb.save(path)
+
+
 def cached_placements(paths: steps.Paths) -> set[str]:
     return {p.name for p in paths.placed_by_file.glob("*/*/*.pickle")}      # <fingerprint>/<dataset>/<file>
 
@@ -60,13 +73,7 @@ def test_unchanged_inbox_is_skipped_and_a_new_file_is_placed_alone(tmp_path, ref
     assert publication_id(paths) == published
 
     msme_placed = (paths.placed_store / "msme_village_count.parquet").stat().st_mtime_ns
-    crime_workbook(inbox / "polda" / "lp_februari.xlsx")    # same reports again under another name
-    wb_path = inbox / "polda" / "lp_februari.xlsx"
-    import openpyxl
-    wb = openpyxl.load_workbook(wb_path)
-    for row in wb.active.iter_rows(min_row=2):
-        row[1].value = row[1].value.replace("/I/", "/II/")   # new report numbers: new reports
-    wb.save(wb_path)
+    february_reports(inbox)
     sync(paths)
     assert crimes_2023(paths) == 6
     new_placements = cached_placements(paths)
@@ -83,13 +90,7 @@ def test_files_added_to_a_dataset_give_what_placing_all_of_them_gives(tmp_path, 
     crime_workbook(inbox / "polda" / "lp_januari.xlsx")
     grown = steps.Paths(inbox, tmp_path / "grown")
     sync(grown)
-    import openpyxl
-    wb_path = inbox / "polda" / "lp_februari.xlsx"
-    crime_workbook(wb_path)
-    wb = openpyxl.load_workbook(wb_path)
-    for row in wb.active.iter_rows(min_row=2):
-        row[1].value = row[1].value.replace("/I/", "/II/")       # new reports, one in an unknown village
-    wb.save(wb_path)
+    february_reports(inbox)                                     # one of them in an unknown village
     sync(grown)
     at_once = steps.Paths(inbox, tmp_path / "at_once")
     sync(at_once)
@@ -99,3 +100,16 @@ def test_files_added_to_a_dataset_give_what_placing_all_of_them_gives(tmp_path, 
               for p in (grown, at_once)))
     assert steps.placed_rows(grown, "crime_report").equals(steps.placed_rows(at_once, "crime_report"))
     assert pd.read_parquet(grown.placed_store / "unresolved.parquet")["source_file"].nunique() == 2
+
+
+def test_a_moved_warehouse_keeps_syncing(tmp_path, reference_dir):
+    """The work area refers to its own files relative to itself: a steward may move the warehouse."""
+    inbox = reference_dir.parent
+    (inbox / "polda").mkdir()
+    crime_workbook(inbox / "polda" / "lp_januari.xlsx")
+    sync(steps.Paths(inbox, tmp_path / "old"))
+    shutil.move(tmp_path / "old", tmp_path / "new")
+    moved = steps.Paths(inbox, tmp_path / "new")
+    february_reports(inbox)
+    sync(moved)
+    assert crimes_2023(moved) == 6

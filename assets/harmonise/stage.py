@@ -82,7 +82,8 @@ def harmonise(paths: Paths) -> dict[str, dict]:
                        "unresolved": _by_file([p["unresolved"] for p in parts], pd.DataFrame()),
                        "methods": methods})
         _write_pickle(stored, extras[-1])
-        _atomic_write_bytes(placed_list(paths, name), lambda tmp: tmp.write_text(json.dumps([str(f) for f in files])))
+        listed = [str(f.relative_to(work.root)) for f in files]     # relative: the warehouse can move
+        _atomic_write_bytes(placed_list(paths, name), lambda tmp: tmp.write_text(json.dumps(listed)))
         paths.state.record(f"harmonise.{name}", dataset_key, stats[name])
     work.write_frame(paths.placed_store / "rejections.parquet",
                      pd.concat([e["rejections"] for e in extras], ignore_index=True))
@@ -103,7 +104,7 @@ def placed_list(paths: Paths, dataset: str) -> Path:
 
 
 def placed_files(paths: Paths, dataset: str) -> list[Path]:
-    return [Path(p) for p in json.loads(placed_list(paths, dataset).read_text())]
+    return [paths.work.root / p for p in json.loads(placed_list(paths, dataset).read_text())]
 
 
 def placed_rows(paths: Paths, dataset: str) -> pd.DataFrame:
