@@ -46,45 +46,17 @@ def harmonise(paths: Paths) -> dict[str, dict]:
     _drop_other_caches(paths.placed_by_file, keep=cache)
     matcher, layouts = _LazyMatcher(paths, cache / "matcher.pickle"), _LazyLayouts(work)
     stats, extras = {}, []
-    for name, dataset in DATASETS.items():
+    for name in DATASETS:
         dataset_key = fingerprint(matching, [p.name for p in accepted[name]])
         stored = paths.placed_store / "datasets" / f"{name}.pickle"
         if paths.state.unchanged(f"harmonise.{name}", dataset_key) is not None and stored.exists() \
                 and placed_list(paths, name).exists():
             extras.append(pd.read_pickle(stored))       # the dataset's files did not change
-            stats[name] = extras[-1]["stats"]
-            continue
-        previous = pd.read_pickle(stored) if stored.exists() else {}
-        names = [p.stem for p in accepted[name]]
-        if previous.get("matching") == matching and previous.get("files") and set(previous["files"]) <= set(names):
-            # Files were only added (the usual new drop): the earlier files' results stand as they were.
-            known = set(previous["files"])
-            parts = [previous] + [_placed_file(path, cache / name, dataset, matcher, layouts)
-                                  for path in accepted[name] if path.stem not in known]
         else:
-            parts = [_placed_file(path, cache / name, dataset, matcher, layouts) for path in accepted[name]]
-        files, repeated = [cache / name / f"{stem}.parquet" for stem in names], []
-        methods = _by_file([p["methods"] for p in parts], _no_methods())
-        by_method = methods[~methods["match_method"].isin(UNPLACED)].groupby("match_method")["rows"].sum()
-        if dataset.one_row_per_village_year or not files:
-            rows = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True) if files \
-                else _empty_placed(name, matcher)      # no file yet: an empty table keeps the SQL valid
-            rows, repeated = drop_repeated_village_years(rows, dataset, layouts() if len(rows) else {})
-            combined = paths.placed_store / f"{name}.parquet"
-            work.write_frame(combined, rows)
-            files, by_method, names = [combined], rows["match_method"].value_counts(), []
-        rejections = _by_file([p["rejections"] for p in parts], pd.DataFrame(columns=REJECTION_COLUMNS))
-        stats[name] = {"placed": int(by_method.sum()), "rejected": len(rejections) + len(repeated),
-                       "methods": {k: int(v) for k, v in by_method.sort_values(ascending=False).items()}}
-        extras.append({"stats": stats[name], "matching": matching, "files": names,   # names: for adding to
-                       "rejections": pd.concat([rejections, pd.DataFrame.from_records(repeated, columns=REJECTION_COLUMNS)],
-                                               ignore_index=True),
-                       "unresolved": _by_file([p["unresolved"] for p in parts], pd.DataFrame()),
-                       "methods": methods})
-        _write_pickle(stored, extras[-1])
-        listed = [str(f.relative_to(work.root)) for f in files]     # relative: the warehouse can move
-        _atomic_write_bytes(placed_list(paths, name), lambda tmp: tmp.write_text(json.dumps(listed)))
-        paths.state.record(f"harmonise.{name}", dataset_key, stats[name])
+            extras.append(_place_dataset(paths, name, accepted[name], matching, cache / name, matcher, layouts))
+            _write_pickle(stored, extras[-1])
+            paths.state.record(f"harmonise.{name}", dataset_key, extras[-1]["stats"])
+        stats[name] = extras[-1]["stats"]
     work.write_frame(paths.placed_store / "rejections.parquet",
                      pd.concat([e["rejections"] for e in extras], ignore_index=True))
     work.write_frame(paths.placed_store / "unresolved.parquet",
@@ -96,6 +68,43 @@ def harmonise(paths: Paths) -> dict[str, dict]:
 
 
 UNPLACED = ("ambiguous", "unmatched", "not_a_village")
+
+
+def _place_dataset(paths: Paths, name: str, accepted: list[Path], matching: str, folder: Path,
+                   matcher: "_LazyMatcher", layouts: "_LazyLayouts") -> dict:
+    """Place a dataset's files (each from its cache, or now), list its placed rows for the publish step,
+    and gather its stats, rejections, unresolved place tuples and rows per match method."""
+    dataset, work = DATASETS[name], paths.work
+    stored = paths.placed_store / "datasets" / f"{name}.pickle"
+    previous = pd.read_pickle(stored) if stored.exists() else {}
+    names = [p.stem for p in accepted]
+    if previous.get("matching") == matching and previous.get("files") and set(previous["files"]) <= set(names):
+        # Files were only added (the usual new drop): the earlier files' results stand as they were.
+        known = set(previous["files"])
+        parts = [previous] + [_placed_file(path, folder, dataset, matcher, layouts)
+                              for path in accepted if path.stem not in known]
+    else:
+        parts = [_placed_file(path, folder, dataset, matcher, layouts) for path in accepted]
+    files, repeated = [folder / f"{stem}.parquet" for stem in names], []
+    methods = _by_file([p["methods"] for p in parts], _no_methods())
+    by_method = methods[~methods["match_method"].isin(UNPLACED)].groupby("match_method")["rows"].sum()
+    if dataset.one_row_per_village_year or not files:
+        rows = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True) if files \
+            else _empty_placed(name, matcher)      # no file yet: an empty table keeps the SQL valid
+        rows, repeated = drop_repeated_village_years(rows, dataset, layouts() if len(rows) else {})
+        combined = paths.placed_store / f"{name}.parquet"
+        work.write_frame(combined, rows)
+        files, by_method, names = [combined], rows["match_method"].value_counts(), []
+    listed = [str(f.relative_to(work.root)) for f in files]     # relative: the warehouse can move
+    _atomic_write_bytes(placed_list(paths, name), lambda tmp: tmp.write_text(json.dumps(listed)))
+    rejections = _by_file([p["rejections"] for p in parts], pd.DataFrame(columns=REJECTION_COLUMNS))
+    return {"stats": {"placed": int(by_method.sum()), "rejected": len(rejections) + len(repeated),
+                      "methods": {k: int(v) for k, v in by_method.sort_values(ascending=False).items()}},
+            "matching": matching, "files": names,       # which files' results these are, to add others to
+            "rejections": pd.concat([rejections, pd.DataFrame.from_records(repeated, columns=REJECTION_COLUMNS)],
+                                    ignore_index=True),
+            "unresolved": _by_file([p["unresolved"] for p in parts], pd.DataFrame()),
+            "methods": methods}
 
 
 def placed_list(paths: Paths, dataset: str) -> Path:
