@@ -39,12 +39,30 @@ def code_files(*places: str) -> list[Path]:
     return sorted(found)
 
 
+def read_memo(path: Path) -> dict:
+    """What a stage worked out per file last time (a JSON object): empty when missing or unreadable."""
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def write_memo(path: Path, memo: dict, previous: dict | None = None) -> None:
+    """Written whole by atomic rename, and only when it differs from `previous`."""
+    if memo == previous:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(memo, indent=1, default=str))
+    os.replace(tmp, path)
+
+
 class StageState:
     def __init__(self, path: Path):
         self.path = path
 
     def _read(self) -> dict:
-        return json.loads(self.path.read_text()) if self.path.exists() else {}
+        return read_memo(self.path)
 
     def unchanged(self, stage: str, key: str) -> dict | None:
         """The result recorded when the stage last ran with these inputs, or None."""
@@ -54,7 +72,4 @@ class StageState:
     def record(self, stage: str, key: str, result: dict) -> None:
         state = self._read()
         state[stage] = {"key": key, "result": result}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(state, indent=1, default=str))
-        os.replace(tmp, self.path)
+        write_memo(self.path, state)

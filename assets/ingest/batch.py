@@ -7,13 +7,13 @@ each, more than a few small files take to read.
 """
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
+from assets.incremental import read_memo, write_memo
 from assets.ingest.receive import (Ledger, Received, WorkArea, known_file, read_received, record_received,
                                    settle_supersessions, sha256_of)
 
@@ -49,10 +49,7 @@ def receive_files(files: list[Path], source: str, work: WorkArea, archive_dir: P
 def known_hashes(files: list[Path], cache: Path) -> list[str]:
     """SHA-256 of each file, re-hashed only when its size, times or inode changed since the last sync
     (as git and rsync decide): an unchanged national inbox is 450 MB that need not be read again."""
-    try:
-        known = json.loads(cache.read_text())
-    except (OSError, ValueError):
-        known = {}
+    known = read_memo(cache)
     current, shas = {}, []
     for path in files:
         st = path.stat()
@@ -61,11 +58,7 @@ def known_hashes(files: list[Path], cache: Path) -> list[str]:
         sha = entry[1] if entry and entry[0] == stamp else sha256_of(path)
         current[path.name] = [stamp, sha]
         shas.append(sha)
-    if current != known:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(current))
-        os.replace(tmp, cache)
+    write_memo(cache, current, known)
     return shas
 
 

@@ -6,13 +6,12 @@ one file is kept in work/reconciled/<source>.json beside the size and time of ea
 counted again only when one of them changed."""
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
 
+from assets.incremental import read_memo, write_memo
 from assets.ingest.receive import WorkArea
 
 
@@ -39,10 +38,7 @@ def reconcile_line(manifest: dict, counts: dict[str, int]) -> dict:
 
 def reconcile_source(work: WorkArea, source: str) -> list[dict]:
     cache = work.root / "reconciled" / f"{source}.json"
-    try:
-        known = json.loads(cache.read_text())
-    except (OSError, ValueError):
-        known = {}
+    known = read_memo(cache)
     lines, counted = [], {}
     for manifest in work.manifests():
         if manifest["source"] != source:
@@ -53,9 +49,5 @@ def reconcile_source(work: WorkArea, source: str) -> list[dict]:
         counts = entry["counts"] if entry and entry["stamp"] == stamp else stored_counts(accepted, rejections)
         counted[manifest["sha256"]] = {"stamp": stamp, "counts": counts}
         lines.append(reconcile_line(manifest, counts))
-    if counted != known:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(counted))
-        os.replace(tmp, cache)
+    write_memo(cache, counted, known)
     return lines

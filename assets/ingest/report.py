@@ -16,6 +16,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from assets.incremental import read_memo, write_memo
 from assets.ingest.receive import WorkArea, _atomic_write_bytes, safe_name
 from assets.privacy import mask
 
@@ -43,10 +44,7 @@ def write_file_reports(work: WorkArea, reports: Path, placed_rejections: pd.Data
     rejections, its rows rejected at matching, the code writing them: code_key); work/reported.json keeps
     that digest per file. Returns the number of reports per status."""
     ledger = work.root / "reported.json"
-    try:
-        known = json.loads(ledger.read_text())
-    except (OSError, ValueError):
-        known = {}
+    known = read_memo(ledger)
     placed_digest = _digest_per_file(placed_rejections)
     reported, statuses = {}, {}
     for manifest in work.manifests():
@@ -67,7 +65,7 @@ def write_file_reports(work: WorkArea, reports: Path, placed_rejections: pd.Data
                              "paths": [str(r["path"]) for r in written]}
         for status in reported[sha]["statuses"]:
             statuses[status] = statuses.get(status, 0) + 1
-    _atomic_write_bytes(ledger, lambda tmp: tmp.write_text(json.dumps(reported)))
+    write_memo(ledger, reported, known)
     return statuses
 
 
