@@ -78,7 +78,7 @@ def _read_in_order(new: dict[str, Path], source: str, work: WorkArea, archive_di
                 done += 1
                 yield result
         except BrokenProcessPool:
-            pass        # a worker died (out of memory, a crash in a reader): read the rest here
+            pass        # a worker died (out of memory, killed): the rest are read here, one at a time
     for job in jobs[done:]:
         yield read_received(*job)
 
