@@ -47,14 +47,19 @@ def read_memo(path: Path) -> dict:
         return {}
 
 
-def write_memo(path: Path, memo: dict, previous: dict | None = None) -> None:
-    """Written whole by atomic rename, and only when it differs from `previous`."""
-    if memo == previous:
-        return
+def atomic_write(path: Path, write) -> None:
+    """`write(tmp)` writes the file beside it under a temporary name, then one rename puts it in place:
+    a reader, or a sync killed half-way, sees the old file or the new one, never half of one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(memo, indent=1, default=str))
+    write(tmp)
     os.replace(tmp, path)
+
+
+def write_memo(path: Path, memo: dict, previous: dict | None = None) -> None:
+    """Written whole by atomic rename, and only when it differs from `previous`."""
+    if memo != previous:
+        atomic_write(path, lambda tmp: tmp.write_text(json.dumps(memo, indent=1, default=str)))
 
 
 class StageState:

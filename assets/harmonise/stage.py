@@ -11,7 +11,6 @@ files changed, and skips the stage when nothing changed.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
@@ -21,8 +20,8 @@ from assets.harmonise import aliases
 from assets.harmonise.matcher import Matcher
 from assets.harmonise.places import drop_repeated_village_years, place_rows
 from assets.harmonise.quality import match_quality
-from assets.incremental import code_files, fingerprint
-from assets.ingest.receive import WorkArea, _atomic_write_bytes, pseudonymise
+from assets.incremental import atomic_write, code_files, fingerprint
+from assets.ingest.receive import WorkArea, pseudonymise
 from assets.ingest.table import typed_frame
 from assets.paths import Paths, steward_dir, stored_gazetteer
 from schemas import DATASETS
@@ -96,7 +95,7 @@ def _place_dataset(paths: Paths, name: str, accepted: list[Path], matching: str,
         work.write_frame(combined, rows)
         files, by_method, names = [combined], rows["match_method"].value_counts(), []
     listed = [str(f.relative_to(work.root)) for f in files]     # relative: the warehouse can move
-    _atomic_write_bytes(placed_list(paths, name), lambda tmp: tmp.write_text(json.dumps(listed)))
+    atomic_write(placed_list(paths, name), lambda tmp: tmp.write_text(json.dumps(listed)))
     rejections = _by_file([p["rejections"] for p in parts], pd.DataFrame(columns=REJECTION_COLUMNS))
     return {"stats": {"placed": int(by_method.sum()), "rejected": len(rejections) + len(repeated),
                       "methods": {k: int(v) for k, v in by_method.sort_values(ascending=False).items()}},
@@ -179,7 +178,7 @@ def _placed_file(path: Path, folder: Path, dataset, matcher: _LazyMatcher, layou
     placed, rejected, unresolved, methods = place_rows(pd.read_parquet(path), dataset, matcher(), layouts())
     rows = folder / f"{path.stem}.parquet"
     folder.mkdir(parents=True, exist_ok=True)
-    _atomic_write_bytes(rows, lambda tmp: placed.to_parquet(tmp, index=False))
+    atomic_write(rows, lambda tmp: placed.to_parquet(tmp, index=False))
     parts = {"rows": rows, "rejections": pd.DataFrame.from_records(rejected, columns=REJECTION_COLUMNS),
              "unresolved": unresolved,
              "methods": methods.groupby(["source_file", "dataset", "match_method"]).size().reset_index(name="rows")}
@@ -188,10 +187,7 @@ def _placed_file(path: Path, folder: Path, dataset, matcher: _LazyMatcher, layou
 
 
 def _write_pickle(target: Path, value) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    pd.to_pickle(value, tmp)
-    os.replace(tmp, target)
+    atomic_write(target, lambda tmp: pd.to_pickle(value, tmp))
 
 
 def _drop_other_caches(root: Path, keep: Path) -> None:

@@ -22,6 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from assets.incremental import atomic_write
 from assets.ingest.errors import CellError
 from assets.ingest.guard import RefusedFile, inspect_file
 from assets.ingest.layout import normalise_header, recognise
@@ -70,17 +71,10 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _atomic_write_bytes(path: Path, write) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    write(tmp)
-    os.replace(tmp, path)
-
-
 def archive_file(path: Path, sha: str, archive_dir: Path) -> Path:
     target = archive_dir / sha[:2] / f"{sha}{path.suffix.lower()}"
     if not target.exists():
-        _atomic_write_bytes(target, lambda tmp: shutil.copyfile(path, tmp))
+        atomic_write(target, lambda tmp: shutil.copyfile(path, tmp))
     return target
 
 
@@ -123,12 +117,12 @@ class WorkArea:
         self.write_manifest_dict(received.as_dict())
 
     def write_manifest_dict(self, manifest: dict) -> None:
-        _atomic_write_bytes(self.manifest_path(manifest["sha256"]),
+        atomic_write(self.manifest_path(manifest["sha256"]),
                             lambda tmp: tmp.write_text(json.dumps(manifest, indent=1, default=str,
                                                                   ensure_ascii=False)))
 
     def write_frame(self, path: Path, frame: pd.DataFrame) -> None:
-        _atomic_write_bytes(path, lambda tmp: frame.to_parquet(tmp, index=False))
+        atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False))
 
     def accepted(self, dataset: str) -> pd.DataFrame:
         paths = sorted((self.root / "accepted" / dataset).glob("*.parquet"))

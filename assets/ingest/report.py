@@ -16,8 +16,8 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from assets.incremental import read_memo, write_memo
-from assets.ingest.receive import WorkArea, _atomic_write_bytes, safe_name
+from assets.incremental import atomic_write, read_memo, write_memo
+from assets.ingest.receive import WorkArea, safe_name
 from assets.privacy import mask
 
 ERROR_FIELDS = ("sheet", "row", "column", "header", "value", "expected", "code", "message_id", "message",
@@ -130,8 +130,8 @@ def write_report(reports: Path, report: dict) -> dict:
     twin = path.with_suffix(".json")
     text = json.dumps(report, indent=1, ensure_ascii=False, default=str)
     if not (twin.exists() and twin.read_text() == text and path.exists()):
-        _atomic_write_bytes(path, lambda tmp: report_workbook(report).save(tmp))
-        _atomic_write_bytes(twin, lambda tmp: tmp.write_text(text))
+        atomic_write(path, lambda tmp: report_workbook(report).save(tmp))
+        atomic_write(twin, lambda tmp: tmp.write_text(text))
     return {"status": report["status"], "path": path}
 
 
