@@ -57,8 +57,7 @@ def agency_reports(paths: Paths) -> dict[str, int]:
     skipped when no file, rejection or manifest changed. Returns the number of reports per status."""
     placed = paths.placed_store / "rejections.parquet"
     code = fingerprint(*code_files("assets/ingest"), *code_files("assets/privacy.py"))
-    key = fingerprint(placed, paths.work.manifests(),
-                      [p.name for p in sorted((paths.work.root / "rejections").glob("*.parquet"))], code)
+    key = fingerprint(placed, paths.work.manifests(), [p.name for p in paths.work.rejection_files()], code)
     if (statuses := paths.state.unchanged("agency_reports", key)) is not None and paths.reports.is_dir():
         return statuses
     statuses = write_file_reports(paths.work, paths.reports,
@@ -100,8 +99,7 @@ def publish_marts(paths: Paths) -> dict[str, int]:
     """Build and publish the marts, unless nothing they are made of changed since the last publication."""
     register = file_register(paths.work)
     key = fingerprint(*sorted(paths.placed_store.glob("*.parquet")), *sorted(paths.placed_store.glob("*.json")),
-                      register.to_json(),
-                      *sorted((paths.work.root / "rejections").glob("*.parquet")),
+                      register.to_json(), [p.name for p in paths.work.rejection_files()],
                       *code_files("warehouse/sql", "assets/publish"),
                       {k: v for k, v in os.environ.items() if k.startswith("JEMBATAN_") and k not in LOCATIONS})
     if (counts := paths.state.unchanged("publish", key)) is not None and paths.database.exists():

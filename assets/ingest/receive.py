@@ -129,10 +129,15 @@ class WorkArea:
         frames = [pd.read_parquet(p) for p in paths]
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
+    def rejection_files(self) -> list[Path]:
+        """One per current (not superseded) received file, named by its hash and never rewritten: their
+        names say what they hold."""
+        return sorted((self.root / "rejections").glob("*.parquet"))
+
     def rejections(self) -> pd.DataFrame:
         """Every current file's ingest rejections (one Parquet file each: thousands at national scale,
         read together by DuckDB, whose reader also copes with the all-empty files' null types)."""
-        paths = [str(p) for p in sorted((self.root / "rejections").glob("*.parquet"))]
+        paths = [str(p) for p in self.rejection_files()]
         if not paths:
             return pd.DataFrame()
         return duckdb.sql(f"SELECT * FROM read_parquet({paths}, union_by_name = true)").df()
