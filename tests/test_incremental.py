@@ -22,20 +22,18 @@ def sync(paths: steps.Paths) -> dict:
     return {"received": received, "stats": stats, "counts": counts}
 
 
+def published(paths: steps.Paths, sql: str):
+    """One value from the published database, opened read-only as analysts do."""
+    with duckdb.connect(str(paths.database), read_only=True) as con:
+        return con.execute(sql).fetchone()[0]
+
+
 def publication_id(paths: steps.Paths) -> str:
-    con = duckdb.connect(str(paths.database), read_only=True)
-    try:
-        return con.execute("SELECT publication_id FROM publication").fetchone()[0]
-    finally:
-        con.close()
+    return published(paths, "SELECT publication_id FROM publication")
 
 
 def crimes_2023(paths: steps.Paths) -> int:
-    con = duckdb.connect(str(paths.database), read_only=True)
-    try:
-        return con.execute("SELECT sum(crime_count) FROM mart_village_year WHERE year = 2023").fetchone()[0]
-    finally:
-        con.close()
+    return published(paths, "SELECT sum(crime_count) FROM mart_village_year WHERE year = 2023")
 
 
 def february_reports(inbox) -> None:
