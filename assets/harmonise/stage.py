@@ -20,7 +20,7 @@ from assets.harmonise import aliases
 from assets.harmonise.matcher import Matcher
 from assets.harmonise.places import drop_repeated_village_years, place_rows
 from assets.harmonise.quality import match_quality
-from assets.incremental import atomic_write, code_files, fingerprint
+from assets.incremental import atomic_write, code_files, fingerprint, write_frame
 from assets.ingest.receive import WorkArea, pseudonymise
 from assets.ingest.table import typed_frame
 from assets.paths import Paths, steward_dir, stored_gazetteer
@@ -178,7 +178,7 @@ def _placed_file(path: Path, folder: Path, dataset, matcher: _LazyMatcher, layou
     placed, rejected, unresolved, methods = place_rows(pd.read_parquet(path), dataset, matcher(), layouts())
     rows = folder / f"{path.stem}.parquet"
     folder.mkdir(parents=True, exist_ok=True)
-    atomic_write(rows, lambda tmp: placed.to_parquet(tmp, index=False))
+    write_frame(rows, placed)
     parts = {"rows": rows, "rejections": pd.DataFrame.from_records(rejected, columns=REJECTION_COLUMNS),
              "unresolved": unresolved,
              "methods": methods.groupby(["source_file", "dataset", "match_method"]).size().reset_index(name="rows")}

@@ -36,6 +36,10 @@ _CELL_REF = re.compile(rb'<c r="([A-Z]{1,4})([0-9]{1,9})"')
 # A reference to a column beyond Z, or to a row of 7 digits: the only ones that can break the budget.
 _RISKY_REF = re.compile(rb' r="(?:[A-Z]{2}|[A-Z][0-9]{7})')
 _ROW_REF = re.compile(rb'<row r="([0-9]{1,9})"')
+# Quick searches telling whether a block needs the slower patterns below ('<' is in every tag, so
+# these literals are found faster by the regex engine than by `in`).
+_HIDDEN = re.compile(rb'hidden="1"')
+_FORMULA = re.compile(rb'<f[ >/]')
 _HIDDEN_ROW = re.compile(rb'<row r="([0-9]{1,9})"[^>]*?hidden="1"')
 _COLUMN_SPEC = re.compile(rb'<col\b([^>]*)>')
 _FORMULA_WITHOUT_VALUE = re.compile(
@@ -250,9 +254,9 @@ def _scan_xlsx_sheet(archive: zipfile.ZipFile, name: str) -> tuple[list[int], li
                         hidden_columns += [column_letter(c)
                                            for c in range(int(first[1]), min(int(last[1]), 16384) + 1)]
             risky = risky or bool(_RISKY_REF.search(chunk))
-            if b'hidden="1"' in chunk:
+            if _HIDDEN.search(chunk):
                 hidden_rows += [int(r) for r in _HIDDEN_ROW.findall(chunk)]
-            if b"<f" in chunk and len(formulas) < 1000:
+            if _FORMULA.search(chunk) and len(formulas) < 1000:
                 formulas += [ref.decode() for ref in _FORMULA_WITHOUT_VALUE.findall(chunk)]
     if risky:
         max_row = max_col = 0

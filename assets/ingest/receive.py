@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from assets.incremental import atomic_write
+from assets.incremental import atomic_write, write_frame
 from assets.ingest.errors import CellError
 from assets.ingest.guard import RefusedFile, inspect_file
 from assets.ingest.layout import normalise_header, recognise
@@ -122,7 +123,7 @@ class WorkArea:
                                                                   ensure_ascii=False)))
 
     def write_frame(self, path: Path, frame: pd.DataFrame) -> None:
-        atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False))
+        write_frame(path, frame)
 
     def accepted(self, dataset: str) -> pd.DataFrame:
         paths = sorted((self.root / "accepted" / dataset).glob("*.parquet"))
@@ -212,14 +213,18 @@ def read_received(path: Path, sha: str, source: str, work: WorkArea, archive_dir
         received.skipped += [{"sheet": result.sheet, **s} for s in result.skipped]
         received.layouts[result.sheet] = result.columns
     received.datasets = sorted({r.dataset for r in results})
-    received.years, received.coverage = file_scope(results)
-    for dataset in received.datasets:
-        frames = [r.rows for r in results if r.dataset == dataset and not r.rows.empty]
-        if frames:
-            frame = pseudonymise(pd.concat(frames, ignore_index=True), dataset, key)
-            frame.insert(0, "source_file", sha)
-            work.write_frame(work.accepted_path(dataset, sha), frame)
-    work.write_frame(work.rejections_path(sha), rejection_frame(errors, received, stage="ingest"))
+    # The file's scope (Arrow and numpy work, mostly outside the GIL) is worked out on the other core
+    # while its rows are pseudonymised and written.
+    with ThreadPoolExecutor(1) as scope_thread:
+        scope = scope_thread.submit(file_scope, results)
+        for dataset in received.datasets:
+            frames = [r.rows for r in results if r.dataset == dataset and not r.rows.empty]
+            if frames:
+                frame = pseudonymise(pd.concat(frames, ignore_index=True), dataset, key)
+                frame.insert(0, "source_file", sha)
+                work.write_frame(work.accepted_path(dataset, sha), frame)
+        work.write_frame(work.rejections_path(sha), rejection_frame(errors, received, stage="ingest"))
+        received.years, received.coverage = scope.result()
     if received.rows_accepted and received.rows_rejected:
         received.status = "partially_accepted"
     elif received.rows_accepted:
@@ -354,7 +359,13 @@ def _normalised(values: pd.Series) -> np.ndarray:
 def bottom_k_sketch(hashes: np.ndarray) -> list[str]:
     """The SKETCH_SIZE smallest distinct 64-bit hashes of a set's items (pandas' fixed-key hash, the
     same on every run): two sketches estimate how alike two sets are."""
-    return [f"{h:016x}" for h in np.unique(hashes)[:SKETCH_SIZE]]
+    smallest = None
+    if len(hashes) > 8 * SKETCH_SIZE:
+        # The smallest distinct hashes are among the smallest hashes: a partial sort finds those.
+        smallest = np.unique(np.partition(hashes, 8 * SKETCH_SIZE)[:8 * SKETCH_SIZE + 1])
+    if smallest is None or len(smallest) < SKETCH_SIZE:
+        smallest = np.unique(hashes)
+    return [f"{h:016x}" for h in smallest[:SKETCH_SIZE]]
 
 
 def similarity(a: list[str], b: list[str]) -> float:
