@@ -6,6 +6,7 @@ marts, the public schema. The file is only ever written here, never once publish
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -77,10 +78,14 @@ def build_database(path: Path, inputs: dict[str, pd.DataFrame | Path | list[Path
                 con.unregister(name)
         counts = table_counts(con)
         _check(con, counts)
-        apply_comments(con, parse_sql_docs(SQL_DIR))
+        # The Parquet export reads the checked tables on its own cursor while the comments are written:
+        # both are many small statements, and DuckDB runs them side by side outside the GIL.
+        with ThreadPoolExecutor(1) as exporter:
+            exported = exporter.submit(export_parquet, con.cursor(), counts, parquet) if parquet else None
+            apply_comments(con, parse_sql_docs(SQL_DIR))
+            if exported:
+                exported.result()
         con.execute("CHECKPOINT")
-        if parquet:
-            export_parquet(con, counts, parquet)
     finally:
         con.close()
     return counts
