@@ -13,8 +13,9 @@ PROGRAM_PARTICIPATION = Dataset(
     columns=(
         ROW_NUMBER,
         Column("business_name", "text", ("Nama Usaha", "Nama UMKM", "Nama Toko", "Business Name"),
-               "Name of the business", required=False, personal=DROP),
-        Column("owner_name", "text", ("Nama Pemilik", "Nama Pelaku Usaha", "Pemilik", "Owner Name"),
+               "Name of the business", required=False, header_required=False, personal=DROP),
+        Column("owner_name", "text", ("Nama Pemilik", "Nama Pelaku Usaha", "Pemilik", "Nama Debitur", "Debitur",
+                                      "Nama Penerima", "Owner Name"),
                "Owner's name", required=False, header_required=False, personal=DROP),
         Column("nik", "nik", ("NIK", "NIK Pemilik", "No KTP", "No. KTP", "Nomor Induk Kependudukan"),
                "Owner's population number (NIK); replaced by business_key", personal=PSEUDONYMISE,

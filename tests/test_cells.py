@@ -38,12 +38,18 @@ def test_amount(raw, expected):
     ("17-08-2023", dt.date(2023, 8, 17)), ("2023-08-17", dt.date(2023, 8, 17)),
     ("17 Agustus 2023", dt.date(2023, 8, 17)), ("17 August 2023", dt.date(2023, 8, 17)),
     ("1 Nopember 2022", dt.date(2022, 11, 1)), ("August 17, 2023", dt.date(2023, 8, 17)),
+    # A day name before and a time after add nothing; a two-digit year is this century's.
+    ("Minggu, 9 Juni 2024", dt.date(2024, 6, 9)), ("Jum'at 5 Juli 2024", dt.date(2024, 7, 5)),
+    ("9 Januari 2024, pukul 21.00 WIB", dt.date(2024, 1, 9)), ("17/08/2023 14:30", dt.date(2023, 8, 17)),
+    ("Senin, 8 Januari 2024 jam 10:00 WITA", dt.date(2024, 1, 8)), ("17/8/23", dt.date(2023, 8, 17)),
+    ("17-Agu-23", dt.date(2023, 8, 17)),
 ])
 def test_date_forms(raw, expected):
     assert parse_date(raw) == (expected, None)
 
 
-@pytest.mark.parametrize("raw", ["31/02/2023", "2023-13-05", "17 Agustusan 2023", "kemarin", 12, 3.5, "17/08/3023"])
+@pytest.mark.parametrize("raw", ["31/02/2023", "2023-13-05", "17 Agustusan 2023", "kemarin", 12, 3.5, "17/08/3023",
+                                 "Minggu", "pukul 21.00", "Senin, 31/02/2023"])
 def test_impossible_dates_are_errors(raw):
     assert parse_date(raw) == (None, INVALID_DATE)
 

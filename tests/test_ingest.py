@@ -116,3 +116,39 @@ def test_file_that_is_no_spreadsheet_is_rejected_with_a_reason(tmp_path, work):
     received = receive_file(path, "polda", work, tmp_path / "archive", load_key())
     assert received.status == "rejected" and received.problems[0]["code"] == "html_not_spreadsheet"
     assert "halaman web (HTML)" in received.problems[0]["message_id"]
+
+
+@pytest.mark.parametrize("dataset, header, column", [
+    ("msme_village_count", "NAMA\nKELURAHAN/DESA", "village_name"),        # words in the other order, a line break
+    ("msme_village_count", "Desa / Kel.", "village_name"),                  # a short form
+    ("msme_village_count", "Population (persons)", "population"),           # a unit in brackets
+    ("village_cooperative", "Jumlah Anggota (orang)", "members"),
+    ("program_participation", "PLAFON (Rp)", "amount"),
+    ("program_participation", "Nama Pemilik Usaha", "owner_name"),          # contains an alias as a phrase
+    ("crime_report", "Tanggal Kejadian Perkara", "incident_date"),
+    ("crime_report", "Tgl. Lapor", "report_date"),
+    ("bhabinkamtibmas_activity", "Tgl. Kegiatan", "activity_date"),
+    ("msme_village_count", "Jumlah Usaha Mikro dan Kecil", None),          # two aliases as phrases: names neither
+    ("crime_report", "Keterangan Lain", None),
+])
+def test_header_variants_clerks_write(dataset, header, column):
+    from assets.ingest.layout import _alias_index, match_header
+    from schemas import DATASETS
+    assert match_header([header], _alias_index(DATASETS[dataset])) == column
+
+
+def test_unseen_header_wording_is_recognised_and_unread_columns_are_named(tmp_path, work):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["REKAPITULASI UMKM PER DESA KEADAAN TAHUN 2023"])
+    ws.append(["NO", "KEC.", "NAMA\nKELURAHAN/DESA", "JML USAHA MIKRO", "USAHA KECIL", "USAHA MENENGAH",
+               "PENDUDUK (JIWA)", "LUAS WILAYAH (KM2)"])
+    ws.append([1, "Mendo", "Air Duren", "1.204", 35, "-", "3.456", 12.5])
+    path = tmp_path / "rekap umkm.xlsx"
+    wb.save(path)
+    received = receive_file(path, "bps", work, tmp_path / "archive", load_key())
+    assert (received.datasets, received.rows_accepted, received.rows_rejected) == (["msme_village_count"], 1, 0)
+    rows = work.accepted("msme_village_count")
+    assert rows[["village_name", "district_name", "year", "msme_micro", "msme_medium", "population"]] \
+        .values.tolist() == [["Air Duren", "Mendo", 2023, 1204, 0, 3456]]
+    assert any("columns not read" in n and "LUAS WILAYAH (KM2)" in n for n in received.notes)

@@ -30,6 +30,7 @@ def test_gazetteer_versions_and_changes(reference_dir):
     ("Desa Air Duren", "airduren"), ("AIRDUREN", "airduren"), ("Kel. Sungai Liat", "sungailiat"),
     ("Sei Liat", "sungailiat"), ("S. Liat", "sungailiat"), ("Soembersoeko", "sumbersuko"),
     ("Ds.  Simpang III", "simpang3"), ("Djati", "jati"), ("Tjempaka", "cempaka"), ("Tj. Pandan", "tanyungpandan"),
+    ("SEKTOR PASIR NANGKA", "pasirnangka"), ("Polsek Pasir Nangka", "pasirnangka"),
 ])
 def test_name_key_folds_real_variants(written, expected):
     assert name_key(written) == expected
@@ -185,3 +186,14 @@ def test_village_moved_to_a_new_province_is_recoded():
     recoded = matcher.gazetteer.changes.query("change == 'recoded'").set_index("code")["new_code"]
     assert recoded["92.01.01.1001"] == "96.01.01.1001"          # Kabupaten Sorong, now Papua Barat Daya
     assert matcher.match(code="92.01.01.1001").village_code == "96.01.01.1001"
+
+
+@pytest.mark.parametrize("written, names", [
+    ("Air Duren, Jelutung / Sinar Jaya dan Kimak", ["Air Duren", "Jelutung", "Sinar Jaya", "Kimak"]),
+    ("1. Kampung Makmur 2. Pangkal Kelapa", ["Kampung Makmur", "Pangkal Kelapa"]),
+    ("1) Kampung Makmur\n2) Pangkal Kelapa", ["Kampung Makmur", "Pangkal Kelapa"]),
+    ("Parit 3 dan Parit 4", ["Parit 3", "Parit 4"]),
+])
+def test_village_lists_as_rosters_write_them(written, names):
+    from assets.harmonise.places import split_village_list
+    assert split_village_list(written) == names

@@ -1,11 +1,11 @@
 """Place-name normalisation: the spelling variants agencies really write, folded to one key.
 
-Rules, in order: lower case; prefixes (Desa, Ds., Kelurahan, Kel., Kecamatan, Kec., Polsek) dropped;
-abbreviations expanded (Sei / S. = Sungai, Tj. = Tanjung, P. = Pulau, Kp. = Kampung, Gn. = Gunung,
-Aik = Air); Roman numerals to digits; old spelling (oe dj tj nj sj ch) to the current one; punctuation
-and spaces removed, so joined and spaced words meet (Airduren = Air Duren). A bare j is never
-rewritten to y in the key: j and y meet only in `loose_key`, which the matcher accepts only when it
-singles out one village in the row's scope.
+Rules, in order: lower case; prefixes (Desa, Ds., Kelurahan, Kel., Kecamatan, Kec., Polsek, Sektor)
+dropped; abbreviations expanded (Sei / S. = Sungai, Tj. = Tanjung, P. = Pulau, Kp. = Kampung,
+Gn. = Gunung, Aik = Air); Roman numerals to digits; old spelling (oe dj tj nj sj ch) to the current
+one; punctuation and spaces removed, so joined and spaced words meet (Airduren = Air Duren). A bare j
+is never rewritten to y in the key: j and y meet only in `loose_key`, which the matcher accepts only
+when it singles out one village in the row's scope.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import unicodedata
 from functools import lru_cache
 
 PREFIXES = re.compile(
-    r"^(desa|ds|kelurahan|kel|kelurahan/desa|desa/kelurahan|kecamatan|kec|polsek|polsekta|polsubsektor|"
+    r"^(desa|ds|kelurahan|kel|kelurahan/desa|desa/kelurahan|kecamatan|kec|polsek|polsekta|polsubsektor|sektor|"
     r"kabupaten|kab|kampung adat)\b[\s/.,:-]*")
 ABBREVIATIONS = [
     (r"\b(sei|s)\.?\s+", "sungai "), (r"\bsei\b", "sungai"), (r"\b(tj|tg)(\.\s*|\s+)", "tanjung "),

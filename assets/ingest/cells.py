@@ -132,6 +132,16 @@ def _date_or_error(year: int, month: int, day: int) -> Parsed:
         return None, INVALID_DATE
 
 
+WEEKDAY_PREFIX = re.compile(r"^(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad|monday|tuesday|wednesday|"
+                            r"thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun)\.?,? ")
+TIME_SUFFIX = re.compile(r",? (?:(?:pukul|pkl\.?|jam|at) )?\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?: ?(?:wib|wita|wit))?$")
+
+
+def _full_year(digits: str) -> int:
+    """A two-digit year ("17/8/23") is this century's: agency records are never from the 1900s."""
+    return int(digits) + 2000 if len(digits) == 2 else int(digits)
+
+
 # The dates a datetime64[ns] column holds (1677-09-22 to 2262-04-11): outside, a typo ("3023").
 DATE_RANGE = (dt.date(1678, 1, 1), dt.date(2262, 1, 1))
 
@@ -158,14 +168,17 @@ def _read_date(value: object) -> Parsed:
             return None, INVALID_DATE
         return EXCEL_EPOCH + dt.timedelta(days=int(value)), None
     text = re.sub(r"\s+", " ", str(value).strip().lower())
-    text = re.sub(r"\s+\d{1,2}:\d{2}(:\d{2})?$", "", text)      # a time part that adds nothing
-    if m := re.fullmatch(r"(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4})", text):
-        return _date_or_error(int(m[3]), int(m[2]), int(m[1]))
+    # What adds nothing to the day: a day name before it ("Minggu, 9 Juni 2024"), a time after it
+    # ("9 Juni 2024, pukul 21.00 WIB", "09/06/2024 21:00").
+    text = WEEKDAY_PREFIX.sub("", text)
+    text = TIME_SUFFIX.sub("", text)
+    if m := re.fullmatch(r"(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4}|\d{2})", text):
+        return _date_or_error(_full_year(m[3]), int(m[2]), int(m[1]))
     if m := re.fullmatch(r"(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})", text):
         return _date_or_error(int(m[1]), int(m[2]), int(m[3]))
-    if m := re.fullmatch(r"(\d{1,2})[ \-]([a-z]+)\.?[ \-](\d{4})", text):
+    if m := re.fullmatch(r"(\d{1,2})[ \-]([a-z]+)\.?[ \-](\d{4}|\d{2})", text):
         month = MONTHS.get(m[2])
-        return _date_or_error(int(m[3]), month, int(m[1])) if month else (None, INVALID_DATE)
+        return _date_or_error(_full_year(m[3]), month, int(m[1])) if month else (None, INVALID_DATE)
     if m := re.fullmatch(r"([a-z]+)\.? (\d{1,2}),? (\d{4})", text):
         month = MONTHS.get(m[1])
         return _date_or_error(int(m[3]), month, int(m[2])) if month else (None, INVALID_DATE)

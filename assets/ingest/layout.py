@@ -48,27 +48,76 @@ class TableLayout:
         return len(self.columns)
 
 
-def _alias_index(dataset: Dataset) -> dict[str, str]:
-    index = {}
+# Short forms clerks write, read as the words they stand for (in headers and aliases alike).
+ABBREVIATIONS = {"tgl": "tanggal", "tang": "tanggal", "jml": "jumlah", "jlh": "jumlah", "kel": "kelurahan",
+                 "kec": "kecamatan", "kab": "kabupaten", "ds": "desa", "no": "nomor", "nmr": "nomor",
+                 "nom": "nomor", "thn": "tahun", "ket": "keterangan"}
+# A unit in brackets after a header ("Populasi (jiwa)", "Plafon (Rp)"): the header without it is looked up too.
+UNIT = re.compile(r"\((?:rp\.?|idr|rupiah|orang|jiwa|persons?|people|unit|units|usaha|buah|%|persen|ha|km2?)\)\s*$",
+                  re.IGNORECASE)
+
+
+def header_words(text: str) -> tuple[str, ...]:
+    return tuple(ABBREVIATIONS.get(w, w) for w in normalise_header(text).split())
+
+
+@dataclass
+class AliasIndex:
+    """A dataset's header variants, looked up by their words in order, and by the set of them (a clerk
+    writes "Kelurahan/Desa" as often as "Desa/Kelurahan")."""
+    exact: dict[tuple[str, ...], str]
+    any_order: dict[tuple[str, ...], str]
+    phrases: dict[str, list[tuple[tuple[str, ...], str]]]   # first word -> aliases of 2 words or more
+
+
+def _alias_index(dataset: Dataset) -> AliasIndex:
+    index = AliasIndex({}, {}, {})
     for column in dataset.columns:
-        for alias in (column.name, *column.aliases):
-            index.setdefault(normalise_header(alias), column.name)
+        for alias in (column.name.replace("_", " "), *column.aliases):
+            words = header_words(alias)
+            index.exact.setdefault(words, column.name)
+            index.any_order.setdefault(tuple(sorted(set(words))), column.name)
+            if len(words) >= 2:
+                index.phrases.setdefault(words[0], []).append((words, column.name))
     return index
 
 
-def match_header(candidates: list[str], aliases: dict[str, str]) -> str | None:
-    """The dataset column a header names: exact after normalising, then a close fuzzy match."""
-    normalised = [normalise_header(c) for c in candidates if c]
-    for text in normalised:
-        if text in aliases:
-            return aliases[text]
-    for text in normalised:
+def match_header(candidates: list[str], aliases: AliasIndex) -> str | None:
+    """The dataset column a header names: its words as an alias's (in order, in any order, with a
+    bracketed unit left out), then the header containing aliases of two words or more as phrases, all of
+    one column, which no other word of it names ("Tanggal Kejadian Perkara"; not "Usaha Mikro dan
+    Kecil"), then a close fuzzy match."""
+    texts = [t for c in candidates if c for t in dict.fromkeys((c, UNIT.sub("", c)))]
+    variants = [words for t in texts if (words := header_words(t))]
+    for words in variants:
+        if words in aliases.exact:
+            return aliases.exact[words]
+    for words in variants:
+        if (bag := tuple(sorted(set(words)))) in aliases.any_order:
+            return aliases.any_order[bag]
+    for words in variants:
+        if named := _named_by_phrase(words, aliases):
+            return named
+    for words in variants:
+        text = " ".join(words)
         if len(text) < 5:
             continue
-        best = max(aliases, key=lambda a: fuzz.ratio(text, a))
-        if fuzz.ratio(text, best) >= FUZZY_HEADER_SCORE:
-            return aliases[best]
+        best = max(aliases.exact, key=lambda a: fuzz.ratio(text, " ".join(a)))
+        if fuzz.ratio(text, " ".join(best)) >= FUZZY_HEADER_SCORE:
+            return aliases.exact[best]
     return None
+
+
+def _named_by_phrase(words: tuple[str, ...], aliases: AliasIndex) -> str | None:
+    names, covered = set(), set()
+    for i, word in enumerate(words):
+        for alias, name in aliases.phrases.get(word, ()):
+            if len(alias) < len(words) and words[i:i + len(alias)] == alias:
+                names.add(name)
+                covered.update(range(i, i + len(alias)))
+    # The other words may not name another column on their own ("Usaha Mikro dan Kecil").
+    names |= {aliases.exact[(w,)] for i, w in enumerate(words) if i not in covered and (w,) in aliases.exact}
+    return names.pop() if len(names) == 1 else None
 
 
 def _cell(rows: list[list[object]], r: int, c: int) -> str:
@@ -98,7 +147,7 @@ def _header_candidates(rows: list[list[object]], r: int, two_rows: bool) -> dict
     return out
 
 
-def _layout_at(rows, r: int, two_rows: bool, dataset: Dataset, aliases: dict[str, str]) -> TableLayout:
+def _layout_at(rows, r: int, two_rows: bool, dataset: Dataset, aliases: AliasIndex) -> TableLayout:
     columns, headers, unrecognised = {}, {}, []
     for c, candidates in _header_candidates(rows, r, two_rows).items():
         name = match_header(candidates, aliases)

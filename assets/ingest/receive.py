@@ -282,6 +282,9 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
                 received.problems.append({"code": "dataset_not_recognised", "message": note,
                                           "message_id": _unrecognised_note_id(label, closest)})
             continue
+        if unread := [h for h in layout.unrecognised_headers if h]:
+            received.notes.append(f"{label}: columns not read, their headers name nothing "
+                                  f"{layout.dataset.name} holds: {', '.join(unread)}")
         constants = {}
         year_column = layout.dataset.column(layout.dataset.year_column)
         if year_column.kind == "year" and year_column.name not in layout.columns.values():
