@@ -152,3 +152,27 @@ def test_unseen_header_wording_is_recognised_and_unread_columns_are_named(tmp_pa
     assert rows[["village_name", "district_name", "year", "msme_micro", "msme_medium", "population"]] \
         .values.tolist() == [["Air Duren", "Mendo", 2023, 1204, 0, 3456]]
     assert any("columns not read" in n and "LUAS WILAYAH (KM2)" in n for n in received.notes)
+
+
+def test_district_named_only_in_the_title_scopes_the_rows(tmp_path, work):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["JUMLAH UMKM MENURUT DESA DI KECAMATAN PASIR NANGKA KEADAAN TAHUN 2023"])
+    ws.append(["No", "Desa/Kelurahan", "Mikro", "Kecil", "Menengah"])
+    ws.append([1, "Simpang Hitam", 813, 24, 3])
+    path = tmp_path / "tabel 3.2.xlsx"
+    wb.save(path)
+    received = receive_file(path, "bps", work, tmp_path / "archive", load_key())
+    assert received.rows_accepted == 1
+    assert work.accepted("msme_village_count")[["district_name", "year"]].values.tolist() == [["Pasir Nangka", 2023]]
+    assert any("district Pasir Nangka taken from the title row 1" in n for n in received.notes)
+
+
+@pytest.mark.parametrize("title, district", [
+    ("Kecamatan Mendo Dalam Angka 2024", "Mendo"), ("UMKM_Kec_Sungai_Minggin_2022", "Sungai Minggin"),
+    ("Kec. Sungai Liat, Kabupaten Bangka", "Sungai Liat"), ("Jumlah UMKM Menurut Kecamatan dan Desa", None),
+    ("Kecamatan Mendo dan Kecamatan Puding Besar", None),
+])
+def test_district_in_a_title(title, district):
+    from assets.ingest.period import single_district
+    assert single_district(title) == district

@@ -99,7 +99,9 @@ def derive_changes(areas: pd.DataFrame) -> pd.DataFrame:
 def load_gazetteer(folder: Path) -> Gazetteer:
     found = read_reference_folder(Path(folder))
     if not found.areas:
-        raise FileNotFoundError(f"no Kemendagri reference list in {folder}")
+        raise FileNotFoundError(f"no Kemendagri village list in {folder}: put the official list there (CSV or "
+                                "Excel with kemendagri_code/kode and name/nama columns, the decree year in the "
+                                "file name; see the README's reference lists)")
     # The same decree may come in two files (a current list and a version table): first file wins.
     areas = (pd.concat(found.areas, ignore_index=True)
              .drop_duplicates(["version", "code"], keep="first")

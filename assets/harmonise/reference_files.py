@@ -168,7 +168,7 @@ class ReferenceFiles:
 
 def read_reference_folder(folder: Path) -> ReferenceFiles:
     found = ReferenceFiles()
-    for path in sorted(folder.iterdir()):
+    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
         if path.suffix.lower() not in READABLE or path.name.startswith((".", "~$")):
             continue
         frame = read_table(path)

@@ -27,7 +27,7 @@ from assets.incremental import atomic_write, write_frame
 from assets.ingest.errors import CellError
 from assets.ingest.guard import RefusedFile, inspect_file
 from assets.ingest.layout import normalise_header, recognise
-from assets.ingest.period import find_period
+from assets.ingest.period import find_district, find_period
 from assets.ingest.table import TableResult, read_table
 from assets.ingest.workbook import UnreadableFile, read_file
 from assets.privacy import pseudonym
@@ -293,6 +293,11 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
                 constants[year_column.name] = year
                 received.period[sheet.name] = {"year": year, "from": found_in}
                 received.notes.append(f"{label}: no year column; year {year} taken from the {found_in}")
+        if "district_name" in layout.dataset.stored_columns and "district_name" not in layout.columns.values():
+            district, found_in = find_district(sheet, layout, path.name)
+            if district:
+                constants["district_name"] = district
+                received.notes.append(f"{label}: no district column; district {district} taken from the {found_in}")
         result = read_table(sheet, layout, constants)
         results.append(result)
         received.notes += [f"{label}: {s['reason']} row {s['row']} left out ({s['text']})"

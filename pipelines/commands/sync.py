@@ -56,8 +56,10 @@ def _report(result, paths) -> int:
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure:
-                print(f"sync failed in {event.step_key}: {event.step_failure_data.error.message.strip()}",
-                      file=sys.stderr)
+                error = event.step_failure_data.error
+                while error.cause is not None:        # Dagster's wrapper around what the step raised
+                    error = error.cause
+                print(f"sync failed in {event.step_key}: {error.message.strip()}", file=sys.stderr)
         return 1
     new_files = {}
     for event in result.get_asset_materialization_events():
