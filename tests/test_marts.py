@@ -114,6 +114,12 @@ def test_data_quality_freshness_and_match_shares(con):
                      "days_since_received, days_since_latest_record FROM mart_data_quality "
                      "WHERE source_file = 'sha-crime_report'") == [
         (20, 19, 1, 1, 19, 1.0, 2021, 2023, "2023-08-03", 60, 211)]
+    # Ingest accepted every crime report; one could not be placed, so the file is partially accepted,
+    # as its agency report says.
+    assert rows(con, "SELECT f.status, m.status FROM mart_data_quality m JOIN file_register f "
+                     "ON f.sha256 = m.source_file WHERE f.sha256 = 'sha-crime_report'") == [
+        ("accepted", "partially_accepted")]
+    assert rows(con, "SELECT status, count(*) FROM mart_data_quality GROUP BY ALL") == [("partially_accepted", 6)]
 
 
 def test_dimensions(con):

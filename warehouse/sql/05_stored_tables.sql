@@ -5,12 +5,13 @@
 --- column publication_id: Id of the publication (UTC time it was built); `jembatan publications` lists and restores them
 --- column suppression_threshold [reports]: Largest sensitive monthly count withheld in the public schema (env JEMBATAN_SUPPRESSION_THRESHOLD)
 
---- table file_register: One row per file received (by content hash), whatever became of it
+--- table file_register: One row per file received (by content hash), whatever became of it, as ingest left it
 --- grain: received file
+--- caveat: counts and status are the ingest stage's, before village matching; mart_data_quality has the final ones
 --- column sha256 [sha256]: SHA-256 of the file's bytes; the file is archived under it
 --- column source: Inbox folder the file came from (bps, koperasi, polda)
 --- column file_name: File name as dropped
---- column status: accepted, partially_accepted or rejected
+--- column status: accepted, partially_accepted or rejected, at ingest
 --- column datasets: Datasets recognised in the file, comma-separated
 --- column rows_read [rows]: Data rows read
 --- column rows_accepted [rows]: Rows that passed validation at ingest (before village matching)

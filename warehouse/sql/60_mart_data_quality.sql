@@ -7,7 +7,7 @@
 --- column source: Inbox folder the file came from (bps, koperasi, polda)
 --- column file_name: File name as dropped
 --- column datasets: Datasets recognised in the file
---- column status: accepted, partially_accepted or rejected
+--- column status: accepted, partially_accepted (some rows rejected or unplaced) or rejected (no row landed), as the file's agency report says
 --- column received_at [timestamp UTC]: When the file was received
 --- column rows_read [rows]: Data rows read from the file
 --- column rows_skipped [rows]: Rows left out as subtotals, footnotes or blank
@@ -46,7 +46,12 @@ WITH landed AS (
            count(DISTINCT (sheet, "row")) FILTER (WHERE stage = 'harmonise') AS rows_unplaced
     FROM data_quality_rejection GROUP BY source_file
 )
-SELECT f.source, f.file_name, f.sha256 AS source_file, f.datasets, f.status, f.received_at,
+SELECT f.source, f.file_name, f.sha256 AS source_file, f.datasets,
+       -- The agency report's rule (assets/ingest/report.py), counting rows unplaced as rejected too.
+       CASE WHEN f.rows_read - f.rows_skipped - coalesce(r.rows_rejected, 0) <= 0 THEN 'rejected'
+            WHEN coalesce(r.rows_rejected, 0) > 0 THEN 'partially_accepted'
+            ELSE 'accepted' END AS status,
+       f.received_at,
        f.rows_read, f.rows_skipped,
        coalesce(r.rows_rejected, 0) AS rows_rejected,
        f.rows_read - f.rows_skipped - coalesce(r.rows_rejected, 0) AS rows_accepted,
