@@ -176,3 +176,45 @@ def test_district_named_only_in_the_title_scopes_the_rows(tmp_path, work):
 def test_district_in_a_title(title, district):
     from assets.ingest.period import single_district
     assert single_district(title) == district
+
+
+@pytest.mark.parametrize("form", ["xlsx_calamine", "xlsx_arrow", "xls"])
+def test_merged_label_cells_are_read_on_every_row_they_span(tmp_path, work, monkeypatch, form):
+    """A district merged over its villages gives each of them the district; a count merged over rows is
+    not repeated (it would be counted once per row): the rows under its first lack it."""
+    from assets.ingest import workbook
+    header = ["No", "Kecamatan", "Desa/Kelurahan", "Tahun", "Mikro", "Kecil", "Menengah"]
+    body = [[1, "Sungai Jaya", "Air Duren", 2023, 10, 2, 0], [2, None, "Sidorejo", 2023, 11, 3, 1],
+            [3, None, "Jelutung", 2023, 12, None, 0], [4, "Mendo", "Kimak", 2023, 13, 5, 0]]
+    if form == "xls":
+        import xlwt
+        book = xlwt.Workbook()
+        ws = book.add_sheet("UMKM")
+        for c, text in enumerate(header):
+            ws.write(0, c, text)
+        for r, row in enumerate(body, start=1):
+            for c, value in enumerate(row):
+                if value is not None and not (c == 1 and r in (1, 2, 3)) and not (c == 5 and r in (2, 3)):
+                    ws.write(r, c, value)
+        ws.write_merge(1, 3, 1, 1, "Sungai Jaya")
+        ws.write_merge(2, 3, 5, 5, 3)
+        path = tmp_path / "umkm.xls"
+        book.save(str(path))
+    else:
+        monkeypatch.setattr(workbook, "FAST_READ_BYTES", 0 if form == "xlsx_arrow" else workbook.FAST_READ_BYTES)
+        book = openpyxl.Workbook()
+        ws = book.active
+        ws.title = "UMKM"
+        for row in [header, *body]:
+            ws.append(row)
+        ws.merge_cells("B2:B4")
+        ws.merge_cells("F3:F4")
+        path = tmp_path / "umkm.xlsx"
+        book.save(path)
+    received = receive_file(path, "bps", work, tmp_path / "archive", load_key())
+    rows = work.accepted("msme_village_count").sort_values("source_row")
+    assert rows[["village_name", "district_name", "msme_small"]].values.tolist() == [
+        ["Air Duren", "Sungai Jaya", 2], ["Sidorejo", "Sungai Jaya", 3], ["Kimak", "Mendo", 5]]
+    errors = pd.read_parquet(work.rejections_path(received.sha256))
+    assert errors[["row", "column"]].values.tolist() == [[4, "F"]]
+    assert any("merged cells B2:B4 read as their value on every row" in n for n in received.notes)

@@ -43,6 +43,9 @@ _ROW_REF = re.compile(rb'<row r="([0-9]{1,9})"')
 # Quick searches (in Arrow) telling whether a block needs the slower patterns below.
 _HIDDEN = re.compile(rb'hidden="1"')
 _FORMULA = re.compile(rb'<f[ >/]')
+_MERGE = re.compile(rb'<mergeCell ')
+_MERGED_AREA = re.compile(rb'<mergeCell ref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"')
+MAX_MERGED_AREAS = 100_000
 _HIDDEN_ROW = re.compile(rb'<row r="([0-9]{1,9})"[^>]*?hidden="1"')
 _COLUMN_SPEC = re.compile(rb'<col\b([^>]*)>')
 _FORMULA_WITHOUT_VALUE = re.compile(
@@ -66,6 +69,8 @@ class Inspection:
     hidden_rows: dict[str, list[int]] = field(default_factory=dict)       # sheet name -> Excel rows
     hidden_columns: dict[str, list[str]] = field(default_factory=dict)    # sheet name -> column letters
     formulas_without_value: dict[str, list[str]] = field(default_factory=dict)  # sheet name -> cells
+    # sheet name -> merged areas as (first row, first column, last row, last column), 0-based from A1
+    merged_cells: dict[str, list[tuple[int, int, int, int]]] = field(default_factory=dict)
 
 
 def inspect_file(path: Path) -> Inspection:
@@ -153,13 +158,15 @@ def _inspect_zip(path: Path, suffix: str) -> Inspection:
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
             raise _corrupt(exc) from exc
         inspection = Inspection(kind, has_macros=any(n.lower().endswith("vbaproject.bin") for n in names))
-        for sheet, (rows, columns, formulas) in details.items():
+        for sheet, (rows, columns, formulas, merged) in details.items():
             if rows:
                 inspection.hidden_rows[sheet] = rows
             if columns:
                 inspection.hidden_columns[sheet] = columns
             if formulas:
                 inspection.formulas_without_value[sheet] = formulas
+            if merged:
+                inspection.merged_cells[sheet] = merged
     if inspection.has_macros:
         inspection.notes.append(MACRO_NOTE)
     return inspection
@@ -238,9 +245,10 @@ def column_number(letters: bytes) -> int:
     return number
 
 
-def _scan_xlsx_sheet(archive: zipfile.ZipFile, name: str) -> tuple[list[int], list[str], list[str]]:
+def _scan_xlsx_sheet(archive: zipfile.ZipFile, name: str) -> tuple[list[int], list[str], list[str], list]:
     """Refuse a sheet whose cells span more than Excel's limits or the grid budget; return its hidden
-    rows, hidden columns and formula cells without a saved result. Streamed, never held whole.
+    rows, hidden columns, formula cells without a saved result and merged areas. Streamed, never held
+    whole.
 
     A grid over budget needs a column beyond Z or a row number of 7 digits (26 columns x 999,999 rows
     are within budget): one quick search finds whether any such reference exists, and only then is
@@ -248,7 +256,7 @@ def _scan_xlsx_sheet(archive: zipfile.ZipFile, name: str) -> tuple[list[int], li
     twice as fast as `re` here), the next block being inflated meanwhile.
     """
     risky = False
-    hidden_rows, hidden_columns, formulas = [], [], []
+    hidden_rows, hidden_columns, formulas, merged = [], [], [], []
     with archive.open(name) as f, ThreadPoolExecutor(1) as inflater:
         blocks = _tag_chunks(f)
         upcoming = inflater.submit(next, blocks, None)
@@ -268,6 +276,9 @@ def _scan_xlsx_sheet(archive: zipfile.ZipFile, name: str) -> tuple[list[int], li
                 hidden_rows += [int(r) for r in _HIDDEN_ROW.findall(chunk)]
             if len(formulas) < 1000 and _found(block, _FORMULA):
                 formulas += [ref.decode() for ref in _FORMULA_WITHOUT_VALUE.findall(chunk)]
+            if len(merged) < MAX_MERGED_AREAS and _found(block, _MERGE):
+                merged += [(int(r0) - 1, column_number(c0) - 1, int(r1) - 1, column_number(c1) - 1)
+                           for c0, r0, c1, r1 in _MERGED_AREA.findall(chunk)][:MAX_MERGED_AREAS - len(merged)]
     if risky:
         max_row = max_col = 0
         with archive.open(name) as f:
@@ -277,7 +288,7 @@ def _scan_xlsx_sheet(archive: zipfile.ZipFile, name: str) -> tuple[list[int], li
                 max_row = max([max_row, *map(int, _ROW_REF.findall(chunk))])
         if refused := _too_big(max_row, max_col, f"Sheet {name.rsplit('/', 1)[-1]}"):
             raise refused
-    return hidden_rows, hidden_columns, formulas
+    return hidden_rows, hidden_columns, formulas, merged
 
 
 def _found(block: pa.Array, pattern: re.Pattern) -> bool:

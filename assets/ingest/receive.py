@@ -263,6 +263,8 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
     results = []
     for sheet in sheets:
         label = f"sheet {sheet.name!r}" if sheet.name else "the file"
+        if areas := inspection.merged_cells.get(sheet.name):      # the sheet's XML says; readers may not
+            sheet.merged = sheet.merged_from_a1(areas)
         hidden = {k: v for k, v in (("sheet_hidden", sheet.hidden),
                                      ("rows", inspection.hidden_rows.get(sheet.name, [])),
                                      ("columns", inspection.hidden_columns.get(sheet.name, []))) if v}
@@ -302,6 +304,9 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
         results.append(result)
         received.notes += [f"{label}: {s['reason']} row {s['row']} left out ({s['text']})"
                            for s in result.skipped if s["reason"] in ("subtotal", "note")]
+        if result.filled_down:
+            received.notes.append(f"{label}: merged cells {_span(result.filled_down)} read as their value on "
+                                  "every row they span")
     if not results and not received.problems:
         received.problems.append({"code": "no_data", "message": "Every sheet of the file is empty.",
                                   "message_id": "Semua lembar (sheet) dalam berkas kosong."})

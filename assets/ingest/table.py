@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import pandera.errors
+import pyarrow as pa
 
 from assets.ingest.cells import raw_text
 from assets.ingest.columns import (Cells, blank_uniques, distinct, matching_uniques, needs_cell_types,
@@ -32,6 +33,7 @@ class TableResult:
     columns: dict[str, list[str]] = field(default_factory=dict)  # field -> [column letter, header as written]
 
     rows_in_table: int = 0          # rows from under the header to the last filled row, counted on their own
+    filled_down: list[str] = field(default_factory=list)   # merged areas read on every row ("B5:B9")
     all_rows: pd.DataFrame = field(default_factory=pd.DataFrame)   # accepted and rejected, parsed
 
     @property
@@ -43,6 +45,7 @@ def read_table(sheet: RawSheet, layout: TableLayout, constants: dict | None = No
     """`constants`: values for columns the sheet lacks but its title gives (the year)."""
     dataset = layout.dataset
     grid = _columns_below(sheet, layout.data_start)
+    filled_down = _fill_merged_down(sheet, layout, grid)
     cells = [distinct(column) for column in grid]
     blank = [blank_uniques(c)[c.codes] for c in cells]
     # Blank rows count as skipped only above the last filled row, not in the empty tail of the sheet.
@@ -81,7 +84,7 @@ def read_table(sheet: RawSheet, layout: TableLayout, constants: dict | None = No
     accepted = frame[~frame["source_row"].isin(rejected)].reset_index(drop=True)
     columns = {name: [column_letter(sheet.first_col + c), layout.headers[c]] for c, name in layout.columns.items()}
     return TableResult(dataset.name, sheet.name, accepted, rejected, errors, skipped, columns,
-                       rows_in_table=height, all_rows=frame)
+                       rows_in_table=height, all_rows=frame, filled_down=filled_down)
 
 
 def _columns_below(sheet: RawSheet, start: int) -> list:
@@ -92,6 +95,29 @@ def _columns_below(sheet: RawSheet, start: int) -> list:
     width = max((len(r) for r in body), default=0)
     return [list(column) for column in zip(*(r if len(r) == width else [*r, *[""] * (width - len(r))]
                                              for r in body))] if body else []
+
+
+# Columns whose value a merged area gives every row it spans: labels (a district merged over its villages,
+# a Polsek over its reports). Never counts or amounts, which would be counted once per row.
+FILLED_KINDS = ("text", "code", "year")
+
+
+def _fill_merged_down(sheet: RawSheet, layout: TableLayout, grid: list) -> list[str]:
+    """Give each row under a merged area (within the table, in a label column) the area's value, as a
+    reader of the sheet sees it; returns the areas filled, as Excel ranges."""
+    start, filled, source_rows = layout.data_start, [], {}
+    for r0, c0, r1, c1 in sheet.merged:
+        name = layout.columns.get(c0)
+        if r1 <= r0 or r0 < start or c0 >= len(grid) or not name or \
+                layout.dataset.column(name).kind not in FILLED_KINDS:
+            continue
+        rows = source_rows.setdefault(c0, np.arange(len(grid[c0])))
+        rows[r0 - start + 1:r1 - start + 1] = r0 - start
+        filled.append(f"{column_letter(sheet.first_col + c0)}{sheet.excel_row(r0)}:"
+                      f"{column_letter(sheet.first_col + c1)}{sheet.excel_row(r1)}")
+    for c, rows in source_rows.items():          # one take per column, however many areas it has
+        grid[c] = grid[c].take(pa.array(rows)) if isinstance(grid[c], pa.Array) else [grid[c][i] for i in rows]
+    return filled
 
 
 def _with_cell_types(sheet: RawSheet, layout: TableLayout, grid: list, cells: list[Cells],

@@ -50,9 +50,16 @@ class RawSheet:
     # re-read telling which cells of some columns were numbers (a mask per column index asked).
     columns: list[pa.Array] | None = None
     number_cells: Callable[[list[int]], dict[int, np.ndarray]] | None = field(default=None, repr=False)
+    # Merged areas as (first row, first column, last row, last column) indexes into `rows`.
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
 
     def excel_row(self, index: int) -> int:
         return self.first_row + index
+
+    def merged_from_a1(self, areas) -> list[tuple[int, int, int, int]]:
+        """Areas counted from cell A1 (0-based), as indexes into this grid."""
+        dr, dc = self.first_row - 1, self.first_col - 1
+        return [(r0 - dr, c0 - dc, r1 - dr, c1 - dc) for r0, c0, r1, c1 in areas]
 
 
 def read_file(path: Path, kind: str) -> list[RawSheet]:
@@ -70,8 +77,10 @@ def read_spreadsheet(path: Path) -> list[RawSheet]:
         sheets = []
         for meta in workbook.sheets_metadata:
             # With skip_empty_area=False the grid starts at A1, whatever cell the sheet's data starts at.
-            rows = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
-            sheets.append(RawSheet(name=meta.name, rows=rows, hidden=meta.visible != SheetVisibleEnum.Visible))
+            sheet = workbook.get_sheet_by_name(meta.name)
+            merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []]
+            sheets.append(RawSheet(name=meta.name, rows=sheet.to_python(skip_empty_area=False),
+                                   hidden=meta.visible != SheetVisibleEnum.Visible, merged=merged))
     except Exception as exc:  # calamine raises its own error types for every kind of broken file
         raise UnreadableFile(f"not a readable spreadsheet ({type(exc).__name__}: {exc})") from exc
     return sheets
