@@ -218,3 +218,25 @@ def test_merged_label_cells_are_read_on_every_row_they_span(tmp_path, work, monk
     errors = pd.read_parquet(work.rejections_path(received.sha256))
     assert errors[["row", "column"]].values.tolist() == [[4, "F"]]
     assert any("merged cells B2:B4 read as their value on every row" in n for n in received.notes)
+
+
+def test_a_sheet_like_a_dataset_left_unread_makes_the_file_partial_and_instructions_do_not(tmp_path, work):
+    wb = openpyxl.Workbook()
+    wb.active.title = "Petunjuk"
+    wb.active.append(["Isi satu baris per desa. Jangan ubah judul kolom."])
+    data = wb.create_sheet("2023")
+    data.append(["Desa/Kelurahan", "Kecamatan", "Mikro", "Kecil", "Menengah"])
+    data.append(["Air Duren", "Mendo", 10, 2, 0])
+    path = tmp_path / "umkm 2023.xlsx"
+    wb.save(path)
+    received = receive_file(path, "bps", work, tmp_path / "archive", load_key())
+    assert (received.status, received.problems) == ("accepted", [])
+    assert any("'Petunjuk': no table header recognised" in n for n in received.notes)
+
+    odd = wb.create_sheet("Pelatihan")          # a table with two of the dataset's columns, the rest unknown
+    odd.append(["Desa/Kelurahan", "Kecamatan", "Peserta Pelatihan"])
+    odd.append(["Air Duren", "Mendo", 12])
+    wb.save(path)
+    received = receive_file(path, "bps", work, tmp_path / "archive", load_key())
+    assert received.status == "partially_accepted" and received.rows_accepted == 1
+    assert [p["code"] for p in received.problems] == ["dataset_not_recognised"]

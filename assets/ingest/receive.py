@@ -225,11 +225,16 @@ def read_received(path: Path, sha: str, source: str, work: WorkArea, archive_dir
                 work.write_frame(work.accepted_path(dataset, sha), frame)
         work.write_frame(work.rejections_path(sha), rejection_frame(errors, received, stage="ingest"))
         received.years, received.coverage = scope.result()
-    if received.rows_accepted and received.rows_rejected:
-        received.status = "partially_accepted"
-    elif received.rows_accepted:
-        received.status = "accepted"
+    received.status = file_status(received.rows_accepted, received.rows_rejected, received.problems)
     return received
+
+
+def file_status(rows_accepted: int, rows_rejected: int, problems: list[dict]) -> str:
+    """rejected (no row landed), partially_accepted (some rows rejected, or a sheet that looks like a
+    dataset was not read) or accepted."""
+    if rows_accepted <= 0:
+        return "rejected"
+    return "partially_accepted" if rows_rejected or problems else "accepted"
 
 
 def record_received(received: Received, ledger: Ledger) -> Received:
@@ -260,7 +265,7 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
     received.notes += inspection.notes
     if name_note := odd_name_note(path.name):
         received.notes.append(name_note)
-    results = []
+    results, unrecognised = [], []
     for sheet in sheets:
         label = f"sheet {sheet.name!r}" if sheet.name else "the file"
         if areas := inspection.merged_cells.get(sheet.name):      # the sheet's XML says; readers may not
@@ -281,8 +286,8 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
             if any(any(str(v).strip() for v in row) for row in sheet.rows):
                 note = _unrecognised_note(label, closest)
                 received.notes.append(note)
-                received.problems.append({"code": "dataset_not_recognised", "message": note,
-                                          "message_id": _unrecognised_note_id(label, closest)})
+                unrecognised.append((closest, {"code": "dataset_not_recognised", "message": note,
+                                               "message_id": _unrecognised_note_id(label, closest)}))
             continue
         if unread := [h for h in layout.unrecognised_headers if h]:
             received.notes.append(f"{label}: columns not read, their headers name nothing "
@@ -307,6 +312,9 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
         if result.filled_down:
             received.notes.append(f"{label}: merged cells {_span(result.filled_down)} read as their value on "
                                   "every row they span")
+    # A sheet like none of the datasets is a problem when it holds a table with some of a dataset's
+    # columns, or when nothing else was read; a sheet of instructions beside the data is only noted.
+    received.problems += [problem for closest, problem in unrecognised if closest is not None or not results]
     if not results and not received.problems:
         received.problems.append({"code": "no_data", "message": "Every sheet of the file is empty.",
                                   "message_id": "Semua lembar (sheet) dalam berkas kosong."})

@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from assets.incremental import atomic_write, read_memo, write_memo
-from assets.ingest.receive import WorkArea, safe_name
+from assets.ingest.receive import WorkArea, file_status, safe_name
 from assets.privacy import mask
 
 ERROR_FIELDS = ("sheet", "row", "column", "header", "value", "expected", "code", "message_id", "message",
@@ -98,10 +98,7 @@ def _errors(stored: list[Path], placed: pd.DataFrame) -> pd.DataFrame:
 def file_report(manifest: dict, errors: pd.DataFrame) -> dict:
     rejected_rows = len(errors[["sheet", "row"]].drop_duplicates()) if len(errors) else 0
     rows_accepted = manifest["rows_read"] - manifest["rows_skipped"] - rejected_rows
-    if rows_accepted <= 0:
-        status = "rejected"
-    else:
-        status = "partially_accepted" if rejected_rows else "accepted"
+    status = file_status(rows_accepted, rejected_rows, manifest.get("problems", []))
     records = []
     for e in errors.sort_values(["sheet", "row", "column"], kind="stable").to_dict("records") if len(errors) else []:
         candidates = CANDIDATES.search(str(e.get("message", "")))

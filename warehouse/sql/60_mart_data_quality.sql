@@ -7,7 +7,7 @@
 --- column source: Inbox folder the file came from (bps, koperasi, polda)
 --- column file_name: File name as dropped
 --- column datasets: Datasets recognised in the file
---- column status: accepted, partially_accepted (some rows rejected or unplaced) or rejected (no row landed), as the file's agency report says
+--- column status: accepted, partially_accepted (some rows rejected or unplaced, or a sheet like a dataset not read) or rejected (no row landed), as the file's agency report says
 --- column received_at [timestamp UTC]: When the file was received
 --- column rows_read [rows]: Data rows read from the file
 --- column rows_skipped [rows]: Rows left out as subtotals, footnotes or blank
@@ -49,7 +49,7 @@ WITH landed AS (
 SELECT f.source, f.file_name, f.sha256 AS source_file, f.datasets,
        -- The agency report's rule (assets/ingest/report.py), counting rows unplaced as rejected too.
        CASE WHEN f.rows_read - f.rows_skipped - coalesce(r.rows_rejected, 0) <= 0 THEN 'rejected'
-            WHEN coalesce(r.rows_rejected, 0) > 0 THEN 'partially_accepted'
+            WHEN coalesce(r.rows_rejected, 0) > 0 OR f.status = 'partially_accepted' THEN 'partially_accepted'
             ELSE 'accepted' END AS status,
        f.received_at,
        f.rows_read, f.rows_skipped,
