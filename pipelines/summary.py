@@ -9,7 +9,7 @@ PER_SOURCE = """
 SELECT source, count(*) AS files,
        count(*) FILTER (WHERE status = 'rejected') AS files_rejected,
        sum(rows_read - rows_skipped) AS rows_received,
-       sum(rows_accepted - rows_unplaced) AS rows_landed,
+       sum(rows_accepted) AS rows_landed,            -- rows_rejected already counts the unplaced
        sum(rows_rejected) AS rows_rejected,
        sum(rows_unplaced) AS rows_unplaced
 FROM mart_data_quality GROUP BY source ORDER BY source

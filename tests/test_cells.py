@@ -13,7 +13,7 @@ from assets.ingest.cells import (INVALID_DATE, INVALID_NIK, TYPE_ERROR, parse_am
 
 @pytest.mark.parametrize("raw, expected", [
     ("1.234", 1234), ("1,234", 1234), ("1.234.567", 1234567), ("-", 0), ("...", None), ("..", None), ("", None),
-    (" 45 ", 45), (12.0, 12), ("-12", -12), ("3.456 jiwa", 3456),
+    (" 45 ", 45), (12.0, 12), ("-12", -12), ("3.456 jiwa", 3456), ("'1076", 1076), ("'5.201", 5201),
 ])
 def test_integer(raw, expected):
     assert parse_integer(raw) == (expected, None)
@@ -57,7 +57,10 @@ def test_impossible_dates_are_errors(raw):
 def test_nik():
     assert parse_nik("1901014508900001") == ("1901014508900001", None)     # woman: day 05 + 40
     assert parse_nik("1901 0145 0890 0001") == ("1901014508900001", None)
-    assert parse_nik(1901014508900000.0) == (None, INVALID_NIK)            # typed as a number: lost a digit
+    assert parse_nik(1901014508900000.0) == (None, INVALID_NIK)            # typed in Excel as a number: lost a digit
+    assert parse_nik(1901014508900001) == ("1901014508900001", None)       # a number a program wrote, whole
+    assert parse_nik(1.901014508900001e15) == ("1901014508900001", None)
+    assert parse_nik(9401014508900001.0) == (None, INVALID_NIK)            # beyond what a double holds exactly
     assert parse_nik("190101450890000") == (None, INVALID_NIK)             # 15 digits
     assert parse_nik("1901019913900001") == (None, INVALID_NIK)            # no such birth date
 

@@ -104,6 +104,12 @@ def test_two_distant_cells_would_need_a_giant_grid(tmp_path):
         '<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>'
         '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>y</t></is></c></row>'))
     assert refused_code(path) == "sheet_too_large"
+    with pytest.raises(RefusedFile) as refused:
+        inspect_file(path)
+    # Named as the clerk sees the sheet, with the stray cell to delete, in both languages.
+    assert "Sheet 'LP' spans 1,048,576 rows x 16,384 columns" in refused.value.message
+    assert "farthest cell is XFD1048576" in refused.value.message
+    assert refused.value.message_id.startswith("Lembar 'LP' membentang 1.048.576 baris x 16.384 kolom")
 
 
 def test_more_rows_than_excel_allows(tmp_path):

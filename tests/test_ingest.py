@@ -240,3 +240,23 @@ def test_a_sheet_like_a_dataset_left_unread_makes_the_file_partial_and_instructi
     received = receive_file(path, "bps", work, tmp_path / "archive", load_key())
     assert received.status == "partially_accepted" and received.rows_accepted == 1
     assert [p["code"] for p in received.problems] == ["dataset_not_recognised"]
+
+
+def test_page_footers_and_signature_block_are_left_out_not_rejected(tmp_path, work):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Desa/Kelurahan", "Kecamatan", "Mikro", "Kecil", "Menengah", "Tahun"])
+    ws.append(["Air Duren", "Mendo", 10, 2, 0, 2023])
+    ws.append(["Halaman 1/2"])
+    ws.append(["Kimak", "Mendo", 11, 3, 1, 2023])
+    ws.append([])
+    ws.append([None, None, None, "Sungailiat, 20 Desember 2024"])
+    ws.append([None, None, None, "Kepala Dinas Koperasi dan UKM,"])
+    ws.append([None, None, None, "(Drs. Budi Santoso)"])
+    ws.append([None, None, None, "NIP. 19750101 200003 1 001"])
+    path = tmp_path / "umkm.xlsx"
+    wb.save(path)
+    received = receive_file(path, "bps", work, tmp_path / "archive", load_key())
+    assert (received.status, received.rows_accepted, received.rows_rejected) == ("accepted", 2, 0)
+    assert [(s["row"], s["reason"]) for s in received.skipped] == [
+        (3, "note"), (5, "blank"), (6, "note"), (7, "note"), (8, "note"), (9, "note")]

@@ -136,3 +136,22 @@ def test_every_fact_row_traceable_to_file_and_row(con):
         untraced = rows(con, f"SELECT count(*) FROM {table} WHERE source_row IS NULL OR source_sheet IS NULL "
                              "OR source_file NOT IN (SELECT sha256 FROM file_register)")
         assert untraced == [(0,)], table
+
+
+def test_sync_summary_counts_each_row_once(con):
+    """The crime file: 20 rows read, 19 landed, 1 not placed (counted once, as rejected)."""
+    from pipelines.summary import summary_lines
+    database = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()[0]
+    line = next(x for x in summary_lines(database) if x.startswith("polda"))
+    files, new, received, landed, rejected, share = line.split()[1:]
+    assert (int(received), int(landed), int(rejected)) == (
+        con.execute("SELECT sum(rows_read - rows_skipped), sum(rows_accepted), sum(rows_rejected) "
+                    "FROM mart_data_quality WHERE source = 'polda'").fetchone())
+    assert int(landed) + int(rejected) == int(received)
+
+
+def test_english_crime_types_are_categorised(con):
+    assert rows(con, "SELECT crime_type_key, crime_category FROM dim_crime_category WHERE crime_type_key IN "
+                     "('theft', 'fraud', 'narcotics', 'assault', 'motorcycle theft') ORDER BY 1") == [
+        ("assault", "violent"), ("fraud", "fraud"), ("motorcycle theft", "property"), ("narcotics", "narcotics"),
+        ("theft", "property")]

@@ -104,7 +104,7 @@ def _parse_numeric(value: object, integer: bool) -> Parsed:
         if integer and (not float(value).is_integer() or abs(value) > MAX_WHOLE):
             return None, TYPE_ERROR
         return (int(value) if integer else float(value)), None
-    text = str(value).strip()
+    text = str(value).strip().lstrip("'").strip()      # 'Rp 1.500 or '1076: typed with Excel's text mark
     if text.lower() in NOT_AVAILABLE:
         return None, None
     if text in ZERO_MARKS:
@@ -237,8 +237,12 @@ def parse_nik(value: object) -> Parsed:
     if is_blank(value):
         return None, None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        # Excel keeps 15 significant digits: a NIK typed as a number has lost its last digit.
-        return None, INVALID_NIK
+        # Excel keeps 15 significant digits: a NIK typed there as a number ends in 0, its 16th digit lost.
+        # One not ending in 0 was written by a program, and is whole while a double holds it exactly.
+        number = float(value)
+        if not number.is_integer() or number >= MAX_WHOLE or int(number) % 10 == 0:
+            return None, INVALID_NIK
+        value = str(int(number))
     text = re.sub(r"[\s.\-']", "", str(value))
     if nik_problem(text):
         return None, INVALID_NIK

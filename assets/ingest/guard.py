@@ -153,7 +153,8 @@ def _inspect_zip(path: Path, suffix: str) -> Inspection:
                     _check_prologue(archive, entry)
             if kind == "ods":
                 _check_ods_extent(archive, "content.xml")
-            details = {_sheet_names(archive).get(sheet, sheet): _scan_xlsx_sheet(archive, sheet)
+            shown = _sheet_names(archive)
+            details = {shown.get(sheet, sheet): _scan_xlsx_sheet(archive, sheet, shown.get(sheet, sheet))
                        for sheet in sheets} if kind == "xlsx" else {}
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
             raise _corrupt(exc) from exc
@@ -222,20 +223,30 @@ def _check_prologue(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> None:
                           "dikenal); berkas ditolak sebelum dibaca.")
 
 
-def _too_big(rows: int, columns: int, sheet: str) -> RefusedFile | None:
+def _too_big(rows: int, columns: int, sheet: str, farthest: str = "") -> RefusedFile | None:
+    """`sheet` as "Sheet 'Rekap'" (its Indonesian form is made from it); `farthest`: the cell that
+    stretches it, when known."""
+    sheet_id = sheet.replace("Sheet", "Lembar", 1).replace("The sheet", "Lembar")
+    where, where_id = (f"; its farthest cell is {farthest}", f"; sel terjauhnya {farthest}") if farthest else ("", "")
     if rows > EXCEL_MAX_ROWS or columns > EXCEL_MAX_COLUMNS:
         return RefusedFile("beyond_excel_limits",
                            f"{sheet} uses {rows:,} rows x {columns:,} columns, beyond Excel's limits "
-                           f"({EXCEL_MAX_ROWS:,} x {EXCEL_MAX_COLUMNS:,}).",
-                           f"{sheet} memakai {rows:,} baris x {columns:,} kolom, melebihi batas Excel "
-                           f"({EXCEL_MAX_ROWS:,} x {EXCEL_MAX_COLUMNS:,}).")
+                           f"({EXCEL_MAX_ROWS:,} x {EXCEL_MAX_COLUMNS:,}){where}.",
+                           f"{sheet_id} memakai {_id(rows)} baris x {_id(columns)} kolom, melebihi batas Excel "
+                           f"({_id(EXCEL_MAX_ROWS)} x {_id(EXCEL_MAX_COLUMNS)}){where_id}.")
     if rows * columns > MAX_GRID_CELLS:
         return RefusedFile("sheet_too_large",
                            f"{sheet} spans {rows:,} rows x {columns:,} columns ({rows * columns:,} cells, at most "
-                           f"{MAX_GRID_CELLS:,}); delete stray cells far from the table.",
-                           f"{sheet} membentang {rows:,} baris x {columns:,} kolom ({rows * columns:,} sel, paling "
-                           f"banyak {MAX_GRID_CELLS:,}); hapus sel yang terisi jauh dari tabel.")
+                           f"{MAX_GRID_CELLS:,}){where}; delete stray cells far from the table.",
+                           f"{sheet_id} membentang {_id(rows)} baris x {_id(columns)} kolom ({_id(rows * columns)} "
+                           f"sel, paling banyak {_id(MAX_GRID_CELLS)}){where_id}; hapus sel yang terisi jauh dari "
+                           "tabel.")
     return None
+
+
+def _id(number: int) -> str:
+    """A whole number as Indonesian writes it: 1.048.576."""
+    return f"{number:,}".replace(",", ".")
 
 
 def column_number(letters: bytes) -> int:
@@ -245,7 +256,7 @@ def column_number(letters: bytes) -> int:
     return number
 
 
-def _scan_xlsx_sheet(archive: zipfile.ZipFile, name: str) -> tuple[list[int], list[str], list[str], list]:
+def _scan_xlsx_sheet(archive: zipfile.ZipFile, name: str, shown: str) -> tuple[list[int], list[str], list[str], list]:
     """Refuse a sheet whose cells span more than Excel's limits or the grid budget; return its hidden
     rows, hidden columns, formula cells without a saved result and merged areas. Streamed, never held
     whole.
@@ -281,12 +292,16 @@ def _scan_xlsx_sheet(archive: zipfile.ZipFile, name: str) -> tuple[list[int], li
                            for c0, r0, c1, r1 in _MERGED_AREA.findall(chunk)][:MAX_MERGED_AREAS - len(merged)]
     if risky:
         max_row = max_col = 0
+        farthest = ""
         with archive.open(name) as f:
             for chunk in _tag_chunks(f):
                 for letters, row in _CELL_REF.findall(chunk):
-                    max_col, max_row = max(max_col, column_number(letters)), max(max_row, int(row))
+                    column, row = column_number(letters), int(row)
+                    if column > max_col or row > max_row:
+                        farthest = f"{letters.decode()}{row}"
+                    max_col, max_row = max(max_col, column), max(max_row, row)
                 max_row = max([max_row, *map(int, _ROW_REF.findall(chunk))])
-        if refused := _too_big(max_row, max_col, f"Sheet {name.rsplit('/', 1)[-1]}"):
+        if refused := _too_big(max_row, max_col, f"Sheet {shown!r}", farthest):
             raise refused
     return hidden_rows, hidden_columns, formulas, merged
 

@@ -15,7 +15,11 @@ HEADER_SCAN_ROWS = 30
 FUZZY_HEADER_SCORE = 90
 
 SUBTOTAL = re.compile(r"^(jumlah|total|sub\s*total|grand\s*total|jml)\b", re.IGNORECASE)
-NOTE = re.compile(r"^(sumber|source|catatan|keterangan|ket\.|note|\*)", re.IGNORECASE)
+# Footnotes, and what a printed page adds under a table: page numbers, the place and date of signing
+# ("Sungailiat, 20 Desember 2024"), the signatory's title, name in brackets and NIP.
+NOTE = re.compile(r"^(sumber|source|catatan|keterangan|ket\.|note|\*|halaman|hal\.|page\b|dicetak|printed|"
+                  r"mengetahui|tertanda|ttd|kepala dinas|kepala badan|kapolres|kapolsek|nip\b|\(|"
+                  r"[a-z .'-]+, \d{1,2} [a-z]+ \d{4}$)", re.IGNORECASE)
 COLUMN_NUMBER = re.compile(r"^\(\d{1,2}\)$")
 # A cell that may make its row something else than data; classify_row decides.
 SUSPECT = re.compile(f"{SUBTOTAL.pattern}|{NOTE.pattern}|{COLUMN_NUMBER.pattern}", re.IGNORECASE)

@@ -144,7 +144,9 @@ def _odd_cell_pattern(layout: TableLayout) -> tuple[re.Pattern, str]:
     headers = [r"[^0-9a-z]+".join(map(re.escape, w)) for w in words if w]
     pattern = re.compile(f"{SUSPECT.pattern}|^[^0-9a-z]*(?:{'|'.join(headers) or '(?!)'})[^0-9a-z]*$", re.IGNORECASE)
     starts = "|".join(["jumlah", "total", "sub", "grand", "jml", "sumber", "source", "catatan", "keterangan",
-                       "ket", "note", r"\*", r"\(", *{w[0] for w in words if w}])
+                       "ket", "note", r"\*", r"\(", "halaman", "hal", "page", "dicetak", "printed", "mengetahui",
+                       "tertanda", "ttd", "kepala", "kapol", "nip", r"[a-z .'-]+, [0-9]{1,2} [a-z]+ [0-9]{4}",
+                       *{w[0] for w in words if w}])
     return pattern, f"^[^0-9a-z]*(?:{starts})"
 
 

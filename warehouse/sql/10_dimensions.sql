@@ -62,11 +62,17 @@ CREATE OR REPLACE TABLE dim_crime_category AS
 SELECT * FROM (VALUES
     ('curat', 'property', false), ('curanmor', 'property', false), ('pencurian biasa', 'property', false),
     ('pencurian', 'property', false), ('penggelapan', 'property', false),
+    ('pencurian dengan pemberatan', 'property', false), ('pencurian kendaraan bermotor', 'property', false),
+    ('theft', 'property', false), ('burglary', 'property', false), ('motorcycle theft', 'property', false),
+    ('vehicle theft', 'property', false), ('embezzlement', 'property', false),
     ('curas', 'violent', true), ('penganiayaan', 'violent', true), ('pengeroyokan', 'violent', true),
-    ('pembunuhan', 'violent', true), ('kdrt', 'violent', true),
-    ('penipuan', 'fraud', false),
-    ('narkotika', 'narcotics', true), ('narkoba', 'narcotics', true),
-    ('obat keras berbahaya', 'hard_drugs', true), ('okerbaya', 'hard_drugs', true)
+    ('pembunuhan', 'violent', true), ('kdrt', 'violent', true), ('pencurian dengan kekerasan', 'violent', true),
+    ('robbery', 'violent', true), ('assault', 'violent', true), ('murder', 'violent', true),
+    ('homicide', 'violent', true), ('domestic violence', 'violent', true),
+    ('penipuan', 'fraud', false), ('penipuan online', 'fraud', false), ('fraud', 'fraud', false),
+    ('narkotika', 'narcotics', true), ('narkoba', 'narcotics', true), ('penyalahgunaan narkotika', 'narcotics', true),
+    ('narcotics', 'narcotics', true), ('drugs', 'narcotics', true),
+    ('obat keras berbahaya', 'hard_drugs', true), ('okerbaya', 'hard_drugs', true), ('hard drugs', 'hard_drugs', true)
 ) AS t(crime_type_key, crime_category, is_sensitive);
 
 --- table dim_program: The cooperative and SME agency's programs
