@@ -260,3 +260,26 @@ def test_page_footers_and_signature_block_are_left_out_not_rejected(tmp_path, wo
     assert (received.status, received.rows_accepted, received.rows_rejected) == ("accepted", 2, 0)
     assert [(s["row"], s["reason"]) for s in received.skipped] == [
         (3, "note"), (5, "blank"), (6, "note"), (7, "note"), (8, "note"), (9, "note")]
+
+
+def test_district_headings_inside_a_table_place_the_rows_under_them(tmp_path, work):
+    """Two districts' tables one under the other, each under its own heading; the title names the
+    first. Each row takes the district of the heading above it."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["JUMLAH UMKM KECAMATAN SUNGAI JAYA TAHUN 2023"])
+    ws.append(["No", "Desa/Kelurahan", "Mikro", "Kecil", "Menengah"])
+    ws.append([1, "Air Duren", 10, 2, 0])
+    ws.append([])
+    ws.append(["KECAMATAN MENDO"])
+    ws.append(["No", "Desa/Kelurahan", "Mikro", "Kecil", "Menengah"])
+    ws.append([1, "Air Duren", 11, 3, 1])
+    path = tmp_path / "umkm dua kecamatan.xlsx"
+    wb.save(path)
+    received = receive_file(path, "bps", work, tmp_path / "archive", load_key())
+    assert (received.rows_accepted, received.rows_rejected) == (2, 0)
+    rows = work.accepted("msme_village_count").sort_values("source_row")
+    assert rows[["source_row", "village_name", "district_name", "msme_micro"]].values.tolist() == [
+        [3, "Air Duren", "Sungai Jaya", 10], [7, "Air Duren", "Mendo", 11]]
+    assert [(s["row"], s["reason"]) for s in received.skipped] == [
+        (4, "blank"), (5, "district_heading"), (6, "header_repeat")]

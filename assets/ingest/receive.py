@@ -309,6 +309,8 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
         results.append(result)
         received.notes += [f"{label}: {s['reason']} row {s['row']} left out ({s['text']})"
                            for s in result.skipped if s["reason"] in ("subtotal", "note")]
+        received.notes += [f"{label}: row {s['row']} ({s['text']}) gives the district of the rows under it"
+                           for s in result.skipped if s["reason"] == "district_heading"]
         if result.filled_down:
             received.notes.append(f"{label}: merged cells {_span(result.filled_down)} read as their value on "
                                   "every row they span")

@@ -15,6 +15,7 @@ from assets.ingest.columns import (Cells, blank_uniques, distinct, matching_uniq
                                     parse_uniques)
 from assets.ingest.errors import CellError, cell_error
 from assets.ingest.layout import SUSPECT, TableLayout, classify_row, normalise_header
+from assets.ingest.period import single_district
 from assets.ingest.workbook import RawSheet, column_letter, typed_cell
 from schemas.base import Dataset
 from schemas.validation import check_code, pandera_schema
@@ -42,7 +43,7 @@ class TableResult:
 
 
 def read_table(sheet: RawSheet, layout: TableLayout, constants: dict | None = None) -> TableResult:
-    """`constants`: values for columns the sheet lacks but its title gives (the year)."""
+    """`constants`: values for columns the sheet lacks but its title gives (the year, the district)."""
     dataset = layout.dataset
     grid = _columns_below(sheet, layout.data_start)
     filled_down = _fill_merged_down(sheet, layout, grid)
@@ -77,6 +78,13 @@ def read_table(sheet: RawSheet, layout: TableLayout, constants: dict | None = No
                                          column, raw_text(cells[c].uniques[codes[i]]), parsed.errors[codes[i]]))
     for name, value in (constants or {}).items():
         frame[name] = value
+    if (headed := _districts_from_headings(sheet, layout, skip, kept)) is not None and \
+            "district_name" in dataset.stored_columns_raw():
+        # A heading gives the rows under it their district: over the title's, not over the row's own.
+        current = (frame["district_name"].to_numpy(dtype=object) if "district_name" in frame
+                   else np.full(len(frame), None, dtype=object))
+        own = pd.notna(current) if "district_name" in mapped.values() else np.zeros(len(frame), dtype=bool)
+        frame["district_name"] = np.where(~own & pd.notna(headed), headed, current)
     frame = typed_frame(frame, dataset)
     errors += _validate(frame, sheet, layout, errors)
     errors += _duplicate_keys(frame, sheet, layout, errors)
@@ -166,10 +174,29 @@ def _skipped_rows(sheet: RawSheet, layout: TableLayout, cells: dict[int, Cells],
     suspect |= filled < max(required, 1)
     out = {}
     for i in np.flatnonzero(suspect):
-        kind = classify_row(sheet.rows[layout.data_start + i], layout)
+        row = sheet.rows[layout.data_start + i]
+        kind = classify_row(row, layout)
+        if kind == "data" and district_heading(row):
+            kind = "district_heading"
         if kind != "data":
             out[int(i)] = kind
     return out
+
+
+def district_heading(row: list[object]) -> str | None:
+    """The district a row naming only it heads ("KECAMATAN MENDO", "II. Kec. Mendo"): the rows under it,
+    to the next such row, are in that district."""
+    cells = [raw_text(v) for v in row if raw_text(v)]
+    return single_district(cells[0]) if len(cells) == 1 else None
+
+
+def _districts_from_headings(sheet: RawSheet, layout: TableLayout, skip: dict[int, str], kept: np.ndarray):
+    """Per kept row, the district of the heading row above it (None above the first heading)."""
+    headings = sorted(i for i, reason in skip.items() if reason == "district_heading")
+    if not headings:
+        return None
+    names = np.array([None, *(district_heading(sheet.rows[layout.data_start + i]) for i in headings)], dtype=object)
+    return names[np.searchsorted(np.array(headings), kept, side="right")]
 
 
 def typed_frame(records: list[dict] | pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
