@@ -36,6 +36,8 @@ class Column:
     pseudonym: str | None = None   # name of the column that holds the pseudonym
     min_value: float | None = None
     allowed: tuple[str, ...] | None = None
+    # Other ways agencies write an allowed value ("Kredit Usaha Rakyat" for KUR) -> that value.
+    synonyms: tuple[tuple[str, str], ...] = ()
     unit: str | None = None
 
     def __post_init__(self) -> None:

@@ -3,6 +3,13 @@ from schemas.base import (DROP, PSEUDONYMISE, ROW_NUMBER, Column, Dataset, distr
                           village_column)
 
 PROGRAMS = ("KUR", "Sertifikasi Halal", "NIB", "Pelatihan", "QRIS", "Koperasi Merah Putih")
+PROGRAM_SYNONYMS = (
+    ("Kredit Usaha Rakyat", "KUR"), ("Sertifikat Halal", "Sertifikasi Halal"), ("Halal", "Sertifikasi Halal"),
+    ("SEHATI", "Sertifikasi Halal"), ("Nomor Induk Berusaha", "NIB"), ("Bimtek", "Pelatihan"),
+    ("Bimbingan Teknis", "Pelatihan"), ("Training", "Pelatihan"), ("Halal Certification", "Sertifikasi Halal"),
+    ("Business Credit", "KUR"), ("KDKMP", "Koperasi Merah Putih"), ("Kopdes Merah Putih", "Koperasi Merah Putih"),
+    ("Koperasi Desa Merah Putih", "Koperasi Merah Putih"), ("Koperasi Kelurahan Merah Putih", "Koperasi Merah Putih"),
+)
 
 PROGRAM_PARTICIPATION = Dataset(
     name="program_participation",
@@ -30,9 +37,10 @@ PROGRAM_PARTICIPATION = Dataset(
         Column("sector", "text", ("Sektor", "Sektor Usaha", "Bidang Usaha", "Jenis Usaha", "Sector"),
                "Business sector", required=False, header_required=False),
         Column("program", "text", ("Program", "Jenis Program", "Nama Program", "Program Name"),
-               "Program the business joined", allowed=PROGRAMS),
+               "Program the business joined (from the title, sheet or file name when there is no column)",
+               allowed=PROGRAMS, synonyms=PROGRAM_SYNONYMS),
         Column("participation_date", "date", ("Tanggal", "Tgl", "Tanggal Kegiatan", "Tanggal Realisasi",
-                                              "Tanggal Akad", "Date"),
+                                              "Tanggal Akad", "Tanggal Terbit", "Tanggal Pelatihan", "Date"),
                "Date of participation (credit agreement, certificate, training, ...)"),
         Column("amount", "amount", ("Nilai (Rp)", "Nilai", "Jumlah (Rp)", "Plafon", "Nilai Bantuan", "Amount"),
                "Credit or grant amount", required=False, header_required=False, min_value=0, unit="rupiah"),

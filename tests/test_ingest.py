@@ -130,6 +130,9 @@ def test_file_that_is_no_spreadsheet_is_rejected_with_a_reason(tmp_path, work):
     ("bhabinkamtibmas_activity", "Tgl. Kegiatan", "activity_date"),
     ("msme_village_count", "Jumlah Usaha Mikro dan Kecil", None),          # two aliases as phrases: names neither
     ("crime_report", "Keterangan Lain", None),
+    ("msme_village_count", "Penduduk Miskin", None),                       # a one-word alias inside: nothing
+    ("village_cooperative", "Kode Pos", None),
+    ("program_participation", "Tanggal Terbit Sertifikat", "participation_date"),
 ])
 def test_header_variants_clerks_write(dataset, header, column):
     from assets.ingest.layout import _alias_index, match_header
@@ -283,3 +286,28 @@ def test_district_headings_inside_a_table_place_the_rows_under_them(tmp_path, wo
         [3, "Air Duren", "Sungai Jaya", 10], [7, "Air Duren", "Mendo", 11]]
     assert [(s["row"], s["reason"]) for s in received.skipped] == [
         (4, "blank"), (5, "district_heading"), (6, "header_repeat")]
+
+
+def test_program_written_another_way_or_named_only_in_the_title(tmp_path, work):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["No", "Nama Pemilik", "NIK", "Desa/Kel", "Kecamatan", "Program", "Tanggal"])
+    for i, program in enumerate(["Kredit Usaha Rakyat (KUR)", "SERTIFIKASI HALAL", "Bimtek UMKM", "Pelatihan QRIS"]):
+        ws.append([i + 1, "Sari", "1901014508900001", "Air Duren", "Mendo", program, "17/08/2023"])
+    path = tmp_path / "peserta.xlsx"
+    wb.save(path)
+    received = receive_file(path, "koperasi", work, tmp_path / "archive", load_key())
+    assert work.accepted("program_participation")["program"].tolist() == ["KUR", "Sertifikasi Halal", "Pelatihan"]
+    errors = pd.read_parquet(work.rejections_path(received.sha256))
+    assert errors[["row", "column", "code", "value"]].values.tolist() == [[5, "F", "not_in_vocabulary", "Pelatihan QRIS"]]
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["DAFTAR PENERIMA SERTIFIKASI HALAL GRATIS (SEHATI) TAHUN 2024"])
+    ws.append(["No", "Nama Pemilik", "NIK", "Desa/Kel", "Kecamatan", "Tanggal Terbit"])
+    ws.append([1, "Sari", "1901014508900001", "Air Duren", "Mendo", "5 Maret 2024"])
+    path = tmp_path / "sehati.xlsx"
+    wb.save(path)
+    received = receive_file(path, "koperasi", work, tmp_path / "archive", load_key())
+    assert received.rows_accepted == 1
+    assert any("program Sertifikasi Halal taken from the title row 1" in n for n in received.notes)

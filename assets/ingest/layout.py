@@ -119,6 +119,8 @@ def _named_by_phrase(words: tuple[str, ...], aliases: AliasIndex) -> str | None:
             if len(alias) < len(words) and words[i:i + len(alias)] == alias:
                 names.add(name)
                 covered.update(range(i, i + len(alias)))
+    if not names:           # a one-word alias inside a header names nothing ("Kode Pos", "Penduduk Miskin")
+        return None
     # The other words may not name another column on their own ("Usaha Mikro dan Kecil").
     names |= {aliases.exact[(w,)] for i, w in enumerate(words) if i not in covered and (w,) in aliases.exact}
     return names.pop() if len(names) == 1 else None

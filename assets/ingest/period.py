@@ -35,7 +35,7 @@ def single_district(text: str) -> str | None:
     return names.pop() if len(names) == 1 else None
 
 
-def _from_title(sheet: RawSheet, layout: TableLayout, file_name: str, read) -> tuple[object, str]:
+def from_title(sheet: RawSheet, layout: TableLayout, file_name: str, read) -> tuple[object, str]:
     """(what `read` finds first in the title rows, sheet name or file name; where, for the report)."""
     for index in range(layout.header_rows[0]):
         text = " ".join(raw_text(v) for v in sheet.rows[index] if raw_text(v))
@@ -50,9 +50,9 @@ def _from_title(sheet: RawSheet, layout: TableLayout, file_name: str, read) -> t
 
 def find_period(sheet: RawSheet, layout: TableLayout, file_name: str) -> tuple[int | None, str]:
     """(year, where it was found, for the report)."""
-    return _from_title(sheet, layout, file_name, single_year)
+    return from_title(sheet, layout, file_name, single_year)
 
 
 def find_district(sheet: RawSheet, layout: TableLayout, file_name: str) -> tuple[str | None, str]:
     """(district name, where it was found, for the report)."""
-    return _from_title(sheet, layout, file_name, single_district)
+    return from_title(sheet, layout, file_name, single_district)

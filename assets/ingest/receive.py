@@ -27,8 +27,9 @@ from assets.incremental import atomic_write, write_frame
 from assets.ingest.errors import CellError
 from assets.ingest.guard import RefusedFile, inspect_file
 from assets.ingest.layout import normalise_header, recognise
-from assets.ingest.period import find_district, find_period
+from assets.ingest.period import find_district, find_period, from_title
 from assets.ingest.table import TableResult, read_table
+from assets.ingest.vocabulary import named_value
 from assets.ingest.workbook import UnreadableFile, read_file
 from assets.privacy import pseudonym
 from schemas import DATASETS, datasets_for_source
@@ -282,6 +283,9 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
             received.notes.append(f"{label}: {len(formulas)} formula cell(s) without a saved result, read as "
                                   f"empty ({', '.join(formulas[:10])}); open and save the file in Excel")
         layout, closest = recognise(sheet, datasets_for_source(source))
+        named = _named_in_title(sheet, closest, path.name) if layout is None and closest else None
+        if named is not None:        # its title names what its one missing column would hold
+            layout = closest
         if layout is None:
             if any(any(str(v).strip() for v in row) for row in sheet.rows):
                 note = _unrecognised_note(label, closest)
@@ -293,6 +297,9 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
             received.notes.append(f"{label}: columns not read, their headers name nothing "
                                   f"{layout.dataset.name} holds: {', '.join(unread)}")
         constants = {}
+        for name, (value, found_in) in (named or {}).items():
+            constants[name] = value
+            received.notes.append(f"{label}: no {name} column; {name} {value} taken from the {found_in}")
         year_column = layout.dataset.column(layout.dataset.year_column)
         if year_column.kind == "year" and year_column.name not in layout.columns.values():
             year, found_in = find_period(sheet, layout, path.name)
@@ -322,6 +329,21 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
                                   "message_id": "Semua lembar (sheet) dalam berkas kosong."})
         received.notes.append("every sheet of the file is empty")
     return results
+
+
+def _named_in_title(sheet, closest, file_name: str) -> dict[str, tuple[str, str]] | None:
+    """For a sheet lacking only columns of a fixed vocabulary (the program): the value its title, sheet
+    name or file name names for each ({column: (value, where)}), or None when one is not named."""
+    missing = [closest.dataset.column(name) for name in closest.missing_required]
+    if not missing or any(not column.allowed for column in missing):
+        return None
+    named = {}
+    for column in missing:
+        value, found_in = from_title(sheet, closest, file_name, lambda text, c=column: named_value(c, text))
+        if value is None:
+            return None
+        named[column.name] = (value, found_in)
+    return named
 
 
 def _span(values: list) -> str:

@@ -16,6 +16,7 @@ from assets.ingest.columns import (Cells, blank_uniques, distinct, matching_uniq
 from assets.ingest.errors import CellError, cell_error
 from assets.ingest.layout import SUSPECT, TableLayout, classify_row, normalise_header
 from assets.ingest.period import single_district
+from assets.ingest.vocabulary import canonical
 from assets.ingest.workbook import RawSheet, column_letter, typed_cell
 from schemas.base import Dataset
 from schemas.validation import check_code, pandera_schema
@@ -69,7 +70,10 @@ def read_table(sheet: RawSheet, layout: TableLayout, constants: dict | None = No
         column = dataset.column(name)
         parsed = parse_uniques(cells[c], column.kind)
         codes = cells[c].codes[kept]
-        frame[name] = parsed.values[codes]
+        values = parsed.values
+        if column.allowed:      # a handful of distinct values: each read once
+            values = np.array([canonical(column, v) for v in values], dtype=object)
+        frame[name] = values[codes]
         bad = [i for i, e in enumerate(parsed.errors) if e]
         if bad:
             letter = column_letter(sheet.first_col + c)
