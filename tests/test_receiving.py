@@ -113,6 +113,11 @@ def test_every_file_gets_a_report(inbox, tmp_path):
     assert errors[0][:4] == ("Lembar / Sheet", "Baris Excel / Excel row", "Kolom / Column", "Judul kolom / Header")
     assert [(r[1], r[2], r[6]) for r in errors[1:]] == [(3, "E", "ambiguous_village"), (4, "C", "invalid_nik"),
                                                        (4, "G", "not_in_vocabulary")]
+    # A refused file's reason comes right under its status, in both languages.
+    summary = list(openpyxl.load_workbook(next(warehouse.glob("reports/polda/lol.xlsx.*.xlsx")))["Ringkasan"].values)
+    status_row = next(i for i, row in enumerate(summary) if row[0] == "Status")
+    assert summary[status_row][2] == "ditolak (rejected)"
+    assert summary[status_row + 1][:2] == ("Masalah berkas", "File problem") and "entitas" in summary[status_row + 1][2]
 
 
 def test_scrub_masks_nik_and_phone_numbers_in_free_text():

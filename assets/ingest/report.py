@@ -160,10 +160,12 @@ def report_workbook(report: dict) -> Workbook:
         elif isinstance(value, list):
             value = ", ".join(map(str, value))
         summary.append([label_id, label_en, value])
+        if key == "status":         # why a file was refused comes first, where the clerk looks
+            for problem in report["problems"]:
+                summary.append(["Masalah berkas", "File problem", f"{problem['message_id']} / {problem['message']}"])
+                summary.cell(summary.max_row, 3).font = Font(bold=True, color="C00000")
     for sheet, found in report["period"].items():
         summary.append(["Tahun diambil dari", "Year taken from", f"{sheet}: {found['year']} ({found['from']})"])
-    for problem in report["problems"]:
-        summary.append(["Masalah berkas", "File problem", f"{problem['message_id']} / {problem['message']}"])
     for note in report["notes"]:
         summary.append(["Catatan", "Note", note])
     summary.column_dimensions["A"].width = 34
