@@ -311,3 +311,13 @@ def test_program_written_another_way_or_named_only_in_the_title(tmp_path, work):
     received = receive_file(path, "koperasi", work, tmp_path / "archive", load_key())
     assert received.rows_accepted == 1
     assert any("program Sertifikasi Halal taken from the title row 1" in n for n in received.notes)
+
+
+def test_a_file_in_another_agency_folder_says_where_it_belongs(tmp_path, work):
+    from tests.agency_files import crime_xlsx
+    path = crime_xlsx(tmp_path / "lp.xlsx")
+    received = receive_file(path, "bps", work, tmp_path / "archive", load_key())
+    assert (received.status, received.rows_accepted) == ("rejected", 0)
+    assert [p["code"] for p in received.problems] == ["wrong_folder"]
+    assert "drop the file in inbox/polda/" in received.problems[0]["message"]
+    assert "letakkan berkas di inbox/polda/" in received.problems[0]["message_id"]

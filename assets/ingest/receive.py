@@ -287,7 +287,12 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
         if named is not None:        # its title names what its one missing column would hold
             layout = closest
         if layout is None:
-            if any(any(str(v).strip() for v in row) for row in sheet.rows):
+            if elsewhere := _other_folders_dataset(sheet, source):
+                message, message_id = _wrong_folder(label, elsewhere, source)
+                received.notes.append(message)
+                unrecognised.append((elsewhere, {"code": "wrong_folder", "message": message,
+                                                 "message_id": message_id}))
+            elif any(any(str(v).strip() for v in row) for row in sheet.rows):
                 note = _unrecognised_note(label, closest)
                 received.notes.append(note)
                 unrecognised.append((closest, {"code": "dataset_not_recognised", "message": note,
@@ -462,6 +467,23 @@ def rejection_frame(errors: list[tuple[str, CellError]], received: Received, sta
     records = [{"source_file": received.sha256, "file_name": received.file_name, "source": received.source,
                 "dataset": dataset, "stage": stage, **e.as_dict()} for dataset, e in errors]
     return pd.DataFrame.from_records(records, columns=columns).astype({"row": "int64"})
+
+
+def _other_folders_dataset(sheet, source: str):
+    """The layout of another agency's dataset this sheet holds completely (a crime report dropped in
+    bps/), or None. Not read: where a file comes from says who answers for it."""
+    others = [d for d in DATASETS.values() if d.source != source]
+    layout, _ = recognise(sheet, others) if others else (None, None)
+    return layout
+
+
+def _wrong_folder(label: str, layout, source: str) -> tuple[str, str]:
+    folder = layout.dataset.source
+    label_id = label.replace("sheet", "lembar").replace("the file", "berkas")
+    return (f"{label}: holds {layout.dataset.name} data, which inbox/{folder}/ receives, not inbox/{source}/; "
+            f"drop the file in inbox/{folder}/",
+            f"{label_id}: berisi data {layout.dataset.name} yang diterima folder inbox/{folder}/, bukan "
+            f"inbox/{source}/; letakkan berkas di inbox/{folder}/")
 
 
 def _unrecognised_note_id(label: str, closest) -> str:
