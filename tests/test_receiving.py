@@ -113,6 +113,12 @@ def test_every_file_gets_a_report(inbox, tmp_path):
     assert errors[0][:4] == ("Lembar / Sheet", "Baris Excel / Excel row", "Kolom / Column", "Judul kolom / Header")
     assert [(r[1], r[2], r[6]) for r in errors[1:]] == [(3, "E", "ambiguous_village"), (4, "C", "invalid_nik"),
                                                        (4, "G", "not_in_vocabulary")]
+    # Every note in both languages, side by side.
+    assert len(msme["notes_id"]) == len(msme["notes"])
+    notes = [row[2:4] for row in openpyxl.load_workbook(next(warehouse.glob("reports/bps/umkm_2023.xlsx.*.xlsx")))[
+        "Ringkasan"].values if row[0] == "Catatan"]
+    assert ("lembar 'Bangka': baris jumlah/subtotal 10 dilewati (Jumlah Kecamatan Sungai Jaya | 1609 | 75 | 2 | 7656)",
+            "sheet 'Bangka': subtotal row 10 left out (Jumlah Kecamatan Sungai Jaya | 1609 | 75 | 2 | 7656)") in notes
     # A refused file's reason comes right under its status, in both languages.
     summary = list(openpyxl.load_workbook(next(warehouse.glob("reports/polda/lol.xlsx.*.xlsx")))["Ringkasan"].values)
     status_row = next(i for i, row in enumerate(summary) if row[0] == "Status")

@@ -64,7 +64,7 @@ class RefusedFile(Exception):
 class Inspection:
     """What the checks learnt about a file the readers may open."""
     kind: str                                   # xlsx, xls, ods, csv
-    notes: list[str] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)    # (English, Bahasa Indonesia)
     has_macros: bool = False
     hidden_rows: dict[str, list[int]] = field(default_factory=dict)       # sheet name -> Excel rows
     hidden_columns: dict[str, list[str]] = field(default_factory=dict)    # sheet name -> column letters
@@ -128,7 +128,8 @@ def _inspect_ole2(path: Path, suffix: str) -> Inspection:
     return inspection
 
 
-MACRO_NOTE = "the workbook contains macros; only its data was read, no macro was run"
+MACRO_NOTE = ("the workbook contains macros; only its data was read, no macro was run",
+              "workbook berisi makro; hanya datanya yang dibaca, tidak ada makro yang dijalankan")
 
 
 def _inspect_zip(path: Path, suffix: str) -> Inspection:

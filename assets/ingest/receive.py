@@ -48,7 +48,8 @@ class Received:
     rows_rejected: int = 0
     rows_skipped: int = 0
     skipped: list[dict] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)           # what the clerk should know, in English ...
+    notes_id: list[str] = field(default_factory=list)        # ... and the same in Bahasa Indonesia
     layouts: dict[str, dict] = field(default_factory=dict)   # sheet -> field -> [column letter, header]
     received_at: str = ""
     duplicate_of: str = ""
@@ -63,6 +64,16 @@ class Received:
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
+
+    def note(self, english: str, indonesian: str) -> None:
+        self.notes.append(english)
+        self.notes_id.append(indonesian)
+
+
+def _where_id(found_in: str) -> str:
+    """Where a value was found (period.from_title's words), in Bahasa Indonesia."""
+    return (found_in.replace("title row", "baris judul").replace("sheet name", "nama lembar")
+            .replace("file name", "nama berkas"))
 
 
 def sha256_of(path: Path) -> str:
@@ -256,19 +267,21 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
         sheets = read_file(path, inspection.kind)
     except RefusedFile as exc:
         received.problems.append({"code": exc.code, "message": exc.message, "message_id": exc.message_id})
-        received.notes.append(exc.message)
+        received.note(exc.message, exc.message_id)
         return []
     except UnreadableFile as exc:
-        received.problems.append({"code": "unreadable_file", "message": str(exc),
-                                  "message_id": f"Berkas tidak dapat dibaca sebagai spreadsheet ({exc})."})
-        received.notes.append(str(exc))
+        message_id = f"Berkas tidak dapat dibaca sebagai spreadsheet ({exc})."
+        received.problems.append({"code": "unreadable_file", "message": str(exc), "message_id": message_id})
+        received.note(str(exc), message_id)
         return []
-    received.notes += inspection.notes
+    for english, indonesian in inspection.notes:
+        received.note(english, indonesian)
     if name_note := odd_name_note(path.name):
-        received.notes.append(name_note)
+        received.note(name_note, f"nama berkas {path.name!r} memuat karakter yang diganti pada nama laporan")
     results, unrecognised = [], []
     for sheet in sheets:
         label = f"sheet {sheet.name!r}" if sheet.name else "the file"
+        label_id = f"lembar {sheet.name!r}" if sheet.name else "berkas"
         if areas := inspection.merged_cells.get(sheet.name):      # the sheet's XML says; readers may not
             sheet.merged = sheet.merged_from_a1(areas)
         hidden = {k: v for k, v in (("sheet_hidden", sheet.hidden),
@@ -276,12 +289,17 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
                                      ("columns", inspection.hidden_columns.get(sheet.name, []))) if v}
         if hidden:
             received.hidden[sheet.name] = hidden
-            received.notes.append(f"{label}: hidden " + "; ".join(
+            received.note(f"{label}: hidden " + "; ".join(
                 "sheet" if k == "sheet_hidden" else f"{k} {_span(v)}" for k, v in hidden.items())
-                + " (read like the rest)")
+                + " (read like the rest)",
+                f"{label_id}: tersembunyi " + "; ".join(
+                    "lembar" if k == "sheet_hidden" else f"{HIDDEN_ID[k]} {_span(v)}" for k, v in hidden.items())
+                + " (tetap dibaca)")
         if formulas := inspection.formulas_without_value.get(sheet.name):
-            received.notes.append(f"{label}: {len(formulas)} formula cell(s) without a saved result, read as "
-                                  f"empty ({', '.join(formulas[:10])}); open and save the file in Excel")
+            received.note(f"{label}: {len(formulas)} formula cell(s) without a saved result, read as "
+                          f"empty ({', '.join(formulas[:10])}); open and save the file in Excel",
+                          f"{label_id}: {len(formulas)} sel rumus tanpa hasil tersimpan, dibaca kosong "
+                          f"({', '.join(formulas[:10])}); buka lalu simpan berkas di Excel")
         layout, closest = recognise(sheet, datasets_for_source(source))
         named = _named_in_title(sheet, closest, path.name) if layout is None and closest else None
         if named is not None:        # its title names what its one missing column would hold
@@ -289,51 +307,66 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
         if layout is None:
             if elsewhere := _other_folders_dataset(sheet, source):
                 message, message_id = _wrong_folder(label, elsewhere, source)
-                received.notes.append(message)
+                received.note(message, message_id)
                 unrecognised.append((elsewhere, {"code": "wrong_folder", "message": message,
                                                  "message_id": message_id}))
             elif any(any(str(v).strip() for v in row) for row in sheet.rows):
-                note = _unrecognised_note(label, closest)
-                received.notes.append(note)
+                note, note_id = _unrecognised_note(label, closest), _unrecognised_note_id(label, closest)
+                received.note(note, note_id)
                 unrecognised.append((closest, {"code": "dataset_not_recognised", "message": note,
-                                               "message_id": _unrecognised_note_id(label, closest)}))
+                                               "message_id": note_id}))
             continue
         if unread := [h for h in layout.unrecognised_headers if h]:
-            received.notes.append(f"{label}: columns not read, their headers name nothing "
-                                  f"{layout.dataset.name} holds: {', '.join(unread)}")
+            received.note(f"{label}: columns not read, their headers name nothing "
+                          f"{layout.dataset.name} holds: {', '.join(unread)}",
+                          f"{label_id}: kolom tidak dibaca, judulnya tidak dikenal untuk data "
+                          f"{layout.dataset.name}: {', '.join(unread)}")
         constants = {}
         for name, (value, found_in) in (named or {}).items():
             constants[name] = value
-            received.notes.append(f"{label}: no {name} column; {name} {value} taken from the {found_in}")
+            received.note(f"{label}: no {name} column; {name} {value} taken from the {found_in}",
+                          f"{label_id}: tidak ada kolom {name}; {name} {value} diambil dari {_where_id(found_in)}")
         year_column = layout.dataset.column(layout.dataset.year_column)
         if year_column.kind == "year" and year_column.name not in layout.columns.values():
             year, found_in = find_period(sheet, layout, path.name)
             if year:
                 constants[year_column.name] = year
                 received.period[sheet.name] = {"year": year, "from": found_in}
-                received.notes.append(f"{label}: no year column; year {year} taken from the {found_in}")
+                received.note(f"{label}: no year column; year {year} taken from the {found_in}",
+                              f"{label_id}: tidak ada kolom tahun; tahun {year} diambil dari {_where_id(found_in)}")
         if "district_name" in layout.dataset.stored_columns and "district_name" not in layout.columns.values():
             district, found_in = find_district(sheet, layout, path.name)
             if district:
                 constants["district_name"] = district
-                received.notes.append(f"{label}: no district column; district {district} taken from the {found_in}")
+                received.note(f"{label}: no district column; district {district} taken from the {found_in}",
+                              f"{label_id}: tidak ada kolom kecamatan; kecamatan {district} diambil dari "
+                              f"{_where_id(found_in)}")
         result = read_table(sheet, layout, constants)
         results.append(result)
-        received.notes += [f"{label}: {s['reason']} row {s['row']} left out ({s['text']})"
-                           for s in result.skipped if s["reason"] in ("subtotal", "note")]
-        received.notes += [f"{label}: row {s['row']} ({s['text']}) gives the district of the rows under it"
-                           for s in result.skipped if s["reason"] == "district_heading"]
+        for s in result.skipped:
+            if s["reason"] in ("subtotal", "note"):
+                received.note(f"{label}: {s['reason']} row {s['row']} left out ({s['text']})",
+                              f"{label_id}: baris {SKIPPED_ID[s['reason']]} {s['row']} dilewati ({s['text']})")
+            elif s["reason"] == "district_heading":
+                received.note(f"{label}: row {s['row']} ({s['text']}) gives the district of the rows under it",
+                              f"{label_id}: baris {s['row']} ({s['text']}) menjadi kecamatan baris-baris di bawahnya")
         if result.filled_down:
-            received.notes.append(f"{label}: merged cells {_span(result.filled_down)} read as their value on "
-                                  "every row they span")
+            received.note(f"{label}: merged cells {_span(result.filled_down)} read as their value on every row "
+                          "they span",
+                          f"{label_id}: sel gabungan {_span(result.filled_down)} dibaca sebagai isinya di setiap "
+                          "baris yang dicakupnya")
     # A sheet like none of the datasets is a problem when it holds a table with some of a dataset's
     # columns, or when nothing else was read; a sheet of instructions beside the data is only noted.
     received.problems += [problem for closest, problem in unrecognised if closest is not None or not results]
     if not results and not received.problems:
         received.problems.append({"code": "no_data", "message": "Every sheet of the file is empty.",
                                   "message_id": "Semua lembar (sheet) dalam berkas kosong."})
-        received.notes.append("every sheet of the file is empty")
+        received.note("every sheet of the file is empty", "semua lembar berkas kosong")
     return results
+
+
+HIDDEN_ID = {"rows": "baris", "columns": "kolom"}
+SKIPPED_ID = {"subtotal": "jumlah/subtotal", "note": "catatan"}
 
 
 def _named_in_title(sheet, closest, file_name: str) -> dict[str, tuple[str, str]] | None:
@@ -458,6 +491,9 @@ def settle_supersessions(ledger: Ledger, manifests: list[dict] | None = None) ->
             old["superseded_by"] = manifest["sha256"]
             old["notes"] = [*old["notes"], f"superseded by {manifest['file_name']} ({manifest['sha256'][:12]}), "
                                            "a corrected file for the same data; its rows no longer count"]
+            old["notes_id"] = [*old.get("notes_id", []),
+                               f"digantikan oleh {manifest['file_name']} ({manifest['sha256'][:12]}), berkas "
+                               "perbaikan untuk data yang sama; barisnya tidak dihitung lagi"]
             ledger.write(old)
 
 

@@ -82,7 +82,9 @@ def duplicate_reports(manifest: dict, report: dict) -> list[dict]:
     """The same content dropped under other names: each name gets its answer."""
     return [{**report, "file_name": name, "status": "duplicate", "duplicate_of": manifest["file_name"],
              "notes": [f"the same content was already received as {manifest['file_name']}; it was counted once",
-                       *report["notes"]]}
+                       *report["notes"]],
+             "notes_id": [f"isi yang sama sudah diterima sebagai {manifest['file_name']}; dihitung sekali",
+                          *report["notes_id"]]}
             for name in manifest.get("also_received_as", [])]
 
 
@@ -115,9 +117,17 @@ def file_report(manifest: dict, errors: pd.DataFrame) -> dict:
         "hidden": manifest.get("hidden", {}), "problems": manifest.get("problems", []),
         "supersedes": manifest.get("supersedes", []), "superseded_by": manifest.get("superseded_by", ""),
         "duplicate_of": "", "notes": [scrub(n) for n in manifest.get("notes", [])],
+        "notes_id": [scrub(n) for n in _notes_id(manifest)],
         "skipped": [{**s, "text": scrub(s["text"])} for s in manifest.get("skipped", [])],
         "errors": records,
     }
+
+
+def _notes_id(manifest: dict) -> list[str]:
+    """The Indonesian notes, one per English note (a file received before they were kept has the
+    English ones only: shown in both places)."""
+    notes, notes_id = manifest.get("notes", []), manifest.get("notes_id", [])
+    return notes_id if len(notes_id) == len(notes) else notes
 
 
 def write_report(reports: Path, report: dict) -> dict:
@@ -166,11 +176,12 @@ def report_workbook(report: dict) -> Workbook:
                 summary.cell(summary.max_row, 3).font = Font(bold=True, color="C00000")
     for sheet, found in report["period"].items():
         summary.append(["Tahun diambil dari", "Year taken from", f"{sheet}: {found['year']} ({found['from']})"])
-    for note in report["notes"]:
-        summary.append(["Catatan", "Note", note])
+    for note_id, note in zip(report["notes_id"], report["notes"]):
+        summary.append(["Catatan", "Note", note_id, note])
     summary.column_dimensions["A"].width = 34
     summary.column_dimensions["B"].width = 30
     summary.column_dimensions["C"].width = 90
+    summary.column_dimensions["D"].width = 90
     _table(wb.create_sheet("Kesalahan"), [
         ("Lembar", "Sheet"), ("Baris Excel", "Excel row"), ("Kolom", "Column"), ("Judul kolom", "Header"),
         ("Isi sel", "Value as typed"), ("Seharusnya", "Expected"), ("Kode", "Code"),
