@@ -155,6 +155,22 @@ def test_unseen_header_wording_is_recognised_and_unread_columns_are_named(tmp_pa
     assert rows[["village_name", "district_name", "year", "msme_micro", "msme_medium", "population"]] \
         .values.tolist() == [["Air Duren", "Mendo", 2023, 1204, 0, 3456]]
     assert any("columns not read" in n and "LUAS WILAYAH (KM2)" in n for n in received.notes)
+    # "JML USAHA MIKRO" holds the alias "Jumlah Usaha Mikro" exactly; no column here was read loosely.
+    assert not any("close match" in n for n in received.notes)
+
+
+def test_columns_read_by_a_close_match_are_named(tmp_path, work):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Desa/Kelurahan", "Kecamatan", "Tahun", "Mikro", "Kecil", "Menengah", "Jumlah Penduduk Miskin"])
+    ws.append(["Air Duren", "Mendo", 2023, 10, 2, 0, 310])
+    path = tmp_path / "umkm.xlsx"
+    wb.save(path)
+    received = receive_file(path, "bps", work, tmp_path / "archive", load_key())
+    assert "sheet 'Sheet': columns read by a close match of their header: G 'Jumlah Penduduk Miskin' as " \
+           "population" in received.notes
+    assert any("kolom dibaca karena judulnya mirip: G 'Jumlah Penduduk Miskin' sebagai population" in n
+               for n in received.notes_id)
 
 
 def test_district_named_only_in_the_title_scopes_the_rows(tmp_path, work):

@@ -37,6 +37,7 @@ class TableLayout:
     columns: dict[int, str]               # sheet column index -> dataset column name
     headers: dict[int, str]               # sheet column index -> header text as written
     unrecognised_headers: list[str] = field(default_factory=list)
+    loose: list[int] = field(default_factory=list)   # columns whose header names its field only loosely
 
     @property
     def data_start(self) -> int:
@@ -87,29 +88,33 @@ def _alias_index(dataset: Dataset) -> AliasIndex:
 
 
 def match_header(candidates: list[str], aliases: AliasIndex) -> str | None:
-    """The dataset column a header names: its words as an alias's (in order, in any order, with a
-    bracketed unit left out), then the header containing aliases of two words or more as phrases, all of
-    one column, which no other word of it names ("Tanggal Kejadian Perkara"; not "Usaha Mikro dan
-    Kecil"), then a close fuzzy match."""
+    return matched_header(candidates, aliases)[0]
+
+
+def matched_header(candidates: list[str], aliases: AliasIndex) -> tuple[str | None, bool]:
+    """(the dataset column a header names, whether only loosely): its words as an alias's (in order, in
+    any order, with a bracketed unit left out); else, loosely, the header containing aliases of two words
+    or more as phrases, all of one column, which no other word of it names ("Tanggal Kejadian Perkara";
+    not "Usaha Mikro dan Kecil"), then a close fuzzy match."""
     texts = [t for c in candidates if c for t in dict.fromkeys((c, UNIT.sub("", c)))]
     variants = [words for t in texts if (words := header_words(t))]
     for words in variants:
         if words in aliases.exact:
-            return aliases.exact[words]
+            return aliases.exact[words], False
     for words in variants:
         if (bag := tuple(sorted(set(words)))) in aliases.any_order:
-            return aliases.any_order[bag]
+            return aliases.any_order[bag], False
     for words in variants:
         if named := _named_by_phrase(words, aliases):
-            return named
+            return named, True
     for words in variants:
         text = " ".join(words)
         if len(text) < 5:
             continue
         best = max(aliases.exact, key=lambda a: fuzz.ratio(text, " ".join(a)))
         if fuzz.ratio(text, " ".join(best)) >= FUZZY_HEADER_SCORE:
-            return aliases.exact[best]
-    return None
+            return aliases.exact[best], True
+    return None, False
 
 
 def _named_by_phrase(words: tuple[str, ...], aliases: AliasIndex) -> str | None:
@@ -154,17 +159,19 @@ def _header_candidates(rows: list[list[object]], r: int, two_rows: bool) -> dict
 
 
 def _layout_at(rows, r: int, two_rows: bool, dataset: Dataset, aliases: AliasIndex) -> TableLayout:
-    columns, headers, unrecognised = {}, {}, []
+    columns, headers, unrecognised, loose = {}, {}, [], []
     for c, candidates in _header_candidates(rows, r, two_rows).items():
-        name = match_header(candidates, aliases)
+        name, loosely = matched_header(candidates, aliases)
         label = next((x for x in candidates[1:2] + candidates if x), "")
         if name and name not in columns.values():
             columns[c] = name
             headers[c] = label
+            if loosely:
+                loose.append(c)
         elif not name:
             unrecognised.append(label)
     header_rows = (r, r + 1) if two_rows else (r,)
-    return TableLayout(dataset, header_rows, columns, headers, unrecognised)
+    return TableLayout(dataset, header_rows, columns, headers, unrecognised, loose)
 
 
 def _looks_like_data(row: list[object]) -> bool:

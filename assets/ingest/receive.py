@@ -30,7 +30,7 @@ from assets.ingest.layout import normalise_header, recognise
 from assets.ingest.period import find_district, find_period, from_title
 from assets.ingest.table import TableResult, read_table
 from assets.ingest.vocabulary import named_value
-from assets.ingest.workbook import UnreadableFile, read_file
+from assets.ingest.workbook import UnreadableFile, column_letter, read_file
 from assets.privacy import pseudonym
 from schemas import DATASETS, datasets_for_source
 from schemas.base import DROP, PSEUDONYMISE
@@ -321,6 +321,11 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
                           f"{layout.dataset.name} holds: {', '.join(unread)}",
                           f"{label_id}: kolom tidak dibaca, judulnya tidak dikenal untuk data "
                           f"{layout.dataset.name}: {', '.join(unread)}")
+        if layout.loose:        # read by a close match: the clerk sees what each such column was taken for
+            read_as = ", ".join(f"{column_letter(sheet.first_col + c)} '{layout.headers[c]}' as "
+                                f"{layout.columns[c]}" for c in layout.loose)
+            received.note(f"{label}: columns read by a close match of their header: {read_as}",
+                          f"{label_id}: kolom dibaca karena judulnya mirip: {read_as.replace(' as ', ' sebagai ')}")
         constants = {}
         for name, (value, found_in) in (named or {}).items():
             constants[name] = value
