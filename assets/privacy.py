@@ -9,6 +9,7 @@ import base64
 import hashlib
 import hmac
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -30,7 +31,9 @@ def load_key(path: Path | None = None) -> bytes:
 
 
 def pseudonym(key: bytes, purpose: str, value: str) -> str:
-    """The same value gives the same pseudonym in every file; `purpose` keeps NIK and NRP keys apart."""
+    """The same value gives the same pseudonym in every file, however its digits were grouped
+    ("77.02.1234" and "77021234" are one officer); `purpose` keeps NIK and NRP keys apart."""
+    value = re.sub(r"[^0-9A-Za-z]", "", value).upper()
     digest = hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).digest()
     # Base32 letters, not hex: a pseudonym never looks like a NIK or any other run of digits.
     return base64.b32encode(digest[:15]).decode().lower()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 # Kinds of cell a column holds; each has one parser in assets/ingest/cells.py.
 KINDS = {
     "text",          # free text, whitespace collapsed
+    "list",          # text naming several items, one per line or separated by commas, ";", "dan", ...
     "integer",       # counts: Indonesian or English thousands separators, "-" = 0, "..." = not available
     "amount",        # rupiah: "Rp 1.500.000", "1.500.000,00", numbers
     "date",          # Excel dates and serials, 17/08/2023, 17-08-2023, 2023-08-17, 17 Agustus 2023

@@ -59,7 +59,7 @@ BHABINKAMTIBMAS_ASSIGNMENT = Dataset(
         Column("year", "year", ("Tahun", "Year", "Periode"),
                "Year of the roster (from the title, sheet or file name when there is no column)",
                header_required=False),
-        Column("village_list", "text", ("Desa/Kelurahan Binaan", "Desa Binaan", "Wilayah Binaan",
+        Column("village_list", "list", ("Desa/Kelurahan Binaan", "Desa Binaan", "Wilayah Binaan",
                                         "Desa/Kel Binaan", "Assigned Villages"),
                "Villages assigned to the officer, several in one cell"),
     ),
@@ -73,7 +73,8 @@ BHABINKAMTIBMAS_ACTIVITY = Dataset(
     year_column="activity_date",
     columns=(
         ROW_NUMBER,
-        Column("activity_date", "date", ("Tanggal", "Tgl", "Tanggal Kegiatan", "Date"), "Date of the activity"),
+        Column("activity_date", "date", ("Tanggal", "Tgl", "Tanggal Kegiatan", "Hari/Tanggal", "Date"),
+               "Date of the activity"),
         _NRP,
         village_column(),
         district_column(header_required=False),

@@ -6,7 +6,7 @@ import pandera.pandas as pa
 from schemas.base import Dataset
 
 PANDAS_DTYPE = {
-    "text": object, "code": object, "nik": object, "identifier": object,
+    "text": object, "list": object, "code": object, "nik": object, "identifier": object,
     "integer": "Int64", "year": "Int64", "amount": "float64", "date": "datetime64[ns]",
 }
 

@@ -50,7 +50,7 @@ def _msme() -> list[dict]:
 CRIMES = [  # village, report date, crime type, victim type
     (A, "2021-03-02", "Curat", "Perorangan"), (A, "2021-03-09", "Narkotika", "Lainnya"),
     (A, "2022-01-15", "Penipuan", "Perorangan"),
-    (A, "2023-01-05", "Curat", "UMKM"), (A, "2023-02-07", "Curat", "Perorangan"),
+    (A, "2023-01-05", "Curat", "Pelaku Usaha (UMKM)"), (A, "2023-02-07", "Curat", "Perorangan"),
     (A, "2023-02-08", "Penganiayaan", "Perorangan"),
     *[(A, f"2023-03-{day:02d}", "Narkotika", "Lainnya") for day in range(1, 6)],
     (A, "2023-04-11", "Obat Keras Berbahaya", "Lainnya"),
@@ -89,8 +89,9 @@ def _assignment() -> list[dict]:
 
 
 def _activity() -> list[dict]:
-    rows = [("off1", "2023-01-03", "Sambang", A), ("off1", "2023-02-03", "Sambang", A),
-            ("off1", "2023-03-03", "Pencegahan Narkoba", A), ("off2", "2023-04-03", "Pendampingan UMKM", C)]
+    # As officers write them: a type's first words, capitals, English.
+    rows = [("off1", "2023-01-03", "Sambang", A), ("off1", "2023-02-03", "SAMBANG DESA", A),
+            ("off1", "2023-03-03", "Pencegahan Narkoba", A), ("off2", "2023-04-03", "MSME Assistance", C)]
     return [{"officer_key": key, "activity_date": dt.date.fromisoformat(day), "year": int(day[:4]),
              "activity_type": kind, "village_code": v} for key, day, kind, v in rows]
 
@@ -108,7 +109,7 @@ def tiny_inputs() -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
         {"sha256": f"sha-{name.removeprefix('stg_')}", "source": source, "file_name": f"{name}.xlsx",
          "status": "accepted", "datasets": name.removeprefix("stg_"), "rows_read": len(inputs[name]) + 1,
          "rows_accepted": len(inputs[name]), "rows_rejected": 1, "rows_skipped": 0,
-         "received_at": "2024-01-01T00:00:00+00:00", "notes": "[]"}
+         "received_at": "2024-01-01T00:00:00+00:00", "notes": "[]", "superseded_by": None}
         for name, source in [("stg_msme_village_count", "bps"), ("stg_crime_report", "polda"),
                              ("stg_program_participation", "koperasi"), ("stg_village_cooperative", "koperasi"),
                              ("stg_bhabinkamtibmas_assignment", "polda"),

@@ -27,6 +27,8 @@ def test_integer_refuses_what_is_not_a_count(raw):
 @pytest.mark.parametrize("raw, expected", [
     ("Rp 1.500.000", 1_500_000.0), ("1.234.567,89", 1_234_567.89), ("1,234,567.89", 1_234_567.89),
     ("Rp. 2.500.000,-".replace(",-", ""), 2_500_000.0), (750000, 750000.0), ("12,5", 12.5),
+    ("Rp1,5 juta", 1_500_000.0), ("1,5 jt", 1_500_000.0), ("2 juta", 2_000_000.0), ("Rp 750rb", 750_000.0),
+    ("1.250 ribu", 1_250_000.0), ("1,2 Miliar", 1_200_000_000.0),
 ])
 def test_amount(raw, expected):
     assert parse_amount(raw) == (expected, None)
@@ -63,6 +65,12 @@ def test_nik():
     assert parse_nik(9401014508900001.0) == (None, INVALID_NIK)            # beyond what a double holds exactly
     assert parse_nik("190101450890000") == (None, INVALID_NIK)             # 15 digits
     assert parse_nik("1901019913900001") == (None, INVALID_NIK)            # no such birth date
+
+
+def test_a_list_keeps_its_line_breaks_as_separators():
+    from assets.ingest.cells import parse_list
+    assert parse_list("Kelapa Lada\n Air  Putih\r\n\nSungai Limau") == ("Kelapa Lada; Air Putih; Sungai Limau", None)
+    assert parse_list("Air Duren, Kimak") == ("Air Duren, Kimak", None)
 
 
 def test_codes_stay_text():

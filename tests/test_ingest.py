@@ -337,3 +337,10 @@ def test_a_file_in_another_agency_folder_says_where_it_belongs(tmp_path, work):
     assert [p["code"] for p in received.problems] == ["wrong_folder"]
     assert "drop the file in inbox/polda/" in received.problems[0]["message"]
     assert "letakkan berkas di inbox/polda/" in received.problems[0]["message_id"]
+
+
+def test_one_officer_one_key_however_the_nrp_is_grouped():
+    from assets.privacy import pseudonym
+    assert pseudonym(b"k" * 32, "nrp", "77.02.1234") == pseudonym(b"k" * 32, "nrp", "77021234") \
+        == pseudonym(b"k" * 32, "nrp", "7702 1234")
+    assert pseudonym(b"k" * 32, "nrp", "77021234") != pseudonym(b"k" * 32, "nik", "77021234")

@@ -193,6 +193,10 @@ def test_village_moved_to_a_new_province_is_recoded():
     ("1. Kampung Makmur 2. Pangkal Kelapa", ["Kampung Makmur", "Pangkal Kelapa"]),
     ("1) Kampung Makmur\n2) Pangkal Kelapa", ["Kampung Makmur", "Pangkal Kelapa"]),
     ("Parit 3 dan Parit 4", ["Parit 3", "Parit 4"]),
+    ("Kelapa Lada - Air Putih - Sungai Limau", ["Kelapa Lada", "Air Putih", "Sungai Limau"]),
+    ("Ds. Kelapa Lada Ds. Air Putih Ds. Sungai Limau", ["Ds. Kelapa Lada", "Ds. Air Putih", "Ds. Sungai Limau"]),
+    ("Kelapa Lada; Air Putih", ["Kelapa Lada", "Air Putih"]),
+    ("Air-Duren dan Kimak", ["Air-Duren", "Kimak"]),
 ])
 def test_village_lists_as_rosters_write_them(written, names):
     from assets.harmonise.places import split_village_list

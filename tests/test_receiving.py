@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 import openpyxl
 import pandas as pd
 import pytest
@@ -156,6 +157,13 @@ def test_corrected_file_supersedes_the_earlier_one(inbox, tmp_path):
     assert manifests["lp_2023_polres_lain.xlsx"]["superseded_by"] == ""
     assert all(line["balanced"] for line in reconcile_source(work, "polda"))
     assert reports_of(warehouse)["lp_2023.xlsx"]["superseded_by"] == manifests["lp_2023_revisi.xlsx"]["sha256"]
+    steps.publish_marts(steps.Paths(inbox, warehouse))
+    con = duckdb.connect(str(warehouse / "jembatan.duckdb"), read_only=True)
+    assert con.execute("SELECT file_name, status, rows_placed FROM mart_data_quality WHERE source = 'polda' "
+                       "ORDER BY file_name").fetchall() == [
+        ("lp_2023.xlsx", "superseded", 0), ("lp_2023_polres_lain.xlsx", "accepted", 2),
+        ("lp_2023_revisi.xlsx", "accepted", 4)]
+    con.close()
 
 
 def test_reconcile_check_passes_and_lists_skipped_rows(inbox, tmp_path):

@@ -11,16 +11,20 @@ from assets.ingest.errors import cell_error
 from schemas.base import Dataset
 
 PLACE_FIELDS = ("village_code_sent", "village_name", "district_name", "regency_name", "police_sector")
-VILLAGE_LIST_SPLIT = re.compile(r"\s*(?:,|;|/|&|\n|\bdan\b)\s*", re.IGNORECASE)
+VILLAGE_LIST_SPLIT = re.compile(r"\s*(?:,|;|/|&|\n|\bdan\b)\s*|\s+-\s+", re.IGNORECASE)
+PREFIX = re.compile(r"(ds|desa|kel|kelurahan)\.?\s", re.IGNORECASE)
 LIST_NUMBER = re.compile(r"(?:^|(?<=\s))\d{1,2}[.)](?=\s|[a-z])", re.IGNORECASE)    # "1. Air Duren 2. Jelutung"
 
 
 def split_village_list(text: str) -> list[str]:
-    """'Air Duren, Jelutung / Sinar Jaya dan Kimak' and '1. Air Duren 2. Jelutung' -> the names."""
+    """'Air Duren, Jelutung / Sinar Jaya dan Kimak', 'Air Duren - Jelutung', '1. Air Duren 2. Jelutung' and
+    'Ds. Air Duren Ds. Jelutung' -> the names."""
     text = str(text).strip()
     if LIST_NUMBER.match(text):         # a numbered list: each number starts a name
         text = LIST_NUMBER.sub(";", text)
-    return [p for p in VILLAGE_LIST_SPLIT.split(text) if p.strip()]
+    if prefix := PREFIX.match(text):    # "Ds. Air Duren Ds. Jelutung": each prefix starts a name
+        text = re.sub(rf"\s+(?={re.escape(prefix[1])}\.?\s)", ";", text, flags=re.IGNORECASE)
+    return [p for p in VILLAGE_LIST_SPLIT.split(text) if p and p.strip()]
 
 
 def explode_village_list(frame: pd.DataFrame) -> pd.DataFrame:

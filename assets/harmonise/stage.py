@@ -205,7 +205,8 @@ def stored_match_quality(paths: Paths) -> pd.DataFrame:
 def file_register(work: WorkArea) -> pd.DataFrame:
     """One row per received file, from the manifests."""
     columns = ["sha256", "source", "file_name", "status", "datasets", "rows_read", "rows_accepted",
-               "rows_rejected", "rows_skipped", "received_at", "notes"]
+               "rows_rejected", "rows_skipped", "received_at", "notes", "superseded_by"]
     records = [{**{k: m.get(k) for k in columns}, "datasets": ", ".join(m["datasets"]),
-                "notes": json.dumps(m["notes"], ensure_ascii=False)} for m in work.manifests()]
+                "notes": json.dumps(m["notes"], ensure_ascii=False), "superseded_by": m.get("superseded_by") or None}
+               for m in work.manifests()]
     return pd.DataFrame.from_records(records, columns=columns)

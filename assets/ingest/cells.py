@@ -57,6 +57,14 @@ def parse_text(value: object) -> Parsed:
     return re.sub(r"\s+", " ", raw_text(value)), None
 
 
+def parse_list(value: object) -> Parsed:
+    """Like text, but a line break still separates two items: kept as "; "."""
+    if is_blank(value):
+        return None, None
+    lines = [re.sub(r"\s+", " ", line).strip() for line in raw_text(value).splitlines()]
+    return "; ".join(line for line in lines if line), None
+
+
 # Beyond this a count was not typed as such (and a float no longer holds every whole number).
 MAX_WHOLE = 2 ** 53
 
@@ -111,7 +119,15 @@ def _parse_numeric(value: object, integer: bool) -> Parsed:
         return 0, None
     text = re.sub(r"^(rp\.?|idr)\s*", "", text, flags=re.IGNORECASE)
     text = re.sub(r"\s*(jiwa|unit|orang)$", "", text, flags=re.IGNORECASE)
+    if not integer and (m := IN_WORDS.fullmatch(text)):       # "Rp1,5 juta", "750rb"
+        number, error = _parse_number(m["figure"], integer=False)
+        return (None, error) if error else (round(number * MULTIPLIERS[m["unit"].lower()], 2), None)
     return _parse_number(text, integer)
+
+
+# An amount written with its multiplier as a word: 1,5 juta = 1.500.000; 750 rb = 750.000.
+MULTIPLIERS = {"ribu": 1e3, "rb": 1e3, "juta": 1e6, "jt": 1e6, "miliar": 1e9, "milyar": 1e9}
+IN_WORDS = re.compile(r"(?P<figure>[\d.,]+)\s*(?P<unit>ribu|rb|juta|jt|miliar|milyar)\.?", re.IGNORECASE)
 
 
 def parse_integer(value: object) -> Parsed:
@@ -251,6 +267,7 @@ def parse_nik(value: object) -> Parsed:
 
 PARSERS = {
     "text": parse_text,
+    "list": parse_list,
     "integer": parse_integer,
     "amount": parse_amount,
     "date": parse_date,
@@ -263,6 +280,7 @@ PARSERS = {
 # What each kind expects, for the message to the agency: (English, Bahasa Indonesia).
 EXPECTED = {
     "text": ("text", "teks"),
+    "list": ("names separated by commas or one per line", "nama dipisah koma atau satu per baris"),
     "integer": ("a whole number such as 1.234 (use - for zero)", "bilangan bulat, misalnya 1.234 (- untuk nol)"),
     "amount": ("a rupiah amount such as Rp 1.500.000", "nilai rupiah, misalnya Rp 1.500.000"),
     "date": ("a real date such as 17/08/2023 or 17 Agustus 2023",

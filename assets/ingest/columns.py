@@ -133,6 +133,7 @@ def _fast_number(integer: bool):
 
 FAST = {
     "text": _fast_identity(CLEAN_TEXT),
+    "list": _fast_identity(CLEAN_TEXT),       # on one line, read as written
     "identifier": _fast_identity(CLEAN_IDENTIFIER),
     "code": _fast_identity(CLEAN_CODE),
     "nik": _fast_nik,

@@ -16,7 +16,7 @@ from schemas.base import Dataset
 
 TEMPLATE_ROWS = 5000          # rows the input checks cover
 KIND_FORMAT = {"date": "DD/MM/YYYY", "integer": "#,##0", "amount": '"Rp" #,##0', "year": "0",
-               "nik": "@", "code": "@", "identifier": "@", "text": "@"}
+               "nik": "@", "code": "@", "identifier": "@", "text": "@", "list": "@"}
 REQUIRED_FILL = PatternFill("solid", fgColor="FCE4D6")
 OPTIONAL_FILL = PatternFill("solid", fgColor="DDEBF7")
 

@@ -90,10 +90,12 @@ SELECT * FROM (VALUES
 
 --- table dim_activity_type: Kinds of Bhabinkamtibmas activity in the officers' logs
 --- grain: activity type
---- column activity_type_key: Activity type, lower case, as it appears in the logs
+--- column activity_type_key: Activity type, lower case, as it appears in the logs (or its first words: "sambang desa" is a sambang)
 --- column activity_kind: visit, counselling, narcotics_prevention, msme_assistance (anything else: other)
 CREATE OR REPLACE TABLE dim_activity_type AS
 SELECT * FROM (VALUES
     ('sambang', 'visit'), ('penyuluhan', 'counselling'),
-    ('pencegahan narkoba', 'narcotics_prevention'), ('pendampingan umkm', 'msme_assistance')
+    ('pencegahan narkoba', 'narcotics_prevention'), ('pendampingan umkm', 'msme_assistance'),
+    ('visit', 'visit'), ('counselling', 'counselling'), ('counseling', 'counselling'),
+    ('drug prevention', 'narcotics_prevention'), ('msme assistance', 'msme_assistance')
 ) AS t(activity_type_key, activity_kind);

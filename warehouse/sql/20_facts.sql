@@ -15,14 +15,16 @@ FROM stg_msme_village_count;
 
 --- table fact_crime_report: Police reports, one row per report (dataset crime_report)
 --- grain: police report
---- column is_against_msme [boolean]: The victim type says the victim was an MSME (UMKM)
+--- column is_against_msme [boolean]: The victim type says the victim was an MSME: it names UMKM, MSME, usaha mikro or kecil, or pelaku usaha
 --- caveat: the year is the report year (report_date), not the incident year
 --- caveat: victim and suspect names were dropped at ingest; restricted table, see the public schema for shareable counts
 CREATE OR REPLACE TABLE fact_crime_report AS
 SELECT s.report_number, CAST(s.report_date AS DATE) AS report_date, CAST(s.incident_date AS DATE) AS incident_date,
        CAST(s.year AS INTEGER) AS year, s.crime_type,
        coalesce(c.crime_category, 'other') AS crime_category,
-       s.victim_type, lower(trim(coalesce(s.victim_type, ''))) IN ('umkm', 'usaha mikro', 'msme') AS is_against_msme,
+       s.victim_type,
+       regexp_matches(lower(coalesce(s.victim_type, '')), '\b(umkm|msme|usaha mikro|usaha kecil|pelaku usaha)\b')
+           AS is_against_msme,
        s.case_status, s.loss_amount, s.village_code, s.police_sector,
        s.village_name AS village_name_sent, s.match_method, s.match_score, s.gazetteer_version,
        s.source_file, s.source_sheet, s.source_row
@@ -67,4 +69,8 @@ SELECT s.officer_key, s.activity_type, coalesce(k.activity_kind, 'other') AS act
        s.village_name AS village_name_sent, s.match_method, s.match_score, s.gazetteer_version,
        s.source_file, s.source_sheet, s.source_row
 FROM stg_bhabinkamtibmas_activity s
-LEFT JOIN dim_activity_type k ON k.activity_type_key = lower(trim(s.activity_type));
+-- The longest key the type is, or starts with ("SAMBANG DESA" is a sambang).
+LEFT JOIN LATERAL (SELECT activity_kind FROM dim_activity_type
+                   WHERE lower(trim(s.activity_type)) = activity_type_key
+                      OR starts_with(lower(trim(s.activity_type)), activity_type_key || ' ')
+                   ORDER BY length(activity_type_key) DESC LIMIT 1) k ON true;

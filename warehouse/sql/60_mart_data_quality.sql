@@ -7,7 +7,8 @@
 --- column source: Inbox folder the file came from (bps, koperasi, polda)
 --- column file_name: File name as dropped
 --- column datasets: Datasets recognised in the file
---- column status: accepted, partially_accepted (some rows rejected or unplaced, or a sheet like a dataset not read) or rejected (no row landed), as the file's agency report says
+--- column status: accepted, partially_accepted (some rows rejected or unplaced, or a sheet like a dataset not read), rejected (no row landed), as the file's agency report says, or superseded (replaced by a corrected file)
+--- column superseded_by [sha256]: The corrected file that replaced this one; its rows no longer count (rows_placed 0)
 --- column received_at [timestamp UTC]: When the file was received
 --- column rows_read [rows]: Data rows read from the file
 --- column rows_skipped [rows]: Rows left out as subtotals, footnotes or blank
@@ -48,13 +49,16 @@ WITH landed AS (
 )
 SELECT f.source, f.file_name, f.sha256 AS source_file, f.datasets,
        -- The agency report's rule (assets/ingest/report.py), counting rows unplaced as rejected too.
-       CASE WHEN f.rows_read - f.rows_skipped - coalesce(r.rows_rejected, 0) <= 0 THEN 'rejected'
+       CASE WHEN f.superseded_by IS NOT NULL THEN 'superseded'
+            WHEN f.rows_read - f.rows_skipped - coalesce(r.rows_rejected, 0) <= 0 THEN 'rejected'
             WHEN coalesce(r.rows_rejected, 0) > 0 OR f.status = 'partially_accepted' THEN 'partially_accepted'
             ELSE 'accepted' END AS status,
-       f.received_at,
+       f.superseded_by, f.received_at,
        f.rows_read, f.rows_skipped,
-       coalesce(r.rows_rejected, 0) AS rows_rejected,
-       f.rows_read - f.rows_skipped - coalesce(r.rows_rejected, 0) AS rows_accepted,
+       -- A replaced file keeps what ingest said of it: its rejections were set aside with its rows.
+       CASE WHEN f.superseded_by IS NULL THEN coalesce(r.rows_rejected, 0) ELSE f.rows_rejected END AS rows_rejected,
+       CASE WHEN f.superseded_by IS NULL THEN f.rows_read - f.rows_skipped - coalesce(r.rows_rejected, 0)
+            ELSE f.rows_accepted END AS rows_accepted,
        coalesce(r.rows_unplaced, 0) AS rows_unplaced,
        coalesce(m.rows_placed, 0) AS rows_placed,
        coalesce(m.matched_by_code, 0) AS matched_by_code,
