@@ -109,10 +109,13 @@ def drop_repeated_village_years(placed: pd.DataFrame, dataset: Dataset, layouts:
     return placed[~duplicated].reset_index(drop=True), rejections
 
 
-def _why(row) -> str:
+def _why(row) -> tuple[str, str]:
+    """What the message adds, in English and in Bahasa Indonesia."""
     if row.match_method == "not_a_village":
-        return " (marked not a village by the data steward)"
-    return f" (candidates: {row.match_candidates})" if row.match_candidates else ""
+        return " (marked not a village by the data steward)", " (ditandai bukan desa oleh pengelola data)"
+    if not row.match_candidates:
+        return "", ""
+    return f" (candidates: {row.match_candidates})", f" (kandidat: {row.match_candidates})"
 
 
 def _rejection(row, code: str, layouts: dict[str, dict], dataset: Dataset, value: str, extra: str = "") -> dict:

@@ -61,18 +61,20 @@ def shown_value(column: Column | None, value: str) -> str:
 
 
 def cell_error(sheet: str, row: int, column: str, header: str, field: Column | None, value: str, code: str,
-               extra: str = "") -> CellError:
+               extra: str | tuple[str, str] = "") -> CellError:
+    """`extra`: what the message adds, the same in both languages or as (English, Bahasa Indonesia)."""
+    extra_en, extra_id = extra if isinstance(extra, tuple) else (extra, extra)
     kind = field.kind if field else "text"
     expected_en, expected_id = EXPECTED.get(kind, ("", ""))
     if code == "negative_value":
         expected_en, expected_id = "zero or more", "nol atau lebih"
     if code == "not_in_vocabulary" and field and field.allowed:
-        expected_en = expected_id = extra = ", ".join(field.allowed)
+        expected_en = expected_id = extra_en = extra_id = ", ".join(field.allowed)
     shown = shown_value(field, value)
     shown = shown if len(shown) <= 200 else shown[:200] + f"... ({len(value):,} characters)"
     en, id_ = MESSAGES.get(code, MESSAGES["constraint_error"])
     fill = dict(header=header or (field.name if field else ""), value=shown, expected_en=expected_en,
-                expected_id=expected_id, extra=extra)
+                expected_id=expected_id)
     return CellError(sheet=sheet, row=row, column=column, header=header, field=field.name if field else "",
-                     value=shown, code=code, expected=expected_en, message=en.format(**fill),
-                     message_id=id_.format(**fill))
+                     value=shown, code=code, expected=expected_en, message=en.format(**fill, extra=extra_en),
+                     message_id=id_.format(**fill, extra=extra_id))
