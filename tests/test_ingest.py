@@ -40,6 +40,15 @@ def msme_workbook(path: Path) -> Path:
     return path
 
 
+def received_sheet(tmp_path, work, name: str, source: str, rows: list[list]):
+    """A one-sheet workbook holding `rows`, received from an agency's folder."""
+    wb = openpyxl.Workbook()
+    for row in rows:
+        wb.active.append(row)
+    wb.save(tmp_path / name)
+    return receive_file(tmp_path / name, source, work, tmp_path / "archive", load_key())
+
+
 @pytest.fixture
 def work(tmp_path):
     return WorkArea(tmp_path / "work")
@@ -77,20 +86,17 @@ def test_same_content_twice_is_counted_once(tmp_path, work):
 
 
 def test_program_file_personal_data_is_replaced(tmp_path, work):
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["Daftar Peserta Program 2023"])
-    ws.append(["No", "Nama Usaha", "Nama Pemilik", "NIK", "No. HP", "Alamat", "Desa/Kel", "Kecamatan",
-               "Kabupaten/Kota", "Sektor", "Program", "Tanggal", "Nilai (Rp)"])
-    ws.append([1, "Warung Bu Sari", "Sari Wulandari", "1901014508900001", "0812-3456-7890", "Jl. Mawar 1",
-               "Ds. Airduren", "Kec. Mendo", "Kab. Bangka", "Kuliner", "KUR", dt.date(2023, 8, 17), "Rp 1.500.000"])
-    ws.append([2, "Toko Maju", "Budi", 1901011203850000.0, "", "", "Sidorejo", "Sungai Jaya", "Bangka",
-               "Perdagangan", "QRIS", "31/02/2023", ""])
-    ws.append([3, "Warung Bu Sari", "Sari Wulandari", "1901014508900001", "", "", "Air Duren", "Mendo", "Bangka",
-               "Kuliner", "Pelatihan", "17 Agustus 2023", None])
-    path = tmp_path / "peserta.xlsx"
-    wb.save(path)
-    received = receive_file(path, "koperasi", work, tmp_path / "archive", load_key())
+    received = received_sheet(tmp_path, work, "peserta.xlsx", "koperasi", [
+        ["Daftar Peserta Program 2023"],
+        ["No", "Nama Usaha", "Nama Pemilik", "NIK", "No. HP", "Alamat", "Desa/Kel", "Kecamatan",
+         "Kabupaten/Kota", "Sektor", "Program", "Tanggal", "Nilai (Rp)"],
+        [1, "Warung Bu Sari", "Sari Wulandari", "1901014508900001", "0812-3456-7890", "Jl. Mawar 1",
+         "Ds. Airduren", "Kec. Mendo", "Kab. Bangka", "Kuliner", "KUR", dt.date(2023, 8, 17), "Rp 1.500.000"],
+        [2, "Toko Maju", "Budi", 1901011203850000.0, "", "", "Sidorejo", "Sungai Jaya", "Bangka",
+         "Perdagangan", "QRIS", "31/02/2023", ""],
+        [3, "Warung Bu Sari", "Sari Wulandari", "1901014508900001", "", "", "Air Duren", "Mendo", "Bangka",
+         "Kuliner", "Pelatihan", "17 Agustus 2023", None],
+    ])
     rows = work.accepted("program_participation")
     assert received.rows_accepted == 2 and received.rows_rejected == 1
     assert {"nik", "owner_name", "phone", "address", "business_name"}.isdisjoint(rows.columns)
@@ -141,15 +147,12 @@ def test_header_variants_clerks_write(dataset, header, column):
 
 
 def test_unseen_header_wording_is_recognised_and_unread_columns_are_named(tmp_path, work):
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["REKAPITULASI UMKM PER DESA KEADAAN TAHUN 2023"])
-    ws.append(["NO", "KEC.", "NAMA\nKELURAHAN/DESA", "JML USAHA MIKRO", "USAHA KECIL", "USAHA MENENGAH",
-               "PENDUDUK (JIWA)", "LUAS WILAYAH (KM2)"])
-    ws.append([1, "Mendo", "Air Duren", "1.204", 35, "-", "3.456", 12.5])
-    path = tmp_path / "rekap umkm.xlsx"
-    wb.save(path)
-    received = receive_file(path, "bps", work, tmp_path / "archive", load_key())
+    received = received_sheet(tmp_path, work, "rekap umkm.xlsx", "bps", [
+        ["REKAPITULASI UMKM PER DESA KEADAAN TAHUN 2023"],
+        ["NO", "KEC.", "NAMA\nKELURAHAN/DESA", "JML USAHA MIKRO", "USAHA KECIL", "USAHA MENENGAH",
+         "PENDUDUK (JIWA)", "LUAS WILAYAH (KM2)"],
+        [1, "Mendo", "Air Duren", "1.204", 35, "-", "3.456", 12.5],
+    ])
     assert (received.datasets, received.rows_accepted, received.rows_rejected) == (["msme_village_count"], 1, 0)
     rows = work.accepted("msme_village_count")
     assert rows[["village_name", "district_name", "year", "msme_micro", "msme_medium", "population"]] \
@@ -160,13 +163,10 @@ def test_unseen_header_wording_is_recognised_and_unread_columns_are_named(tmp_pa
 
 
 def test_columns_read_by_a_close_match_are_named(tmp_path, work):
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["Desa/Kelurahan", "Kecamatan", "Tahun", "Mikro", "Kecil", "Menengah", "Jumlah Penduduk Miskin"])
-    ws.append(["Air Duren", "Mendo", 2023, 10, 2, 0, 310])
-    path = tmp_path / "umkm.xlsx"
-    wb.save(path)
-    received = receive_file(path, "bps", work, tmp_path / "archive", load_key())
+    received = received_sheet(tmp_path, work, "umkm.xlsx", "bps", [
+        ["Desa/Kelurahan", "Kecamatan", "Tahun", "Mikro", "Kecil", "Menengah", "Jumlah Penduduk Miskin"],
+        ["Air Duren", "Mendo", 2023, 10, 2, 0, 310],
+    ])
     assert "sheet 'Sheet': columns read by a close match of their header: G 'Jumlah Penduduk Miskin' as " \
            "population" in received.notes
     assert any("kolom dibaca karena judulnya mirip: G 'Jumlah Penduduk Miskin' sebagai population" in n
@@ -174,14 +174,11 @@ def test_columns_read_by_a_close_match_are_named(tmp_path, work):
 
 
 def test_district_named_only_in_the_title_scopes_the_rows(tmp_path, work):
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["JUMLAH UMKM MENURUT DESA DI KECAMATAN PASIR NANGKA KEADAAN TAHUN 2023"])
-    ws.append(["No", "Desa/Kelurahan", "Mikro", "Kecil", "Menengah"])
-    ws.append([1, "Simpang Hitam", 813, 24, 3])
-    path = tmp_path / "tabel 3.2.xlsx"
-    wb.save(path)
-    received = receive_file(path, "bps", work, tmp_path / "archive", load_key())
+    received = received_sheet(tmp_path, work, "tabel 3.2.xlsx", "bps", [
+        ["JUMLAH UMKM MENURUT DESA DI KECAMATAN PASIR NANGKA KEADAAN TAHUN 2023"],
+        ["No", "Desa/Kelurahan", "Mikro", "Kecil", "Menengah"],
+        [1, "Simpang Hitam", 813, 24, 3],
+    ])
     assert received.rows_accepted == 1
     assert work.accepted("msme_village_count")[["district_name", "year"]].values.tolist() == [["Pasir Nangka", 2023]]
     assert any("district Pasir Nangka taken from the title row 1" in n for n in received.notes)
@@ -262,20 +259,17 @@ def test_a_sheet_like_a_dataset_left_unread_makes_the_file_partial_and_instructi
 
 
 def test_page_footers_and_signature_block_are_left_out_not_rejected(tmp_path, work):
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["Desa/Kelurahan", "Kecamatan", "Mikro", "Kecil", "Menengah", "Tahun"])
-    ws.append(["Air Duren", "Mendo", 10, 2, 0, 2023])
-    ws.append(["Halaman 1/2"])
-    ws.append(["Kimak", "Mendo", 11, 3, 1, 2023])
-    ws.append([])
-    ws.append([None, None, None, "Sungailiat, 20 Desember 2024"])
-    ws.append([None, None, None, "Kepala Dinas Koperasi dan UKM,"])
-    ws.append([None, None, None, "(Drs. Budi Santoso)"])
-    ws.append([None, None, None, "NIP. 19750101 200003 1 001"])
-    path = tmp_path / "umkm.xlsx"
-    wb.save(path)
-    received = receive_file(path, "bps", work, tmp_path / "archive", load_key())
+    received = received_sheet(tmp_path, work, "umkm.xlsx", "bps", [
+        ["Desa/Kelurahan", "Kecamatan", "Mikro", "Kecil", "Menengah", "Tahun"],
+        ["Air Duren", "Mendo", 10, 2, 0, 2023],
+        ["Halaman 1/2"],
+        ["Kimak", "Mendo", 11, 3, 1, 2023],
+        [],
+        [None, None, None, "Sungailiat, 20 Desember 2024"],
+        [None, None, None, "Kepala Dinas Koperasi dan UKM,"],
+        [None, None, None, "(Drs. Budi Santoso)"],
+        [None, None, None, "NIP. 19750101 200003 1 001"],
+    ])
     assert (received.status, received.rows_accepted, received.rows_rejected) == ("accepted", 2, 0)
     assert [(s["row"], s["reason"]) for s in received.skipped] == [
         (3, "note"), (5, "blank"), (6, "note"), (7, "note"), (8, "note"), (9, "note")]
@@ -284,18 +278,15 @@ def test_page_footers_and_signature_block_are_left_out_not_rejected(tmp_path, wo
 def test_district_headings_inside_a_table_place_the_rows_under_them(tmp_path, work):
     """Two districts' tables one under the other, each under its own heading; the title names the
     first. Each row takes the district of the heading above it."""
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["JUMLAH UMKM KECAMATAN SUNGAI JAYA TAHUN 2023"])
-    ws.append(["No", "Desa/Kelurahan", "Mikro", "Kecil", "Menengah"])
-    ws.append([1, "Air Duren", 10, 2, 0])
-    ws.append([])
-    ws.append(["KECAMATAN MENDO"])
-    ws.append(["No", "Desa/Kelurahan", "Mikro", "Kecil", "Menengah"])
-    ws.append([1, "Air Duren", 11, 3, 1])
-    path = tmp_path / "umkm dua kecamatan.xlsx"
-    wb.save(path)
-    received = receive_file(path, "bps", work, tmp_path / "archive", load_key())
+    received = received_sheet(tmp_path, work, "umkm dua kecamatan.xlsx", "bps", [
+        ["JUMLAH UMKM KECAMATAN SUNGAI JAYA TAHUN 2023"],
+        ["No", "Desa/Kelurahan", "Mikro", "Kecil", "Menengah"],
+        [1, "Air Duren", 10, 2, 0],
+        [],
+        ["KECAMATAN MENDO"],
+        ["No", "Desa/Kelurahan", "Mikro", "Kecil", "Menengah"],
+        [1, "Air Duren", 11, 3, 1],
+    ])
     assert (received.rows_accepted, received.rows_rejected) == (2, 0)
     rows = work.accepted("msme_village_count").sort_values("source_row")
     assert rows[["source_row", "village_name", "district_name", "msme_micro"]].values.tolist() == [
@@ -305,26 +296,21 @@ def test_district_headings_inside_a_table_place_the_rows_under_them(tmp_path, wo
 
 
 def test_program_written_another_way_or_named_only_in_the_title(tmp_path, work):
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["No", "Nama Pemilik", "NIK", "Desa/Kel", "Kecamatan", "Program", "Tanggal"])
-    for i, program in enumerate(["Kredit Usaha Rakyat (KUR)", "SERTIFIKASI HALAL", "Bimtek UMKM", "Pelatihan QRIS"]):
-        ws.append([i + 1, "Sari", "1901014508900001", "Air Duren", "Mendo", program, "17/08/2023"])
-    path = tmp_path / "peserta.xlsx"
-    wb.save(path)
-    received = receive_file(path, "koperasi", work, tmp_path / "archive", load_key())
+    programs = ["Kredit Usaha Rakyat (KUR)", "SERTIFIKASI HALAL", "Bimtek UMKM", "Pelatihan QRIS"]
+    received = received_sheet(tmp_path, work, "peserta.xlsx", "koperasi", [
+        ["No", "Nama Pemilik", "NIK", "Desa/Kel", "Kecamatan", "Program", "Tanggal"],
+        *([i + 1, "Sari", "1901014508900001", "Air Duren", "Mendo", program, "17/08/2023"]
+          for i, program in enumerate(programs)),
+    ])
     assert work.accepted("program_participation")["program"].tolist() == ["KUR", "Sertifikasi Halal", "Pelatihan"]
     errors = pd.read_parquet(work.rejections_path(received.sha256))
     assert errors[["row", "column", "code", "value"]].values.tolist() == [[5, "F", "not_in_vocabulary", "Pelatihan QRIS"]]
 
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["DAFTAR PENERIMA SERTIFIKASI HALAL GRATIS (SEHATI) TAHUN 2024"])
-    ws.append(["No", "Nama Pemilik", "NIK", "Desa/Kel", "Kecamatan", "Tanggal Terbit"])
-    ws.append([1, "Sari", "1901014508900001", "Air Duren", "Mendo", "5 Maret 2024"])
-    path = tmp_path / "sehati.xlsx"
-    wb.save(path)
-    received = receive_file(path, "koperasi", work, tmp_path / "archive", load_key())
+    received = received_sheet(tmp_path, work, "sehati.xlsx", "koperasi", [
+        ["DAFTAR PENERIMA SERTIFIKASI HALAL GRATIS (SEHATI) TAHUN 2024"],
+        ["No", "Nama Pemilik", "NIK", "Desa/Kel", "Kecamatan", "Tanggal Terbit"],
+        [1, "Sari", "1901014508900001", "Air Duren", "Mendo", "5 Maret 2024"],
+    ])
     assert received.rows_accepted == 1
     assert any("program Sertifikasi Halal taken from the title row 1" in n for n in received.notes)
 
