@@ -306,12 +306,12 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
             layout = closest
         if layout is None:
             if elsewhere := _other_folders_dataset(sheet, source):
-                message, message_id = _wrong_folder(label, elsewhere, source)
+                message, message_id = _wrong_folder(label, label_id, elsewhere, source)
                 received.note(message, message_id)
                 unrecognised.append((elsewhere, {"code": "wrong_folder", "message": message,
                                                  "message_id": message_id}))
             elif any(any(str(v).strip() for v in row) for row in sheet.rows):
-                note, note_id = _unrecognised_note(label, closest), _unrecognised_note_id(label, closest)
+                note, note_id = _unrecognised_note(label, closest), _unrecognised_note_id(label_id, closest)
                 received.note(note, note_id)
                 unrecognised.append((closest, {"code": "dataset_not_recognised", "message": note,
                                                "message_id": note_id}))
@@ -518,9 +518,8 @@ def _other_folders_dataset(sheet, source: str):
     return layout
 
 
-def _wrong_folder(label: str, layout, source: str) -> tuple[str, str]:
+def _wrong_folder(label: str, label_id: str, layout, source: str) -> tuple[str, str]:
     folder = layout.dataset.source
-    label_id = label.replace("sheet", "lembar").replace("the file", "berkas")
     return (f"{label}: holds {layout.dataset.name} data, which inbox/{folder}/ receives, not inbox/{source}/; "
             f"drop the file in inbox/{folder}/",
             f"{label_id}: berisi data {layout.dataset.name} yang diterima folder inbox/{folder}/, bukan "
@@ -528,7 +527,6 @@ def _wrong_folder(label: str, layout, source: str) -> tuple[str, str]:
 
 
 def _unrecognised_note_id(label: str, closest) -> str:
-    label = label.replace("sheet", "lembar").replace("the file", "berkas")
     if closest is None:
         return f"{label}: tidak ada baris judul kolom yang dikenali"
     return (f"{label}: tidak dikenali sebagai data apa pun; paling mirip {closest.dataset.name}, kolom yang "
