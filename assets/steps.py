@@ -88,6 +88,8 @@ def all_rejections(paths: Paths, register: pd.DataFrame) -> pd.DataFrame:
     names = register.set_index("sha256")[["file_name", "source"]]
     rejections = rejections.join(names, on="source_file")
     rejections["row"] = rejections["row"].astype("int64")
+    # Rejections stored before warnings existed were all errors.
+    rejections["severity"] = rejections["severity"].fillna("error") if "severity" in rejections else "error"
     return rejections[["source", "file_name", *REJECTION_COLUMNS]]
 
 

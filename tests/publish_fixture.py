@@ -118,10 +118,10 @@ def tiny_inputs() -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
         {"source": "polda", "file_name": "stg_crime_report.xlsx", "source_file": "sha-crime_report",
          "dataset": "crime_report", "stage": "harmonise", "sheet": "Sheet1", "row": 99, "column": "G",
          "header": "Desa", "field": "village_name", "value": "Antah", "code": "unknown_village",
-         "expected": "a village", "message": "unknown", "message_id": "tidak dikenal"}] + [
+         "expected": "a village", "message": "unknown", "message_id": "tidak dikenal", "severity": "error"}] + [
         {"source": s, "file_name": f, "source_file": sha, "dataset": sha.removeprefix("sha-"), "stage": "ingest",
          "sheet": "Sheet1", "row": 98, "column": "B", "header": "x", "field": "x", "value": "x",
-         "code": "type_error", "expected": "x", "message": "x", "message_id": "x"}
+         "code": "type_error", "expected": "x", "message": "x", "message_id": "x", "severity": "error"}
         for s, f, sha in register[["source", "file_name", "sha256"]].itertuples(index=False)
         if sha != "sha-crime_report"])
     return inputs, {"file_register": register, "data_quality_rejection": rejections}

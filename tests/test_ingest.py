@@ -58,17 +58,20 @@ def test_msme_sheet_read_with_its_layout(tmp_path, work):
     path = msme_workbook(tmp_path / "umkm.xlsx")
     received = receive_file(path, "bps", work, tmp_path / "archive", load_key())
     assert received.datasets == ["msme_village_count"]
-    assert (received.rows_read, received.rows_accepted, received.rows_rejected) == (8, 2, 2)
+    # Counts that cannot be read cost their cell only: rows 9 and 11 land without a micro count, flagged.
+    assert (received.rows_read, received.rows_accepted, received.rows_rejected) == (8, 4, 0)
+    assert received.cells_flagged == 2
     assert received.rows_read == received.rows_accepted + received.rows_rejected + received.rows_skipped
     assert sorted((s["row"], s["reason"]) for s in received.skipped) == [
         (6, "column_numbers"), (10, "subtotal"), (12, "blank"), (13, "note")]
     rows = work.accepted("msme_village_count")
     assert rows[["source_row", "village_code", "msme_micro", "msme_small", "msme_medium", "population"]] \
-        .values.tolist() == [[7, "1901050001", 1204, 35, 0, 3456], [8, "1901050002", 410, 20, 1, 2100]]
+        .fillna(-1).values.tolist() == [[7, "1901050001", 1204, 35, 0, 3456], [8, "1901050002", 410, 20, 1, 2100],
+                                        [9, "1901050003", -1, 20, 1, 2100], [11, "1901031001", -1, 3, 0, 900]]
     errors = pd.read_parquet(work.rejections_path(received.sha256))
-    assert errors[["sheet", "row", "column", "header", "value", "code"]].values.tolist() == [
-        ["Bangka", 11, "F", "Jumlah Usaha Mikro", "abc", "type_error"],
-        ["Bangka", 9, "F", "Jumlah Usaha Mikro", "-5", "negative_value"],
+    assert errors[["sheet", "row", "column", "header", "value", "code", "severity"]].values.tolist() == [
+        ["Bangka", 11, "F", "Jumlah Usaha Mikro", "abc", "type_error", "warning"],
+        ["Bangka", 9, "F", "Jumlah Usaha Mikro", "-5", "negative_value", "warning"],
     ]
     assert "seharusnya" in errors.loc[0, "message_id"] and "expected" in errors.loc[0, "message"]
 
@@ -78,10 +81,10 @@ def test_same_content_twice_is_counted_once(tmp_path, work):
     again = tmp_path / "umkm (1).xlsx"
     again.write_bytes(first.read_bytes())
     key = load_key()
-    assert receive_file(first, "bps", work, tmp_path / "archive", key).status == "partially_accepted"
+    assert receive_file(first, "bps", work, tmp_path / "archive", key).status == "accepted"
     assert receive_file(again, "bps", work, tmp_path / "archive", key).status == "duplicate"
     assert receive_file(first, "bps", work, tmp_path / "archive", key).status == "unchanged"
-    assert len(work.manifests()) == 1 and len(work.accepted("msme_village_count")) == 2
+    assert len(work.manifests()) == 1 and len(work.accepted("msme_village_count")) == 4
     assert len(list((tmp_path / "archive").rglob("*.xlsx"))) == 1
 
 
@@ -229,10 +232,13 @@ def test_merged_label_cells_are_read_on_every_row_they_span(tmp_path, work, monk
         book.save(path)
     received = receive_file(path, "bps", work, tmp_path / "archive", load_key())
     rows = work.accepted("msme_village_count").sort_values("source_row")
-    assert rows[["village_name", "district_name", "msme_small"]].values.tolist() == [
-        ["Air Duren", "Sungai Jaya", 2], ["Sidorejo", "Sungai Jaya", 3], ["Kimak", "Mendo", 5]]
+    # The count 3 merged over Sidorejo and Jelutung is theirs together: neither gets it, both are flagged.
+    assert rows[["village_name", "district_name", "msme_small"]].fillna(-1).values.tolist() == [
+        ["Air Duren", "Sungai Jaya", 2], ["Sidorejo", "Sungai Jaya", -1], ["Jelutung", "Sungai Jaya", -1],
+        ["Kimak", "Mendo", 5]]
     errors = pd.read_parquet(work.rejections_path(received.sha256))
-    assert errors[["row", "column"]].values.tolist() == [[4, "F"]]
+    assert errors[["row", "column", "code", "severity"]].values.tolist() == [
+        [3, "F", "merged_over_rows", "warning"], [4, "F", "merged_over_rows", "warning"]]
     assert any("merged cells B2:B4 read as their value on every row" in n for n in received.notes)
 
 

@@ -27,7 +27,7 @@ from assets.paths import Paths, steward_dir, stored_gazetteer
 from schemas import DATASETS
 
 REJECTION_COLUMNS = ["source_file", "dataset", "stage", "sheet", "row", "column", "header", "field", "value",
-                     "code", "expected", "message", "message_id"]
+                     "code", "expected", "message", "message_id", "severity"]
 
 
 def harmonise(paths: Paths) -> dict[str, dict]:

@@ -14,11 +14,22 @@ TYPE_ERROR = "type_error"
 INVALID_DATE = "invalid_date"
 INVALID_NIK = "invalid_nik"
 MISSING_VALUE = "missing_value"
+FORMULA_ERROR = "formula_error"
+
+# What a spreadsheet shows in a cell whose formula failed (Excel's error values, and LibreOffice's
+# "Err:502" form). Such a cell has no value: it is reported with its text, never read as empty.
+FORMULA_ERRORS = re.compile(r"#(?:N/A|REF!|VALUE!|DIV/0!|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA|FIELD!|"
+                            r"BLOCKED!|UNKNOWN!|CONNECT!|BUSY!)|Err:\d{3}", re.IGNORECASE)
+
+
+def is_formula_error(value: object) -> bool:
+    return isinstance(value, str) and bool(FORMULA_ERRORS.fullmatch(value.strip()))
 
 NOT_AVAILABLE = {"...", "..", "…", "n/a", "na", "tidak tersedia"}
 ZERO_MARKS = {"-", "–", "—"}
 
-EXCEL_EPOCH = dt.date(1899, 12, 30)
+EXCEL_EPOCH = dt.date(1899, 12, 30)     # serial 1 = 1900-01-01 (Windows Excel's 1900 date system)
+EXCEL_EPOCH_1904 = dt.date(1904, 1, 1)  # serial 0 = 1904-01-01 (the 1904 date system of Excel for Mac)
 MONTHS = {
     "januari": 1, "january": 1, "jan": 1, "februari": 2, "pebruari": 2, "february": 2, "feb": 2, "peb": 2,
     "maret": 3, "march": 3, "mar": 3, "april": 4, "apr": 4, "mei": 5, "may": 5, "juni": 6, "june": 6,
@@ -115,9 +126,11 @@ def _parse_numeric(value: object, integer: bool) -> Parsed:
     text = str(value).strip().lstrip("'").strip()      # 'Rp 1.500 or '1076: typed with Excel's text mark
     if text.lower() in NOT_AVAILABLE:
         return None, None
+    # Accounting formats: "Rp -", "Rp. -", "-" with spaces, an en dash for zero; "Rp 1.500.000,-" (no cents).
+    text = re.sub(r"^(rp\.?|idr)\s*", "", text, flags=re.IGNORECASE)
+    text = re.sub(r"(?<=[\d\s])[,.]\s*[-\u2013\u2014]+$|^([-\u2013\u2014])\s*[,.]\s*[-\u2013\u2014]+$", r"\1", text).strip()
     if text in ZERO_MARKS:
         return 0, None
-    text = re.sub(r"^(rp\.?|idr)\s*", "", text, flags=re.IGNORECASE)
     text = re.sub(r"\s*(jiwa|unit|orang)$", "", text, flags=re.IGNORECASE)
     if not integer and (m := IN_WORDS.fullmatch(text)):       # "Rp1,5 juta", "750rb"
         number, error = _parse_number(m["figure"], integer=False)
@@ -162,14 +175,28 @@ def _full_year(digits: str) -> int:
 DATE_RANGE = (dt.date(1678, 1, 1), dt.date(2262, 1, 1))
 
 
-def parse_date(value: object) -> Parsed:
-    date, error = _read_date(value)
+def parse_date(value: object, epoch: dt.date = EXCEL_EPOCH, month_first: bool = False) -> Parsed:
+    """`epoch`: the day serial 0 stands for in the workbook's date system (EXCEL_EPOCH_1904 for a
+    workbook saved in the 1904 system): a bare serial number is read in the workbook's own system.
+    `month_first`: numeric text dates are month/day/year (decided per column, assets/ingest/dates.py)."""
+    date, error = _read_date(value, epoch, month_first)
     if date is not None and not DATE_RANGE[0] <= date < DATE_RANGE[1]:
         return None, INVALID_DATE
     return date, error
 
 
-def _read_date(value: object) -> Parsed:
+def date_text(value: str) -> str:
+    """A text date without what adds nothing to the day: a day name before it ("Minggu, 9 Juni 2024"),
+    a time after it ("9 Juni 2024, pukul 21.00 WIB", "09/06/2024 21:00"); lower case, single spaces."""
+    text = re.sub(r"\s+", " ", str(value).strip().lower())
+    return TIME_SUFFIX.sub("", WEEKDAY_PREFIX.sub("", text))
+
+
+# A date written as three numbers, day or month first ("17/08/2023", "8-17-23"), after date_text.
+NUMERIC_DATE = re.compile(r"(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4}|\d{2})")
+
+
+def _read_date(value: object, epoch: dt.date = EXCEL_EPOCH, month_first: bool = False) -> Parsed:
     if is_blank(value):
         return None, None
     if isinstance(value, dt.datetime):
@@ -182,14 +209,11 @@ def _read_date(value: object) -> Parsed:
         # An Excel serial day number (1 = 1900-01-01); reject what no agency date can be.
         if not float(value).is_integer() or not 20000 <= value <= 80000:
             return None, INVALID_DATE
-        return EXCEL_EPOCH + dt.timedelta(days=int(value)), None
-    text = re.sub(r"\s+", " ", str(value).strip().lower())
-    # What adds nothing to the day: a day name before it ("Minggu, 9 Juni 2024"), a time after it
-    # ("9 Juni 2024, pukul 21.00 WIB", "09/06/2024 21:00").
-    text = WEEKDAY_PREFIX.sub("", text)
-    text = TIME_SUFFIX.sub("", text)
-    if m := re.fullmatch(r"(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4}|\d{2})", text):
-        return _date_or_error(_full_year(m[3]), int(m[2]), int(m[1]))
+        return epoch + dt.timedelta(days=int(value)), None
+    text = date_text(value)
+    if m := NUMERIC_DATE.fullmatch(text):
+        day, month = (int(m[2]), int(m[1])) if month_first else (int(m[1]), int(m[2]))
+        return _date_or_error(_full_year(m[3]), month, day)
     if m := re.fullmatch(r"(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})", text):
         return _date_or_error(int(m[1]), int(m[2]), int(m[3]))
     if m := re.fullmatch(r"(\d{1,2})[ \-]([a-z]+)\.?[ \-](\d{4}|\d{2})", text):
@@ -198,8 +222,8 @@ def _read_date(value: object) -> Parsed:
     if m := re.fullmatch(r"([a-z]+)\.? (\d{1,2}),? (\d{4})", text):
         month = MONTHS.get(m[1])
         return _date_or_error(int(m[3]), month, int(m[2])) if month else (None, INVALID_DATE)
-    if re.fullmatch(r"\d{5}", text):
-        return _read_date(int(text))
+    if re.fullmatch(r"\d{5}(?:\.0+)?", text):       # a serial number as text ("45000", "45000.0")
+        return _read_date(int(float(text)), epoch)
     return None, INVALID_DATE
 
 
@@ -212,7 +236,7 @@ def parse_year(value: object) -> Parsed:
     if re.fullmatch(r"\d{4}-\d\d-\d\d( \d\d:\d\d:\d\d)?", text):     # a date (as the Arrow reader writes one)
         date, error = parse_date(text)
         return (None, TYPE_ERROR) if error else parse_year(date)
-    m = re.fullmatch(r"(?:tahun\s*)?(\d{4})", text.lower())
+    m = re.fullmatch(r"(?:tahun\s*)?(\d{4})(?:\.0+)?", text.lower())     # "2023.0": written by a data tool
     if not m or not 1945 <= int(m[1]) <= 2100:
         return None, TYPE_ERROR
     return int(m[1]), None
@@ -226,13 +250,19 @@ def parse_code(value: object) -> Parsed:
         if value.is_integer():
             return str(int(value)), None
         return repr(value), None   # a dotted code eaten into a float: the matcher restores the dots
-    return re.sub(r"\s+", "", str(value).strip().strip("'")), None
+    return _whole_number_text(re.sub(r"\s+", "", str(value).strip().strip("'"))), None
+
+
+def _whole_number_text(text: str) -> str:
+    """A long number a data tool wrote as a float ("1901041005.0") is its digits; a short one with a
+    decimal part ("19.01", "19.1") may be a dotted code Excel ate and is kept for the matcher."""
+    return m[1] if (m := re.fullmatch(r"(\d{6,})\.0+", text)) else text
 
 
 def parse_identifier(value: object) -> Parsed:
     if is_blank(value):
         return None, None
-    return re.sub(r"\s+", " ", raw_text(value).strip("'")), None
+    return _whole_number_text(re.sub(r"\s+", " ", raw_text(value).strip("'"))), None
 
 
 def nik_problem(text: str) -> str | None:

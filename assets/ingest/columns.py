@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from assets.ingest.cells import PARSERS, is_blank
+from assets.ingest.cells import FORMULA_ERROR, FORMULA_ERRORS, PARSERS, is_blank
 
 # Excel's own limit. calamine cuts longer cells to exactly this length, so a cell that long was cut
 # (or did not come from Excel): rejected rather than stored shortened.
@@ -160,19 +160,28 @@ def needs_cell_types(cells: Cells, kind: str) -> bool:
     return kind in NUMBER_LOOKALIKE and bool(pc.any(pc.match_substring_regex(cells.texts, NUMBER_LOOKALIKE[kind])).as_py())
 
 
-def parse_uniques(cells: Cells, kind: str) -> Parsed:
+# An error value a formula left in a cell (cells.FORMULA_ERRORS), as RE2 sees it.
+FORMULA_ERROR_TEXT = r"^\s*(?i:" + FORMULA_ERRORS.pattern + r")\s*$"
+
+
+def parse_uniques(cells: Cells, kind: str, parser=None) -> Parsed:
+    """`parser`: the kind's parser from cells.PARSERS unless given (a date parser in the workbook's own
+    date system). A formula's error value (#N/A, #REF!, ...) is an error in every kind, never empty."""
     n = len(cells.uniques)
     fast_values, settled = (FAST[kind](cells.texts) if kind in FAST and len(cells.texts)
                             else (None, np.zeros(len(cells.texts), dtype=bool)))
     long = pc.greater_equal(pc.utf8_length(cells.texts), MAX_CELL_CHARS).to_numpy(zero_copy_only=False)
-    settled &= ~long
+    failed = _is(cells.texts, FORMULA_ERROR_TEXT) if len(cells.texts) else np.zeros(0, dtype=bool)
+    settled &= ~long & ~failed
     errors: list = [None] * n
     for i in cells.text_at[long]:
         errors[i] = TEXT_TOO_LONG
+    for i in cells.text_at[failed]:
+        errors[i] = FORMULA_ERROR
     slow = np.ones(n, dtype=bool)
-    slow[cells.text_at[settled | long]] = False
+    slow[cells.text_at[settled | long | failed]] = False
     slow_at = np.flatnonzero(slow)
-    parser = PARSERS[kind]
+    parser = parser or PARSERS[kind]
     results = [parser("" if is_blank(u) else u) for u in cells.uniques[slow_at]]
     for i, (_, error) in zip(slow_at, results):
         errors[i] = error
@@ -197,6 +206,7 @@ def parse_uniques(cells: Cells, kind: str) -> Parsed:
                 dates[i] = np.datetime64(value, "ns")
         return Parsed(dates, errors)
     out = cells.uniques.copy()              # the fast text shapes are read as they are
+    out[cells.text_at[failed]] = None
     for i, value in zip(slow_at, slow_values):
         out[i] = value
     return Parsed(out, errors)

@@ -21,6 +21,9 @@ class CellError:
     expected: str
     message: str              # English
     message_id: str           # Bahasa Indonesia
+    # "error": the row is rejected (a required value, its place or its period could not be read);
+    # "warning": only this cell is lost (an optional column), the row lands with the value missing.
+    severity: str = "error"
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -49,6 +52,23 @@ MESSAGES = {
                           "{header}: '{value}' bisa berarti beberapa desa{extra}; tambahkan kecamatan atau kode."),
     "text_too_long": ("{header}: the cell holds 32,767 characters or more (Excel's limit); it may have been cut.",
                       "{header}: isi sel 32.767 karakter atau lebih (batas Excel); isinya mungkin terpotong."),
+    "formula_error": ("{header}: the cell shows the formula error {value} instead of a value; fix the formula "
+                      "(a lookup that found nothing, a deleted reference) and send the file again.",
+                      "{header}: sel berisi galat rumus {value}, bukan nilai; perbaiki rumusnya (pencarian yang "
+                      "tidak menemukan, rujukan yang terhapus) lalu kirim ulang berkas."),
+    "ambiguous_date_order": ("{header}: '{value}' can be read day-first or month-first, and the column does not "
+                             "say which{extra}; write the month as a word (17 Agustus 2023).",
+                             "{header}: '{value}' bisa dibaca hari-bulan atau bulan-hari, dan kolomnya tidak "
+                             "menunjukkan yang mana{extra}; tulis bulan dengan huruf (17 Agustus 2023)."),
+    "date_contradicts_report_number": ("{header}: '{value}' does not fall in the month of its report number "
+                                       "{extra}.",
+                                       "{header}: '{value}' tidak jatuh pada bulan nomor laporannya {extra}."),
+    "date_out_of_period": ("{header}: '{value}' is far outside the period of the file{extra}.",
+                           "{header}: '{value}' jauh di luar periode berkas{extra}."),
+    "merged_over_rows": ("{header}: '{value}' is merged over rows {extra}, so it belongs to them together, not to "
+                         "this row alone; write each row's own value.",
+                         "{header}: '{value}' digabung (merge) di baris {extra}, jadi milik baris-baris itu bersama, "
+                         "bukan baris ini saja; tulis nilai masing-masing baris."),
     "constraint_error": ("{header}: '{value}' breaks the rule {extra}.",
                          "{header}: '{value}' melanggar aturan {extra}."),
 }

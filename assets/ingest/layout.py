@@ -21,6 +21,14 @@ NOTE = re.compile(r"^(sumber|source|catatan|keterangan|ket\.|note|\*|halaman|hal
                   r"mengetahui|tertanda|ttd|kepala dinas|kepala badan|kapolres|kapolsek|nip\b|\(|"
                   r"[a-z .'-]+, \d{1,2} [a-z]+ \d{4}$)", re.IGNORECASE)
 COLUMN_NUMBER = re.compile(r"^\(\d{1,2}\)$")
+# One cell of a row of column numbers however it is written: 1, "1", "(1)", "[1]", "1)", "1.".
+COLUMN_NUMBER_CELL = re.compile(r"^[(\[]?(\d{1,2})[)\].]?$")
+# Under a header merged over sub-columns: the sub-column holding the whole (JUMLAH PENDUDUK / TOTAL) ...
+TOTAL_SUBHEADER = re.compile(r"^(?:total|jumlah|jml|jlh|sub ?total|l ?\+ ?p|lk ?\+ ?pr|total l ?\+ ?p|"
+                             r"jumlah l ?\+ ?p|all|semua)$", re.IGNORECASE)
+# ... and sub-columns that are parts of it, which add up to it where no total is given.
+PART_SUBHEADER = re.compile(r"^(?:laki ?-? ?laki|lk|l|pria|male|men|perempuan|pr|p|wanita|female|women)$",
+                            re.IGNORECASE)
 # A cell that may make its row something else than data; classify_row decides.
 SUSPECT = re.compile(f"{SUBTOTAL.pattern}|{NOTE.pattern}|{COLUMN_NUMBER.pattern}", re.IGNORECASE)
 
@@ -38,6 +46,11 @@ class TableLayout:
     headers: dict[int, str]               # sheet column index -> header text as written
     unrecognised_headers: list[str] = field(default_factory=list)
     loose: list[int] = field(default_factory=list)   # columns whose header names its field only loosely
+    # A measure given only in parts (JUMLAH PENDUDUK over LAKI-LAKI / PEREMPUAN, no total): column ->
+    # the other columns whose values are added to it.
+    parts: dict[int, list[int]] = field(default_factory=dict)
+    # How each sub-column under a merged header was read, for the report ("F 'JUMLAH PENDUDUK / TOTAL'").
+    subcolumns: list[str] = field(default_factory=list)
 
     @property
     def data_start(self) -> int:
@@ -158,10 +171,69 @@ def _header_candidates(rows: list[list[object]], r: int, two_rows: bool) -> dict
     return out
 
 
+def _parents(rows, r: int, candidates: dict[int, list[str]]) -> dict[int, str]:
+    """Column -> the header over it when it spans several sub-columns (two header rows, the top cell
+    merged or left empty across them): only columns in such a group of two or more."""
+    parent = {c: cands[2] for c, cands in candidates.items() if cands[0] and cands[2]}
+    groups: dict[tuple[int, str], list[int]] = {}
+    start = None
+    for c in sorted(parent):
+        if _cell(rows, r, c):           # a filled top cell starts a group
+            start = c
+        if start is not None and parent[c] == parent[start]:
+            groups.setdefault((start, parent[c]), []).append(c)
+    return {c: top for (_, top), cs in groups.items() if len(cs) >= 2 for c in cs}
+
+
+def _read_subcolumns(group: list[int], candidates: dict[int, list[str]], aliases: AliasIndex):
+    """Sub-columns under one merged header that name nothing on their own: the measure the header names
+    is read from the total sub-column, else as the sum of parts (men + women), else not at all.
+    Returns (column for the measure or None, extra part columns, the measure's name or None)."""
+    top = candidates[group[0]][2]
+    name, _ = matched_header([top], aliases)
+    if not name:
+        return None, [], None
+    totals = [c for c in group if TOTAL_SUBHEADER.match(normalise_header(candidates[c][0]))]
+    if len(totals) == 1:
+        return totals[0], [], name
+    if not totals and len(group) >= 2 and all(PART_SUBHEADER.match(normalise_header(candidates[c][0]))
+                                              for c in group):
+        return group[0], group[1:], name
+    return None, [], name
+
+
 def _layout_at(rows, r: int, two_rows: bool, dataset: Dataset, aliases: AliasIndex) -> TableLayout:
     columns, headers, unrecognised, loose = {}, {}, [], []
-    for c, candidates in _header_candidates(rows, r, two_rows).items():
-        name, loosely = matched_header(candidates, aliases)
+    parts, subcolumns = {}, []
+    found = _header_candidates(rows, r, two_rows)
+    parents = _parents(rows, r, found) if two_rows else {}
+    # Sub-columns naming nothing on their own read through their parent (_read_subcolumns).
+    plain = {c for c in parents if matched_header([found[c][0]], aliases)[0]}
+    chosen, skipped = {}, set()
+    for top in dict.fromkeys(parents.values()):
+        group = [c for c, t in parents.items() if t == top and c not in plain]
+        if not group:
+            continue
+        column, extra, name = _read_subcolumns(group, found, aliases)
+        if name and column is not None and name not in chosen.values():
+            chosen[column] = name
+            parts[column] = extra
+        skipped |= {c for c in group if c != column and c not in extra}
+        for c in group:
+            how = (f"read as {name}" if c == column and not extra else
+                   f"added into {name}" if c == column or c in extra else "not read")
+            subcolumns.append(f"'{top} / {found[c][0]}' {how}")
+    for c, candidates in found.items():
+        if c in chosen or c in skipped:
+            if c in chosen:
+                columns[c], headers[c] = chosen[c], f"{candidates[2]} / {candidates[0]}"
+            else:
+                unrecognised.append(f"{candidates[2]} / {candidates[0]}")
+            continue
+        if any(c in extra for extra in parts.values()):
+            continue
+        # A sub-column names a field by itself (MIKRO under JUMLAH USAHA), never through its parent alone.
+        name, loosely = matched_header(candidates[:1] if c in parents else candidates, aliases)
         label = next((x for x in candidates[1:2] + candidates if x), "")
         if name and name not in columns.values():
             columns[c] = name
@@ -171,7 +243,8 @@ def _layout_at(rows, r: int, two_rows: bool, dataset: Dataset, aliases: AliasInd
         elif not name:
             unrecognised.append(label)
     header_rows = (r, r + 1) if two_rows else (r,)
-    return TableLayout(dataset, header_rows, columns, headers, unrecognised, loose)
+    return TableLayout(dataset, header_rows, columns, headers, unrecognised, loose,
+                       {c: extra for c, extra in parts.items() if extra}, subcolumns)
 
 
 def _looks_like_data(row: list[object]) -> bool:
@@ -204,13 +277,20 @@ def recognise(sheet: RawSheet, datasets: list[Dataset]) -> tuple[TableLayout | N
     return None, closest
 
 
+def _numbered_columns(texts: list[str]) -> bool:
+    """A row of column numbers written as plain numbers or text: 1 2 3 ... (or (1) (2), from any start),
+    each one more than the last."""
+    numbers = [int(m[1]) if (m := COLUMN_NUMBER_CELL.match(t)) else None for t in texts]
+    return len(numbers) >= 3 and None not in numbers and all(b == a + 1 for a, b in zip(numbers, numbers[1:]))
+
+
 def classify_row(row: list[object], layout: TableLayout) -> str:
     """'data', or why the row is skipped: blank, column_numbers, subtotal, note, header_repeat."""
     cells = [v for v in row if not is_blank(v)]
     if not cells:
         return "blank"
     texts = [raw_text(v) for v in cells]
-    if all(COLUMN_NUMBER.match(t) for t in texts) and len(texts) >= 2:
+    if all(COLUMN_NUMBER.match(t) for t in texts) and len(texts) >= 2 or _numbered_columns(texts):
         return "column_numbers"
     if len(cells) <= 2 and isinstance(cells[0], str) and NOTE.match(texts[0]):
         return "note"

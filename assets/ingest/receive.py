@@ -24,13 +24,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from assets.incremental import atomic_write, write_frame
+from assets.ingest.cells import EXCEL_EPOCH, EXCEL_EPOCH_1904
 from assets.ingest.errors import CellError
+from assets.ingest.formula_cells import error_cells, mark_error_cells
 from assets.ingest.guard import RefusedFile, inspect_file
 from assets.ingest.layout import normalise_header, recognise
 from assets.ingest.period import find_district, find_period, from_title
 from assets.ingest.table import TableResult, read_table
 from assets.ingest.vocabulary import named_value
 from assets.ingest.workbook import UnreadableFile, column_letter, read_file
+from assets.ingest.workbook_parts import WorkbookParts, workbook_parts
 from assets.privacy import pseudonym
 from schemas import DATASETS, datasets_for_source
 from schemas.base import DROP, PSEUDONYMISE
@@ -47,6 +50,7 @@ class Received:
     rows_accepted: int = 0
     rows_rejected: int = 0
     rows_skipped: int = 0
+    cells_flagged: int = 0           # warnings: optional cells that could not be read (their rows landed)
     skipped: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)           # what the clerk should know, in English ...
     notes_id: list[str] = field(default_factory=list)        # ... and the same in Bahasa Indonesia
@@ -221,6 +225,7 @@ def read_received(path: Path, sha: str, source: str, work: WorkArea, archive_dir
         received.rows_read += result.rows_read
         received.rows_accepted += len(result.rows)
         received.rows_rejected += len(result.rejected_rows)
+        received.cells_flagged += sum(e.severity == "warning" for e in result.errors)
         received.rows_skipped += len(result.skipped)
         received.skipped += [{"sheet": result.sheet, **s} for s in result.skipped]
         received.layouts[result.sheet] = result.columns
@@ -276,6 +281,14 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
         return []
     for english, indonesian in inspection.notes:
         received.note(english, indonesian)
+    parts = workbook_parts(path) if inspection.kind == "xlsx" else WorkbookParts()
+    epoch = EXCEL_EPOCH_1904 if parts.date1904 else EXCEL_EPOCH
+    if parts.date1904:
+        received.note("the workbook uses the 1904 date system (Excel for Mac): its dates and date serial "
+                      "numbers are read in that system",
+                      "buku kerja memakai sistem tanggal 1904 (Excel untuk Mac): tanggal dan nomor seri "
+                      "tanggalnya dibaca dalam sistem itu")
+    failed_formulas = error_cells(path, parts.sheets) if parts.sheets else {}
     if name_note := odd_name_note(path.name):
         received.note(name_note, f"nama berkas {path.name!r} memuat karakter yang diganti pada nama laporan")
     results, unrecognised = [], []
@@ -284,6 +297,14 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
         label_id = f"lembar {sheet.name!r}" if sheet.name else "berkas"
         if areas := inspection.merged_cells.get(sheet.name):      # the sheet's XML says; readers may not
             sheet.merged = sheet.merged_from_a1(areas)
+        if failed := failed_formulas.get(sheet.name):             # the readers give these as empty
+            cells = mark_error_cells(sheet, failed)
+            received.note(f"{label}: {len(cells)} cell(s) show a formula error instead of a value "
+                          f"({', '.join(cells[:10])}); "
+                          "each is reported at its cell",
+                          f"{label_id}: {len(cells)} sel berisi galat rumus, bukan nilai "
+                          f"({', '.join(cells[:10])}); "
+                          "masing-masing dilaporkan pada selnya")
         hidden = {k: v for k, v in (("sheet_hidden", sheet.hidden),
                                      ("rows", inspection.hidden_rows.get(sheet.name, [])),
                                      ("columns", inspection.hidden_columns.get(sheet.name, []))) if v}
@@ -321,6 +342,12 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
                           f"{layout.dataset.name} holds: {', '.join(unread)}",
                           f"{label_id}: kolom tidak dibaca, judulnya tidak dikenal untuk data "
                           f"{layout.dataset.name}: {', '.join(unread)}")
+        if layout.subcolumns:   # a header merged over sub-columns: which one each measure was read from
+            listed = "; ".join(layout.subcolumns)
+            received.note(f"{label}: sub-columns under merged headers: {listed}",
+                          f"{label_id}: sub-kolom di bawah judul gabungan: " + listed.replace(
+                              " read as ", " dibaca sebagai ").replace(" added into ", " dijumlahkan ke ").replace(
+                              " not read", " tidak dibaca"))
         if layout.loose:        # read by a close match: the clerk sees what each such column was taken for
             read_as = ", ".join(f"{column_letter(sheet.first_col + c)} '{layout.headers[c]}' as "
                                 f"{layout.columns[c]}" for c in layout.loose)
@@ -346,7 +373,9 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
                 received.note(f"{label}: no district column; district {district} taken from the {found_in}",
                               f"{label_id}: tidak ada kolom kecamatan; kecamatan {district} diambil dari "
                               f"{_where_id(found_in)}")
-        result = read_table(sheet, layout, constants)
+        stated = constants.get(year_column.name) if year_column.kind == "year" else find_period(sheet, layout,
+                                                                                               path.name)[0]
+        result = read_table(sheet, layout, constants, epoch=epoch, stated_years=(stated,) if stated else ())
         results.append(result)
         for s in result.skipped:
             if s["reason"] in ("subtotal", "note"):
@@ -504,7 +533,7 @@ def settle_supersessions(ledger: Ledger, manifests: list[dict] | None = None) ->
 
 def rejection_frame(errors: list[tuple[str, CellError]], received: Received, stage: str) -> pd.DataFrame:
     columns = ["source_file", "file_name", "source", "dataset", "stage", "sheet", "row", "column", "header",
-               "field", "value", "code", "expected", "message", "message_id"]
+               "field", "value", "code", "expected", "message", "message_id", "severity"]
     records = [{"source_file": received.sha256, "file_name": received.file_name, "source": received.source,
                 "dataset": dataset, "stage": stage, **e.as_dict()} for dataset, e in errors]
     return pd.DataFrame.from_records(records, columns=columns).astype({"row": "int64"})

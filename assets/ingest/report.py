@@ -20,8 +20,8 @@ from assets.incremental import atomic_write, read_memo, write_memo
 from assets.ingest.receive import WorkArea, file_status, safe_name
 from assets.privacy import mask
 
-ERROR_FIELDS = ("sheet", "row", "column", "header", "value", "expected", "code", "message_id", "message",
-                "candidates")
+ERROR_FIELDS = ("sheet", "row", "column", "header", "value", "expected", "severity", "code", "message_id",
+                "message", "candidates")
 NIK_LIKE = re.compile(r"(?<![\d*])\d(?:[ .-]?\d){15}(?!\d)")
 PHONE_LIKE = re.compile(r"(?<![\d*])(?:\+62|62|0)8\d(?:[ .-]?\d){6,11}(?!\d)")
 CANDIDATES = re.compile(r"\(candidates: (.*)\)")   # greedy: candidates carry their own parentheses
@@ -98,21 +98,27 @@ def _errors(stored: list[Path], placed: pd.DataFrame) -> pd.DataFrame:
 
 
 def file_report(manifest: dict, errors: pd.DataFrame) -> dict:
-    rejected_rows = len(errors[["sheet", "row"]].drop_duplicates()) if len(errors) else 0
+    if len(errors):
+        errors = errors.assign(severity=errors["severity"].fillna("error") if "severity" in errors else "error")
+    rejecting = errors[errors["severity"] == "error"] if len(errors) else errors
+    rejected_rows = len(rejecting[["sheet", "row"]].drop_duplicates()) if len(rejecting) else 0
     rows_accepted = manifest["rows_read"] - manifest["rows_skipped"] - rejected_rows
     status = file_status(rows_accepted, rejected_rows, manifest.get("problems", []))
     records = []
     for e in errors.sort_values(["sheet", "row", "column"], kind="stable").to_dict("records") if len(errors) else []:
         candidates = CANDIDATES.search(str(e.get("message", "")))
         records.append({"sheet": e["sheet"], "row": int(e["row"]), "column": e["column"], "header": e["header"],
-                        "value": scrub(e["value"]), "expected": e["expected"], "code": e["code"],
+                        "value": scrub(e["value"]), "expected": e["expected"], "severity": e["severity"],
+                        "code": e["code"],
                         "message": scrub(e["message"]), "message_id": scrub(e["message_id"]),
                         "candidates": candidates[1] if candidates else ""})
     return {
         "file_name": manifest["file_name"], "sha256": manifest["sha256"], "source": manifest["source"],
         "dataset": ", ".join(manifest["datasets"]) or None, "datasets": manifest["datasets"], "status": status,
         "rows_read": manifest["rows_read"], "rows_accepted": max(rows_accepted, 0), "rows_rejected": rejected_rows,
-        "rows_skipped": manifest["rows_skipped"], "received_at": manifest.get("received_at", ""),
+        "rows_skipped": manifest["rows_skipped"],
+        "cells_flagged": int((errors["severity"] == "warning").sum()) if len(errors) else 0,
+        "received_at": manifest.get("received_at", ""),
         "years": manifest.get("years", []), "period": manifest.get("period", {}),
         "hidden": manifest.get("hidden", {}), "problems": manifest.get("problems", []),
         "supersedes": manifest.get("supersedes", []), "superseded_by": manifest.get("superseded_by", ""),
@@ -148,12 +154,14 @@ SUMMARY_LABELS = [
     ("status", "Status", "Status"), ("rows_read", "Baris dibaca", "Rows read"),
     ("rows_accepted", "Baris diterima", "Rows accepted"), ("rows_rejected", "Baris ditolak", "Rows rejected"),
     ("rows_skipped", "Baris dilewati (jumlah, catatan, kosong)", "Rows skipped (totals, notes, blank)"),
+    ("cells_flagged", "Sel bermasalah pada baris yang diterima (peringatan)", "Cells flagged in accepted rows (warnings)"),
     ("received_at", "Diterima (UTC)", "Received (UTC)"), ("years", "Tahun data", "Years"),
     ("duplicate_of", "Sama dengan berkas", "Same content as"),
     ("superseded_by", "Digantikan oleh", "Replaced by"), ("supersedes", "Menggantikan", "Replaces"),
 ]
 STATUS_ID = {"accepted": "diterima", "partially_accepted": "diterima sebagian", "rejected": "ditolak",
              "duplicate": "duplikat (sudah pernah diterima)"}
+SEVERITY_ID = {"error": "galat (error)", "warning": "peringatan (warning)"}
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
@@ -184,10 +192,13 @@ def report_workbook(report: dict) -> Workbook:
     summary.column_dimensions["D"].width = 90
     _table(wb.create_sheet("Kesalahan"), [
         ("Lembar", "Sheet"), ("Baris Excel", "Excel row"), ("Kolom", "Column"), ("Judul kolom", "Header"),
-        ("Isi sel", "Value as typed"), ("Seharusnya", "Expected"), ("Kode", "Code"),
+        ("Isi sel", "Value as typed"), ("Seharusnya", "Expected"),
+        ("Tingkat (galat: baris ditolak; peringatan: hanya sel ini)", "Severity (error: row rejected; warning: only this cell)"),
+        ("Kode", "Code"),
         ("Pesan", "Message (Bahasa Indonesia)"), ("Message", "Message (English)"),
         ("Kandidat desa", "Candidate villages")],
-        [[e[f] for f in ERROR_FIELDS] for e in report["errors"]], widths=[14, 10, 8, 22, 24, 30, 20, 60, 60, 50])
+        [[SEVERITY_ID.get(e[f], e[f]) if f == "severity" else e[f] for f in ERROR_FIELDS] for e in report["errors"]],
+        widths=[14, 10, 8, 22, 24, 30, 22, 20, 60, 60, 50])
     _table(wb.create_sheet("Baris dilewati"), [("Lembar", "Sheet"), ("Baris Excel", "Excel row"),
                                               ("Alasan", "Reason"), ("Isi baris", "Row content")],
            [[s["sheet"], s["row"], s["reason"], s["text"]] for s in report["skipped"]], widths=[14, 10, 16, 90])

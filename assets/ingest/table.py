@@ -2,15 +2,18 @@
 rules, and split accepted rows from rejected ones (with every reason)."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
 import pandera.errors
 import pyarrow as pa
 
-from assets.ingest.cells import raw_text
+from assets.ingest import dates
+from assets.ingest.cells import EXCEL_EPOCH, parse_date, raw_text
 from assets.ingest.columns import (Cells, blank_uniques, distinct, matching_uniques, needs_cell_types,
                                     parse_uniques)
 from assets.ingest.errors import CellError, cell_error
@@ -43,8 +46,14 @@ class TableResult:
         return self.rows_in_table
 
 
-def read_table(sheet: RawSheet, layout: TableLayout, constants: dict | None = None) -> TableResult:
-    """`constants`: values for columns the sheet lacks but its title gives (the year, the district)."""
+def read_table(sheet: RawSheet, layout: TableLayout, constants: dict | None = None,
+               epoch: dt.date = EXCEL_EPOCH, stated_years: tuple[int, ...] = ()) -> TableResult:
+    """`constants`: values for columns the sheet lacks but its title gives (the year, the district).
+    `epoch`: the workbook's date system (cells.EXCEL_EPOCH_1904 for a Mac workbook); `stated_years`: the
+    period the title, sheet or file name states, against which dates far outside it are flagged.
+
+    A cell that cannot be read costs the row only when the row needs it (a required value, its place,
+    its period): in an optional column it is a warning, and the row lands without that value."""
     dataset = layout.dataset
     grid = _columns_below(sheet, layout.data_start)
     filled_down = _fill_merged_down(sheet, layout, grid)
@@ -54,6 +63,7 @@ def read_table(sheet: RawSheet, layout: TableLayout, constants: dict | None = No
     filled_rows = np.flatnonzero(~np.logical_and.reduce(blank)) if blank else np.array([], dtype=np.int64)
     height = int(filled_rows[-1]) + 1 if len(filled_rows) else 0
     mapped = {c: name for c, name in layout.columns.items() if c < len(grid)}
+    part_columns = [p for extra in layout.parts.values() for p in extra if p < len(grid)]
     skip = _skipped_rows(sheet, layout, {c: cells[c] for c in mapped}, {c: blank[c][:height] for c in mapped}, height)
     keep = np.ones(height, dtype=bool)
     keep[list(skip)] = False
@@ -64,16 +74,30 @@ def read_table(sheet: RawSheet, layout: TableLayout, constants: dict | None = No
                for i, reason in sorted(skip.items())]
     frame = pd.DataFrame({"source_sheet": pd.Series([sheet.name] * len(kept), dtype=object),
                           "source_row": excel_rows[kept]})
-    cells = {c: cells[c] for c in mapped} | _with_cell_types(sheet, layout, grid, cells, mapped)
+    cells = {c: cells[c] for c in [*mapped, *part_columns]} | _with_cell_types(sheet, layout, grid, cells, mapped)
     errors: list[CellError] = []
+    date_parsers = _date_parsers(layout, cells, mapped, kept, epoch)
     for c, name in mapped.items():
         column = dataset.column(name)
-        parsed = parse_uniques(cells[c], column.kind)
+        parser, undecided = date_parsers.get(c, (None, False))
+        parsed = parse_uniques(cells[c], column.kind, parser)
+        if undecided:       # read either way to different days, and nothing says which: flagged
+            for i, u in enumerate(cells[c].uniques):
+                if parsed.errors[i] is None and dates.is_ambiguous(u):
+                    parsed.errors[i], parsed.values[i] = dates.AMBIGUOUS_DATE_ORDER, np.datetime64("NaT")
         codes = cells[c].codes[kept]
         values = parsed.values
         if column.allowed:      # a handful of distinct values: each read once
             values = np.array([canonical(column, v) for v in values], dtype=object)
         frame[name] = values[codes]
+        for part in layout.parts.get(c, []):      # a measure given in parts: men + women
+            added = parse_uniques(cells[part], column.kind)
+            frame[name] = pd.array(frame[name]) + pd.array(added.values[cells[part].codes[kept]])
+            for i in np.flatnonzero(np.isin(cells[part].codes[kept], [j for j, e in enumerate(added.errors) if e])):
+                errors.append(cell_error(sheet.name, int(frame.at[i, "source_row"]),
+                                         column_letter(sheet.first_col + part), layout.headers.get(part, name), column,
+                                         raw_text(cells[part].uniques[cells[part].codes[kept][i]]),
+                                         added.errors[cells[part].codes[kept][i]]))
         bad = [i for i, e in enumerate(parsed.errors) if e]
         if bad:
             letter = column_letter(sheet.first_col + c)
@@ -90,13 +114,104 @@ def read_table(sheet: RawSheet, layout: TableLayout, constants: dict | None = No
         own = pd.notna(current) if "district_name" in mapped.values() else np.zeros(len(frame), dtype=bool)
         frame["district_name"] = np.where(~own & pd.notna(headed), headed, current)
     frame = typed_frame(frame, dataset)
+    errors += _date_checks(frame, sheet, layout, mapped, cells, kept, stated_years, errors)
+    errors += _merged_measures(frame, sheet, layout, kept)
     errors += _validate(frame, sheet, layout, errors)
-    errors += _duplicate_keys(frame, sheet, layout, errors)
-    rejected = sorted({e.row for e in errors})
+    errors += _duplicate_keys(frame, sheet, layout, [e for e in errors if e.severity == "error"])
+    _grade(frame, layout, errors)
+    rejected = sorted({e.row for e in errors if e.severity == "error"})
     accepted = frame[~frame["source_row"].isin(rejected)].reset_index(drop=True)
     columns = {name: [column_letter(sheet.first_col + c), layout.headers[c]] for c, name in layout.columns.items()}
     return TableResult(dataset.name, sheet.name, accepted, rejected, errors, skipped, columns,
                        rows_in_table=height, all_rows=frame, filled_down=filled_down)
+
+
+def _date_parsers(layout: TableLayout, cells: list[Cells], mapped: dict[int, str], kept: np.ndarray,
+                  epoch: dt.date) -> dict[int, tuple[object, bool]]:
+    """Per date column: its parser (the workbook's date system, the column's day/month order) and whether
+    its order is undecided (dates.py says how it is decided)."""
+    dataset = layout.dataset
+    columns = [c for c, name in mapped.items() if dataset.column(name).kind == "date"]
+    if not columns:
+        return {}
+    evidence = {c: dates.order_evidence(cells[c].uniques) for c in columns}
+    orders = {c: e.decided() for c, e in evidence.items()}
+    numbers = next((c for c, name in mapped.items() if name == "report_number"), None)
+    for c in columns:
+        if orders[c] is None and evidence[c].ambiguous and numbers is not None:
+            orders[c] = dates.order_from_report_numbers(cells[c].uniques[cells[c].codes[kept]],
+                                                        cells[numbers].uniques[cells[numbers].codes[kept]])
+    decided = {o for o in orders.values() if o}
+    if len(decided) == 1:       # the sheet's other date columns were written by the same producer
+        only = decided.pop()
+        orders = {c: order or only for c, order in orders.items()}
+    return {c: (partial(parse_date, epoch=epoch, month_first=orders[c] == dates.MONTH_FIRST),
+                orders[c] is None and evidence[c].ambiguous > 0) for c in columns}
+
+
+def _date_checks(frame: pd.DataFrame, sheet: RawSheet, layout: TableLayout, mapped: dict[int, str],
+                 cells: list[Cells], kept: np.ndarray, stated_years: tuple[int, ...],
+                 errors: list[CellError]) -> list[CellError]:
+    """Dates against their own report number and the file's period (dates.check_against_period)."""
+    dataset, out = layout.dataset, []
+    failed = {(e.row, e.field) for e in errors}
+    numbers = frame["report_number"] if "report_number" in mapped.values() else None
+    for c, name in mapped.items():
+        if dataset.column(name).kind != "date" or name not in frame:
+            continue
+        for flag in dates.check_against_period(frame[name], numbers, name == dataset.year_column,
+                                               list(stated_years)):
+            row = int(frame.at[flag.index, "source_row"])
+            if (row, name) in failed:
+                continue
+            extra = flag.extra if flag.code == dates.OUT_OF_PERIOD else tuple(
+                f"{numbers.iat[flag.index]} {x}" for x in flag.extra)
+            out.append(cell_error(sheet.name, row, column_letter(sheet.first_col + c), layout.headers[c],
+                                  dataset.column(name), raw_text(cells[c].uniques[cells[c].codes[kept][flag.index]]),
+                                  flag.code, extra=extra))
+    return out
+
+
+def _merged_measures(frame: pd.DataFrame, sheet: RawSheet, layout: TableLayout, kept: np.ndarray):
+    """A count or amount merged over several rows belongs to them together, not to any one of them: each
+    row it spans loses the value, with a warning at its cell (never counted once per row, nor given to
+    the first row alone)."""
+    out, start = [], layout.data_start
+    rows = pd.Series(np.arange(len(kept)), index=kept)
+    for r0, c0, r1, _ in sheet.merged:
+        name = layout.columns.get(c0)
+        if r1 <= r0 or r0 < start or not name or layout.dataset.column(name).kind not in MEASURE_KINDS:
+            continue
+        column = layout.dataset.column(name)
+        value = raw_text(sheet.rows[r0][c0]) if c0 < len(sheet.rows[r0]) else ""
+        for i in range(r0 - start, r1 - start + 1):
+            if i not in rows.index:
+                continue
+            position = rows[i]
+            frame.loc[position, name] = None
+            out.append(cell_error(sheet.name, int(frame.at[position, "source_row"]),
+                                  column_letter(sheet.first_col + c0), layout.headers[c0], column, value,
+                                  "merged_over_rows", extra=f"{sheet.excel_row(r0)}-{sheet.excel_row(r1)}"))
+    return out
+
+
+def _grade(frame: pd.DataFrame, layout: TableLayout, errors: list[CellError]) -> None:
+    """A cell of an optional column that cannot be read is a warning: the row lands without its value.
+    Every other error (a required value, the row's period, a repeated key) rejects the row."""
+    dataset = layout.dataset
+    names = {c.name for c in dataset.columns}
+    index = None
+    for e in errors:
+        if e.field not in names or e.code == "duplicate_key":
+            continue
+        column = dataset.column(e.field)
+        if column.required or column.name == dataset.year_column:
+            continue
+        e.severity = "warning"
+        if index is None:
+            index = pd.Series(frame.index, index=frame["source_row"].to_numpy())
+        if e.row in index.index and e.field in frame:
+            frame.loc[index[e.row], e.field] = None
 
 
 def _columns_below(sheet: RawSheet, start: int) -> list:
@@ -111,7 +226,8 @@ def _columns_below(sheet: RawSheet, start: int) -> list:
 
 # Columns whose value a merged area gives every row it spans: labels (a district merged over its villages,
 # a Polsek over its reports). Never counts or amounts, which would be counted once per row.
-FILLED_KINDS = ("text", "code", "year")
+FILLED_KINDS = ("text", "code", "year", "date")
+MEASURE_KINDS = ("integer", "amount")
 
 
 def _fill_merged_down(sheet: RawSheet, layout: TableLayout, grid: list) -> list[str]:
@@ -162,6 +278,9 @@ def _odd_cell_pattern(layout: TableLayout) -> tuple[re.Pattern, str]:
     return pattern, f"^[^0-9a-z]*(?:{starts})"
 
 
+BARE_NUMBER = re.compile(r"^[(\[]?\d{1,3}[)\].]?$")
+
+
 def _skipped_rows(sheet: RawSheet, layout: TableLayout, cells: dict[int, Cells], blank: dict[int, np.ndarray],
                   height: int) -> dict[int, str]:
     """Row index -> why it is left out. Only rows that could be something else than data are looked
@@ -174,7 +293,14 @@ def _skipped_rows(sheet: RawSheet, layout: TableLayout, cells: dict[int, Cells],
     for c, column in cells.items():
         filled += ~blank[c]
         suspect |= matching_uniques(column, odd_cell, prefilter)[column.codes[:height]]
-    required = sum(1 for c in cells if layout.dataset.column(layout.columns[c]).required)
+        if layout.dataset.column(layout.columns[c]).kind in ("text", "list"):
+            # A number where a name is expected: maybe a row of column numbers (1 2 3 ...).
+            numeric = np.array([isinstance(u, (int, float)) and not isinstance(u, bool) for u in column.uniques])
+            numeric[column.text_at] = matching_uniques(column, BARE_NUMBER, r"^\s*[(\[]?[0-9]")[column.text_at]
+            suspect |= numeric[column.codes[:height]]
+    # A row with fewer filled cells than the columns a table of this dataset must have is looked at.
+    required = sum(1 for c in cells if (column := layout.dataset.column(layout.columns[c])).required
+                   or column.header_required)
     suspect |= filled < max(required, 1)
     out = {}
     for i in np.flatnonzero(suspect):

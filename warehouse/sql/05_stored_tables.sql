@@ -36,3 +36,4 @@
 --- column expected: What a valid value looks like
 --- column message: The error in English
 --- column message_id: The error message in Bahasa Indonesia
+--- column severity: error (the row was rejected) or warning (only this optional cell was lost: the row landed with the value missing)

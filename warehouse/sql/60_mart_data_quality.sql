@@ -12,7 +12,9 @@
 --- column received_at [timestamp UTC]: When the file was received
 --- column rows_read [rows]: Data rows read from the file
 --- column rows_skipped [rows]: Rows left out as subtotals, footnotes or blank
---- column rows_rejected [rows]: Rows with at least one rejected cell, or that could not be placed in a village
+--- column rows_rejected [rows]: Rows with at least one rejected cell (severity error), or that could not be placed in a village
+--- column cells_flagged [cells]: Warnings: cells of optional columns that could not be read (a formula error, an unreadable number or date); their rows landed with the value missing
+--- column rows_flagged [rows]: Rows that landed with at least one such warning
 --- column rows_accepted [rows]: rows_read - rows_skipped - rows_rejected
 --- column rows_unplaced [rows]: Rejected rows whose village could not be matched
 --- column rows_placed [rows]: Rows that reached a fact table
@@ -45,7 +47,14 @@ WITH landed AS (
 ), rejected AS (
     SELECT source_file, count(DISTINCT (sheet, "row")) AS rows_rejected,
            count(DISTINCT (sheet, "row")) FILTER (WHERE stage = 'harmonise') AS rows_unplaced
-    FROM data_quality_rejection GROUP BY source_file
+    FROM data_quality_rejection WHERE coalesce(severity, 'error') = 'error' GROUP BY source_file
+), flagged AS (
+    SELECT w.source_file, count(*) AS cells_flagged, count(DISTINCT (w.sheet, w."row")) AS rows_flagged
+    FROM data_quality_rejection w
+    WHERE w.severity = 'warning' AND NOT EXISTS (
+        SELECT 1 FROM data_quality_rejection e WHERE coalesce(e.severity, 'error') = 'error'
+          AND e.source_file = w.source_file AND e.sheet = w.sheet AND e."row" = w."row")
+    GROUP BY w.source_file
 )
 SELECT f.source, f.file_name, f.sha256 AS source_file, f.datasets,
        -- The agency report's rule (assets/ingest/report.py), counting rows unplaced as rejected too.
@@ -60,6 +69,8 @@ SELECT f.source, f.file_name, f.sha256 AS source_file, f.datasets,
        CASE WHEN f.superseded_by IS NULL THEN f.rows_read - f.rows_skipped - coalesce(r.rows_rejected, 0)
             ELSE f.rows_accepted END AS rows_accepted,
        coalesce(r.rows_unplaced, 0) AS rows_unplaced,
+       coalesce(w.cells_flagged, 0) AS cells_flagged,
+       coalesce(w.rows_flagged, 0) AS rows_flagged,
        coalesce(m.rows_placed, 0) AS rows_placed,
        coalesce(m.matched_by_code, 0) AS matched_by_code,
        coalesce(m.matched_by_name, 0) AS matched_by_name,
@@ -74,4 +85,5 @@ FROM file_register f
 CROSS JOIN publication p
 LEFT JOIN methods m ON m.source_file = f.sha256
 LEFT JOIN rejected r ON r.source_file = f.sha256
+LEFT JOIN flagged w ON w.source_file = f.sha256
 ORDER BY f.source, f.file_name;
