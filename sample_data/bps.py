@@ -154,6 +154,8 @@ def _write_babel(gaz: Gazetteer, values, truth: Truth, folder: Path, seed: int) 
                 bad[col] = str(neg) if rng.random() < 0.5 else neg
             r = table.add(bad)
             truth.reject("bps", BABEL_FILE, ws.title, r, fault)
+            if fault == "negative_value":   # only the cell is lost; the row repeats its village and year
+                truth.reject("bps", BABEL_FILE, ws.title, r, "duplicate_village_year")
             n_data += 1
             n_bad += 1
         table.footer("Sumber: BPS Provinsi Kepulauan Bangka Belitung, Pendataan UMKM dan Registrasi Penduduk")
@@ -201,6 +203,8 @@ def _write_tuban(gaz: Gazetteer, values, truth: Truth, folder: Path, seed: int) 
         n_data += 1
         n_bad += 1
         truth.reject("bps", TUBAN_FILE, "", line, fault)
+        if fault == "negative_value":       # only the cell is lost; the row repeats its village and year
+            truth.reject("bps", TUBAN_FILE, "", line, "duplicate_village_year")
     path = folder / TUBAN_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(buf.getvalue().encode("cp1252"))

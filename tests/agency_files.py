@@ -12,9 +12,14 @@ import openpyxl
 CRIME_HEADER = ["No", "Nomor LP", "Tgl Lapor", "Jenis Kejahatan", "Desa/Kel TKP", "Kecamatan", "Polsek"]
 
 
+ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
+
+
 def crime_rows(n: int, start: int = 1, village: str = "Air Duren") -> list[list]:
-    return [[i, f"LP/B/{i}/I/2023/SPKT/POLRES BANGKA", dt.date(2023, 1, 1) + dt.timedelta(days=i % 300),
-             "Curat", village, "Sungai Jaya", "Polsek Sungai Jaya"] for i in range(start, start + n)]
+    """Reports whose numbers name the month they were made in, as a police register's do."""
+    days = {i: dt.date(2023, 1, 1) + dt.timedelta(days=i % 300) for i in range(start, start + n)}
+    return [[i, f"LP/B/{i}/{ROMAN[day.month - 1]}/2023/SPKT/POLRES BANGKA", day,
+             "Curat", village, "Sungai Jaya", "Polsek Sungai Jaya"] for i, day in days.items()]
 
 
 def crime_xlsx(path: Path, rows: list[list] | None = None, title: str = "Laporan Polisi 2023") -> Path:

@@ -42,7 +42,7 @@ def february_reports(inbox) -> None:
     crime_workbook(path)
     wb = openpyxl.load_workbook(path)
     for row in wb.active.iter_rows(min_row=2):
-        row[1].value = row[1].value.replace("/I/", "/II/")
+        row[1].value = row[1].value.replace("LP/B/", "LP/B/10")     # LP/B/101/I/2023: made in the same month
     wb.save(path)
 
 

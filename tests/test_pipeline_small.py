@@ -59,17 +59,19 @@ def test_sync_publishes_marts(synced):
         "crime_against_msme_count FROM mart_village_year WHERE year = 2023").fetchall()}
     assert mart["19.01.01.2001"] == (1239, 3456, 1, 0, 1)
     assert mart["19.01.01.2002"] == (431, 2100, 1, 0, 0)
-    assert mart["19.01.02.2001"] == (None, None, 1, 1, 0)
-    assert mart["19.01.01.2003"] == (None, None, 0, 0, 0)        # its MSME row was negative: rejected
+    # Unreadable micro counts (abc, -5) cost their cells: the rows land, their totals unknown (NULL).
+    assert mart["19.01.02.2001"] == (None, 900, 1, 1, 0)
+    assert mart["19.01.01.2003"] == (None, 2100, 0, 0, 0)
     assert con.execute("SELECT count(*) FROM dim_village").fetchone()[0] == 7
-    rejected = con.execute("SELECT file_name, sheet, \"row\", code FROM data_quality_rejection "
+    rejected = con.execute("SELECT file_name, sheet, \"row\", code, severity FROM data_quality_rejection "
                            "ORDER BY file_name, \"row\"").fetchall()
-    assert rejected == [("lp_2023.xlsx", "2023", 5, "duplicate_key"), ("lp_2023.xlsx", "2023", 6, "unknown_village"),
-                        ("umkm_bangka_2023.xlsx", "Bangka", 9, "negative_value"),
-                        ("umkm_bangka_2023.xlsx", "Bangka", 11, "type_error")]
-    quality = con.execute("SELECT file_name, rows_read, rows_accepted, rows_rejected, rows_skipped "
-                          "FROM mart_data_quality ORDER BY file_name").fetchall()
-    assert quality == [("lp_2023.xlsx", 5, 3, 2, 0), ("umkm_bangka_2023.xlsx", 8, 2, 2, 4)]
+    assert rejected == [("lp_2023.xlsx", "2023", 5, "duplicate_key", "error"),
+                        ("lp_2023.xlsx", "2023", 6, "unknown_village", "error"),
+                        ("umkm_bangka_2023.xlsx", "Bangka", 9, "negative_value", "warning"),
+                        ("umkm_bangka_2023.xlsx", "Bangka", 11, "type_error", "warning")]
+    quality = con.execute("SELECT file_name, rows_read, rows_accepted, rows_rejected, rows_skipped, cells_flagged, "
+                          "rows_flagged FROM mart_data_quality ORDER BY file_name").fetchall()
+    assert quality == [("lp_2023.xlsx", 5, 3, 2, 0, 0, 0), ("umkm_bangka_2023.xlsx", 8, 4, 0, 4, 2, 2)]
     con.close()
 
 

@@ -90,12 +90,13 @@ def test_every_file_gets_a_report(inbox, tmp_path):
     sync(inbox, warehouse)
     reports = reports_of(warehouse)
     assert {name: r["status"] for name, r in reports.items()} == {
-        "umkm_2023.xlsx": "partially_accepted", "umkm_2023 (salinan).xlsx": "duplicate",
+        "umkm_2023.xlsx": "accepted", "umkm_2023 (salinan).xlsx": "duplicate",
         "peserta.xlsx": "partially_accepted", "lol.xlsx": "rejected"}
     msme = reports["umkm_2023.xlsx"]
-    assert (msme["rows_read"], msme["rows_accepted"], msme["rows_rejected"]) == (8, 2, 2)
-    assert [(e["sheet"], e["row"], e["column"], e["value"], e["code"]) for e in msme["errors"]] == [
-        ("Bangka", 9, "F", "-5", "negative_value"), ("Bangka", 11, "F", "abc", "type_error")]
+    # Two unreadable micro counts cost their cells, not their rows: flagged as warnings.
+    assert (msme["rows_read"], msme["rows_accepted"], msme["rows_rejected"], msme["cells_flagged"]) == (8, 4, 0, 2)
+    assert [(e["sheet"], e["row"], e["column"], e["value"], e["code"], e["severity"]) for e in msme["errors"]] == [
+        ("Bangka", 9, "F", "-5", "negative_value", "warning"), ("Bangka", 11, "F", "abc", "type_error", "warning")]
     assert reports["umkm_2023 (salinan).xlsx"]["duplicate_of"] == "umkm_2023.xlsx"
     program = reports["peserta.xlsx"]
     by_row = {(e["row"], e["code"]): e for e in program["errors"]}
@@ -113,7 +114,7 @@ def test_every_file_gets_a_report(inbox, tmp_path):
     assert workbook.sheetnames == ["Ringkasan", "Kesalahan", "Baris dilewati"]
     errors = list(workbook["Kesalahan"].values)
     assert errors[0][:4] == ("Lembar / Sheet", "Baris Excel / Excel row", "Kolom / Column", "Judul kolom / Header")
-    assert [(r[1], r[2], r[6]) for r in errors[1:]] == [(3, "E", "ambiguous_village"), (4, "C", "invalid_nik"),
+    assert [(r[1], r[2], r[7]) for r in errors[1:]] == [(3, "E", "ambiguous_village"), (4, "C", "invalid_nik"),
                                                        (4, "G", "not_in_vocabulary")]
     # Every note in both languages, side by side.
     assert len(msme["notes_id"]) == len(msme["notes"])

@@ -447,7 +447,7 @@ def test_every_babel_village_has_one_cooperative(out, gaz, rejected):
 
 def test_rejected_rows_are_really_faulty(out, rejected, known_names):
     assert {r["code"] for r in rejected} == {"unknown_village", "negative_value", "invalid_date",
-                                            "duplicate_key", "invalid_nik"}
+                                            "duplicate_key", "invalid_nik", "duplicate_village_year"}
     tuban_lines = (out / "inbox" / "bps" / "umkm_penduduk_tuban_2020_2024.csv").read_bytes().decode("cp1252").split("\r\n")
     by_file = defaultdict(list)
     for r in rejected:
@@ -461,7 +461,8 @@ def test_rejected_rows_are_really_faulty(out, rejected, known_names):
                 if r["code"] == "unknown_village":
                     assert norm(f[1]) not in known_names
                 else:
-                    assert r["code"] == "negative_value" and min(to_int(x) for x in f[4:8]) < 0
+                    assert r["code"] in ("negative_value", "duplicate_village_year") and \
+                        min(to_int(x) for x in f[4:8]) < 0
             continue
         wb = openpyxl.load_workbook(out / "inbox" / AGENCY_FILES[name] / name)
         for r in items:
@@ -476,7 +477,7 @@ def test_rejected_rows_are_really_faulty(out, rejected, known_names):
             code = r["code"]
             if code == "unknown_village":
                 assert norm(v[col[village_col]]) not in known_names
-            elif code == "negative_value":
+            elif code in ("negative_value", "duplicate_village_year"):
                 numeric = [to_int(x) for x in v[5:9]] if "Kode Wilayah" in col else \
                     [to_int(v[col[c]]) for c in ("Nilai (Rp)", "Jumlah Anggota") if c in col]
                 assert min(numeric) < 0
@@ -495,7 +496,7 @@ def test_rejected_rows_are_really_faulty(out, rejected, known_names):
 
 
 def test_rejected_share_per_file(out, totals, rejected):
-    per_file = Counter(r["file_name"] for r in rejected)
+    per_file = Counter(name for name, _, _ in {(r["file_name"], r["sheet"], r["row"]) for r in rejected})
     assert set(totals["files"]) == set(AGENCY_FILES)
     for name, folder in AGENCY_FILES.items():
         if name.endswith(".csv"):

@@ -95,9 +95,14 @@ def _is(texts: pa.Array, pattern: str) -> np.ndarray:
     return pc.match_substring_regex(texts, pattern).to_numpy(zero_copy_only=False)
 
 
-def _fast_identity(pattern: str):
+# A long number a data tool wrote as a float ("1901041005.0"): read by the cell parser (its digits).
+FLOAT_WRITTEN = r"^[0-9]{6,}\.0+$"
+
+
+def _fast_identity(pattern: str, float_written: bool = False):
     def read(texts: pa.Array):
-        return None, _is(texts, pattern)
+        settled = _is(texts, pattern)
+        return None, (settled & ~_is(texts, FLOAT_WRITTEN)) if float_written else settled
     return read
 
 
@@ -134,8 +139,8 @@ def _fast_number(integer: bool):
 FAST = {
     "text": _fast_identity(CLEAN_TEXT),
     "list": _fast_identity(CLEAN_TEXT),       # on one line, read as written
-    "identifier": _fast_identity(CLEAN_IDENTIFIER),
-    "code": _fast_identity(CLEAN_CODE),
+    "identifier": _fast_identity(CLEAN_IDENTIFIER, float_written=True),
+    "code": _fast_identity(CLEAN_CODE, float_written=True),
     "nik": _fast_nik,
     "integer": _fast_number(integer=True),
     "amount": _fast_number(integer=False),

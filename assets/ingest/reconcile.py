@@ -22,9 +22,16 @@ def stored_files(work: WorkArea, manifest: dict) -> tuple[list[Path], Path]:
 
 
 def stored_counts(accepted: list[Path], rejections: Path) -> dict[str, int]:
+    """Rows stored as accepted, and rows with a rejecting error (a warning's row was accepted)."""
     return {"accepted": sum(pq.ParquetFile(p).metadata.num_rows for p in accepted),
-            "rejected": (len(pd.read_parquet(rejections, columns=["sheet", "row"]).drop_duplicates())
-                         if rejections.exists() else 0)}
+            "rejected": len(_rejecting(rejections)[["sheet", "row"]].drop_duplicates()) if rejections.exists() else 0}
+
+
+def _rejecting(rejections: Path) -> pd.DataFrame:
+    frame = pd.read_parquet(rejections)
+    if "severity" not in frame:
+        return frame
+    return frame[frame["severity"].fillna("error") == "error"]
 
 
 def reconcile_line(manifest: dict, counts: dict[str, int]) -> dict:
