@@ -51,6 +51,30 @@ class TableLayout:
     parts: dict[int, list[int]] = field(default_factory=dict)
     # How each sub-column under a merged header was read, for the report ("F 'JUMLAH PENDUDUK / TOTAL'").
     subcolumns: list[str] = field(default_factory=list)
+    # A wide table: a measure over one sub-column per year (MIKRO over 2021 2022 2023): field -> year ->
+    # column. `columns` holds the first year's column of each; `per_year` gives each year's layout.
+    wide: dict[str, dict[int, int]] = field(default_factory=dict)
+
+    def per_year(self) -> list[tuple["TableLayout", int | None]]:
+        """One layout per year of a wide table (its measures read from that year's columns), with the
+        year; the layout itself (and None) for a table with one row per place and period."""
+        if not self.wide:
+            return [(self, None)]
+        years = sorted({year for by_year in self.wide.values() for year in by_year})
+        base = {c: name for c, name in self.columns.items() if name not in self.wide}
+        out = []
+        for year in years:
+            columns = base | {by_year[year]: name for name, by_year in self.wide.items() if year in by_year}
+            headers = {c: self.headers[c] for c in base} | {
+                by_year[year]: f"{self.wide_headers[name]} / {year}" for name, by_year in self.wide.items()
+                if year in by_year}
+            out.append((TableLayout(self.dataset, self.header_rows, columns, headers, self.unrecognised_headers,
+                                    [c for c in self.loose if c in columns]), year))
+        return out
+
+    @property
+    def wide_headers(self) -> dict[str, str]:
+        return {name: self.headers[c].rsplit(" / ", 1)[0] for c, name in self.columns.items() if name in self.wide}
 
     @property
     def data_start(self) -> int:
@@ -63,7 +87,8 @@ class TableLayout:
 
     @property
     def score(self) -> int:
-        return len(self.columns)
+        """Columns read; a wide table's year columns each count (its header is two rows, not the first)."""
+        return len(self.columns) + sum(len(by_year) - 1 for by_year in self.wide.values())
 
 
 # Short forms clerks write, read as the words they stand for (in headers and aliases alike).
@@ -185,6 +210,14 @@ def _parents(rows, r: int, candidates: dict[int, list[str]]) -> dict[int, str]:
     return {c: top for (_, top), cs in groups.items() if len(cs) >= 2 for c in cs}
 
 
+YEAR_HEADER = re.compile(r"^(?:tahun )?((?:19|20)\d\d)$")
+
+
+def _header_year(text: str) -> int | None:
+    m = YEAR_HEADER.match(normalise_header(text))
+    return int(m[1]) if m else None
+
+
 def _read_subcolumns(group: list[int], candidates: dict[int, list[str]], aliases: AliasIndex):
     """Sub-columns under one merged header that name nothing on their own: the measure the header names
     is read from the total sub-column, else as the sum of parts (men + women), else not at all.
@@ -209,11 +242,19 @@ def _layout_at(rows, r: int, two_rows: bool, dataset: Dataset, aliases: AliasInd
     parents = _parents(rows, r, found) if two_rows else {}
     # Sub-columns naming nothing on their own read through their parent (_read_subcolumns).
     plain = {c for c in parents if matched_header([found[c][0]], aliases)[0]}
-    chosen, skipped = {}, set()
+    chosen, skipped, wide = {}, set(), {}
     for top in dict.fromkeys(parents.values()):
         group = [c for c, t in parents.items() if t == top and c not in plain]
         if not group:
             continue
+        years = [_header_year(found[c][0]) for c in group]
+        if None not in years and len(set(years)) == len(years):    # MIKRO over 2021 2022 2023: a wide table
+            name, _ = matched_header([top], aliases)
+            if name and name not in wide and name not in chosen.values():
+                wide[name] = dict(zip(years, group))
+                chosen[group[0]] = name
+                skipped |= set(group[1:])
+                continue
         column, extra, name = _read_subcolumns(group, found, aliases)
         if name and column is not None and name not in chosen.values():
             chosen[column] = name
@@ -223,11 +264,12 @@ def _layout_at(rows, r: int, two_rows: bool, dataset: Dataset, aliases: AliasInd
             how = (f"read as {name}" if c == column and not extra else
                    f"added into {name}" if c == column or c in extra else "not read")
             subcolumns.append(f"'{top} / {found[c][0]}' {how}")
+    wide_columns = {c for by_year in wide.values() for c in by_year.values()}
     for c, candidates in found.items():
         if c in chosen or c in skipped:
             if c in chosen:
                 columns[c], headers[c] = chosen[c], f"{candidates[2]} / {candidates[0]}"
-            else:
+            elif c not in wide_columns:
                 unrecognised.append(f"{candidates[2]} / {candidates[0]}")
             continue
         if any(c in extra for extra in parts.values()):
@@ -243,12 +285,17 @@ def _layout_at(rows, r: int, two_rows: bool, dataset: Dataset, aliases: AliasInd
         elif not name:
             unrecognised.append(label)
     header_rows = (r, r + 1) if two_rows else (r,)
+    if wide and any(name in columns.values() for name in (dataset.year_column,)):
+        wide = {}           # a year column beside years laid out as columns: not a wide table we can read
     return TableLayout(dataset, header_rows, columns, headers, unrecognised, loose,
-                       {c: extra for c, extra in parts.items() if extra}, subcolumns)
+                       {c: extra for c, extra in parts.items() if extra}, subcolumns, wide)
 
 
 def _looks_like_data(row: list[object]) -> bool:
-    return any(isinstance(v, (int, float)) and not isinstance(v, bool) for v in row if not is_blank(v))
+    """A row holding numbers, unless they are all years (a header row of years: 2021 2022 2023)."""
+    numbers = [v for v in row if isinstance(v, (int, float)) and not isinstance(v, bool) and not is_blank(v)]
+    return bool(numbers) and not (len(numbers) >= 2 and all(float(v).is_integer() and 1900 <= v <= 2100
+                                                            for v in numbers))
 
 
 def locate_table(sheet: RawSheet, dataset: Dataset) -> TableLayout | None:

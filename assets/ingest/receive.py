@@ -359,7 +359,14 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
             received.note(f"{label}: no {name} column; {name} {value} taken from the {found_in}",
                           f"{label_id}: tidak ada kolom {name}; {name} {value} diambil dari {_where_id(found_in)}")
         year_column = layout.dataset.column(layout.dataset.year_column)
-        if year_column.kind == "year" and year_column.name not in layout.columns.values():
+        if layout.wide:         # years laid out as columns: one row per place and year
+            years = sorted({y for by_year in layout.wide.values() for y in by_year})
+            measures = ", ".join(layout.wide_headers.values())
+            received.note(f"{label}: years laid out as columns ({_span(years)}) under {measures}: read as one row "
+                          "per place and year",
+                          f"{label_id}: tahun disusun sebagai kolom ({_span(years)}) di bawah {measures}: dibaca "
+                          "sebagai satu baris per wilayah dan tahun")
+        elif year_column.kind == "year" and year_column.name not in layout.columns.values():
             year, found_in = find_period(sheet, layout, path.name)
             if year:
                 constants[year_column.name] = year
@@ -375,9 +382,11 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
                               f"{_where_id(found_in)}")
         stated = constants.get(year_column.name) if year_column.kind == "year" else find_period(sheet, layout,
                                                                                                path.name)[0]
-        result = read_table(sheet, layout, constants, epoch=epoch, stated_years=(stated,) if stated else ())
-        results.append(result)
-        for s in result.skipped:
+        for year_layout, year in layout.per_year():
+            result = read_table(sheet, year_layout, constants | ({year_column.name: year} if year else {}),
+                                epoch=epoch, stated_years=(year or stated,) if year or stated else ())
+            results.append(result)
+        for s in (result.skipped if results else []):
             if s["reason"] in ("subtotal", "note"):
                 received.note(f"{label}: {s['reason']} row {s['row']} left out ({s['text']})",
                               f"{label_id}: baris {SKIPPED_ID[s['reason']]} {s['row']} dilewati ({s['text']})")
