@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 from assets.incremental import atomic_write, write_frame
 from assets.ingest.errors import CellError
 from assets.ingest.guard import RefusedFile, inspect_file
-from assets.ingest.inbox import Entry, NotTaken, scan_inbox, sha256_of, take  # noqa: F401  (sha256_of: the sensors')
+from assets.ingest.inbox import Entry, NotTaken, take
 from assets.ingest.layout import normalise_header, recognise
 from assets.ingest.period import find_district, find_period, from_title
 from assets.ingest.table import TableResult, read_table
@@ -514,10 +514,7 @@ def rejection_frame(errors: list[tuple[str, CellError]], received: Received, sta
                "field", "value", "code", "expected", "message", "message_id"]
     records = [{"source_file": received.sha256, "file_name": received.file_name, "source": received.source,
                 "dataset": dataset, "stage": stage, **e.as_dict()} for dataset, e in errors]
-    frame = pd.DataFrame.from_records(records, columns=columns).astype({"row": "int64"})
-    for column in ("header", "value", "message", "message_id"):    # they quote the file
-        frame[column] = frame[column].map(scrub, na_action="ignore")
-    return frame
+    return pd.DataFrame.from_records(records, columns=columns).astype({"row": "int64"})
 
 
 def _other_folders_dataset(sheet, source: str):
@@ -550,9 +547,3 @@ def _unrecognised_note(label: str, closest) -> str:
     return (f"{label}: not recognised as any dataset; closest is {closest.dataset.name}, missing columns "
             f"{', '.join(closest.missing_required)}; unrecognised headers: "
             f"{', '.join(h for h in closest.unrecognised_headers if h) or 'none'}")
-
-
-def inbox_files(inbox: Path, source: str) -> list[Path]:
-    """The settled regular files of inbox/<source>/ in the order they were dropped (then by name), so a
-    corrected file comes after the one it corrects, on every run (inbox.scan_inbox says what else is there)."""
-    return scan_inbox(inbox / source).files
