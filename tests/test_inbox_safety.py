@@ -291,3 +291,14 @@ def test_a_file_changed_between_listing_and_copying_is_left_for_the_next_sync(tm
     received = receive_files(scan.files, "bps", work, tmp_path / "archive", load_key(), listed=scan.stats)
     assert [(r.status, r.problems[0]["code"]) for r in received] == [("waiting", "still_being_written")]
     assert work.manifests() == [] and not [p for p in (tmp_path / "archive").rglob("*") if p.is_file()]
+
+
+def test_an_agency_folder_that_is_a_link_is_not_read(tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "umkm.csv").write_text(umkm_csv("1901050001;Sungai Jaya;Air Duren;2023;1;1;1;9"))
+    (tmp_path / "inbox").mkdir()
+    (tmp_path / "inbox" / "bps").symlink_to(elsewhere)
+    scan = scan_inbox(tmp_path / "inbox" / "bps", settle=0)
+    assert scan.files == [] and [(e.name, e.status, e.code) for e in scan.entries] == \
+        [("bps", "refused", "symbolic_link")]

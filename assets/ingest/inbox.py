@@ -130,9 +130,13 @@ def waiting(name: str, st: os.stat_result | None = None, settle: float | None = 
 
 
 def scan_inbox(folder: Path, settle: float | None = None) -> InboxScan:
-    """Every entry of one inbox folder, by what it is (lstat: links are not followed). Regular files
-    are listed oldest first (then by name), so a corrected file comes after the one it corrects."""
+    """Every entry of one inbox folder, by what it is (lstat: links are not followed; a folder that is
+    itself a link is refused whole). Regular files are listed oldest first (then by name), so a
+    corrected file comes after the one it corrects."""
     scan = InboxScan()
+    if folder.is_symlink():           # the agency folder itself is a link: what it points at is not read
+        scan.entries.append(_refused(folder.name, "symbolic_link"))
+        return scan
     try:
         entries = list(os.scandir(folder))
     except (FileNotFoundError, NotADirectoryError):
