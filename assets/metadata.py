@@ -17,7 +17,7 @@ def table(frame: pd.DataFrame, where_all: str) -> dg.MetadataValue:
         return dg.MetadataValue.md("none")
     shown = frame.head(MAX_ROWS).copy()
     for column in shown.columns:          # file names, notes: NIK- and phone-shaped numbers masked
-        if shown[column].dtype == object and column not in HASH_COLUMNS:
+        if column not in HASH_COLUMNS and pd.api.types.is_string_dtype(shown[column]):    # object or str
             shown[column] = shown[column].map(scrub)
     text = shown.to_markdown(index=False)
     if len(frame) > MAX_ROWS:

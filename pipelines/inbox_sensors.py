@@ -1,10 +1,11 @@
 """When a sync runs by itself: one sensor per agency folder, and a daily full sync (Asia/Jakarta).
 
 A file still being written (assets/ingest/inbox.being_written, the rule the syncs use) is not requested
-until it has settled. A sensor's cursor is compact: the newest modification time it has handled and the names carrying it,
-never a list of every file ever seen. What a file is comes from its content hash: a run is requested
-once per new content (run key), and content the warehouse already holds is not requested at all, so
-a file dropped twice, or renamed, starts nothing.
+until it has settled; links and other non-files are never opened. A sensor's cursor is compact: the
+newest modification time it has handled and the names carrying it, never a list of every file ever
+seen. What a file is comes from its content hash: a run is requested once per new content (run key),
+and content the warehouse already holds is not requested at all, so a file dropped twice, or renamed,
+starts nothing.
 """
 from __future__ import annotations
 
