@@ -24,6 +24,9 @@ sample: $(STAMP)
 	mkdir -p $(JEMBATAN_INBOX)
 	cp -r $(SAMPLE)/inbox/. $(JEMBATAN_INBOX)/
 
+# The sample files were just copied: read them at once (a real inbox waits JEMBATAN_SETTLE_SECONDS, default 5,
+# for a file to stop changing).
+run: export JEMBATAN_SETTLE_SECONDS ?= 0
 run: sample
 	mkdir -p $(DAGSTER_HOME)
 	$(BIN)/jembatan sync

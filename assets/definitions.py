@@ -5,8 +5,10 @@ import dagster as dg
 import pandas as pd
 
 from assets import steps
+from assets.ingest.receive import NOT_RECEIVED
 from assets.ingest.reconcile import reconcile_source
 from assets.metadata import table
+from assets.privacy import scrub
 from pipelines.resources import JembatanPaths
 from schemas import SOURCES
 
@@ -32,16 +34,23 @@ def ingest_asset(source: str) -> dg.AssetsDefinition:
                           "validated; accepted rows stored with personal data replaced, rejections kept")
     def _ingest(paths: JembatanPaths) -> dg.MaterializeResult:
         received = steps.ingest_source(paths.paths(), source)
-        new = [r for r in received if r.status not in ("unchanged", "duplicate")]
-        files = pd.DataFrame([(r.file_name, r.status, r.rows_read, r.rows_accepted, r.rows_rejected)
+        new = [r for r in received if r.status not in ("unchanged", "duplicate", *NOT_RECEIVED)]
+        left_out = [r for r in received if r.status in NOT_RECEIVED]
+        files = pd.DataFrame([(scrub(r.file_name), r.status, r.rows_read, r.rows_accepted, r.rows_rejected)
                               for r in sorted(received, key=lambda r: r.status in ("unchanged", "duplicate"))],
                              columns=["file", "status", "read", "accepted", "rejected"])   # new files first
         return dg.MaterializeResult(metadata={
             "dagster/row_count": sum(r.rows_accepted for r in new),
             "files_in_inbox": len(received),
             "files_new": len(new),
+            "files_waiting": sum(r.status == "waiting" for r in left_out),
+            "files_refused": sum(r.status == "refused" for r in left_out),
             "rows_rejected": sum(r.rows_rejected for r in new),
             "files": table(files, "table mart_data_quality, and warehouse/reports/"),
+            # what the inbox holds that was not received now, and why (the sync's summary prints it)
+            "not_received": dg.MetadataValue.json([
+                {"file": scrub(r.file_name), "status": r.status, "code": p["code"], "reason": p["message"]}
+                for r in left_out for p in r.problems[:1]]),
         })
     return _ingest
 

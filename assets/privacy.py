@@ -45,3 +45,29 @@ def mask(value: str) -> str:
     if len(value) <= 4:
         return "*" * len(value)
     return value[:4] + "*" * (len(value) - 4)
+
+
+# A NIK: 16 digits, possibly grouped by spaces, dots or dashes ("3201 2345 6789 0123"). A mobile number:
+# 08.., +62 8.. or 62 8.., then 7 to 12 more digits, possibly grouped ("0812-3456-7890", "+62 812 3456 7890").
+NIK_LIKE = re.compile(r"(?<![\d*])\d(?:[ .-]?\d){15}(?!\d)")
+PHONE_LIKE = re.compile(r"(?<![\d*])(?:\+62[ .-]?|62[ .-]?|0)8\d(?:[ .-]?\d){6,11}?(?!\d)")
+
+
+def scrub(text) -> str:
+    """`text` (any value; None and NaN give "") with every NIK- or phone-shaped number masked (mask()).
+
+    The one filter for free text the project writes: notes, skipped-row descriptions, error messages,
+    values echoed in reports and rejections, Dagster metadata and run tags."""
+    if text is None or (isinstance(text, float) and text != text):
+        return ""
+    text = str(text)
+    if not any(c.isdigit() for c in text):
+        return text
+    # Phone numbers first: grouped ones side by side would otherwise read as one 16-digit NIK.
+    return NIK_LIKE.sub(lambda m: mask(m[0]), PHONE_LIKE.sub(lambda m: mask(m[0]), text))
+
+
+def described_row(cells: list[str], personal: set[int]) -> str:
+    """A row left out of a table, as the report lists it: its non-empty cells joined by " | ", without
+    the cells of personal columns (their indexes: `personal`), scrubbed, at most 200 characters."""
+    return scrub(" | ".join(text for i, text in enumerate(cells) if text and i not in personal))[:200]

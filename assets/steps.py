@@ -13,8 +13,9 @@ from assets.harmonise.stage import (REJECTION_COLUMNS, file_register, harmonise,
                                     placed_rows, stored_match_quality)
 from assets.incremental import code_files, fingerprint
 from assets.ingest.batch import receive_files
-from assets.ingest.receive import Received, inbox_files
-from assets.ingest.report import write_file_reports
+from assets.ingest.inbox import scan_inbox
+from assets.ingest.receive import Received
+from assets.ingest.report import write_file_reports, write_inbox_reports
 from assets.paths import Paths, steward_dir, stored_gazetteer  # noqa: F401  (the stages' shared names)
 from assets.privacy import load_key
 from assets.publish.publication import publish
@@ -28,7 +29,7 @@ READING_REFERENCE = ("reference_files", "gazetteer", "codes", "names")     # the
 def refresh_gazetteer(paths: Paths) -> Gazetteer:
     """Read the reference folder, unless its files (and the code reading them) are unchanged."""
     folder = paths.inbox / "reference"
-    files = sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+    files = sorted(scan_inbox(folder).files)      # as read_reference_folder lists them: no links, settled
     key = fingerprint(*files, *code_files(*(f"assets/harmonise/{m}.py" for m in READING_REFERENCE)))
     store = paths.reference_store
     stored = [store / f"{name}.parquet" for name in ("areas", "bridging", "changes")]
@@ -49,7 +50,14 @@ def reference_notes(gazetteer: Gazetteer) -> str:
 
 # -- ingest ------------------------------------------------------------------------------------------
 def ingest_source(paths: Paths, source: str) -> list[Received]:
-    return receive_files(inbox_files(paths.inbox, source), source, paths.work, paths.archive, load_key())
+    """A Received for every entry of inbox/<source>/: the files received (or known), then what was not
+    received now (status waiting, refused or left_alone, with the reason in `problems`). Each refused
+    entry also gets a report in warehouse/reports/<source>/."""
+    scan = scan_inbox(paths.inbox / source)
+    received = receive_files(scan.files, source, paths.work, paths.archive, load_key(), listed=scan.stats)
+    received += [Received.not_received(entry, source) for entry in scan.entries]
+    write_inbox_reports(paths.reports, [r for r in received if r.status == "refused"])
+    return received
 
 
 def agency_reports(paths: Paths) -> dict[str, int]:

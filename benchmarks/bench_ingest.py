@@ -9,6 +9,7 @@ workbook is over workbook.FAST_READ_BYTES, so jembatan reads it with fastexcel i
 from __future__ import annotations
 
 import argparse
+import os
 import datetime as dt
 import json
 import random
@@ -21,6 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+os.environ.setdefault("JEMBATAN_SETTLE_SECONDS", "0")      # files generated just now are read at once
 
 HEADER = ["No", "Nomor LP", "Tgl Lapor", "Tgl Kejadian", "Jenis Kejahatan", "Korban", "Desa/Kel TKP", "Kecamatan",
           "Polsek", "Status", "Kerugian (Rp)", "Nama Korban", "Nama Tersangka"]

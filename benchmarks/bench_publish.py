@@ -13,6 +13,7 @@ repeatedly on a read-only connection. Target: each < 100 ms.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import statistics
@@ -23,6 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+os.environ.setdefault("JEMBATAN_SETTLE_SECONDS", "0")      # files generated just now are read at once
 
 import duckdb  # noqa: E402
 

@@ -23,6 +23,7 @@ import openpyxl
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+os.environ.setdefault("JEMBATAN_SETTLE_SECONDS", "0")      # files generated just now are read at once
 
 from benchmarks.scale_data import generate_scale  # noqa: E402
 

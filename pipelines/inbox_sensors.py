@@ -1,9 +1,11 @@
 """When a sync runs by itself: one sensor per agency folder, and a daily full sync (Asia/Jakarta).
 
-A sensor's cursor is compact: the newest modification time it has handled and the names carrying it,
-never a list of every file ever seen. What a file is comes from its content hash: a run is requested
-once per new content (run key), and content the warehouse already holds is not requested at all, so
-a file dropped twice, or renamed, starts nothing.
+A file still being written (assets/ingest/inbox.being_written, the rule the syncs use) is not requested
+until it has settled; links and other non-files are never opened. A sensor's cursor is compact: the
+newest modification time it has handled and the names carrying it, never a list of every file ever
+seen. What a file is comes from its content hash: a run is requested once per new content (run key),
+and content the warehouse already holds is not requested at all, so a file dropped twice, or renamed,
+starts nothing.
 """
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ import json
 
 import dagster as dg
 
-from assets.ingest.receive import inbox_files, sha256_of
+from assets.ingest.inbox import NotTaken, scan_inbox, sha256_of
+from assets.privacy import scrub
 from pipelines.resources import JembatanPaths
 from schemas import SOURCES
 
@@ -34,24 +37,38 @@ def inbox_sensor(source: str) -> dg.SensorDefinition:
     def _sensor(context: dg.SensorEvaluationContext, paths: JembatanPaths):
         where = paths.paths()
         mtime_ns, names = _cursor(context.cursor)
-        pending = [p for p in inbox_files(where.inbox, source)      # oldest first
-                   if p.stat().st_mtime_ns > mtime_ns or (p.stat().st_mtime_ns == mtime_ns and p.name not in names)]
+        scan = scan_inbox(where.inbox / source)      # the syncs' own rule: settled regular files, no links
+        # The cursor never passes a file still being written: it is requested once it has settled.
+        written = min((e.mtime_ns for e in scan.entries if e.status == "waiting"), default=None)
+        pending = [p for p in scan.files                                    # oldest first
+                   if scan.stats[p].st_mtime_ns > mtime_ns
+                   or (scan.stats[p].st_mtime_ns == mtime_ns and p.name not in names)]
         requests, handled = [], []
         for path in pending:
-            sha = sha256_of(path)
+            if written is not None and scan.stats[path].st_mtime_ns >= written:
+                break
+            try:
+                sha = sha256_of(path)
+            except NotTaken as exc:
+                if exc.entry.status == "waiting":
+                    break
+                handled.append(path)        # refused: the next sync reports it
+                continue
             if not where.work.manifest_path(sha).exists() and sha not in {r.run_key for r in requests}:
                 if len(requests) == MAX_RUNS_PER_TICK:
                     break
-                requests.append(dg.RunRequest(run_key=f"{source}:{sha}", tags={"jembatan/file": path.name[:200],
+                requests.append(dg.RunRequest(run_key=f"{source}:{sha}", tags={"jembatan/file": scrub(path.name)[:200],
                                                                                "jembatan/sha256": sha}))
             handled.append(path)
         if handled:
-            last = handled[-1].stat().st_mtime_ns
-            same = [p.name for p in handled if p.stat().st_mtime_ns == last]
+            last = scan.stats[handled[-1]].st_mtime_ns
+            same = [p.name for p in handled if scan.stats[p].st_mtime_ns == last]
             names = sorted({*names, *same}) if last == mtime_ns else same
             context.update_cursor(json.dumps({"mtime_ns": last, "names": names}))
         if not requests:
-            return dg.SkipReason(f"no new content in inbox/{source}/")
+            waiting = [e.name for e in scan.entries if e.status == "waiting"]
+            return dg.SkipReason(f"no new content in inbox/{source}/"
+                                 + (f"; {len(waiting)} file(s) still being written" if waiting else ""))
         return requests
     return _sensor
 

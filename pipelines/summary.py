@@ -16,7 +16,18 @@ FROM mart_data_quality GROUP BY source ORDER BY source
 """
 
 
-def summary_lines(database: Path, new_files: dict[str, int] | None = None) -> list[str]:
+def summary_lines(database: Path, new_files: dict[str, int] | None = None,
+                  not_received: dict[str, list[dict]] | None = None) -> list[str]:
+    """`not_received`: per agency folder, the entries left out this time ({"file", "status", "reason"}:
+    the ingest assets' `not_received` metadata), listed first, where the operator looks."""
+    lines = [f"{source:<10}{item['status']:<11}{item['file']}: {item['reason']}"
+             for source, items in sorted((not_received or {}).items()) for item in items]
+    if lines:
+        lines.insert(0, "Not received this time (waiting: read at the next sync; refused: see warehouse/reports/):")
+    return lines + _published_lines(database, new_files)
+
+
+def _published_lines(database: Path, new_files: dict[str, int] | None) -> list[str]:
     con = duckdb.connect(str(database), read_only=True)
     try:
         lines = [f"Published {database}"]

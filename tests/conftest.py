@@ -6,6 +6,10 @@ from pathlib import Path
 
 import pytest
 
+# Files a test writes are read at once (a real inbox waits JEMBATAN_SETTLE_SECONDS, default 5, for a
+# file to stop changing); a test about waiting sets its own.
+os.environ["JEMBATAN_SETTLE_SECONDS"] = "0"
+
 LIST_2020 = """level,kemendagri_code,name,parent_code,village_type
 province,19,Kepulauan Bangka Belitung,,
 regency,19.01,Kabupaten Bangka,19,

@@ -66,14 +66,15 @@ def test_files_are_hashed_again_only_when_they_changed(tmp_path, monkeypatch):
     a, b = folder / "a.csv", folder / "b.csv"
     a.write_text("desa;jumlah\nAir Duren;3\n")
     b.write_text("desa;jumlah\nSidorejo;4\n")
-    cache = tmp_path / "hashes.json"
+    cache, archive = tmp_path / "hashes.json", tmp_path / "archive"
     hashed = []
-    monkeypatch.setattr(batch, "sha256_of", lambda path: hashed.append(path.name) or batch_sha(path))
-    first = batch.known_hashes([a, b], cache)
+    take = batch.take
+    monkeypatch.setattr(batch, "take", lambda path, *args, **kw: hashed.append(path.name) or take(path, *args, **kw))
+    first = batch.known_hashes([a, b], cache, archive)
     assert hashed == ["a.csv", "b.csv"]
-    assert batch.known_hashes([a, b], cache) == first and hashed == ["a.csv", "b.csv"]
+    assert batch.known_hashes([a, b], cache, archive) == first and hashed == ["a.csv", "b.csv"]
     b.write_text("desa;jumlah\nSidorejo;5\n")           # same size, new content
-    again = batch.known_hashes([a, b], cache)
+    again = batch.known_hashes([a, b], cache, archive)
     assert hashed == ["a.csv", "b.csv", "b.csv"]
     assert again[0] == first[0] and again[1] != first[1] and again[1] == batch_sha(b)
 

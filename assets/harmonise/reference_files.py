@@ -24,6 +24,7 @@ import pandas as pd
 
 from assets.harmonise.codes import BPS_LEVEL_BY_LENGTH, LEVEL_BY_LENGTH, code_level, dotted_code, parent_of, \
     village_type
+from assets.ingest.inbox import scan_inbox
 
 CODE_COLUMNS = ("kemendagri_code", "kode", "kode_wilayah", "kode_dagri", "kode_kemendagri")
 NAME_COLUMNS = ("name", "nama", "nama_wilayah", "kemendagri_name")
@@ -168,7 +169,7 @@ class ReferenceFiles:
 
 def read_reference_folder(folder: Path) -> ReferenceFiles:
     found = ReferenceFiles()
-    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+    for path in sorted(scan_inbox(folder).files):        # regular, settled files: links never followed
         if path.suffix.lower() not in READABLE or path.name.startswith((".", "~$")):
             continue
         frame = read_table(path)

@@ -14,8 +14,9 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from assets.incremental import read_memo, write_memo
+from assets.ingest.inbox import Entry, NotTaken, archived_path, clear_stale_copies, stamp, take, waiting
 from assets.ingest.receive import (Ledger, Received, WorkArea, known_file, read_received, record_received,
-                                   settle_supersessions, sha256_of)
+                                   settle_supersessions)
 
 DEFAULT_WORKERS = 2
 PARALLEL_MIN_BYTES = 32 << 20       # new files smaller than this in total are read in-process
@@ -27,36 +28,55 @@ def ingest_workers() -> int:
 
 
 def receive_files(files: list[Path], source: str, work: WorkArea, archive_dir: Path, key: bytes,
-                  workers: int | None = None) -> list[Received]:
-    """One Received per file, in the order given (the drop order)."""
+                  workers: int | None = None, listed: dict[Path, os.stat_result] | None = None) -> list[Received]:
+    """One Received per file, in the order given (the drop order): a file that could not be taken into
+    the archive (inbox.take: still being written, or unreadable) has status waiting or refused and the
+    reason in `problems`. `listed`: each file's lstat when the inbox was listed (inbox.scan_inbox), so
+    a file that changed since is left for the next sync."""
     ledger = Ledger(work)
     settle_supersessions(ledger)          # finishes what a killed sync left half-done
-    shas = known_hashes(files, work.root / "hashes" / f"{source}.json")
+    clear_stale_copies(archive_dir)
+    shas = known_hashes(files, work.root / "hashes" / f"{source}.json", archive_dir, listed)
     new: dict[str, Path] = {}             # first name of each content not received before
     for path, sha in zip(files, shas):
-        if ledger.get(sha) is None:
+        if isinstance(sha, str) and ledger.get(sha) is None:
             new.setdefault(sha, path)
     read = _read_in_order(new, source, work, archive_dir, key, workers or ingest_workers())
     received = []
     for path, sha in zip(files, shas):
-        if new.get(sha) is path:
+        if isinstance(sha, Entry):
+            received.append(Received.not_received(sha, source))
+        elif new.get(sha) is path:
             received.append(record_received(next(read), ledger))
         else:       # received before, or the same content under a second name in this batch
             received.append(known_file(path, sha, source, ledger))
     return received
 
 
-def known_hashes(files: list[Path], cache: Path) -> list[str]:
-    """SHA-256 of each file, re-hashed only when its size, times or inode changed since the last sync
-    (as git and rsync decide): an unchanged national inbox is 450 MB that need not be read again."""
+def known_hashes(files: list[Path], cache: Path, archive_dir: Path,
+                 listed: dict[Path, os.stat_result] | None = None) -> list[str | Entry]:
+    """SHA-256 of each file, or the inbox.Entry saying why it was not taken. A file is taken into the
+    archive (hashed while copied, inbox.take) only when its size, times or inode changed since the last
+    sync (as git and rsync decide) or its archived copy is missing: an unchanged national inbox is
+    450 MB that need not be read again."""
     known = read_memo(cache)
     current, shas = {}, []
     for path in files:
-        st = path.stat()
-        stamp = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+        try:
+            st = (listed or {}).get(path) or path.lstat()
+        except FileNotFoundError:
+            shas.append(waiting(path.name))
+            continue
         entry = known.get(path.name)
-        sha = entry[1] if entry and entry[0] == stamp else sha256_of(path)
-        current[path.name] = [stamp, sha]
+        if entry and entry[0] == stamp(st) and archived_path(archive_dir, entry[1], path.suffix).exists():
+            sha = entry[1]
+        else:
+            try:
+                sha, _, st = take(path, archive_dir, listed=st)
+            except NotTaken as exc:
+                shas.append(exc.entry)
+                continue
+        current[path.name] = [stamp(st), sha]
         shas.append(sha)
     write_memo(cache, current, known)
     return shas
@@ -65,7 +85,8 @@ def known_hashes(files: list[Path], cache: Path) -> list[str]:
 def _read_in_order(new: dict[str, Path], source: str, work: WorkArea, archive_dir: Path, key: bytes,
                    workers: int):
     """Yield read_received(...) for each new file, in order."""
-    jobs = [(path, sha, source, work, archive_dir, key) for sha, path in new.items()]
+    jobs = [(archived_path(archive_dir, sha, path.suffix), path.name, sha, source, work, key)
+            for sha, path in new.items()]
     if workers < 2 or len(jobs) < 2 or sum(path.stat().st_size for path, *_ in jobs) < PARALLEL_MIN_BYTES:
         for job in jobs:
             yield read_received(*job)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from assets.ingest.cells import EXPECTED
-from assets.privacy import mask
+from assets.privacy import mask, scrub
 from schemas.base import Column
 
 
@@ -90,8 +90,9 @@ def cell_error(sheet: str, row: int, column: str, header: str, field: Column | N
         expected_en, expected_id = "zero or more", "nol atau lebih"
     if code == "not_in_vocabulary" and field and field.allowed:
         expected_en = expected_id = extra_en = extra_id = ", ".join(field.allowed)
-    shown = shown_value(field, value)
+    shown = scrub(shown_value(field, value))        # a NIK or phone typed in any column: masked too
     shown = shown if len(shown) <= 200 else shown[:200] + f"... ({len(value):,} characters)"
+    header = scrub(header)
     en, id_ = MESSAGES.get(code, MESSAGES["constraint_error"])
     fill = dict(header=header or (field.name if field else ""), value=shown, expected_en=expected_en,
                 expected_id=expected_id)

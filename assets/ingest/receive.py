@@ -8,11 +8,9 @@ each by atomic rename, so a sync killed at any moment leaves either nothing or a
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import re
-import shutil
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,13 +26,14 @@ from assets.ingest.cells import EXCEL_EPOCH, EXCEL_EPOCH_1904
 from assets.ingest.errors import CellError
 from assets.ingest.formula_cells import error_cells, mark_error_cells
 from assets.ingest.guard import RefusedFile, inspect_file
+from assets.ingest.inbox import Entry, NotTaken, take
 from assets.ingest.layout import normalise_header, recognise
 from assets.ingest.period import find_district, find_period, from_title
 from assets.ingest.table import TableResult, read_table
 from assets.ingest.vocabulary import named_value
 from assets.ingest.workbook import UnreadableFile, column_letter, read_file
 from assets.ingest.workbook_parts import WorkbookParts, workbook_parts
-from assets.privacy import pseudonym
+from assets.privacy import pseudonym, scrub
 from schemas import DATASETS, datasets_for_source
 from schemas.base import DROP, PSEUDONYMISE
 
@@ -44,7 +43,8 @@ class Received:
     sha256: str
     source: str
     file_name: str
-    status: str                      # accepted, partially_accepted, rejected, duplicate, unchanged
+    status: str                      # accepted, partially_accepted, rejected, duplicate, unchanged; or, for
+                                     # what was not received now: waiting, refused, left_alone (NOT_RECEIVED)
     datasets: list[str] = field(default_factory=list)
     rows_read: int = 0
     rows_accepted: int = 0
@@ -70,29 +70,30 @@ class Received:
         return dict(self.__dict__)
 
     def note(self, english: str, indonesian: str) -> None:
-        self.notes.append(english)
-        self.notes_id.append(indonesian)
+        """Notes quote the file (sheet names, headers, skipped rows): NIK- and phone-shaped numbers masked."""
+        self.notes.append(scrub(english))
+        self.notes_id.append(scrub(indonesian))
+
+    def problem(self, code: str, english: str, indonesian: str) -> None:
+        """Why (part of) the file was refused, also noted."""
+        self.problems.append({"code": code, "message": scrub(english), "message_id": scrub(indonesian)})
+        self.note(english, indonesian)
+
+    @classmethod
+    def not_received(cls, entry: Entry, source: str) -> "Received":
+        """What an inbox entry that was not received (inbox.Entry: waiting, refused, left alone) reports."""
+        received = cls(entry.sha256, source, entry.name, entry.status)
+        received.problem(entry.code, entry.message, entry.message_id)
+        return received
+
+
+NOT_RECEIVED = ("waiting", "refused", "left_alone")
 
 
 def _where_id(found_in: str) -> str:
     """Where a value was found (period.from_title's words), in Bahasa Indonesia."""
     return (found_in.replace("title row", "baris judul").replace("sheet name", "nama lembar")
             .replace("file name", "nama berkas"))
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def archive_file(path: Path, sha: str, archive_dir: Path) -> Path:
-    target = archive_dir / sha[:2] / f"{sha}{path.suffix.lower()}"
-    if not target.exists():
-        atomic_write(target, lambda tmp: shutil.copyfile(path, tmp))
-    return target
 
 
 _PARSED_MANIFESTS: dict[Path, tuple[tuple, dict]] = {}
@@ -194,11 +195,16 @@ class Ledger:
 
 def receive_file(path: Path, source: str, work: WorkArea, archive_dir: Path, key: bytes,
                  ledger: Ledger | None = None) -> Received:
+    """Receive one file: taken into the archive (inbox.take), then read from there; a file that cannot
+    be taken (a link, still being written, unreadable) gives a Received with its status and reason."""
     ledger = ledger or Ledger(work)
-    sha = sha256_of(path)
+    try:
+        sha, archived, _ = take(path, archive_dir)
+    except NotTaken as exc:
+        return Received.not_received(exc.entry, source)
     if known := known_file(path, sha, source, ledger):
         return known
-    return record_received(read_received(path, sha, source, work, archive_dir, key), ledger)
+    return record_received(read_received(archived, path.name, sha, source, work, key), ledger)
 
 
 def known_file(path: Path, sha: str, source: str, ledger: Ledger) -> Received | None:
@@ -213,13 +219,13 @@ def known_file(path: Path, sha: str, source: str, ledger: Ledger) -> Received | 
     return Received(sha, source, path.name, status, known["datasets"], duplicate_of=known["file_name"])
 
 
-def read_received(path: Path, sha: str, source: str, work: WorkArea, archive_dir: Path, key: bytes) -> Received:
-    """What receiving a new file depends on only that file: archive it, read it, store its accepted rows
-    and rejections (content-addressed). Files can go through this in parallel processes."""
-    archive_file(path, sha, archive_dir)
-    received = Received(sha, source, path.name, "rejected",
+def read_received(archived: Path, file_name: str, sha: str, source: str, work: WorkArea, key: bytes) -> Received:
+    """What receiving a new file depends on only that file: read its archived copy (the bytes that were
+    hashed, inbox.take) as `file_name`, store its accepted rows and rejections (content-addressed).
+    Files can go through this in parallel processes."""
+    received = Received(sha, source, file_name, "rejected",
                         received_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
-    results = _read_tables(path, source, received)
+    results = _read_tables(archived, source, received)
     errors: list[tuple[str, CellError]] = [(r.dataset, e) for r in results for e in r.errors]
     for result in results:
         received.rows_read += result.rows_read
@@ -228,7 +234,8 @@ def read_received(path: Path, sha: str, source: str, work: WorkArea, archive_dir
         received.cells_flagged += sum(e.severity == "warning" for e in result.errors)
         received.rows_skipped += len(result.skipped)
         received.skipped += [{"sheet": result.sheet, **s} for s in result.skipped]
-        received.layouts[result.sheet] = result.columns
+        received.layouts[result.sheet] = {name: [letter, scrub(header)] for name, (letter, header)
+                                          in result.columns.items()}
     received.datasets = sorted({r.dataset for r in results})
     # The file's scope (Arrow and numpy work, mostly outside the GIL) is worked out on the other core
     # while its rows are pseudonymised and written.
@@ -266,18 +273,17 @@ def record_received(received: Received, ledger: Ledger) -> Received:
 
 
 def _read_tables(path: Path, source: str, received: Received) -> list[TableResult]:
-    """Guard, read, recognise and parse every sheet; file-level problems go to `received`."""
+    """Guard, read, recognise and parse every sheet of `path` (the archived copy, named
+    received.file_name); file-level problems go to `received`."""
+    file_name = received.file_name
     try:
         inspection = inspect_file(path)
         sheets = read_file(path, inspection.kind)
     except RefusedFile as exc:
-        received.problems.append({"code": exc.code, "message": exc.message, "message_id": exc.message_id})
-        received.note(exc.message, exc.message_id)
+        received.problem(exc.code, exc.message, exc.message_id)
         return []
     except UnreadableFile as exc:
-        message_id = f"Berkas tidak dapat dibaca sebagai spreadsheet ({exc})."
-        received.problems.append({"code": "unreadable_file", "message": str(exc), "message_id": message_id})
-        received.note(str(exc), message_id)
+        received.problem("unreadable_file", str(exc), f"Berkas tidak dapat dibaca sebagai spreadsheet ({exc}).")
         return []
     for english, indonesian in inspection.notes:
         received.note(english, indonesian)
@@ -289,8 +295,8 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
                       "buku kerja memakai sistem tanggal 1904 (Excel untuk Mac): tanggal dan nomor seri "
                       "tanggalnya dibaca dalam sistem itu")
     failed_formulas = error_cells(path, parts.sheets) if parts.sheets else {}
-    if name_note := odd_name_note(path.name):
-        received.note(name_note, f"nama berkas {path.name!r} memuat karakter yang diganti pada nama laporan")
+    if name_note := odd_name_note(file_name):
+        received.note(name_note, f"nama berkas {file_name!r} memuat karakter yang diganti pada nama laporan")
     results, unrecognised = [], []
     for sheet in sheets:
         label = f"sheet {sheet.name!r}" if sheet.name else "the file"
@@ -322,7 +328,7 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
                           f"{label_id}: {len(formulas)} sel rumus tanpa hasil tersimpan, dibaca kosong "
                           f"({', '.join(formulas[:10])}); buka lalu simpan berkas di Excel")
         layout, closest = recognise(sheet, datasets_for_source(source))
-        named = _named_in_title(sheet, closest, path.name) if layout is None and closest else None
+        named = _named_in_title(sheet, closest, file_name) if layout is None and closest else None
         if named is not None:        # its title names what its one missing column would hold
             layout = closest
         if layout is None:
@@ -367,21 +373,21 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
                           f"{label_id}: tahun disusun sebagai kolom ({_span(years)}) di bawah {measures}: dibaca "
                           "sebagai satu baris per wilayah dan tahun")
         elif year_column.kind == "year" and year_column.name not in layout.columns.values():
-            year, found_in = find_period(sheet, layout, path.name)
+            year, found_in = find_period(sheet, layout, file_name)
             if year:
                 constants[year_column.name] = year
                 received.period[sheet.name] = {"year": year, "from": found_in}
                 received.note(f"{label}: no year column; year {year} taken from the {found_in}",
                               f"{label_id}: tidak ada kolom tahun; tahun {year} diambil dari {_where_id(found_in)}")
         if "district_name" in layout.dataset.stored_columns and "district_name" not in layout.columns.values():
-            district, found_in = find_district(sheet, layout, path.name)
+            district, found_in = find_district(sheet, layout, file_name)
             if district:
                 constants["district_name"] = district
                 received.note(f"{label}: no district column; district {district} taken from the {found_in}",
                               f"{label_id}: tidak ada kolom kecamatan; kecamatan {district} diambil dari "
                               f"{_where_id(found_in)}")
         stated = constants.get(year_column.name) if year_column.kind == "year" else find_period(sheet, layout,
-                                                                                               path.name)[0]
+                                                                                               file_name)[0]
         for year_layout, year in layout.per_year():
             result = read_table(sheet, year_layout, constants | ({year_column.name: year} if year else {}),
                                 epoch=epoch, stated_years=(year or stated,) if year or stated else ())
@@ -400,7 +406,8 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
                           "baris yang dicakupnya")
     # A sheet like none of the datasets is a problem when it holds a table with some of a dataset's
     # columns, or when nothing else was read; a sheet of instructions beside the data is only noted.
-    received.problems += [problem for closest, problem in unrecognised if closest is not None or not results]
+    received.problems += [{**problem, "message": scrub(problem["message"]), "message_id": scrub(problem["message_id"])}
+                          for closest, problem in unrecognised if closest is not None or not results]
     if not results and not received.problems:
         received.problems.append({"code": "no_data", "message": "Every sheet of the file is empty.",
                                   "message_id": "Semua lembar (sheet) dalam berkas kosong."})
@@ -578,13 +585,3 @@ def _unrecognised_note(label: str, closest) -> str:
     return (f"{label}: not recognised as any dataset; closest is {closest.dataset.name}, missing columns "
             f"{', '.join(closest.missing_required)}; unrecognised headers: "
             f"{', '.join(h for h in closest.unrecognised_headers if h) or 'none'}")
-
-
-def inbox_files(inbox: Path, source: str) -> list[Path]:
-    """Files in the order they were dropped (then by name), so a corrected file comes after the one it
-    corrects, on every run."""
-    folder = inbox / source
-    if not folder.is_dir():
-        return []
-    files = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "~$"))]
-    return sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name))

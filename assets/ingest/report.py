@@ -18,19 +18,11 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from assets.incremental import atomic_write, read_memo, write_memo
 from assets.ingest.receive import WorkArea, file_status, safe_name
-from assets.privacy import mask
+from assets.privacy import scrub
 
 ERROR_FIELDS = ("sheet", "row", "column", "header", "value", "expected", "severity", "code", "message_id",
                 "message", "candidates")
-NIK_LIKE = re.compile(r"(?<![\d*])\d(?:[ .-]?\d){15}(?!\d)")
-PHONE_LIKE = re.compile(r"(?<![\d*])(?:\+62|62|0)8\d(?:[ .-]?\d){6,11}(?!\d)")
 CANDIDATES = re.compile(r"\(candidates: (.*)\)")   # greedy: candidates carry their own parentheses
-
-
-def scrub(text) -> str:
-    """Mask what looks like a NIK or a phone number in free text (notes, values of any column)."""
-    text = "" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text)
-    return PHONE_LIKE.sub(lambda m: mask(m[0]), NIK_LIKE.sub(lambda m: mask(m[0]), text))
 
 
 def report_path(reports: Path, source: str, file_name: str, sha: str) -> Path:
@@ -129,6 +121,22 @@ def file_report(manifest: dict, errors: pd.DataFrame) -> dict:
     }
 
 
+def write_inbox_reports(reports: Path, refused: list) -> None:
+    """A report for each inbox entry refused before it was read (receive.Received with status refused:
+    a link, a folder, a fifo, a file that cannot be opened or whose name is not UTF-8), under its shown
+    name and the first 12 hex digits of its content's SHA-256 when it could be read safely, else of its
+    name. Rewritten only when it says something new."""
+    for received in refused:
+        tag = received.sha256 or hashlib.sha256(received.file_name.encode()).hexdigest()
+        report = {"file_name": received.file_name, "sha256": received.sha256 or None, "source": received.source,
+                  "dataset": None, "datasets": [], "status": "refused", "rows_read": 0, "rows_accepted": 0,
+                  "rows_rejected": 0, "rows_skipped": 0, "received_at": "", "years": [], "period": {},
+                  "hidden": {}, "problems": received.problems, "supersedes": [], "superseded_by": "",
+                  "duplicate_of": "", "notes": received.notes, "notes_id": received.notes_id, "skipped": [],
+                  "errors": []}
+        write_report(reports, report, tag)
+
+
 def _notes_id(manifest: dict) -> list[str]:
     """The Indonesian notes, one per English note (a file received before they were kept has the
     English ones only: shown in both places)."""
@@ -136,10 +144,11 @@ def _notes_id(manifest: dict) -> list[str]:
     return notes_id if len(notes_id) == len(notes) else notes
 
 
-def write_report(reports: Path, report: dict) -> dict:
+def write_report(reports: Path, report: dict, tag: str | None = None) -> dict:
     """Writes the workbook and its JSON twin (the twin last), unless the report on disk already says the
-    same. Returns the status and the workbook's path."""
-    path = report_path(reports, report["source"], report["file_name"], report["sha256"])
+    same. Returns the status and the workbook's path, named by the file name and `tag` (default the
+    file's sha256), its first 12 characters."""
+    path = report_path(reports, report["source"], report["file_name"], tag or report["sha256"])
     twin = path.with_suffix(".json")
     text = json.dumps(report, indent=1, ensure_ascii=False, default=str)
     if not (twin.exists() and twin.read_text() == text and path.exists()):
@@ -160,7 +169,7 @@ SUMMARY_LABELS = [
     ("superseded_by", "Digantikan oleh", "Replaced by"), ("supersedes", "Menggantikan", "Replaces"),
 ]
 STATUS_ID = {"accepted": "diterima", "partially_accepted": "diterima sebagian", "rejected": "ditolak",
-             "duplicate": "duplikat (sudah pernah diterima)"}
+             "duplicate": "duplikat (sudah pernah diterima)", "refused": "ditolak tanpa dibaca"}
 SEVERITY_ID = {"error": "galat (error)", "warning": "peringatan (warning)"}
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 

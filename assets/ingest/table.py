@@ -21,6 +21,7 @@ from assets.ingest.layout import SUSPECT, TableLayout, classify_row, normalise_h
 from assets.ingest.period import single_district
 from assets.ingest.vocabulary import canonical
 from assets.ingest.workbook import RawSheet, column_letter, typed_cell
+from assets.privacy import described_row
 from schemas.base import Dataset
 from schemas.validation import check_code, pandera_schema
 
@@ -69,8 +70,10 @@ def read_table(sheet: RawSheet, layout: TableLayout, constants: dict | None = No
     keep[list(skip)] = False
     kept = np.flatnonzero(keep)
     excel_rows = np.arange(height, dtype="int64") + sheet.excel_row(layout.data_start)
-    skipped = [{"row": int(excel_rows[i]), "reason": reason,
-                "text": " | ".join(raw_text(v) for v in sheet.rows[layout.data_start + i] if raw_text(v))[:200]}
+    personal = {c for c, name in layout.columns.items() if any(col.name == name and col.personal
+                                                                for col in dataset.columns)}
+    skipped = [{"row": int(excel_rows[i]), "reason": reason,      # personal cells left out, the rest scrubbed
+                "text": described_row([raw_text(v) for v in sheet.rows[layout.data_start + i]], personal)}
                for i, reason in sorted(skip.items())]
     frame = pd.DataFrame({"source_sheet": pd.Series([sheet.name] * len(kept), dtype=object),
                           "source_row": excel_rows[kept]})

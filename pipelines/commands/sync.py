@@ -52,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _report(result, paths) -> int:
+    from assets.privacy import scrub
     from pipelines.summary import summary_lines
     if not result.success:
         for event in result.all_events:
@@ -59,15 +60,16 @@ def _report(result, paths) -> int:
                 error = event.step_failure_data.error
                 while error.cause is not None:        # Dagster's wrapper around what the step raised
                     error = error.cause
-                print(f"sync failed in {event.step_key}: {error.message.strip()}", file=sys.stderr)
+                print(f"sync failed in {event.step_key}: {scrub(error.message.strip())}", file=sys.stderr)
         return 1
-    new_files = {}
+    new_files, not_received = {}, {}
     for event in result.get_asset_materialization_events():
         materialization = event.step_materialization_data.materialization
         name = materialization.asset_key.to_user_string()
         if name.endswith("_files"):
             new_files[name.removesuffix("_files")] = materialization.metadata["files_new"].value
-    print("\n".join(summary_lines(paths.paths().database, new_files)))
+            not_received[name.removesuffix("_files")] = materialization.metadata["not_received"].value
+    print("\n".join(summary_lines(paths.paths().database, new_files, not_received)))
     return 0
 
 
