@@ -15,14 +15,17 @@ import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from assets.ingest.workbook import column_letter
+from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 
-ZIP_MAGIC = b"PK\x03\x04"
-OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"     # legacy .xls, and password-protected .xlsx
+from assets.ingest import sniff, xml2003
+from assets.ingest.sniff import OLE2_MAGIC, ZIP_MAGIC
+from assets.ingest.workbook import CSV_SUFFIXES, column_letter
+
 ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 VBA_STREAM = "_VBA_PROJECT".encode("utf-16-le")
 
@@ -74,43 +77,98 @@ class Inspection:
 
 
 def inspect_file(path: Path) -> Inspection:
-    """Refuse (RefusedFile) or describe a file before it is parsed."""
+    """Refuse (RefusedFile) or describe a file before it is parsed. What the file is comes from its
+    content, not its name: a refusal says what it really is (a PDF, a Word document, an image, ...)."""
     size = path.stat().st_size
     if size == 0:
         raise RefusedFile("empty_file", "The file is empty (0 bytes).", "Berkas kosong (0 byte).")
     with path.open("rb") as f:
-        head = f.read(8)
+        head = f.read(XML_PROLOGUE_BYTES)
     suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt"):
-        return _inspect_text(path, size, head)
+    markup = sniff.markup_kind(head) if not head.startswith((ZIP_MAGIC, OLE2_MAGIC)) else None
+    if markup == sniff.XML2003:
+        return _inspect_xml2003(path, size, suffix)
+    if markup == sniff.HTML:
+        raise RefusedFile("html_not_spreadsheet",
+                          f"This is a web page (HTML) saved with a spreadsheet name ({suffix}); open it in Excel "
+                          "and save it as .xlsx.",
+                          f"Ini halaman web (HTML) yang diberi nama berkas spreadsheet ({suffix}); buka di Excel "
+                          "lalu simpan sebagai .xlsx.")
+    if suffix in CSV_SUFFIXES or sniff.text_encoding(head) in ("utf-16", "utf-16-le", "utf-16-be", "utf-32"):
+        return _inspect_text(path, size, head, suffix)
     if head.startswith(ZIP_MAGIC):
         return _inspect_zip(path, suffix)
     if head.startswith(OLE2_MAGIC):
         return _inspect_ole2(path, suffix)
-    if _looks_like_html(path):
-        raise RefusedFile("html_not_spreadsheet",
-                          "This is a web page (HTML) saved with a spreadsheet name; open it in Excel and "
-                          "save it as .xlsx.",
-                          "Ini halaman web (HTML) yang diberi nama berkas spreadsheet; buka di Excel lalu "
-                          "simpan sebagai .xlsx.")
-    raise RefusedFile("not_spreadsheet", f"The file is not a spreadsheet (its content does not match {suffix}).",
-                      f"Berkas ini bukan spreadsheet (isinya tidak sesuai dengan {suffix}).")
+    raise _not_spreadsheet(path, suffix)
 
 
-def _looks_like_html(path: Path) -> bool:
-    with path.open("rb") as f:
-        head = f.read(1024).lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    return head.startswith((b"<!doctype html", b"<html", b"<?xml", b"<table", b"<head", b"<meta"))
+def _not_spreadsheet(path: Path, suffix: str, advice: str = "", advice_id: str = "") -> RefusedFile:
+    """The refusal of a file that is not a spreadsheet, naming what it is when its content says."""
+    what, what_id = sniff.identify(path) or ("a file of an unknown kind (binary data)",
+                                              "berkas jenis tidak dikenal (data biner)")
+    advice = advice or "send the table as .xlsx or .csv"
+    advice_id = advice_id or "kirim tabelnya sebagai .xlsx atau .csv"
+    return RefusedFile("not_spreadsheet", f"This is {what}, not a spreadsheet (it was named {suffix}); {advice}.",
+                       f"Berkas ini {what_id}, bukan spreadsheet (namanya {suffix}); {advice_id}.")
 
 
-def _inspect_text(path: Path, size: int, head: bytes) -> Inspection:
+def _inspect_text(path: Path, size: int, head: bytes, suffix: str) -> Inspection:
     if size > MAX_CSV_BYTES:
         raise RefusedFile("file_too_large", f"The CSV file is larger than {MAX_CSV_BYTES >> 20} MB.",
                           f"Berkas CSV lebih besar dari {MAX_CSV_BYTES >> 20} MB.")
-    if head.startswith((ZIP_MAGIC, OLE2_MAGIC)) or b"\x00" in path.read_bytes()[:8192]:
-        raise RefusedFile("not_spreadsheet", "The file is named .csv but holds binary data.",
-                          "Berkas bernama .csv tetapi isinya data biner.")
-    return Inspection("csv")
+    encoding = sniff.text_encoding(head)
+    if encoding is None and (head.startswith((ZIP_MAGIC, OLE2_MAGIC)) or b"\x00" in head):
+        if sniff.identify(path) is None:
+            raise RefusedFile("not_spreadsheet", f"The file is named {suffix} but holds binary data, not text.",
+                              f"Berkas bernama {suffix} tetapi isinya data biner, bukan teks.")
+        raise _not_spreadsheet(path, suffix, f"save it as {suffix} again, or send it under its own name",
+                               f"simpan ulang sebagai {suffix}, atau kirim dengan nama aslinya")
+    inspection = Inspection("csv")
+    if encoding and encoding.startswith(("utf-16", "utf-32")):
+        inspection.notes.append((f"read as {encoding.upper().replace('-LE', ' LE').replace('-BE', ' BE')} "
+                                 f"text (Excel's \"Unicode Text\")",
+                                 f"dibaca sebagai teks {encoding.upper()} (\"Unicode Text\" dari Excel)"))
+    return inspection
+
+
+def _inspect_xml2003(path: Path, size: int, suffix: str) -> Inspection:
+    """XML Spreadsheet 2003: parsed once (no DTD, no entities) to measure every sheet against the grid
+    budget and learn its hidden rows and columns, merged areas and formulas without a saved value."""
+    if size > MAX_CSV_BYTES:
+        raise RefusedFile("file_too_large",
+                          f"This is an XML Spreadsheet 2003 file larger than {MAX_CSV_BYTES >> 20} MB; open it in "
+                          "Excel and save it as .xlsx.",
+                          f"Berkas ini XML Spreadsheet 2003 yang lebih besar dari {MAX_CSV_BYTES >> 20} MB; buka "
+                          "di Excel lalu simpan sebagai .xlsx.")
+    try:
+        sheets = xml2003.parse(path, values=False, max_merged=MAX_MERGED_AREAS)
+    except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden) as exc:
+        raise RefusedFile("xml_entities", "This XML Spreadsheet 2003 file declares XML entities or a DTD (a known "
+                          f"attack); it was refused before reading ({type(exc).__name__}).",
+                          "Berkas XML Spreadsheet 2003 ini memuat deklarasi entitas XML atau DTD (serangan yang "
+                          f"dikenal); berkas ditolak sebelum dibaca ({type(exc).__name__}).") from exc
+    except (ElementTree.ParseError, ValueError) as exc:
+        raise RefusedFile("corrupt_file", f"This is an XML Spreadsheet 2003 file, but it is damaged ({exc}); open "
+                          "it in Excel and save it as .xlsx.",
+                          f"Berkas ini XML Spreadsheet 2003, tetapi rusak ({exc}); buka di Excel lalu simpan "
+                          "sebagai .xlsx.") from exc
+    inspection = Inspection("xml2003")
+    inspection.notes.append(("read as an XML Spreadsheet 2003 file (Excel 2003 XML); saving it as .xlsx is "
+                             "preferred", "dibaca sebagai berkas XML Spreadsheet 2003 (XML Excel 2003); lebih "
+                             "baik simpan sebagai .xlsx"))
+    for sheet in sheets:
+        if refused := _too_big(sheet.max_row, sheet.max_col, f"Sheet {sheet.name!r}", sheet.farthest):
+            raise refused
+        if sheet.hidden_rows:
+            inspection.hidden_rows[sheet.name] = sheet.hidden_rows
+        if sheet.hidden_columns:
+            inspection.hidden_columns[sheet.name] = [column_letter(c) for c in sheet.hidden_columns]
+        if sheet.formulas_without_value:
+            inspection.formulas_without_value[sheet.name] = sheet.formulas_without_value
+        if sheet.merged:
+            inspection.merged_cells[sheet.name] = sheet.merged
+    return inspection
 
 
 def _inspect_ole2(path: Path, suffix: str) -> Inspection:
@@ -119,9 +177,8 @@ def _inspect_ole2(path: Path, suffix: str) -> Inspection:
         raise RefusedFile("password_protected",
                           "The workbook is protected with a password; remove the password and send it again.",
                           "Workbook dilindungi kata sandi; hapus kata sandinya lalu kirim ulang.")
-    if suffix not in (".xls",):
-        raise RefusedFile("not_spreadsheet", f"The file is a legacy Office file, not {suffix}; save it as .xlsx.",
-                          f"Berkas ini format Office lama, bukan {suffix}; simpan sebagai .xlsx.")
+    if suffix not in (".xls",) or sniff.identify(path) not in [k[1:] for k in sniff.OLE2_STREAMS[2:]]:
+        raise _not_spreadsheet(path, suffix, "save the table as .xlsx", "simpan tabelnya sebagai .xlsx")
     inspection = Inspection("xls", has_macros=VBA_STREAM in data)
     if inspection.has_macros:
         inspection.notes.append(MACRO_NOTE)
@@ -146,8 +203,7 @@ def _inspect_zip(path: Path, suffix: str) -> Inspection:
         elif "xl/workbook.xml" in names:
             kind, sheets = "xlsx", sorted(n for n in names if re.fullmatch(r"xl/worksheets/[^/]+\.xml", n))
         else:
-            raise RefusedFile("not_spreadsheet", "The file is a zip archive but not an Excel or ODS workbook.",
-                              "Berkas ini arsip zip, bukan workbook Excel atau ODS.")
+            raise _not_spreadsheet(path, suffix)
         try:
             for entry in entries:
                 if entry.filename.endswith((".xml", ".rels")):

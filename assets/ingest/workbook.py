@@ -27,7 +27,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
-SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+from assets.ingest.sniff import text_encoding
+
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xml"}    # .xml: XML Spreadsheet 2003
 CSV_SUFFIXES = {".csv", ".txt"}
 SUPPORTED_SUFFIXES = SPREADSHEET_SUFFIXES | CSV_SUFFIXES
 
@@ -65,7 +67,16 @@ class RawSheet:
 def read_file(path: Path, kind: str) -> list[RawSheet]:
     """Every sheet of a file that passed assets/ingest/guard.py (`kind` is what the guard found)."""
     if kind == "csv":
-        return [read_csv(path.read_bytes())]
+        try:
+            return [read_csv(path.read_bytes())]
+        except UnicodeDecodeError as exc:
+            raise UnreadableFile(f"a damaged {exc.encoding} text file ({exc.reason} at byte {exc.start})") from exc
+    if kind == "xml2003":
+        from assets.ingest.xml2003 import read_workbook
+        try:
+            return read_workbook(path)
+        except Exception as exc:  # the guard parsed it already; anything here is a damaged file
+            raise UnreadableFile(f"not a readable XML Spreadsheet 2003 file ({type(exc).__name__}: {exc})") from exc
     if kind == "xlsx" and sum(_sheet_parts(path).values()) > FAST_READ_BYTES:
         return read_to_arrow(path)
     return read_spreadsheet(path)
@@ -213,8 +224,11 @@ class TextRows(Sequence):
 # -- CSV ------------------------------------------------------------------------------------------------
 
 def decode_text(data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
+    """A text export's characters: by its byte-order mark (UTF-8, UTF-16 LE/BE as Excel's "Unicode Text"
+    writes, UTF-32), UTF-16 without a mark, else UTF-8, else cp1252. Raises UnicodeDecodeError only for
+    a marked UTF-16/32 file that is damaged."""
+    if encoding := text_encoding(data):
+        return data.decode(encoding)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

@@ -1,0 +1,98 @@
+"""The real-world cases of ../shared/cases (README.md there), each synced with the sample's reference lists,
+against the outcome its README gives: values in the stored facts and marts, and the agency report.
+
+The cases folder comes from env JEMBATAN_CASES (default ../shared/cases from the repository root); the
+tests are skipped, saying so, when it is absent.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.cli import main
+from sample_data.generate import generate
+
+REPO = Path(__file__).resolve().parents[1]
+CASES = Path(os.environ.get("JEMBATAN_CASES", REPO.parent / "shared" / "cases"))
+
+pytestmark = pytest.mark.skipif(not CASES.is_dir(), reason=f"real-world cases folder {CASES} is absent "
+                                "(set JEMBATAN_CASES)")
+
+
+@pytest.fixture(scope="session")
+def sample_reference(tmp_path_factory) -> Path:
+    """The bundled sample's reference lists (inbox/reference/ of `python -m sample_data.generate`)."""
+    out = tmp_path_factory.mktemp("case_sample")
+    generate(out)
+    return out / "inbox" / "reference"
+
+
+def sync_case(case_name: str, tmp_path: Path, reference: Path) -> Path:
+    """Copy case `case_name`'s agency folders and the sample reference lists into a fresh inbox under
+    `tmp_path`, run `jembatan sync` (it must exit 0) and return the warehouse folder."""
+    inbox, warehouse = tmp_path / "inbox", tmp_path / "warehouse"
+    for folder in (CASES / case_name).iterdir():
+        if folder.is_dir():
+            shutil.copytree(folder, inbox / folder.name)
+    shutil.copytree(reference, inbox / "reference")
+    for path in inbox.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)       # the cases folder is read-only
+    assert main(["sync", "--inbox", str(inbox), "--warehouse", str(warehouse)]) == 0
+    return warehouse
+
+
+def reports(warehouse: Path, source: str) -> dict[str, dict]:
+    """File name -> the agency report JSON of every file received from `source`."""
+    return {(r := json.loads(p.read_text()))["file_name"]: r
+            for p in sorted((warehouse / "reports" / source).glob("*.json"))}
+
+
+def query(warehouse: Path, sql: str, *args) -> list[tuple]:
+    with duckdb.connect(str(warehouse / "jembatan.duckdb"), read_only=True) as con:
+        return con.execute(sql, list(args)).fetchall()
+
+
+def test_unicode_text_export_reads_both_files(tmp_path, sample_reference):
+    warehouse = sync_case("unicode-text-export", tmp_path, sample_reference)
+    for name in ("umkm_sugihpancur_2023.txt", "umkm_sugihpancur_2022_unicode.csv"):
+        report = reports(warehouse, "bps")[name]
+        assert (report["status"], report["rows_read"], report["rows_accepted"], report["rows_rejected"]) == \
+            ("accepted", 4, 4, 0), report
+    rows = query(warehouse, "SELECT v.village_name, f.year, f.population, f.msme_micro, f.msme_small, "
+                 "f.msme_medium FROM fact_msme_count f JOIN dim_village v USING (village_code) "
+                 "ORDER BY f.year, f.population")
+    expected = [("Tunggulkerto", 3100, 300, 20, 0), ("Mulyotengah", 4101, 301, 21, 1),
+                ("Sugihtengah", 5102, 302, 22, 2), ("Ngulahtirto", 6103, 303, 23, 3)]
+    assert rows == [(name, year, *values) for year in (2022, 2023) for name, *values in expected]
+    assert query(warehouse, "SELECT year, sum(population) FROM mart_village_year WHERE population IS NOT NULL "
+                 "GROUP BY year ORDER BY year") == [(2022, 18406), (2023, 18406)]
+
+
+def test_prefixed_xml_hidden_rows_read_as_excel_output(tmp_path, sample_reference):
+    warehouse = sync_case("prefixed-xml-hidden-rows", tmp_path, sample_reference)
+    report = reports(warehouse, "polda")["lp_polres_tuban_2023_export.xlsx"]
+    assert (report["status"], report["rows_read"], report["rows_accepted"], report["rows_rejected"]) == \
+        ("accepted", 120, 120, 0), report
+    assert report["hidden"]["Data LP"]["rows"] == [6, 7]
+    assert any("hidden rows 6-7" in note for note in report["notes"]), report["notes"]
+    placed = query(warehouse, "SELECT count(*), count(DISTINCT report_number), min(report_date), max(report_date) "
+                   "FROM fact_crime_report")
+    assert placed == [(120, 120, *query(warehouse, "SELECT DATE '2023-01-07', DATE '2023-04-22'")[0])]
+    # The district merged over blocks of reports (D4:D43, D44:D83, D84:D123) fills every row of its block.
+    districts = query(warehouse, "SELECT v.district_name, min(f.source_row), max(f.source_row), count(*) "
+                      "FROM fact_crime_report f JOIN dim_village v USING (village_code) GROUP BY 1 ORDER BY 2")
+    assert [(first, last, n) for _, first, last, n in districts] == [(4, 43, 40), (44, 83, 40), (84, 123, 40)]
+
+
+def test_prefixed_xml_stray_cell_refused_before_reading(tmp_path, sample_reference):
+    warehouse = sync_case("prefixed-xml-stray-cell", tmp_path, sample_reference)
+    report = reports(warehouse, "polda")["lp_tuban_mei_2023.xlsx"]
+    assert (report["status"], report["rows_read"], report["rows_accepted"]) == ("rejected", 0, 0), report
+    assert report["errors"][0]["code"] == "sheet_too_large", report["errors"]
+    assert "CV1000000" in report["errors"][0]["message"]
+    assert query(warehouse, "SELECT count(*) FROM fact_crime_report") == [(0,)]
