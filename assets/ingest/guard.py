@@ -8,21 +8,17 @@ zip-based workbook from its directory (entry count, sizes, compression ratio), i
 """
 from __future__ import annotations
 
-import html
 import re
 import zipfile
 import zlib
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 
-from assets.ingest import sniff, xml2003
+from assets.ingest import sheetxml, sniff, xml2003
 from assets.ingest.sniff import OLE2_MAGIC, ZIP_MAGIC
 from assets.ingest.workbook import CSV_SUFFIXES, column_letter
 
@@ -39,20 +35,7 @@ MAX_GRID_CELLS = 60_000_000            # the dense grid calamine allocates per s
 MAX_CSV_BYTES = 512 << 20
 XML_PROLOGUE_BYTES = 4096
 
-_CELL_REF = re.compile(rb'<c r="([A-Z]{1,4})([0-9]{1,9})"')
-# A reference to a column beyond Z, or to a row of 7 digits: the only ones that can break the budget.
-_RISKY_REF = re.compile(rb' r="(?:[A-Z]{2}|[A-Z][0-9]{7})')
-_ROW_REF = re.compile(rb'<row r="([0-9]{1,9})"')
-# Quick searches (in Arrow) telling whether a block needs the slower patterns below.
-_HIDDEN = re.compile(rb'hidden="1"')
-_FORMULA = re.compile(rb'<f[ >/]')
-_MERGE = re.compile(rb'<mergeCell ')
-_MERGED_AREA = re.compile(rb'<mergeCell ref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"')
 MAX_MERGED_AREAS = 100_000
-_HIDDEN_ROW = re.compile(rb'<row r="([0-9]{1,9})"[^>]*?hidden="1"')
-_COLUMN_SPEC = re.compile(rb'<col\b([^>]*)>')
-_FORMULA_WITHOUT_VALUE = re.compile(
-    rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)(?:<v\s*/>|<v></v>)?</c>')
 
 
 class RefusedFile(Exception):
@@ -213,7 +196,10 @@ def _inspect_zip(path: Path, suffix: str) -> Inspection:
             shown = _sheet_names(archive)
             details = {shown.get(sheet, sheet): _scan_xlsx_sheet(archive, sheet, shown.get(sheet, sheet))
                        for sheet in sheets} if kind == "xlsx" else {}
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
+        except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden) as exc:
+            raise _entities(getattr(exc, "sysid", None) or "XML") from exc
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError,
+                ElementTree.ParseError) as exc:
             raise _corrupt(exc) from exc
         inspection = Inspection(kind, has_macros=any(n.lower().endswith("vbaproject.bin") for n in names))
         for sheet, (rows, columns, formulas, merged) in details.items():
@@ -232,19 +218,7 @@ def _inspect_zip(path: Path, suffix: str) -> Inspection:
 
 def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
     """Worksheet part -> sheet name as the clerk sees it (xl/workbook.xml and its relationships)."""
-    try:
-        rels = archive.read("xl/_rels/workbook.xml.rels")
-        workbook = archive.read("xl/workbook.xml")
-    except KeyError:
-        return {}
-    targets = {m[0]: m[1] for m in re.findall(rb'<Relationship[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels)}
-    targets |= {m[1]: m[0] for m in re.findall(rb'<Relationship[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)}
-    out = {}
-    for name, rid in re.findall(rb'<(?:\w+:)?sheet [^>]*?name="([^"]+)"[^>]*?r:id="([^"]+)"', workbook):
-        target = targets.get(rid, b"").decode().lstrip("/")
-        part = target if target.startswith("xl/") else f"xl/{target}"
-        out[part] = html.unescape(name.decode("utf-8", "replace"))
-    return out
+    return sheetxml.sheet_parts(archive)
 
 
 def _corrupt(exc: Exception) -> RefusedFile:
@@ -274,10 +248,14 @@ def _check_prologue(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> None:
     with archive.open(entry) as f:
         head = f.read(XML_PROLOGUE_BYTES)
     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-        raise RefusedFile("xml_entities", f"The workbook part {entry.filename} declares XML entities (a known "
-                          "attack); it was refused before reading.",
-                          f"Bagian workbook {entry.filename} memuat deklarasi entitas XML (serangan yang "
-                          "dikenal); berkas ditolak sebelum dibaca.")
+        raise _entities(entry.filename)
+
+
+def _entities(part: str) -> RefusedFile:
+    return RefusedFile("xml_entities", f"The workbook part {part} declares XML entities (a known "
+                       "attack); it was refused before reading.",
+                       f"Bagian workbook {part} memuat deklarasi entitas XML (serangan yang "
+                       "dikenal); berkas ditolak sebelum dibaca.")
 
 
 def _too_big(rows: int, columns: int, sheet: str, farthest: str = "") -> RefusedFile | None:
@@ -306,77 +284,20 @@ def _id(number: int) -> str:
     return f"{number:,}".replace(",", ".")
 
 
-def column_number(letters: bytes) -> int:
-    number = 0
-    for ch in letters:
-        number = number * 26 + ch - 64
-    return number
-
-
 def _scan_xlsx_sheet(archive: zipfile.ZipFile, name: str, shown: str) -> tuple[list[int], list[str], list[str], list]:
     """Refuse a sheet whose cells span more than Excel's limits or the grid budget; return its hidden
-    rows, hidden columns, formula cells without a saved result and merged areas. Streamed, never held
-    whole.
-
-    A grid over budget needs a column beyond Z or a row number of 7 digits (26 columns x 999,999 rows
-    are within budget): one quick search finds whether any such reference exists, and only then is
-    every reference read to measure the sheet. The quick searches run in Arrow (RE2, outside the GIL,
-    twice as fast as `re` here), the next block being inflated meanwhile.
-    """
-    risky = False
-    hidden_rows, hidden_columns, formulas, merged = [], [], [], []
-    with archive.open(name) as f, ThreadPoolExecutor(1) as inflater:
-        blocks = _tag_chunks(f)
-        upcoming = inflater.submit(next, blocks, None)
-        n = 0
-        while (chunk := upcoming.result()) is not None:
-            upcoming = inflater.submit(next, blocks, None)
-            if n == 0 and (cols := chunk.find(b"<cols>")) >= 0:
-                for spec in _COLUMN_SPEC.findall(chunk[cols:chunk.find(b"</cols>", cols)]):
-                    first, last = re.search(rb'min="([0-9]+)"', spec), re.search(rb'max="([0-9]+)"', spec)
-                    if b'hidden="1"' in spec and first and last:
-                        hidden_columns += [column_letter(c)
-                                           for c in range(int(first[1]), min(int(last[1]), 16384) + 1)]
-            n += 1
-            block = pa.array([chunk], pa.large_binary())
-            risky = risky or _found(block, _RISKY_REF)
-            if _found(block, _HIDDEN):
-                hidden_rows += [int(r) for r in _HIDDEN_ROW.findall(chunk)]
-            if len(formulas) < 1000 and _found(block, _FORMULA):
-                formulas += [ref.decode() for ref in _FORMULA_WITHOUT_VALUE.findall(chunk)]
-            if len(merged) < MAX_MERGED_AREAS and _found(block, _MERGE):
-                merged += [(int(r0) - 1, column_number(c0) - 1, int(r1) - 1, column_number(c1) - 1)
-                           for c0, r0, c1, r1 in _MERGED_AREA.findall(chunk)][:MAX_MERGED_AREAS - len(merged)]
-    if risky:
-        max_row = max_col = 0
-        farthest = ""
-        with archive.open(name) as f:
-            for chunk in _tag_chunks(f):
-                for letters, row in _CELL_REF.findall(chunk):
-                    column, row = column_number(letters), int(row)
-                    if column > max_col or row > max_row:
-                        farthest = f"{letters.decode()}{row}"
-                    max_col, max_row = max(max_col, column), max(max_row, row)
-                max_row = max([max_row, *map(int, _ROW_REF.findall(chunk))])
-        if refused := _too_big(max_row, max_col, f"Sheet {shown!r}", farthest):
-            raise refused
-    return hidden_rows, hidden_columns, formulas, merged
-
-
-def _found(block: pa.Array, pattern: re.Pattern) -> bool:
-    return pc.match_substring_regex(block, pattern.pattern.decode())[0].as_py()
-
-
-def _tag_chunks(f, size: int = 1 << 22):
-    """Blocks of a stream cut before a '<', so no tag is split between two blocks."""
-    tail = b""
-    while block := f.read(size):
-        chunk = tail + block
-        cut = chunk.rfind(b"<")
-        chunk, tail = (chunk[:cut], chunk[cut:]) if cut > 0 else (chunk, b"")
-        yield chunk
-    if tail:
-        yield tail
+    rows, hidden columns, formula cells without a saved result and merged areas. The sheet's XML is
+    read namespace-aware and streamed, never held whole (assets/ingest/sheetxml.py)."""
+    try:
+        scan = sheetxml.scan_sheet(archive, name, MAX_MERGED_AREAS)
+    except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden) as exc:
+        raise _entities(name) from exc
+    except ElementTree.ParseError as exc:
+        raise _corrupt(exc) from exc
+    if refused := _too_big(scan.max_row, scan.max_col, f"Sheet {shown!r}", scan.farthest):
+        raise refused
+    return (scan.hidden_rows, [column_letter(c) for c in scan.hidden_columns], scan.formulas_without_value,
+            scan.merged)
 
 
 def _check_ods_extent(archive: zipfile.ZipFile, name: str) -> None:

@@ -145,31 +145,18 @@ def _number_cells(reader, sheet: str, names: list[str]):
     return masks
 
 
-_CELL = re.compile(rb'<c\b([^>]*)>')
-_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]+)"')
-_CELL_TYPE = re.compile(rb'\bt="(\w+)"')
 _RUST_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _RUST_DATETIME = re.compile(r"(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)")
 
 
 def _head_types(path: Path, part: str | None, first_col: int) -> dict[tuple[int, int], str]:
     """(row index, column index) -> the XML cell type ("n" number or date, "b", "s", "str", ...) for the
-    cells of the first HEAD_ROWS rows, read from the start of the sheet's XML."""
-    types: dict[tuple[int, int], str] = {}
+    cells of the first HEAD_ROWS rows, read as XML (namespace-aware) from the start of the sheet."""
     if part is None:
-        return types
-    from assets.ingest.guard import column_number
-    with zipfile.ZipFile(path) as archive, archive.open(part) as f:
-        data = b""
-        while block := f.read(1 << 16):
-            data += block
-            if any(int(r) > HEAD_ROWS for r in re.findall(rb'<row r="([0-9]+)"', block)):
-                break
-    for attributes in _CELL.findall(data):
-        if (ref := _CELL_REF.search(attributes)) and int(ref[2]) <= HEAD_ROWS:
-            kind = _CELL_TYPE.search(attributes)
-            types[int(ref[2]) - 1, column_number(ref[1]) - first_col] = kind[1].decode() if kind else "n"
-    return types
+        return {}
+    from assets.ingest.sheetxml import head_cells
+    with zipfile.ZipFile(path) as archive:
+        return {(row - 1, col - first_col): kind for row, col, kind in head_cells(archive, part, HEAD_ROWS)}
 
 
 def typed_cell(text: str | None, xml_type: str) -> object:
