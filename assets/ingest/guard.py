@@ -101,8 +101,9 @@ def _inspect_text(path: Path, size: int, head: bytes, suffix: str) -> Inspection
         raise RefusedFile("file_too_large", f"The CSV file is larger than {MAX_CSV_BYTES >> 20} MB.",
                           f"Berkas CSV lebih besar dari {MAX_CSV_BYTES >> 20} MB.")
     encoding = sniff.text_encoding(head)
-    if encoding is None and (head.startswith((ZIP_MAGIC, OLE2_MAGIC)) or b"\x00" in head):
-        if sniff.identify(path) is None:
+    what = sniff.identify(path) if encoding is None else None
+    if what and what[0] not in sniff.TEXT_LOOKALIKES or encoding is None and b"\x00" in head:
+        if what is None:
             raise RefusedFile("not_spreadsheet", f"The file is named {suffix} but holds binary data, not text.",
                               f"Berkas bernama {suffix} tetapi isinya data biner, bukan teks.")
         raise _not_spreadsheet(path, suffix, f"save it as {suffix} again, or send it under its own name",

@@ -16,7 +16,7 @@ blocks). Two ways, the same answers:
   outside the GIL) for tags spelt with that prefix. That is exact only when tag text cannot mean anything
   else, so every block is first checked for what would break it: a comment, CDATA or processing
   instruction (which may hold tag-like text), the main namespace or its prefix declared again below the
-  root, and any `row`/`c`/`mergeCell` start tag not in the exact form `<p:c r="A1"` (another attribute
+  root or the prefix bound to another one, and any `row`/`c`/`mergeCell` start tag not in the exact form `<p:c r="A1"` (another attribute
   first, no `r`, a character reference, other white space). One such block sends the sheet to the XML way.
 """
 from __future__ import annotations
@@ -106,29 +106,37 @@ def _qualified(prefix: str, local: str) -> str:
 
 @lru_cache(maxsize=8)
 def _patterns(prefix: str) -> dict[str, re.Pattern]:
-    p = re.escape(_qualified(prefix, "")) if prefix else ""
-    c, row, merge = f"<{p}c", f"<{p}row", f"<{p}mergeCell"
-    declared = f"xmlns:{re.escape(prefix)}\\s*=" if prefix else r"xmlns\s*="
+    """The fast way's searches for a sheet whose root binds the main namespace to `prefix`.
+
+    Cells and rows are matched under any prefix for the extent, as calamine allocates a grid for any
+    element named `c` in a row whatever its namespace (checked): the budget counts what the reader will
+    meet. Hidden rows, merged areas and formulas are the main namespace's, matched with its prefix.
+    """
+    p = f"{re.escape(prefix)}:" if prefix else ""
+    any_c, any_row = r"<(?:[\w.-]+:)?c", r"<(?:[\w.-]+:)?row"
+    row, merge = f"<{p}row", f"<{p}mergeCell"
+    declared = f"xmlns:{re.escape(prefix)}[\\s=]" if prefix else r"xmlns[\s=]"
     namespaces = "|".join(re.escape(n) for n in MAIN_NAMESPACES)
     bytes_ = {
         # Anything that would make tag text mean something else than the XML says (see the module doc).
-        "inexact": (rf'<!--|<!\[CDATA\[|<\?|{declared}|{namespaces}'
-                    rf'|{c}(?:[>/\t\r\n]| [^r]| r[^=]| r=[^"]| r="[^A-Z]| r="[A-Z]{{1,3}}[^A-Z0-9]| r="[A-Z]{{4}}'
+        "inexact": (rf'<!--|<!\[CDATA\[|<\?|{namespaces}|{declared}'
+                    rf'|{any_c}(?:[>/\t\r\n]| [^r]| r[^=]| r=[^"]| r="[^A-Z]| r="[A-Z]{{1,3}}[^A-Z0-9]| r="[A-Z]{{4}}'
                     rf'| r="[A-Z]{{1,3}}[0-9]{{1,7}}[^0-9"]| r="[A-Z]{{1,3}}[0-9]{{8}})'
-                    rf'|{row}(?:[>/\t\r\n]| [^r]| r[^=]| r=[^"]| r="[^0-9]| r="[0-9]{{1,7}}[^0-9"]| r="[0-9]{{8}})'
+                    rf'|{any_row}(?:[>/\t\r\n]| [^r]| r[^=]| r=[^"]| r="[^0-9]| r="[0-9]{{1,7}}[^0-9"]| r="[0-9]{{8}})'
                     rf'|{merge}(?:[>/\t\r\n]| [^r]| r[^e]| re[^f]| ref[^=]| ref=[^"])'),
         # A reference to a column beyond Z, or to a row of 7 digits: the only ones that can break the budget.
-        "risky": rf'{c} r="(?:[A-Z]{{2}}|[A-Z][0-9]{{7}})|{row} r="[0-9]{{7}}',
-        "hidden": r'\shidden="(?:1|true)"',
+        "risky": r' r="(?:[A-Z]{2}|[A-Z]?[0-9]{7})',
+        "hidden": r'hidden="1"|hidden="true"',
         "formula": rf'<{p}f[ >/]',
         "merge": merge + " ",
     }
+    bytes_["any"] = "|".join(bytes_.values())
     return {name: re.compile(pattern.encode()) for name, pattern in bytes_.items()} | {
-        "cell_ref": re.compile(rf'{c} r="([A-Z]{{1,3}})([0-9]{{1,7}})"'.encode()),
-        "row_ref": re.compile(rf'{row} r="([0-9]{{1,7}})"'.encode()),
+        "cell_ref": re.compile(rf'{any_c} r="([A-Z]{{1,3}})([0-9]{{1,7}})"'.encode()),
+        "row_ref": re.compile(rf'{any_row} r="([0-9]{{1,7}})"'.encode()),
         "hidden_row": re.compile(rf'{row} r="([0-9]{{1,7}})"[^>]*?\shidden="(?:1|true)"'.encode()),
         "formula_without_value": re.compile(
-            rf'{c} r="([A-Z]{{1,3}}[0-9]{{1,7}})"[^>]*>\s*(?:<{p}f[^>]*/>|<{p}f[^>]*>[^<]*</{p}f>)\s*'
+            rf'<{p}c r="([A-Z]{{1,3}}[0-9]{{1,7}})"[^>]*>\s*(?:<{p}f[^>]*/>|<{p}f[^>]*>[^<]*</{p}f>)\s*'
             rf'(?:<{p}v\s*/>\s*|<{p}v></{p}v>\s*)?</{p}c>'.encode()),
         "merged_area": re.compile(rf'{merge} ref="([A-Z]{{1,3}})([0-9]{{1,7}}):([A-Z]{{1,3}})([0-9]{{1,7}})"'.encode()),
         "cols": re.compile(rf'<{p}cols>(.*?)</{p}cols>'.encode(), re.S),
@@ -152,12 +160,14 @@ def _fast_scan(archive: zipfile.ZipFile, part: str, prefix: str, max_merged: int
                 if root is None:
                     return None
                 chunk = chunk[root.end():]          # the root declares the namespace; below it, nothing may
+                if (cols := patterns["cols"].search(chunk)) is not None:      # before sheetData
+                    scan.hidden_columns += _hidden_columns(patterns["col"].findall(cols[1]))
             n += 1
             block = pa.array([chunk], pa.large_binary())
+            if not _found(block, patterns["any"]):       # most blocks: plain cells, one search
+                continue
             if _found(block, patterns["inexact"]):
                 return None
-            if (cols := patterns["cols"].search(chunk)) is not None:
-                scan.hidden_columns += _hidden_columns(patterns["col"].findall(cols[1]))
             risky = risky or _found(block, patterns["risky"])
             if _found(block, patterns["hidden"]):
                 scan.hidden_rows += [int(r) for r in patterns["hidden_row"].findall(chunk)]
@@ -201,32 +211,30 @@ def _xml_scan(archive: zipfile.ZipFile, part: str, max_merged: int) -> SheetScan
             main = namespace in MAIN_NAMESPACES
             if event == "start":
                 parents.append(element)
-                if main and local == "row":
+                if local == "row":                  # the extent: any namespace, as calamine reads it
                     row = _row_number(element.get("r"), row)
                     col = 0
                     scan.max_row = max(scan.max_row, row)
-                    if element.get("hidden") in ("1", "true"):
+                    if main and element.get("hidden") in ("1", "true"):
                         scan.hidden_rows.append(row)
-                elif main and local == "c":
+                elif local == "c":
                     col, cell_row = _cell_place(element.get("r"), row, col)
                     if col > scan.max_col or cell_row > scan.max_row:
                         scan.farthest = f"{column_letter(col)}{cell_row}"
                     scan.max_col, scan.max_row = max(scan.max_col, col), max(scan.max_row, cell_row)
                 continue
             parents.pop()
-            if not main:
-                continue
-            if local == "c":
+            if local == "c" and main:
                 formula = element.find(f"{{{namespace}}}f")
                 value = element.find(f"{{{namespace}}}v")
                 if formula is not None and (value is None or not value.text) and \
                         len(scan.formulas_without_value) < MAX_FORMULAS:
                     scan.formulas_without_value.append(f"{column_letter(col)}{row}")
-            elif local == "col":
+            elif local == "col" and main:
                 first, last = element.get("min", ""), element.get("max", "")
                 if element.get("hidden") in ("1", "true") and first.isdigit() and last.isdigit():
                     scan.hidden_columns += range(int(first), min(int(last), 16_384) + 1)
-            elif local == "mergeCell" and len(scan.merged) < max_merged:
+            elif local == "mergeCell" and main and len(scan.merged) < max_merged:
                 if m := re.fullmatch(r"([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})", element.get("ref", "")):
                     c0, r0, c1, r1 = m.groups()
                     scan.merged.append((int(r0) - 1, column_number(c0.encode()) - 1,

@@ -32,6 +32,8 @@ MAGIC = [
     (b"MZ", "a Windows program (.exe)", "program Windows (.exe)"),
     (b"\x7fELF", "a program (ELF executable)", "program (berkas ELF)"),
 ]
+# Kinds whose magic is short printable text a CSV could begin with: not taken from a text file's first bytes.
+TEXT_LOOKALIKES = ("a Windows program (.exe)",)
 # Parts that name the kind of an Office Open XML or OpenDocument zip.
 ZIP_PARTS = [
     ("word/document.xml", "a Word document (.docx)", "dokumen Word (.docx)"),

@@ -52,7 +52,7 @@ def parse(path: Path, values: bool = True, max_merged: int = 100_000) -> list[Sh
         if event == "start":
             if tag == f"{SS}Worksheet":
                 sheet = Sheet2003(element.get(f"{SS}Name", f"Sheet{len(sheets) + 1}"))
-                row, parents = 0, []
+                row = 0
             elif tag == f"{SS}Table":
                 col = 0
             elif tag == f"{SS}Row" and sheet is not None:
