@@ -67,6 +67,14 @@ def test_text_exports_in_every_unicode_form_are_read(tmp_path, work, name, data)
     assert msme_rows(work) == EXPECTED
 
 
+def test_a_plain_csv_export_named_xls_is_read_and_said(tmp_path, work):
+    path = tmp_path / "export_sipd.xls"
+    path.write_bytes(TSV.encode("cp1252"))
+    received = receive(path, work)
+    assert received.rows_accepted == 3 and msme_rows(work) == EXPECTED
+    assert any("named .xls but is plain text" in n for n in received.notes), received.notes
+
+
 def test_damaged_utf16_is_refused_not_crashed(tmp_path, work):
     path = tmp_path / "rusak.txt"
     path.write_bytes(b"\xff\xfe" + TSV.encode("utf-16-le")[:-1])     # odd length: cut in a character

@@ -83,6 +83,8 @@ def inspect_file(path: Path) -> Inspection:
         return _inspect_zip(path, suffix)
     if head.startswith(OLE2_MAGIC):
         return _inspect_ole2(path, suffix)
+    if sniff.identify(path) is None and sniff.looks_like_text(head):     # a CSV export named .xls
+        return _inspect_text(path, size, head, suffix)
     raise _not_spreadsheet(path, suffix)
 
 
@@ -109,10 +111,16 @@ def _inspect_text(path: Path, size: int, head: bytes, suffix: str) -> Inspection
         raise _not_spreadsheet(path, suffix, f"save it as {suffix} again, or send it under its own name",
                                f"simpan ulang sebagai {suffix}, atau kirim dengan nama aslinya")
     inspection = Inspection("csv")
-    if encoding and encoding.startswith(("utf-16", "utf-32")):
-        inspection.notes.append((f"read as {encoding.upper().replace('-LE', ' LE').replace('-BE', ' BE')} "
-                                 f"text (Excel's \"Unicode Text\")",
-                                 f"dibaca sebagai teks {encoding.upper()} (\"Unicode Text\" dari Excel)"))
+    form = encoding.upper().replace("-LE", " LE").replace("-BE", " BE") if encoding and \
+        encoding.startswith(("utf-16", "utf-32")) else ""
+    if suffix not in CSV_SUFFIXES:
+        inspection.notes.append((f"the file is named {suffix} but is {form or 'plain'} text (a CSV or "
+                                 "tab-separated export); read as text",
+                                 f"berkas bernama {suffix} tetapi isinya teks {form or 'biasa'} (ekspor CSV atau "
+                                 "dipisah tab); dibaca sebagai teks"))
+    elif form:
+        inspection.notes.append((f"read as {form} text (Excel's \"Unicode Text\")",
+                                 f"dibaca sebagai teks {form} (\"Unicode Text\" dari Excel)"))
     return inspection
 
 
@@ -161,7 +169,7 @@ def _inspect_ole2(path: Path, suffix: str) -> Inspection:
         raise RefusedFile("password_protected",
                           "The workbook is protected with a password; remove the password and send it again.",
                           "Workbook dilindungi kata sandi; hapus kata sandinya lalu kirim ulang.")
-    if suffix not in (".xls",) or sniff.identify(path) not in [k[1:] for k in sniff.OLE2_STREAMS[2:]]:
+    if suffix != ".xls" or sniff.identify(path) in sniff.OLE2_NOT_EXCEL:
         raise _not_spreadsheet(path, suffix, "save the table as .xlsx", "simpan tabelnya sebagai .xlsx")
     inspection = Inspection("xls", has_macros=VBA_STREAM in data)
     if inspection.has_macros:

@@ -46,6 +46,7 @@ OLE2_STREAMS = [
     ("Workbook", "an Excel 97-2003 workbook (.xls)", "workbook Excel 97-2003 (.xls)"),
     ("Book", "an Excel 5.0/95 workbook (.xls)", "workbook Excel 5.0/95 (.xls)"),
 ]
+OLE2_NOT_EXCEL = [kind[1:] for kind in OLE2_STREAMS[:2]]
 XML2003 = ("an XML Spreadsheet 2003 file", "berkas XML Spreadsheet 2003")
 HTML = ("a web page (HTML)", "halaman web (HTML)")
 
@@ -107,6 +108,20 @@ def _zip_kind(path: Path) -> tuple[str, str]:
         if part in names:
             return english, indonesian
     return "a zip archive that is not a workbook", "arsip zip yang bukan workbook"
+
+
+def looks_like_text(head: bytes) -> bool:
+    """The first bytes read as text: no NUL, and UTF-8 (a character cut at the end allowed) or a legacy
+    code page without control characters other than tab and line ends."""
+    if b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+        return True
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(head) - 3 and exc.reason == "unexpected end of data":
+            return True
+    return not any(b < 32 and b not in (9, 10, 13) for b in head)
 
 
 def text_encoding(data: bytes) -> str | None:
