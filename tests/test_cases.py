@@ -6,9 +6,12 @@ tests are skipped, saying so, when it is absent.
 """
 from __future__ import annotations
 
+import atexit
+import functools
 import json
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -25,22 +28,24 @@ pytestmark = pytest.mark.skipif(not CASES.is_dir(), reason=f"real-world cases fo
                                 "(set JEMBATAN_CASES)")
 
 
-@pytest.fixture(scope="session")
-def sample_reference(tmp_path_factory) -> Path:
-    """The bundled sample's reference lists (inbox/reference/ of `python -m sample_data.generate`)."""
-    out = tmp_path_factory.mktemp("case_sample")
+@functools.lru_cache(maxsize=1)
+def sample_reference() -> Path:
+    """The bundled sample's reference lists (inbox/reference/ of `python -m sample_data.generate`), made
+    once per test process."""
+    out = Path(tempfile.mkdtemp(prefix="jembatan_case_sample_"))
+    atexit.register(shutil.rmtree, out, ignore_errors=True)
     generate(out)
     return out / "inbox" / "reference"
 
 
-def sync_case(case_name: str, tmp_path: Path, reference: Path) -> Path:
+def sync_case(case_name: str, tmp_path: Path) -> Path:
     """Copy case `case_name`'s agency folders and the sample reference lists into a fresh inbox under
     `tmp_path`, run `jembatan sync` (it must exit 0) and return the warehouse folder."""
     inbox, warehouse = tmp_path / "inbox", tmp_path / "warehouse"
     for folder in (CASES / case_name).iterdir():
         if folder.is_dir():
             shutil.copytree(folder, inbox / folder.name)
-    shutil.copytree(reference, inbox / "reference")
+    shutil.copytree(sample_reference(), inbox / "reference")
     for path in inbox.rglob("*"):
         path.chmod(0o755 if path.is_dir() else 0o644)       # the cases folder is read-only
     assert main(["sync", "--inbox", str(inbox), "--warehouse", str(warehouse)]) == 0
@@ -58,8 +63,8 @@ def query(warehouse: Path, sql: str, *args) -> list[tuple]:
         return con.execute(sql, list(args)).fetchall()
 
 
-def test_unicode_text_export_reads_both_files(tmp_path, sample_reference):
-    warehouse = sync_case("unicode-text-export", tmp_path, sample_reference)
+def test_unicode_text_export_reads_both_files(tmp_path):
+    warehouse = sync_case("unicode-text-export", tmp_path)
     for name in ("umkm_sugihpancur_2023.txt", "umkm_sugihpancur_2022_unicode.csv"):
         report = reports(warehouse, "bps")[name]
         assert (report["status"], report["rows_read"], report["rows_accepted"], report["rows_rejected"]) == \
@@ -74,8 +79,8 @@ def test_unicode_text_export_reads_both_files(tmp_path, sample_reference):
                  "GROUP BY year ORDER BY year") == [(2022, 18406), (2023, 18406)]
 
 
-def test_prefixed_xml_hidden_rows_read_as_excel_output(tmp_path, sample_reference):
-    warehouse = sync_case("prefixed-xml-hidden-rows", tmp_path, sample_reference)
+def test_prefixed_xml_hidden_rows_read_as_excel_output(tmp_path):
+    warehouse = sync_case("prefixed-xml-hidden-rows", tmp_path)
     report = reports(warehouse, "polda")["lp_polres_tuban_2023_export.xlsx"]
     assert (report["status"], report["rows_read"], report["rows_accepted"], report["rows_rejected"]) == \
         ("accepted", 120, 120, 0), report
@@ -101,8 +106,8 @@ def test_prefixed_xml_stray_cell_refused_by_the_guard():
 
 @pytest.mark.xfail(strict=True, reason="issue 11 point 10: a sync in which no row lands fails in publishing "
                    "(mart_village_year is not one row per village and year); the refusal itself is asserted above")
-def test_prefixed_xml_stray_cell_refused_before_reading(tmp_path, sample_reference):
-    warehouse = sync_case("prefixed-xml-stray-cell", tmp_path, sample_reference)
+def test_prefixed_xml_stray_cell_refused_before_reading(tmp_path):
+    warehouse = sync_case("prefixed-xml-stray-cell", tmp_path)
     report = reports(warehouse, "polda")["lp_tuban_mei_2023.xlsx"]
     assert (report["status"], report["rows_read"], report["rows_accepted"]) == ("rejected", 0, 0), report
     assert report["errors"][0]["code"] == "sheet_too_large", report["errors"]
