@@ -408,3 +408,16 @@ def test_fast_read_of_prefixed_xml_gives_the_same_rows(tmp_path, work, monkeypat
     received = receive(path, work)
     assert received.rows_accepted == 3 and msme_rows(work) == EXPECTED
     assert pd.read_parquet(work.rejections_path(received.sha256)).empty
+
+
+def test_a_dtd_pushed_past_the_prologue_is_still_refused(tmp_path):
+    """The prologue check reads 4 KB; a comment can push a DOCTYPE beyond it, the XML parser still sees it."""
+    xml = sheet().replace('<?xml version="1.0" encoding="utf-8"?>',
+                          '<?xml version="1.0" encoding="utf-8"?><!--' + "x" * 5000 + '-->'
+                          '<!DOCTYPE x:worksheet [<!ENTITY big "' + "y" * 100 + '">]>')
+    with pytest.raises(RefusedFile) as refused:
+        inspect_file(other_xlsx(tmp_path / "dtd.xlsx", xml))
+    assert refused.value.code == "xml_entities"
+    from defusedxml import DTDForbidden
+    with zipfile.ZipFile(tmp_path / "dtd.xlsx") as archive, pytest.raises(DTDForbidden):
+        sheetxml._xml_scan(archive, "xl/worksheets/sheet1.xml", 10)
