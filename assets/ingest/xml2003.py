@@ -66,6 +66,8 @@ def parse(path: Path, values: bool = True, max_merged: int = 100_000) -> list[Sh
         if tag == f"{SS}Cell":
             col = _index(element, col)
             across, down = int(element.get(f"{SS}MergeAcross", 0)), int(element.get(f"{SS}MergeDown", 0))
+            if across < 0 or down < 0:
+                raise ValueError(f"a merged area going backwards at row {row}")
             last_col, last_row = col + across, row + down
             if (across or down) and len(sheet.merged) < max_merged:
                 sheet.merged.append((row - 1, col - 1, last_row - 1, last_col - 1))
@@ -81,15 +83,15 @@ def parse(path: Path, values: bool = True, max_merged: int = 100_000) -> list[Sh
             col = last_col
             element.clear()
         elif tag == f"{SS}Row":
-            span = int(element.get(f"{SS}Span", 0))
+            span = max(int(element.get(f"{SS}Span", 0)), 0)
             if element.get(f"{SS}Hidden") in ("1", "true"):
-                sheet.hidden_rows += range(row, row + span + 1)
+                sheet.hidden_rows += range(row, min(row + span, 1_048_576) + 1)
             row += span
             element.clear()
             if parents:
                 parents[-1].remove(element)
         elif tag == f"{SS}Column":
-            start, span = _index(element, col), int(element.get(f"{SS}Span", 0))
+            start, span = _index(element, col), max(int(element.get(f"{SS}Span", 0)), 0)
             if element.get(f"{SS}Hidden") in ("1", "true"):
                 sheet.hidden_columns += range(start, min(start + span, 16_384) + 1)
             col = start + span
