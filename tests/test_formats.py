@@ -352,7 +352,7 @@ def _scan(path: Path, fast: bool) -> sheetxml.SheetScan:
 @pytest.mark.parametrize("variant, fast_way", [
     ("excel", True), ("prefixed", True), ("strict", True), ("no_refs", False),
     ("comment_with_tags", False), ("cdata", False), ("other_namespace", False), ("attribute_first", False),
-    ("main_namespace_again", False),
+    ("main_namespace_again", False), ("single_quotes", False), ("gt_in_value", False),
 ])
 def test_the_fast_scan_is_used_only_where_it_is_exact(tmp_path, variant, fast_way):
     """Both ways give the same answers; the fast one is kept only where tag text means what the XML says.
@@ -374,6 +374,9 @@ def test_the_fast_scan_is_used_only_where_it_is_exact(tmp_path, variant, fast_wa
         "main_namespace_again": sheet().replace("</x:sheetData>", f'<y:row xmlns:y="{MAIN}" r="7" hidden="1">'
                                                 '<y:c r="A7"><y:v>1</y:v></y:c></y:row></x:sheetData>'),
         "attribute_first": sheet().replace('<x:c r="B5" t="inlineStr">', '<x:c t="inlineStr" r="B5">'),
+        # forms a tag search would misread: hidden='1', and a '>' inside an attribute value before it
+        "single_quotes": sheet().replace(' hidden="1"', " hidden='1'"),
+        "gt_in_value": sheet().replace('<x:row r="5" hidden="1">', '<x:row r="5" spans="1>8" hidden="1">'),
     }[variant]
     path = other_xlsx(tmp_path / f"{variant}.xlsx", xml)
     fast, slow = _scan(path, fast=True), _scan(path, fast=False)

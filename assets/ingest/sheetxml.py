@@ -17,7 +17,7 @@ blocks). Two ways, the same answers:
   first checked for what would break it: a comment, CDATA or processing instruction (which may hold
   tag-like text), the main namespace declared again below the root or the prefix bound to another one,
   and any `row`/`c`/`mergeCell` start tag not in the exact form `<p:c r="A1"` (another attribute first,
-  no `r`, a character reference, other white space). One such block sends the sheet to the XML way.
+  no `r`, a character reference, other white space, a single-quoted attribute, a `>` inside a value). One such block sends the sheet to the XML way.
 
 For the extent both ways count elements named `row` and `c` in any namespace: calamine allocates its grid
 for any element named `c` in a row, whatever its namespace (checked), and the budget must bound what the
@@ -130,7 +130,10 @@ def _patterns(prefix: str) -> dict[str, re.Pattern]:
                     rf'|{any_c}(?:[>/\t\r\n]| [^r]| r[^=]| r=[^"]| r="[^A-Z]| r="[A-Z]{{1,3}}[^A-Z0-9]| r="[A-Z]{{4}}'
                     rf'| r="[A-Z]{{1,3}}[0-9]{{1,7}}[^0-9"]| r="[A-Z]{{1,3}}[0-9]{{8}})'
                     rf'|{any_row}(?:[>/\t\r\n]| [^r]| r[^=]| r=[^"]| r="[^0-9]| r="[0-9]{{1,7}}[^0-9"]| r="[0-9]{{8}})'
-                    rf'|{merge}(?:[>/\t\r\n]| [^r]| r[^e]| re[^f]| ref[^=]| ref=[^"])'),
+                    rf'|{merge}(?:[>/\t\r\n]| [^r]| r[^e]| re[^f]| ref[^=]| ref=[^"])'
+                    # a single-quoted attribute, or a '>' inside a value, in a row or cell start tag
+                    rf'|{any_row} r="[0-9]{{1,7}}"[^>]*(?:\'|="[^"]*>)'
+                    rf'|{any_c} r="[A-Z]{{1,3}}[0-9]{{1,7}}"[^>]*(?:\'|="[^"]*>)'),
         # A reference to a column beyond Z, or to a row of 7 digits: the only ones that can break the budget.
         "risky": r' r="(?:[A-Z]{2}|[A-Z]?[0-9]{7})',
         "hidden": r'hidden="1"|hidden="true"',
@@ -201,8 +204,8 @@ def _fast_scan(archive: zipfile.ZipFile, part: str, prefix: str, max_merged: int
 def _hidden_columns(specs: list[bytes]) -> list[int]:
     out = []
     for spec in specs:
-        first, last = re.search(rb'\bmin="([0-9]+)"', spec), re.search(rb'\bmax="([0-9]+)"', spec)
-        if re.search(rb'(?:^|\s)hidden="(?:1|true)"', spec) and first and last:
+        first, last = re.search(rb'\bmin=["\']([0-9]+)', spec), re.search(rb'\bmax=["\']([0-9]+)', spec)
+        if re.search(rb'(?:^|\s)hidden=["\'](?:1|true)["\']', spec) and first and last:
             out += range(int(first[1]), min(int(last[1]), 16_384) + 1)
     return out
 
