@@ -8,21 +8,20 @@ zip-based workbook from its directory (entry count, sizes, compression ratio), i
 """
 from __future__ import annotations
 
-import html
 import re
 import zipfile
 import zlib
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree import ElementTree
 
-import pyarrow as pa
-import pyarrow.compute as pc
 
-from assets.ingest.workbook import column_letter
+from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 
-ZIP_MAGIC = b"PK\x03\x04"
-OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"     # legacy .xls, and password-protected .xlsx
+from assets.ingest import sheetxml, sniff, xml2003
+from assets.ingest.sniff import OLE2_MAGIC, ZIP_MAGIC
+from assets.ingest.workbook import CSV_SUFFIXES, column_letter
+
 ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 VBA_STREAM = "_VBA_PROJECT".encode("utf-16-le")
 
@@ -36,20 +35,7 @@ MAX_GRID_CELLS = 60_000_000            # the dense grid calamine allocates per s
 MAX_CSV_BYTES = 512 << 20
 XML_PROLOGUE_BYTES = 4096
 
-_CELL_REF = re.compile(rb'<c r="([A-Z]{1,4})([0-9]{1,9})"')
-# A reference to a column beyond Z, or to a row of 7 digits: the only ones that can break the budget.
-_RISKY_REF = re.compile(rb' r="(?:[A-Z]{2}|[A-Z][0-9]{7})')
-_ROW_REF = re.compile(rb'<row r="([0-9]{1,9})"')
-# Quick searches (in Arrow) telling whether a block needs the slower patterns below.
-_HIDDEN = re.compile(rb'hidden="1"')
-_FORMULA = re.compile(rb'<f[ >/]')
-_MERGE = re.compile(rb'<mergeCell ')
-_MERGED_AREA = re.compile(rb'<mergeCell ref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"')
 MAX_MERGED_AREAS = 100_000
-_HIDDEN_ROW = re.compile(rb'<row r="([0-9]{1,9})"[^>]*?hidden="1"')
-_COLUMN_SPEC = re.compile(rb'<col\b([^>]*)>')
-_FORMULA_WITHOUT_VALUE = re.compile(
-    rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)(?:<v\s*/>|<v></v>)?</c>')
 
 
 class RefusedFile(Exception):
@@ -74,43 +60,107 @@ class Inspection:
 
 
 def inspect_file(path: Path) -> Inspection:
-    """Refuse (RefusedFile) or describe a file before it is parsed."""
+    """Refuse (RefusedFile) or describe a file before it is parsed. What the file is comes from its
+    content, not its name: a refusal says what it really is (a PDF, a Word document, an image, ...)."""
     size = path.stat().st_size
     if size == 0:
         raise RefusedFile("empty_file", "The file is empty (0 bytes).", "Berkas kosong (0 byte).")
     with path.open("rb") as f:
-        head = f.read(8)
+        head = f.read(XML_PROLOGUE_BYTES)
     suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt"):
-        return _inspect_text(path, size, head)
+    markup = sniff.markup_kind(head) if not head.startswith((ZIP_MAGIC, OLE2_MAGIC)) else None
+    if markup == sniff.XML2003:
+        return _inspect_xml2003(path, size, suffix)
+    if markup == sniff.HTML:
+        raise RefusedFile("html_not_spreadsheet",
+                          f"This is a web page (HTML) saved with a spreadsheet name ({suffix}); open it in Excel "
+                          "and save it as .xlsx.",
+                          f"Ini halaman web (HTML) yang diberi nama berkas spreadsheet ({suffix}); buka di Excel "
+                          "lalu simpan sebagai .xlsx.")
+    if suffix in CSV_SUFFIXES or sniff.text_encoding(head) in ("utf-16", "utf-16-le", "utf-16-be", "utf-32"):
+        return _inspect_text(path, size, head, suffix)
     if head.startswith(ZIP_MAGIC):
         return _inspect_zip(path, suffix)
     if head.startswith(OLE2_MAGIC):
         return _inspect_ole2(path, suffix)
-    if _looks_like_html(path):
-        raise RefusedFile("html_not_spreadsheet",
-                          "This is a web page (HTML) saved with a spreadsheet name; open it in Excel and "
-                          "save it as .xlsx.",
-                          "Ini halaman web (HTML) yang diberi nama berkas spreadsheet; buka di Excel lalu "
-                          "simpan sebagai .xlsx.")
-    raise RefusedFile("not_spreadsheet", f"The file is not a spreadsheet (its content does not match {suffix}).",
-                      f"Berkas ini bukan spreadsheet (isinya tidak sesuai dengan {suffix}).")
+    if sniff.identify(path) is None and sniff.looks_like_text(head):     # a CSV export named .xls
+        return _inspect_text(path, size, head, suffix)
+    raise _not_spreadsheet(path, suffix)
 
 
-def _looks_like_html(path: Path) -> bool:
-    with path.open("rb") as f:
-        head = f.read(1024).lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    return head.startswith((b"<!doctype html", b"<html", b"<?xml", b"<table", b"<head", b"<meta"))
+def _not_spreadsheet(path: Path, suffix: str, advice: str = "", advice_id: str = "") -> RefusedFile:
+    """The refusal of a file that is not a spreadsheet, naming what it is when its content says."""
+    what, what_id = sniff.identify(path) or ("a file of an unknown kind (binary data)",
+                                              "berkas jenis tidak dikenal (data biner)")
+    advice = advice or "send the table as .xlsx or .csv"
+    advice_id = advice_id or "kirim tabelnya sebagai .xlsx atau .csv"
+    return RefusedFile("not_spreadsheet", f"This is {what}, not a spreadsheet (it was named {suffix}); {advice}.",
+                       f"Berkas ini {what_id}, bukan spreadsheet (namanya {suffix}); {advice_id}.")
 
 
-def _inspect_text(path: Path, size: int, head: bytes) -> Inspection:
+def _inspect_text(path: Path, size: int, head: bytes, suffix: str) -> Inspection:
     if size > MAX_CSV_BYTES:
         raise RefusedFile("file_too_large", f"The CSV file is larger than {MAX_CSV_BYTES >> 20} MB.",
                           f"Berkas CSV lebih besar dari {MAX_CSV_BYTES >> 20} MB.")
-    if head.startswith((ZIP_MAGIC, OLE2_MAGIC)) or b"\x00" in path.read_bytes()[:8192]:
-        raise RefusedFile("not_spreadsheet", "The file is named .csv but holds binary data.",
-                          "Berkas bernama .csv tetapi isinya data biner.")
-    return Inspection("csv")
+    encoding = sniff.text_encoding(head)
+    what = sniff.identify(path) if encoding is None else None
+    if what and what[0] not in sniff.TEXT_LOOKALIKES or encoding is None and b"\x00" in head:
+        if what is None:
+            raise RefusedFile("not_spreadsheet", f"The file is named {suffix} but holds binary data, not text.",
+                              f"Berkas bernama {suffix} tetapi isinya data biner, bukan teks.")
+        raise _not_spreadsheet(path, suffix, f"save it as {suffix} again, or send it under its own name",
+                               f"simpan ulang sebagai {suffix}, atau kirim dengan nama aslinya")
+    inspection = Inspection("csv")
+    form = encoding.upper().replace("-LE", " LE").replace("-BE", " BE") if encoding and \
+        encoding.startswith(("utf-16", "utf-32")) else ""
+    if suffix not in CSV_SUFFIXES:
+        inspection.notes.append((f"the file is named {suffix} but is {form or 'plain'} text (a CSV or "
+                                 "tab-separated export); read as text",
+                                 f"berkas bernama {suffix} tetapi isinya teks {form or 'biasa'} (ekspor CSV atau "
+                                 "dipisah tab); dibaca sebagai teks"))
+    elif form:
+        inspection.notes.append((f"read as {form} text (Excel's \"Unicode Text\")",
+                                 f"dibaca sebagai teks {form} (\"Unicode Text\" dari Excel)"))
+    return inspection
+
+
+def _inspect_xml2003(path: Path, size: int, suffix: str) -> Inspection:
+    """XML Spreadsheet 2003: parsed once (no DTD, no entities) to measure every sheet against the grid
+    budget and learn its hidden rows and columns, merged areas and formulas without a saved value."""
+    if size > MAX_CSV_BYTES:
+        raise RefusedFile("file_too_large",
+                          f"This is an XML Spreadsheet 2003 file larger than {MAX_CSV_BYTES >> 20} MB; open it in "
+                          "Excel and save it as .xlsx.",
+                          f"Berkas ini XML Spreadsheet 2003 yang lebih besar dari {MAX_CSV_BYTES >> 20} MB; buka "
+                          "di Excel lalu simpan sebagai .xlsx.")
+    try:
+        sheets = xml2003.parse(path, values=False, max_merged=MAX_MERGED_AREAS)
+    except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden) as exc:
+        raise RefusedFile("xml_entities", "This XML Spreadsheet 2003 file declares XML entities or a DTD (a known "
+                          f"attack); it was refused before reading ({type(exc).__name__}).",
+                          "Berkas XML Spreadsheet 2003 ini memuat deklarasi entitas XML atau DTD (serangan yang "
+                          f"dikenal); berkas ditolak sebelum dibaca ({type(exc).__name__}).") from exc
+    except (ElementTree.ParseError, ValueError) as exc:
+        raise RefusedFile("corrupt_file", f"This is an XML Spreadsheet 2003 file, but it is damaged ({exc}); open "
+                          "it in Excel and save it as .xlsx.",
+                          f"Berkas ini XML Spreadsheet 2003, tetapi rusak ({exc}); buka di Excel lalu simpan "
+                          "sebagai .xlsx.") from exc
+    inspection = Inspection("xml2003")
+    inspection.notes.append(("read as an XML Spreadsheet 2003 file (Excel 2003 XML); saving it as .xlsx is "
+                             "preferred", "dibaca sebagai berkas XML Spreadsheet 2003 (XML Excel 2003); lebih "
+                             "baik simpan sebagai .xlsx"))
+    for sheet in sheets:
+        if refused := _too_big(sheet.max_row, sheet.max_col, f"Sheet {sheet.name!r}", sheet.farthest):
+            raise refused
+        if sheet.hidden_rows:
+            inspection.hidden_rows[sheet.name] = sheet.hidden_rows
+        if sheet.hidden_columns:
+            inspection.hidden_columns[sheet.name] = [column_letter(c) for c in sheet.hidden_columns]
+        if sheet.formulas_without_value:
+            inspection.formulas_without_value[sheet.name] = sheet.formulas_without_value
+        if sheet.merged:
+            inspection.merged_cells[sheet.name] = sheet.merged
+    return inspection
 
 
 def _inspect_ole2(path: Path, suffix: str) -> Inspection:
@@ -119,9 +169,8 @@ def _inspect_ole2(path: Path, suffix: str) -> Inspection:
         raise RefusedFile("password_protected",
                           "The workbook is protected with a password; remove the password and send it again.",
                           "Workbook dilindungi kata sandi; hapus kata sandinya lalu kirim ulang.")
-    if suffix not in (".xls",):
-        raise RefusedFile("not_spreadsheet", f"The file is a legacy Office file, not {suffix}; save it as .xlsx.",
-                          f"Berkas ini format Office lama, bukan {suffix}; simpan sebagai .xlsx.")
+    if suffix != ".xls" or sniff.identify(path) in sniff.OLE2_NOT_EXCEL:
+        raise _not_spreadsheet(path, suffix, "save the table as .xlsx", "simpan tabelnya sebagai .xlsx")
     inspection = Inspection("xls", has_macros=VBA_STREAM in data)
     if inspection.has_macros:
         inspection.notes.append(MACRO_NOTE)
@@ -146,8 +195,7 @@ def _inspect_zip(path: Path, suffix: str) -> Inspection:
         elif "xl/workbook.xml" in names:
             kind, sheets = "xlsx", sorted(n for n in names if re.fullmatch(r"xl/worksheets/[^/]+\.xml", n))
         else:
-            raise RefusedFile("not_spreadsheet", "The file is a zip archive but not an Excel or ODS workbook.",
-                              "Berkas ini arsip zip, bukan workbook Excel atau ODS.")
+            raise _not_spreadsheet(path, suffix)
         try:
             for entry in entries:
                 if entry.filename.endswith((".xml", ".rels")):
@@ -157,7 +205,10 @@ def _inspect_zip(path: Path, suffix: str) -> Inspection:
             shown = _sheet_names(archive)
             details = {shown.get(sheet, sheet): _scan_xlsx_sheet(archive, sheet, shown.get(sheet, sheet))
                        for sheet in sheets} if kind == "xlsx" else {}
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
+        except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden) as exc:
+            raise _entities(getattr(exc, "sysid", None) or "XML") from exc
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError,
+                ElementTree.ParseError) as exc:
             raise _corrupt(exc) from exc
         inspection = Inspection(kind, has_macros=any(n.lower().endswith("vbaproject.bin") for n in names))
         for sheet, (rows, columns, formulas, merged) in details.items():
@@ -176,19 +227,7 @@ def _inspect_zip(path: Path, suffix: str) -> Inspection:
 
 def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
     """Worksheet part -> sheet name as the clerk sees it (xl/workbook.xml and its relationships)."""
-    try:
-        rels = archive.read("xl/_rels/workbook.xml.rels")
-        workbook = archive.read("xl/workbook.xml")
-    except KeyError:
-        return {}
-    targets = {m[0]: m[1] for m in re.findall(rb'<Relationship[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels)}
-    targets |= {m[1]: m[0] for m in re.findall(rb'<Relationship[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)}
-    out = {}
-    for name, rid in re.findall(rb'<(?:\w+:)?sheet [^>]*?name="([^"]+)"[^>]*?r:id="([^"]+)"', workbook):
-        target = targets.get(rid, b"").decode().lstrip("/")
-        part = target if target.startswith("xl/") else f"xl/{target}"
-        out[part] = html.unescape(name.decode("utf-8", "replace"))
-    return out
+    return sheetxml.sheet_parts(archive)
 
 
 def _corrupt(exc: Exception) -> RefusedFile:
@@ -218,10 +257,14 @@ def _check_prologue(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> None:
     with archive.open(entry) as f:
         head = f.read(XML_PROLOGUE_BYTES)
     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-        raise RefusedFile("xml_entities", f"The workbook part {entry.filename} declares XML entities (a known "
-                          "attack); it was refused before reading.",
-                          f"Bagian workbook {entry.filename} memuat deklarasi entitas XML (serangan yang "
-                          "dikenal); berkas ditolak sebelum dibaca.")
+        raise _entities(entry.filename)
+
+
+def _entities(part: str) -> RefusedFile:
+    return RefusedFile("xml_entities", f"The workbook part {part} declares XML entities (a known "
+                       "attack); it was refused before reading.",
+                       f"Bagian workbook {part} memuat deklarasi entitas XML (serangan yang "
+                       "dikenal); berkas ditolak sebelum dibaca.")
 
 
 def _too_big(rows: int, columns: int, sheet: str, farthest: str = "") -> RefusedFile | None:
@@ -250,77 +293,20 @@ def _id(number: int) -> str:
     return f"{number:,}".replace(",", ".")
 
 
-def column_number(letters: bytes) -> int:
-    number = 0
-    for ch in letters:
-        number = number * 26 + ch - 64
-    return number
-
-
 def _scan_xlsx_sheet(archive: zipfile.ZipFile, name: str, shown: str) -> tuple[list[int], list[str], list[str], list]:
     """Refuse a sheet whose cells span more than Excel's limits or the grid budget; return its hidden
-    rows, hidden columns, formula cells without a saved result and merged areas. Streamed, never held
-    whole.
-
-    A grid over budget needs a column beyond Z or a row number of 7 digits (26 columns x 999,999 rows
-    are within budget): one quick search finds whether any such reference exists, and only then is
-    every reference read to measure the sheet. The quick searches run in Arrow (RE2, outside the GIL,
-    twice as fast as `re` here), the next block being inflated meanwhile.
-    """
-    risky = False
-    hidden_rows, hidden_columns, formulas, merged = [], [], [], []
-    with archive.open(name) as f, ThreadPoolExecutor(1) as inflater:
-        blocks = _tag_chunks(f)
-        upcoming = inflater.submit(next, blocks, None)
-        n = 0
-        while (chunk := upcoming.result()) is not None:
-            upcoming = inflater.submit(next, blocks, None)
-            if n == 0 and (cols := chunk.find(b"<cols>")) >= 0:
-                for spec in _COLUMN_SPEC.findall(chunk[cols:chunk.find(b"</cols>", cols)]):
-                    first, last = re.search(rb'min="([0-9]+)"', spec), re.search(rb'max="([0-9]+)"', spec)
-                    if b'hidden="1"' in spec and first and last:
-                        hidden_columns += [column_letter(c)
-                                           for c in range(int(first[1]), min(int(last[1]), 16384) + 1)]
-            n += 1
-            block = pa.array([chunk], pa.large_binary())
-            risky = risky or _found(block, _RISKY_REF)
-            if _found(block, _HIDDEN):
-                hidden_rows += [int(r) for r in _HIDDEN_ROW.findall(chunk)]
-            if len(formulas) < 1000 and _found(block, _FORMULA):
-                formulas += [ref.decode() for ref in _FORMULA_WITHOUT_VALUE.findall(chunk)]
-            if len(merged) < MAX_MERGED_AREAS and _found(block, _MERGE):
-                merged += [(int(r0) - 1, column_number(c0) - 1, int(r1) - 1, column_number(c1) - 1)
-                           for c0, r0, c1, r1 in _MERGED_AREA.findall(chunk)][:MAX_MERGED_AREAS - len(merged)]
-    if risky:
-        max_row = max_col = 0
-        farthest = ""
-        with archive.open(name) as f:
-            for chunk in _tag_chunks(f):
-                for letters, row in _CELL_REF.findall(chunk):
-                    column, row = column_number(letters), int(row)
-                    if column > max_col or row > max_row:
-                        farthest = f"{letters.decode()}{row}"
-                    max_col, max_row = max(max_col, column), max(max_row, row)
-                max_row = max([max_row, *map(int, _ROW_REF.findall(chunk))])
-        if refused := _too_big(max_row, max_col, f"Sheet {shown!r}", farthest):
-            raise refused
-    return hidden_rows, hidden_columns, formulas, merged
-
-
-def _found(block: pa.Array, pattern: re.Pattern) -> bool:
-    return pc.match_substring_regex(block, pattern.pattern.decode())[0].as_py()
-
-
-def _tag_chunks(f, size: int = 1 << 22):
-    """Blocks of a stream cut before a '<', so no tag is split between two blocks."""
-    tail = b""
-    while block := f.read(size):
-        chunk = tail + block
-        cut = chunk.rfind(b"<")
-        chunk, tail = (chunk[:cut], chunk[cut:]) if cut > 0 else (chunk, b"")
-        yield chunk
-    if tail:
-        yield tail
+    rows, hidden columns, formula cells without a saved result and merged areas. The sheet's XML is
+    read namespace-aware and streamed, never held whole (assets/ingest/sheetxml.py)."""
+    try:
+        scan = sheetxml.scan_sheet(archive, name, MAX_MERGED_AREAS)
+    except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden) as exc:
+        raise _entities(name) from exc
+    except ElementTree.ParseError as exc:
+        raise _corrupt(exc) from exc
+    if refused := _too_big(scan.max_row, scan.max_col, f"Sheet {shown!r}", scan.farthest):
+        raise refused
+    return (scan.hidden_rows, [column_letter(c) for c in scan.hidden_columns], scan.formulas_without_value,
+            scan.merged)
 
 
 def _check_ods_extent(archive: zipfile.ZipFile, name: str) -> None:

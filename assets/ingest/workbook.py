@@ -27,7 +27,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
-SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+from assets.ingest.sniff import text_encoding
+
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xml"}    # .xml: XML Spreadsheet 2003
 CSV_SUFFIXES = {".csv", ".txt"}
 SUPPORTED_SUFFIXES = SPREADSHEET_SUFFIXES | CSV_SUFFIXES
 
@@ -65,7 +67,16 @@ class RawSheet:
 def read_file(path: Path, kind: str) -> list[RawSheet]:
     """Every sheet of a file that passed assets/ingest/guard.py (`kind` is what the guard found)."""
     if kind == "csv":
-        return [read_csv(path.read_bytes())]
+        try:
+            return [read_csv(path.read_bytes())]
+        except UnicodeDecodeError as exc:
+            raise UnreadableFile(f"a damaged {exc.encoding} text file ({exc.reason} at byte {exc.start})") from exc
+    if kind == "xml2003":
+        from assets.ingest.xml2003 import read_workbook
+        try:
+            return read_workbook(path)
+        except Exception as exc:  # the guard parsed it already; anything here is a damaged file
+            raise UnreadableFile(f"not a readable XML Spreadsheet 2003 file ({type(exc).__name__}: {exc})") from exc
     if kind == "xlsx" and sum(_sheet_parts(path).values()) > FAST_READ_BYTES:
         return read_to_arrow(path)
     return read_spreadsheet(path)
@@ -134,31 +145,18 @@ def _number_cells(reader, sheet: str, names: list[str]):
     return masks
 
 
-_CELL = re.compile(rb'<c\b([^>]*)>')
-_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]+)"')
-_CELL_TYPE = re.compile(rb'\bt="(\w+)"')
 _RUST_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _RUST_DATETIME = re.compile(r"(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)")
 
 
 def _head_types(path: Path, part: str | None, first_col: int) -> dict[tuple[int, int], str]:
     """(row index, column index) -> the XML cell type ("n" number or date, "b", "s", "str", ...) for the
-    cells of the first HEAD_ROWS rows, read from the start of the sheet's XML."""
-    types: dict[tuple[int, int], str] = {}
+    cells of the first HEAD_ROWS rows, read as XML (namespace-aware) from the start of the sheet."""
     if part is None:
-        return types
-    from assets.ingest.guard import column_number
-    with zipfile.ZipFile(path) as archive, archive.open(part) as f:
-        data = b""
-        while block := f.read(1 << 16):
-            data += block
-            if any(int(r) > HEAD_ROWS for r in re.findall(rb'<row r="([0-9]+)"', block)):
-                break
-    for attributes in _CELL.findall(data):
-        if (ref := _CELL_REF.search(attributes)) and int(ref[2]) <= HEAD_ROWS:
-            kind = _CELL_TYPE.search(attributes)
-            types[int(ref[2]) - 1, column_number(ref[1]) - first_col] = kind[1].decode() if kind else "n"
-    return types
+        return {}
+    from assets.ingest.sheetxml import head_cells
+    with zipfile.ZipFile(path) as archive:
+        return {(row - 1, col - first_col): kind for row, col, kind in head_cells(archive, part, HEAD_ROWS)}
 
 
 def typed_cell(text: str | None, xml_type: str) -> object:
@@ -213,8 +211,11 @@ class TextRows(Sequence):
 # -- CSV ------------------------------------------------------------------------------------------------
 
 def decode_text(data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
+    """A text export's characters: by its byte-order mark (UTF-8, UTF-16 LE/BE as Excel's "Unicode Text"
+    writes, UTF-32), UTF-16 without a mark, else UTF-8, else cp1252. Raises UnicodeDecodeError only for
+    a marked UTF-16/32 file that is damaged."""
+    if encoding := text_encoding(data):
+        return data.decode(encoding)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

@@ -1,0 +1,426 @@
+"""File formats named truly (issue 11, points 7 and 8): text exports in UTF-16 (Excel's "Unicode Text"),
+XML Spreadsheet 2003, workbooks whose XML other producers wrote (namespace prefixes, strict namespace,
+inline strings, shared formulas, rows and cells without references), and refusals that say what a file is.
+
+Every fixture is written by hand here as the other producer writes it (strings and zipfile), never by
+openpyxl, so the readers meet the bytes they will meet in agencies' files.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from assets.ingest import sheetxml
+from assets.ingest.guard import RefusedFile, inspect_file
+from assets.ingest.receive import WorkArea, receive_file
+from assets.ingest.workbook import SUPPORTED_SUFFIXES, read_file
+from assets.privacy import load_key
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+STRICT = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+TSV = ("Jumlah UMKM menurut Desa, Kecamatan Sungai Jaya, 2023\r\n"
+       "Kecamatan\tDesa/Kelurahan\tTahun\tUsaha Mikro\tUsaha Kecil\tUsaha Menengah\tPenduduk\r\n"
+       "Sungai Jaya\tAir Duren\t2023\t300\t20\t0\t3.100\r\n"
+       "Sungai Jaya\tSidorejo\t2023\t301\t21\t1\t4.101\r\n"
+       "Sungai Jaya\tTanjung Baru\t2023\t302\t22\t2\t5.102\r\n")
+EXPECTED = [["Air Duren", "Sungai Jaya", 300, 20, 0, 3100], ["Sidorejo", "Sungai Jaya", 301, 21, 1, 4101],
+            ["Tanjung Baru", "Sungai Jaya", 302, 22, 2, 5102]]
+
+
+@pytest.fixture
+def work(tmp_path):
+    return WorkArea(tmp_path / "work")
+
+
+def receive(path: Path, work: WorkArea, source: str = "bps"):
+    return receive_file(path, source, work, path.parent / "archive", load_key())
+
+
+def msme_rows(work: WorkArea) -> list[list]:
+    rows = work.accepted("msme_village_count").sort_values("source_row")
+    return rows[["village_name", "district_name", "msme_micro", "msme_small", "msme_medium",
+                 "population"]].values.tolist()
+
+
+# -- text exports ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, data", [
+    ("unicode.txt", b"\xff\xfe" + TSV.encode("utf-16-le")),           # what Excel writes
+    ("unicode_renamed.csv", b"\xff\xfe" + TSV.encode("utf-16-le")),
+    ("big_endian.txt", b"\xfe\xff" + TSV.encode("utf-16-be")),
+    ("no_bom.txt", TSV.encode("utf-16-le")),
+    ("no_bom_be.csv", TSV.encode("utf-16-be")),
+    ("utf8_bom.csv", b"\xef\xbb\xbf" + TSV.encode("utf-8")),
+    ("named_as_workbook.xls", b"\xff\xfe" + TSV.encode("utf-16-le")),  # web apps name their exports .xls
+])
+def test_text_exports_in_every_unicode_form_are_read(tmp_path, work, name, data):
+    path = tmp_path / name
+    path.write_bytes(data)
+    assert inspect_file(path).kind == "csv"
+    received = receive(path, work)
+    assert (received.status, received.rows_read, received.rows_accepted) == ("accepted", 3, 3), received.notes
+    assert msme_rows(work) == EXPECTED
+
+
+def test_a_plain_csv_export_named_xls_is_read_and_said(tmp_path, work):
+    path = tmp_path / "export_sipd.xls"
+    path.write_bytes(TSV.encode("cp1252"))
+    received = receive(path, work)
+    assert received.rows_accepted == 3 and msme_rows(work) == EXPECTED
+    assert any("named .xls but is plain text" in n for n in received.notes), received.notes
+
+
+def test_damaged_utf16_is_refused_not_crashed(tmp_path, work):
+    path = tmp_path / "rusak.txt"
+    path.write_bytes(b"\xff\xfe" + TSV.encode("utf-16-le")[:-1])     # odd length: cut in a character
+    received = receive(path, work)
+    assert received.status == "rejected" and received.problems[0]["code"] == "unreadable_file"
+    assert "damaged utf-16" in received.problems[0]["message"]
+
+
+# -- refusals say what the file is -------------------------------------------------------------------
+
+def _zip(parts: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@pytest.mark.parametrize("name, data, said, said_id", [
+    ("laporan.xlsx", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "This is a PDF document", "Berkas ini dokumen PDF"),
+    ("laporan.csv", b"%PDF-1.4\n", "This is a PDF document", "Berkas ini dokumen PDF"),
+    ("scan.xls", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", "This is a JPEG image", "gambar JPEG"),
+    ("foto.xlsx", b"\x89PNG\r\n\x1a\n" + bytes(64), "This is a PNG image", "gambar PNG"),
+    ("surat.xlsx", _zip({"[Content_Types].xml": "<Types/>", "word/document.xml": "<w:document/>"}),
+     "This is a Word document (.docx)", "dokumen Word (.docx)"),
+    ("data.xlsx", _zip({"readme.txt": "hello", "data/a.csv": "a,b"}),
+     "This is a zip archive that is not a workbook", "arsip zip yang bukan workbook"),
+    ("surat.xls", OLE2 + bytes(200) + "WordDocument".encode("utf-16-le") + b"\x00\x00" + bytes(100),
+     "This is a Word 97-2003 document (.doc)", "dokumen Word 97-2003 (.doc)"),
+    ("arsip.xlsx", b"Rar!\x1a\x07\x01\x00" + bytes(50), "This is a RAR archive", "arsip RAR"),
+    ("data.csv", _zip({"xl/workbook.xml": "<workbook/>"}), "This is an Excel workbook (.xlsx)",
+     "workbook Excel (.xlsx)"),
+])
+def test_a_refusal_names_what_the_file_really_is(tmp_path, name, data, said, said_id):
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(RefusedFile) as refused:
+        inspect_file(path)
+    assert refused.value.code == "not_spreadsheet"
+    assert refused.value.message.startswith(said), refused.value.message
+    assert said_id in refused.value.message_id, refused.value.message_id
+
+
+# -- XML Spreadsheet 2003 ----------------------------------------------------------------------------
+
+XML2003 = """<?xml version="1.0" encoding="UTF-8"?>
+<?mso-application progid="Excel.Sheet"?>
+<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"
+ xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:x="urn:schemas-microsoft-com:office:excel"
+ xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet" xmlns:html="http://www.w3.org/TR/REC-html40">
+ <DocumentProperties xmlns="urn:schemas-microsoft-com:office:office"><Author>SIPD</Author></DocumentProperties>
+ <Worksheet ss:Name="UMKM 2023">
+  <Table ss:ExpandedColumnCount="9" ss:ExpandedRowCount="{rows}" x:FullColumns="1" x:FullRows="1">
+   <Column ss:Index="8" ss:Hidden="1" ss:Span="1"/>
+   <Row><Cell><Data ss:Type="String">Jumlah UMKM Kecamatan Sungai Jaya 2023</Data></Cell></Row>
+   <Row ss:Index="3">
+    <Cell><Data ss:Type="String">Kecamatan</Data></Cell><Cell><Data ss:Type="String">Desa/Kelurahan</Data></Cell>
+    <Cell><Data ss:Type="String">Tahun</Data></Cell><Cell><Data ss:Type="String">Mikro</Data></Cell>
+    <Cell><Data ss:Type="String">Kecil</Data></Cell><Cell><Data ss:Type="String">Menengah</Data></Cell>
+    <Cell><Data ss:Type="String">Jumlah Penduduk</Data></Cell><Cell><Data ss:Type="String">Catatan</Data></Cell>
+    <Cell><Data ss:Type="String">Tanggal Pendataan</Data></Cell>
+   </Row>
+   <Row>
+    <Cell ss:MergeDown="2"><Data ss:Type="String">Sungai Jaya</Data></Cell>
+    <Cell><Data ss:Type="String">Air Duren</Data></Cell><Cell><Data ss:Type="Number">2023</Data></Cell>
+    <Cell><Data ss:Type="Number">300</Data></Cell><Cell><Data ss:Type="Number">20</Data></Cell>
+    <Cell><Data ss:Type="Number">0</Data></Cell><Cell><Data ss:Type="Number">3100</Data></Cell>
+    <Cell ss:Formula="=VLOOKUP(B4,Ref!A:B,2,0)"><Data ss:Type="Error">#N/A</Data></Cell>
+    <Cell><Data ss:Type="DateTime">2023-08-17T00:00:00.000</Data></Cell>
+   </Row>
+   <Row ss:Hidden="1">
+    <Cell ss:Index="2"><Data ss:Type="String"><B>Sidorejo</B></Data></Cell>
+    <Cell><Data ss:Type="Number">2023</Data></Cell>
+    <Cell><Data ss:Type="Number">301</Data></Cell><Cell><Data ss:Type="Number">21</Data></Cell>
+    <Cell><Data ss:Type="Number">1</Data></Cell><Cell><Data ss:Type="Number">4101</Data></Cell>
+    <Cell ss:Index="9"><Data ss:Type="DateTime">2023-08-18T09:30:00.000</Data></Cell>
+   </Row>
+   <Row>
+    <Cell ss:Index="2"><Data ss:Type="String">Tanjung Baru</Data></Cell>
+    <Cell><Data ss:Type="Number">2023</Data></Cell>
+    <Cell><Data ss:Type="Number">302</Data></Cell><Cell><Data ss:Type="Number">22</Data></Cell>
+    <Cell><Data ss:Type="Number">2</Data></Cell><Cell><Data ss:Type="Number">5102</Data></Cell>
+    <Cell ss:Formula="=1/0"/><Cell><Data ss:Type="Boolean">1</Data></Cell>
+   </Row>
+   {extra}
+  </Table>
+ </Worksheet>
+ <Worksheet ss:Name="Ref">
+  <Table><Row><Cell><Data ss:Type="String">lookup</Data></Cell></Row></Table>
+  <WorksheetOptions xmlns="urn:schemas-microsoft-com:office:excel"><Visible>SheetHidden</Visible></WorksheetOptions>
+ </Worksheet>
+</Workbook>
+"""
+
+
+def xml2003(path: Path, extra: str = "", rows: int = 6) -> Path:
+    path.write_text(XML2003.replace("{extra}", extra).replace("{rows}", str(rows)), encoding="utf-8")
+    return path
+
+
+def test_xml_spreadsheet_2003_is_an_accepted_suffix():
+    assert ".xml" in SUPPORTED_SUFFIXES
+
+
+@pytest.mark.parametrize("name", ["umkm_2023.xml", "umkm_2023.xls"])
+def test_xml_spreadsheet_2003_is_read(tmp_path, work, name):
+    path = xml2003(tmp_path / name)
+    inspection = inspect_file(path)
+    assert inspection.kind == "xml2003"
+    assert inspection.hidden_rows == {"UMKM 2023": [5]} and inspection.hidden_columns == {"UMKM 2023": ["H", "I"]}
+    assert inspection.merged_cells == {"UMKM 2023": [(3, 0, 5, 0)]}          # A4:A6, 0-based
+    assert inspection.formulas_without_value == {"UMKM 2023": ["H6"]}
+    sheets = {sheet.name: sheet for sheet in read_file(path, inspection.kind)}
+    data = sheets["UMKM 2023"]
+    assert (data.hidden, sheets["Ref"].hidden) == (False, True)
+    assert data.rows[0][0] == "Jumlah UMKM Kecamatan Sungai Jaya 2023" and data.rows[1] == [""] * 9
+    assert data.rows[3] == ["Sungai Jaya", "Air Duren", 2023.0, 300.0, 20.0, 0.0, 3100.0, "#N/A",
+                            dt.date(2023, 8, 17)]
+    assert data.rows[4][:2] == ["", "Sidorejo"] and data.rows[4][8] == dt.datetime(2023, 8, 18, 9, 30)
+    assert data.rows[5][7:] == ["", True]
+
+    received = receive(path, work)
+    assert (received.status, received.rows_read, received.rows_accepted) in {("accepted", 3, 3),
+                                                                             ("partially_accepted", 3, 3)}
+    assert msme_rows(work) == EXPECTED                # the district merged down fills its three villages
+    assert received.hidden["UMKM 2023"] == {"rows": [5], "columns": ["H", "I"]}
+    assert received.hidden["Ref"] == {"sheet_hidden": True}
+    assert any("1 formula cell(s) without a saved result" in n and "H6" in n for n in received.notes)
+    assert any("XML Spreadsheet 2003" in n for n in received.notes)
+
+
+def test_xml_spreadsheet_2003_beyond_the_grid_budget_is_refused(tmp_path):
+    path = xml2003(tmp_path / "stray.xls", extra='<Row ss:Index="1000000"><Cell ss:Index="100">'
+                                                  '<Data ss:Type="String">x</Data></Cell></Row>', rows=1000000)
+    with pytest.raises(RefusedFile) as refused:
+        inspect_file(path)
+    assert refused.value.code == "sheet_too_large"
+    assert "Sheet 'UMKM 2023' spans 1,000,000 rows x 100 columns" in refused.value.message
+    assert "farthest cell is CV1000000" in refused.value.message
+
+
+def test_xml_spreadsheet_2003_with_entities_is_refused(tmp_path):
+    path = tmp_path / "bom.xml"
+    path.write_text(XML2003.replace('<?mso-application progid="Excel.Sheet"?>',
+                                    '<!DOCTYPE Workbook [<!ENTITY a "aaaaaaaaaa">]><?mso-application '
+                                    'progid="Excel.Sheet"?>').replace("{extra}", "&a;").replace("{rows}", "6"))
+    with pytest.raises(RefusedFile) as refused:
+        inspect_file(path)
+    assert refused.value.code == "xml_entities"
+    assert refused.value.message.startswith("This XML Spreadsheet 2003 file declares XML entities")
+
+
+# -- other producers' .xlsx ---------------------------------------------------------------------------
+
+def sheet(prefix: str = "x", namespace: str = MAIN, refs: bool = True, stray: str = "") -> str:
+    """A BPS table as the .NET Open XML SDK writes it: every element prefixed, inline strings, no shared
+    strings, a shared formula whose cells have no saved value, district merged down, row 5 hidden."""
+    p = f"{prefix}:" if prefix else ""
+    declare = f'xmlns:{prefix}="{namespace}"' if prefix else f'xmlns="{namespace}"'
+
+    def row(number: int, cells: list, extra: str = "") -> str:
+        out = []
+        for col, value in enumerate(cells):
+            ref = f' r="{"ABCDEFGH"[col]}{number}"' if refs else ""
+            if value is None:
+                continue
+            if isinstance(value, str) and value.startswith("="):
+                formula = (f'<{p}f t="shared" ref="H4:H6" si="0">{value[1:]}</{p}f>' if number == 4
+                           else f'<{p}f t="shared" si="0"/>')
+                out.append(f"<{p}c{ref}>{formula}</{p}c>")
+            elif isinstance(value, str):
+                out.append(f'<{p}c{ref} t="inlineStr"><{p}is><{p}t>{value}</{p}t></{p}is></{p}c>')
+            else:
+                out.append(f'<{p}c{ref} t="n"><{p}v>{value}</{p}v></{p}c>')
+        number_ref = f' r="{number}"' if refs else ""
+        return f'<{p}row{number_ref}{extra}>{"".join(out)}</{p}row>'
+
+    header = ["Kecamatan", "Desa/Kelurahan", "Tahun", "Mikro", "Kecil", "Menengah", "Penduduk", "Jumlah"]
+    body = [["Sungai Jaya", "Air Duren", 2023, 300, 20, 0, 3100, "=D4+E4+F4"],
+            ["", "Sidorejo", 2023, 301, 21, 1, 4101, "=D5+E5+F5"],
+            ["", "Tanjung Baru", 2023, 302, 22, 2, 5102, "=D6+E6+F6"]]
+    row_ref, cell_ref = (' r="1"', ' r="A1"') if refs else ("", "")
+    title = f'<{p}row{row_ref}><{p}c{cell_ref} t="inlineStr"><{p}is>' \
+            f'<{p}t>UMKM Kecamatan Sungai Jaya</{p}t></{p}is></{p}c></{p}row>'
+    blank = "" if refs else f"<{p}row/>"            # row 2: present only when rows are counted
+    rows = [title, blank, row(3, header), row(4, body[0]), row(5, body[1], ' hidden="1"'), row(6, body[2])]
+    return (f'<?xml version="1.0" encoding="utf-8"?><{p}worksheet {declare}>'
+            f'<{p}cols><{p}col min="9" max="10" width="0" hidden="1" customWidth="1"/></{p}cols>'
+            f'<{p}sheetData>{"".join(rows)}{stray}</{p}sheetData>'
+            f'<{p}mergeCells count="1"><{p}mergeCell ref="A4:A6"/></{p}mergeCells></{p}worksheet>')
+
+
+def other_xlsx(path: Path, sheet_xml: str, prefix: str = "x", namespace: str = MAIN) -> Path:
+    p = f"{prefix}:" if prefix else ""
+    declare = f'xmlns:{prefix}="{namespace}"' if prefix else f'xmlns="{namespace}"'
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    path.write_bytes(_zip({
+        "[Content_Types].xml": '<?xml version="1.0" encoding="utf-8"?><Types xmlns="http://schemas.openxmlformats.'
+        'org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-'
+        'package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName='
+        '"/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+'
+        'xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.worksheet+xml"/></Types>',
+        "_rels/.rels": '<?xml version="1.0" encoding="utf-8"?><Relationships xmlns="http://schemas.openxmlformats.'
+        'org/package/2006/relationships"><Relationship Type="http://schemas.openxmlformats.org/officeDocument/'
+        '2006/relationships/officeDocument" Target="/xl/workbook.xml" Id="R1"/></Relationships>',
+        "xl/workbook.xml": f'<?xml version="1.0" encoding="utf-8"?><{p}workbook {declare} xmlns:r="{rel}">'
+        f'<{p}sheets><{p}sheet name="UMKM" sheetId="1" r:id="R2"/></{p}sheets></{p}workbook>',
+        "xl/_rels/workbook.xml.rels": '<?xml version="1.0" encoding="utf-8"?><Relationships xmlns="http://schemas.'
+        'openxmlformats.org/package/2006/relationships"><Relationship Type="http://schemas.openxmlformats.org/'
+        'officeDocument/2006/relationships/worksheet" Target="/xl/worksheets/sheet1.xml" Id="R2"/></Relationships>',
+        "xl/worksheets/sheet1.xml": sheet_xml,
+    }))
+    return path
+
+
+PRODUCERS = {
+    "excel_unprefixed": dict(prefix=""),
+    "dotnet_prefixed": dict(prefix="x"),
+    "other_prefix": dict(prefix="ss"),
+    "without_references": dict(prefix="x", refs=False),
+}
+
+
+@pytest.mark.parametrize("producer", PRODUCERS)
+def test_other_producers_xlsx_get_the_same_checks_and_rows(tmp_path, work, producer):
+    options = PRODUCERS[producer]
+    path = other_xlsx(tmp_path / f"{producer}.xlsx", sheet(**options), prefix=options["prefix"])
+    inspection = inspect_file(path)
+    assert inspection.hidden_rows == {"UMKM": [5]}
+    assert inspection.hidden_columns == {"UMKM": ["I", "J"]}
+    assert inspection.merged_cells == {"UMKM": [(3, 0, 5, 0)]}
+    assert inspection.formulas_without_value == {"UMKM": ["H4", "H5", "H6"]}
+    received = receive(path, work)
+    assert received.rows_accepted == 3, received.notes
+    assert msme_rows(work) == EXPECTED                # the merged district fills its block
+    assert received.hidden["UMKM"] == {"rows": [5], "columns": ["I", "J"]}
+    assert any("3 formula cell(s) without a saved result" in n for n in received.notes)
+
+
+@pytest.mark.parametrize("producer", PRODUCERS)
+def test_a_stray_cell_is_refused_whoever_wrote_the_xml(tmp_path, producer):
+    options = PRODUCERS[producer]
+    p = f"{options['prefix']}:" if options["prefix"] else ""
+    if options.get("refs", True):
+        stray = f'<{p}row r="1000000"><{p}c r="CV1000000" t="inlineStr"><{p}is><{p}t>x</{p}t></{p}is></{p}c></{p}row>'
+    else:     # a row whose 100th cell is the stray one, its column counted by position
+        stray = f'<{p}row r="1000000">' + f"<{p}c/>" * 99 + \
+            f'<{p}c t="inlineStr"><{p}is><{p}t>x</{p}t></{p}is></{p}c></{p}row>'
+    path = other_xlsx(tmp_path / "stray.xlsx", sheet(**options, stray=stray), prefix=options["prefix"])
+    with pytest.raises(RefusedFile) as refused:
+        inspect_file(path)
+    assert refused.value.code == "sheet_too_large"
+    assert "Sheet 'UMKM' spans 1,000,000 rows x 100 columns" in refused.value.message
+    assert "farthest cell is CV1000000" in refused.value.message
+
+
+def test_cells_without_references_are_counted_against_excel_limits(tmp_path):
+    stray = "<x:row>" + "<x:c/>" * 16_384 + '<x:c t="inlineStr"><x:is><x:t>x</x:t></x:is></x:c></x:row>'
+    path = other_xlsx(tmp_path / "lebar.xlsx", sheet(refs=False, stray=stray))
+    with pytest.raises(RefusedFile) as refused:
+        inspect_file(path)
+    assert refused.value.code == "beyond_excel_limits"
+    assert "uses 7 rows x 16,385 columns" in refused.value.message and "XFE7" in refused.value.message
+
+
+def _scan(path: Path, fast: bool) -> sheetxml.SheetScan:
+    with zipfile.ZipFile(path) as archive:
+        return sheetxml.scan_sheet(archive, "xl/worksheets/sheet1.xml", fast=fast)
+
+
+@pytest.mark.parametrize("variant, fast_way", [
+    ("excel", True), ("prefixed", True), ("strict", True), ("no_refs", False),
+    ("comment_with_tags", False), ("cdata", False), ("other_namespace", False), ("attribute_first", False),
+    ("main_namespace_again", False), ("single_quotes", False), ("gt_in_value", False),
+])
+def test_the_fast_scan_is_used_only_where_it_is_exact(tmp_path, variant, fast_way):
+    """Both ways give the same answers; the fast one is kept only where tag text means what the XML says.
+    Cells in another namespace count for the extent (calamine reads any element named c in a row), but
+    are no hidden row, merged area or formula of the sheet."""
+    stray = '<x:row r="1000000"><x:c r="CV1000000"><x:v>1</x:v></x:c></x:row>'
+    xml = {
+        "excel": sheet(prefix=""),
+        "prefixed": sheet(),
+        "strict": sheet(namespace=STRICT),
+        "no_refs": sheet(refs=False),
+        # a comment and CDATA may hold tag-like text that is not XML: a stray cell there is no cell
+        "comment_with_tags": sheet().replace("</x:sheetData>", f"<!-- {stray} --></x:sheetData>"),
+        "cdata": sheet().replace("<x:t>Sidorejo</x:t>", f"<x:t><![CDATA[{stray}]]>Sidorejo</x:t>"),
+        # the prefix bound to another namespace below the root: not the sheet's rows, but within the extent
+        "other_namespace": sheet().replace("</x:sheetData>", f'</x:sheetData><x:extLst xmlns:x="urn:other">'
+                                           + stray.replace('r="1000000">', 'r="1000000" hidden="1">') + "</x:extLst>"),
+        # another prefix bound to the main namespace below the root: its hidden row is the sheet's
+        "main_namespace_again": sheet().replace("</x:sheetData>", f'<y:row xmlns:y="{MAIN}" r="7" hidden="1">'
+                                                '<y:c r="A7"><y:v>1</y:v></y:c></y:row></x:sheetData>'),
+        "attribute_first": sheet().replace('<x:c r="B5" t="inlineStr">', '<x:c t="inlineStr" r="B5">'),
+        # forms a tag search would misread: hidden='1', and a '>' inside an attribute value before it
+        "single_quotes": sheet().replace(' hidden="1"', " hidden='1'"),
+        "gt_in_value": sheet().replace('<x:row r="5" hidden="1">', '<x:row r="5" spans="1>8" hidden="1">'),
+    }[variant]
+    path = other_xlsx(tmp_path / f"{variant}.xlsx", xml)
+    fast, slow = _scan(path, fast=True), _scan(path, fast=False)
+    assert fast.fast is fast_way and slow.fast is False
+    for name in ("hidden_rows", "hidden_columns", "formulas_without_value", "merged"):
+        assert getattr(fast, name) == getattr(slow, name), name
+    assert slow.hidden_rows == ([5, 7] if variant == "main_namespace_again" else [5])
+    assert slow.merged == [(3, 0, 5, 0)] and slow.formulas_without_value == ["H4", "H5", "H6"]
+    if variant == "other_namespace":
+        assert (fast.max_row, fast.max_col) == (slow.max_row, slow.max_col) == (1_000_000, 100)
+        with pytest.raises(RefusedFile):
+            inspect_file(path)
+    else:
+        assert (slow.max_row, slow.max_col) == (7 if variant == "main_namespace_again" else 6, 8)
+        inspect_file(path)        # the stray text in a comment or CDATA is no cell: the guard lets it through
+
+
+def test_head_types_are_read_as_xml_whatever_the_prefix(tmp_path):
+    from assets.ingest.workbook import _head_types
+    for prefix, refs in (("", True), ("x", True), ("x", False)):
+        path = other_xlsx(tmp_path / f"head_{prefix}_{refs}.xlsx", sheet(prefix=prefix, refs=refs), prefix=prefix)
+        types = _head_types(path, "xl/worksheets/sheet1.xml", 1)
+        assert types[(0, 0)] == "inlineStr" and types[(3, 2)] == "n" and types[(3, 7)] == "n", (prefix, refs)
+        assert (1, 0) not in types and len([k for k in types if k[0] == 3]) == 8
+
+
+def test_fast_read_of_prefixed_xml_gives_the_same_rows(tmp_path, work, monkeypatch):
+    """The Arrow reader (large sheets) on a prefixed workbook: the head's cell types still come from its XML."""
+    from assets.ingest import workbook
+    monkeypatch.setattr(workbook, "FAST_READ_BYTES", 0)
+    path = other_xlsx(tmp_path / "besar.xlsx", sheet())
+    received = receive(path, work)
+    assert received.rows_accepted == 3 and msme_rows(work) == EXPECTED
+    assert pd.read_parquet(work.rejections_path(received.sha256)).empty
+
+
+def test_a_dtd_pushed_past_the_prologue_is_still_refused(tmp_path):
+    """The prologue check reads 4 KB; a comment can push a DOCTYPE beyond it, the XML parser still sees it."""
+    xml = sheet().replace('<?xml version="1.0" encoding="utf-8"?>',
+                          '<?xml version="1.0" encoding="utf-8"?><!--' + "x" * 5000 + '-->'
+                          '<!DOCTYPE x:worksheet [<!ENTITY big "' + "y" * 100 + '">]>')
+    with pytest.raises(RefusedFile) as refused:
+        inspect_file(other_xlsx(tmp_path / "dtd.xlsx", xml))
+    assert refused.value.code == "xml_entities"
+    from defusedxml import DTDForbidden
+    with zipfile.ZipFile(tmp_path / "dtd.xlsx") as archive, pytest.raises(DTDForbidden):
+        sheetxml._xml_scan(archive, "xl/worksheets/sheet1.xml", 10)
