@@ -6,7 +6,9 @@ import re
 
 import pandas as pd
 
-from assets.harmonise.matcher import Matcher
+from assets.harmonise.labels import parse_village_label
+from assets.harmonise.matcher import Match, Matcher
+from assets.harmonise.names import name_key
 from assets.ingest.errors import cell_error
 from schemas.base import Dataset
 
@@ -55,9 +57,7 @@ def match_frame(frame: pd.DataFrame, matcher: Matcher) -> pd.DataFrame:
     for place, year in zip(places.itertuples(index=False, name=None), years):
         version = matcher.version_for(year)
         if (place, version) not in cache:
-            code, village, district, regency, sector = place
-            cache[(place, version)] = matcher.match(code=code, village=village, district=district,
-                                                    regency=regency, police_sector=sector, year=year)
+            cache[(place, version)] = match_place(matcher, place, year)
         matches.append(cache[(place, version)])
 
     def column(values, dtype=object) -> pd.Series:
@@ -71,6 +71,28 @@ def match_frame(frame: pd.DataFrame, matcher: Matcher) -> pd.DataFrame:
     frame["match_scope"] = column([m.scope for m in matches])
     frame["gazetteer_version"] = column([matcher.version_for(y) for y in years])
     return frame
+
+
+def match_place(matcher: Matcher, place: tuple, year: int | None) -> Match:
+    """One place tuple (code, village, district, regency, police sector) matched. A village named as a
+    template's dropdown names it, 'Air Duren (Kec. Pemali)', is matched in the district (and regency) the
+    label names; a Kecamatan or Kabupaten column naming another area makes it ambiguous between the two."""
+    code, village, district, regency, sector = place
+    if (label := parse_village_label(village)) is None:
+        return matcher.match(code=code, village=village, district=district, regency=regency,
+                             police_sector=sector, year=year)
+    name, label_district, label_regency = label
+    picked = matcher.match(code=code, village=name, district=label_district, regency=label_regency or regency,
+                           year=year)
+    if (_differs(district, label_district) or _differs(regency, label_regency, regency=True)) and \
+            (stated := matcher.match(code=code, village=name, district=district, regency=regency,
+                                     police_sector=sector, year=year)).village_code != picked.village_code:
+        return Match(None, "ambiguous", 0.0, sorted(c for c in {picked.village_code, stated.village_code} if c))
+    return picked
+
+
+def _differs(stated, labelled, regency: bool = False) -> bool:
+    return bool(stated and labelled and name_key(str(stated), regency) != name_key(labelled, regency))
 
 
 UNRESOLVED_COLUMNS = ["dataset", "source_file", *PLACE_FIELDS, "year", "match_method", "match_scope",
