@@ -1,5 +1,5 @@
 """The clerk's own template, filled as a clerk fills it and dropped back: every row lands in the village
-picked; and syncs in which no row lands end cleanly with empty marts."""
+picked from its dropdown, and its helper sheets are not reported as problems."""
 from __future__ import annotations
 
 import json
@@ -8,24 +8,20 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import openpyxl
+import pandas as pd
 import pytest
 
 from assets import steps
+from assets.harmonise.gazetteer import load_gazetteer
+from assets.harmonise.labels import parse_village_label, village_labels
+from assets.harmonise.matcher import Matcher
+from assets.harmonise.places import match_place, split_village_list
 from pipelines.cli import main
 from schemas import DATASETS
 from tests.conftest import reference_root
 
 REAL_LISTS = ("wilayah_kemendagri_babel_tuban.csv", "bps_kemendagri_crosswalk_babel_tuban.csv")
-MART_TABLES = ("mart_village_year", "mart_growth_without_security", "mart_growth_without_security_district",
-               "mart_growth_without_security_regency", "mart_program_reach", "mart_bhabinkamtibmas_coverage",
-               "crime_village_month")
-
-
-def sync(inbox: Path, warehouse: Path, capsys=None) -> str:
-    assert main(["sync", "--inbox", str(inbox), "--warehouse", str(warehouse)]) == 0
-    return capsys.readouterr().out if capsys else ""
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +122,8 @@ def test_every_template_filled_by_a_clerk_lands_every_row_in_the_village_picked(
         out = tmp_path / f"{name}.xlsx"
         assert main(["template", name, "--out", str(out), "--warehouse", str(warehouse)]) == 0
         wb = openpyxl.load_workbook(out)
-        assert wb.sheetnames[:2] == ["Petunjuk", "Data"]
+        assert wb.sheetnames == ["Petunjuk", "Data", "Desa"]
+        assert (wb["Desa"].sheet_state, wb["Desa"].protection.sheet) == ("visible", True)   # to copy from, not edit
         villages = list(wb["Desa"].iter_rows(min_row=2, values_only=True))
         labels = [v[0] for v in villages]
         assert len(set(labels)) == len(labels) == len(villages) > 700   # one label per village, none twice
@@ -170,3 +167,39 @@ def test_template_text_names_columns_by_their_indonesian_headers(first_sync, tmp
             wb["Petunjuk"]["A1"].value.removeprefix("Petunjuk pengisian: ") == DATASETS[name].title_id
 
 
+
+
+@pytest.mark.parametrize("village, district, regency, expected", [
+    ("Air Duren (Kec. Mendo)", None, None, "19.01.02.2001"),
+    ("Air Duren (Kec. Sungai Jaya)", None, None, "19.01.01.2001"),
+    ("Air Duren (Kec. Mendo)", "Kec. Mendo", "Kabupaten Bangka", "19.01.02.2001"),   # the same place twice
+    ("air duren (kec. mendo, Kabupaten Bangka)", None, None, "19.01.02.2001"),
+    ("Air Duren", "Mendo", None, "19.01.02.2001"),                                # no label: as ever
+])
+def test_a_village_named_as_the_dropdown_names_it_is_read_in_its_district(reference_dir, village, district,
+                                                                           regency, expected):
+    matcher = Matcher(load_gazetteer(reference_dir))
+    found = match_place(matcher, (None, village, district, regency, None), 2023)
+    assert (found.village_code, found.method) == (expected, "name_exact")
+
+
+def test_a_label_contradicted_by_the_district_column_is_ambiguous_not_guessed(reference_dir):
+    matcher = Matcher(load_gazetteer(reference_dir))
+    found = match_place(matcher, (None, "Air Duren (Kec. Mendo)", "Sungai Jaya", None, None), 2023)
+    assert (found.village_code, found.method, found.candidates) == \
+        (None, "ambiguous", ["19.01.01.2001", "19.01.02.2001"])
+
+
+def test_labels_are_unique_and_read_back():
+    villages = pd.DataFrame({"name": ["Air Duren", "Air Duren", "Sukamaju", "Sukamaju"],
+                             "district": ["Mendo", "Pemali", "Cibeber", "Cibeber"],
+                             "regency": ["Kabupaten Bangka", "Kabupaten Bangka", "Kabupaten Cianjur",
+                                         "Kabupaten Lebak"]})
+    labels = list(village_labels(villages))
+    assert labels == ["Air Duren (Kec. Mendo)", "Air Duren (Kec. Pemali)",
+                      "Sukamaju (Kec. Cibeber, Kabupaten Cianjur)", "Sukamaju (Kec. Cibeber, Kabupaten Lebak)"]
+    assert [parse_village_label(label) for label in labels] == [
+        ("Air Duren", "Mendo", None), ("Air Duren", "Pemali", None), ("Sukamaju", "Cibeber", "Kabupaten Cianjur"),
+        ("Sukamaju", "Cibeber", "Kabupaten Lebak")]
+    assert split_village_list(", ".join(labels[1:])) == labels[1:]       # a list of labels: one name each
+    assert parse_village_label("Sungai Liat (Lama)") is None and parse_village_label("Air Duren") is None

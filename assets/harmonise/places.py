@@ -18,10 +18,18 @@ PREFIX = re.compile(r"(ds|desa|kel|kelurahan)\.?\s", re.IGNORECASE)
 LIST_NUMBER = re.compile(r"(?:^|(?<=\s))\d{1,2}[.)](?=\s|[a-z])", re.IGNORECASE)    # "1. Air Duren 2. Jelutung"
 
 
+LABEL_BRACKET = re.compile(r"\(\s*kec\.[^()]*\)", re.IGNORECASE)      # "(Kec. Cibeber, Kabupaten Cianjur)"
+HELD = re.compile("\x00")
+
+
 def split_village_list(text: str) -> list[str]:
     """'Air Duren, Jelutung / Sinar Jaya dan Kimak', 'Air Duren - Jelutung', '1. Air Duren 2. Jelutung' and
-    'Ds. Air Duren Ds. Jelutung' -> the names."""
+    'Ds. Air Duren Ds. Jelutung' -> the names. A district in brackets is kept whole: 'Sukamaju (Kec. Cibeber,
+    Kabupaten Cianjur)', as a template's list names a village, is one name."""
     text = str(text).strip()
+    if bracketed := LABEL_BRACKET.findall(text):
+        held = iter(bracketed)
+        return [HELD.sub(lambda _: next(held), name) for name in split_village_list(LABEL_BRACKET.sub("\x00", text))]
     if LIST_NUMBER.match(text):         # a numbered list: each number starts a name
         text = LIST_NUMBER.sub(";", text)
     if prefix := PREFIX.match(text):    # "Ds. Air Duren Ds. Jelutung": each prefix starts a name

@@ -1,5 +1,5 @@
 """The sheets `jembatan template` adds beside its data sheet, as the ingest recognises them: by name and
-first cell, so a filled template dropped back is read without a word about them (assets/ingest/template.py
+first cell, so a filled template dropped back is read with only a note about them (assets/ingest/template.py
 writes them)."""
 from __future__ import annotations
 

@@ -3,9 +3,9 @@ recognises, typed columns with input checks, a dropdown of valid villages (when 
 the official list) and an instructions sheet in Bahasa Indonesia.
 
 The template's helper sheets (instructions 'Petunjuk', village list 'Desa') are known to the ingest by
-their name and first cell (assets/ingest/helper_sheets.py), so a filled template dropped back is read without a word
-about them. The dropdown names each village with its district (assets/harmonise/labels.py), so a
-village picked from it is never ambiguous."""
+their name and first cell (assets/ingest/helper_sheets.py), so a filled template dropped back is read
+with only a note about them. The dropdown names each village with its district
+(assets/harmonise/labels.py), so a village picked from it is never ambiguous."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -94,7 +94,9 @@ def _village_list(wb: Workbook, villages: pd.DataFrame) -> None:
     villages = villages.assign(label=village_labels(villages))
     for row in villages[["label", "name", "district", "regency", "code"]].itertuples(index=False):
         sheet.append(list(row))
-    sheet.sheet_state = "hidden"
+    sheet.column_dimensions["A"].width = 48
+    sheet.freeze_panes = "A2"
+    sheet.protection.sheet = True      # visible, to search and copy from (lists of villages), not to edit
 
 
 def _instructions(sheet, dataset: Dataset, columns, with_villages: bool) -> None:
@@ -109,11 +111,15 @@ def _instructions(sheet, dataset: Dataset, columns, with_villages: bool) -> None
         ["NIK, kode wilayah dan nomor laporan diketik sebagai teks, supaya Excel tidak mengubah angkanya."],
     ]
     if with_villages:
-        village = next((header_of(c) for c in columns if c.name == "village_name"), None)
-        if village:
-            lines.append([f"Kolom {village} dipilih dari daftar resmi Kemendagri (daftar pilihan pada kolomnya). "
-                          "Setiap desa/kelurahan tertulis dengan kecamatannya, misalnya 'Air Duren (Kec. Pemali)', "
-                          "karena nama desa yang sama ada di beberapa kecamatan; biarkan tertulis begitu."])
+        for column in columns:
+            if column.name == "village_name":
+                lines.append([f"Kolom {header_of(column)} dipilih dari daftar resmi Kemendagri (daftar pilihan pada "
+                              "kolomnya, juga di lembar 'Desa'). Setiap desa/kelurahan tertulis dengan kecamatannya, "
+                              "misalnya 'Air Duren (Kec. Pemali)', karena nama desa yang sama ada di beberapa "
+                              "kecamatan; biarkan tertulis begitu."])
+            elif column.name == "village_list":
+                lines.append([f"Kolom {header_of(column)}: salin nama dari kolom '{VILLAGE_PICK}' di lembar 'Desa', "
+                              "dipisah koma, misalnya 'Air Duren (Kec. Pemali), Dukong (Kec. Simpang Pesak)'."])
     lines += [["Simpan sebagai .xlsx lalu letakkan di folder instansi Anda; balasan (laporan penerimaan) "
                "dikirim untuk setiap berkas."], [], ["Kolom", "Wajib?", "Isi yang diharapkan"]]
     for line in lines:
