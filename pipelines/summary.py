@@ -16,10 +16,11 @@ FROM mart_data_quality GROUP BY source ORDER BY source
 """
 
 
-def summary_lines(database: Path, new_files: dict[str, int] | None = None,
+def summary_lines(database: Path | str, new_files: dict[str, int] | None = None,
                   new_rows: dict[str, int] | None = None) -> list[str]:
     """The lines `jembatan sync` prints. new_files and new_rows: per source, the files this sync received
     and the rows of theirs accepted. A sync in which nothing landed says so in one line (`nothing_landed`)."""
+    database = Path(database)
     if not database.exists():
         return [NOTHING_PUBLISHED.format(folder=database.parent)]
     con = duckdb.connect(str(database), read_only=True)
