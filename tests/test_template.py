@@ -152,6 +152,15 @@ def test_every_template_filled_by_a_clerk_lands_every_row_in_the_village_picked(
         assert set(placed["match_method"]) <= {"name_exact", "name_normalised"}, name
 
 
+def test_every_village_of_the_real_list_picked_from_the_dropdown_is_read_back_as_itself(first_sync, tmp_path):
+    assert main(["template", "crime_report", "--out", str(tmp_path / "t.xlsx"), "--warehouse", str(first_sync)]) == 0
+    villages = list(openpyxl.load_workbook(tmp_path / "t.xlsx")["Desa"].iter_rows(min_row=2, values_only=True))
+    matcher = Matcher(steps.stored_gazetteer(steps.Paths(first_sync.parent / "inbox", first_sync)))
+    read_back = {label: match_place(matcher, (None, label, None, None, None), 2025) for label, *_ in villages}
+    assert {label: m.village_code for label, m in read_back.items()} == {v[0]: v[4] for v in villages}
+    assert {m.method for m in read_back.values()} <= {"name_exact", "name_normalised"}
+
+
 def test_template_text_names_columns_by_their_indonesian_headers(first_sync, tmp_path):
     # internal names as whole words, case as written ("program" is also the Indonesian word)
     internal = ({c.name for d in DATASETS.values() for c in d.columns} | set(DATASETS)) - {"program"}
@@ -190,16 +199,41 @@ def test_a_label_contradicted_by_the_district_column_is_ambiguous_not_guessed(re
         (None, "ambiguous", ["19.01.01.2001", "19.01.02.2001"])
 
 
+def test_a_label_with_its_code_places_a_desa_and_a_kelurahan_of_one_name_apart(reference_dir):
+    matcher = Matcher(load_gazetteer(reference_dir))
+    found = match_place(matcher, (None, "Air Duren (Kec. Mendo, Kabupaten Bangka, kode 19.01.02.2001)", None, None,
+                                  None), 2023)
+    assert (found.village_code, found.method) == ("19.01.02.2001", "kemendagri_code")
+
+
 def test_labels_are_unique_and_read_back():
-    villages = pd.DataFrame({"name": ["Air Duren", "Air Duren", "Sukamaju", "Sukamaju"],
-                             "district": ["Mendo", "Pemali", "Cibeber", "Cibeber"],
+    villages = pd.DataFrame({"name": ["Air Duren", "Air Duren", "Sukamaju", "Sukamaju", "Baru", "Baru",
+                                      "Kurau (Timur)"],
+                             "district": ["Mendo", "Pemali", "Cibeber", "Cibeber", "Kota", "Kota",
+                                          "Misool (Misool Utara)"],
                              "regency": ["Kabupaten Bangka", "Kabupaten Bangka", "Kabupaten Cianjur",
-                                         "Kabupaten Lebak"]})
+                                         "Kabupaten Lebak", "Kota Jambi", "Kota Jambi", "Kabupaten Raja Ampat"],
+                             "code": ["19.01.02.2001", "19.01.08.2001", "32.03.01.2001", "36.02.01.2001",
+                                      "15.71.01.1001", "15.71.01.2001", "92.05.01.2001"]})
     labels = list(village_labels(villages))
     assert labels == ["Air Duren (Kec. Mendo)", "Air Duren (Kec. Pemali)",
-                      "Sukamaju (Kec. Cibeber, Kabupaten Cianjur)", "Sukamaju (Kec. Cibeber, Kabupaten Lebak)"]
+                      "Sukamaju (Kec. Cibeber, Kabupaten Cianjur)", "Sukamaju (Kec. Cibeber, Kabupaten Lebak)",
+                      "Baru (Kec. Kota, Kota Jambi, kode 15.71.01.1001)",
+                      "Baru (Kec. Kota, Kota Jambi, kode 15.71.01.2001)",
+                      "Kurau (Timur) (Kec. Misool (Misool Utara))"]
     assert [parse_village_label(label) for label in labels] == [
-        ("Air Duren", "Mendo", None), ("Air Duren", "Pemali", None), ("Sukamaju", "Cibeber", "Kabupaten Cianjur"),
-        ("Sukamaju", "Cibeber", "Kabupaten Lebak")]
+        ("Air Duren", "Mendo", None, None), ("Air Duren", "Pemali", None, None),
+        ("Sukamaju", "Cibeber", "Kabupaten Cianjur", None), ("Sukamaju", "Cibeber", "Kabupaten Lebak", None),
+        ("Baru", "Kota", "Kota Jambi", "15.71.01.1001"), ("Baru", "Kota", "Kota Jambi", "15.71.01.2001"),
+        ("Kurau (Timur)", "Misool (Misool Utara)", None, None)]
     assert split_village_list(", ".join(labels[1:])) == labels[1:]       # a list of labels: one name each
     assert parse_village_label("Sungai Liat (Lama)") is None and parse_village_label("Air Duren") is None
+
+
+def test_a_template_made_before_any_list_asks_for_the_district(tmp_path):
+    out = tmp_path / "t.xlsx"
+    assert main(["template", "crime_report", "--out", str(out), "--warehouse", str(tmp_path / "none")]) == 0
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["Petunjuk", "Data"]
+    assert "Isi juga kolom Kecamatan: nama desa/kelurahan yang sama ada di beberapa kecamatan." in \
+        [row[0] for row in wb["Petunjuk"].iter_rows(values_only=True)]

@@ -18,7 +18,7 @@ PREFIX = re.compile(r"(ds|desa|kel|kelurahan)\.?\s", re.IGNORECASE)
 LIST_NUMBER = re.compile(r"(?:^|(?<=\s))\d{1,2}[.)](?=\s|[a-z])", re.IGNORECASE)    # "1. Air Duren 2. Jelutung"
 
 
-LABEL_BRACKET = re.compile(r"\(\s*kec\.[^()]*\)", re.IGNORECASE)      # "(Kec. Cibeber, Kabupaten Cianjur)"
+LABEL_BRACKET = re.compile(r"\(\s*kec\.(?:[^()]|\([^()]*\))*\)", re.IGNORECASE)      # "(Kec. Cibeber, Kabupaten Cianjur)"
 HELD = re.compile("\x00")
 
 
@@ -89,11 +89,11 @@ def match_place(matcher: Matcher, place: tuple, year: int | None) -> Match:
     if (label := parse_village_label(village)) is None:
         return matcher.match(code=code, village=village, district=district, regency=regency,
                              police_sector=sector, year=year)
-    name, label_district, label_regency = label
-    picked = matcher.match(code=code, village=name, district=label_district, regency=label_regency or regency,
+    name, label_district, label_regency, label_code = label
+    picked = matcher.match(code=code or label_code, village=name, district=label_district, regency=label_regency or regency,
                            year=year)
     if (_differs(district, label_district) or _differs(regency, label_regency, regency=True)) and \
-            (stated := matcher.match(code=code, village=name, district=district, regency=regency,
+            (stated := matcher.match(code=code or label_code, village=name, district=district, regency=regency,
                                      police_sector=sector, year=year)).village_code != picked.village_code:
         return Match(None, "ambiguous", 0.0, sorted(c for c in {picked.village_code, stated.village_code} if c))
     return picked

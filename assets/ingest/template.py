@@ -120,6 +120,9 @@ def _instructions(sheet, dataset: Dataset, columns, with_villages: bool) -> None
             elif column.name == "village_list":
                 lines.append([f"Kolom {header_of(column)}: salin nama dari kolom '{VILLAGE_PICK}' di lembar 'Desa', "
                               "dipisah koma, misalnya 'Air Duren (Kec. Pemali), Dukong (Kec. Simpang Pesak)'."])
+    elif district := next((c for c in columns if c.name == "district_name"), None):
+        lines.append([f"Isi juga kolom {header_of(district)}: nama desa/kelurahan yang sama ada di beberapa "
+                      "kecamatan."])
     lines += [["Simpan sebagai .xlsx lalu letakkan di folder instansi Anda; balasan (laporan penerimaan) "
                "dikirim untuk setiap berkas."], [], ["Kolom", "Wajib?", "Isi yang diharapkan"]]
     for line in lines:
