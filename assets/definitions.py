@@ -17,6 +17,9 @@ from schemas import SOURCES
           "the BPS-Kemendagri bridging, read from inbox/reference/")
 def reference_gazetteer(paths: JembatanPaths) -> dg.MaterializeResult:
     gazetteer = steps.refresh_gazetteer(paths.paths())
+    if gazetteer is None:
+        return dg.MaterializeResult(metadata={"dagster/row_count": 0,
+                                              "versions": "none: the inbox holds no official village list yet"})
     villages = gazetteer.current("village")
     return dg.MaterializeResult(metadata={
         "dagster/row_count": len(villages),

@@ -57,6 +57,11 @@ class Paths:
         return StageState(self.warehouse / "work" / "state.json")
 
 
+def has_gazetteer(paths: Paths) -> bool:
+    """Whether a sync has read an official village list into this warehouse (False: an empty inbox)."""
+    return all((paths.reference_store / f"{name}.parquet").exists() for name in ("areas", "bridging", "changes"))
+
+
 def stored_gazetteer(paths: Paths) -> Gazetteer:
     """The reference lists as the last sync read them (work/reference/); read once per process while
     the files are unchanged (several stages need them). Shared: treat as read-only."""

@@ -16,23 +16,30 @@ from assets.ingest.batch import receive_files
 from assets.ingest.inbox import scan_inbox
 from assets.ingest.receive import Received
 from assets.ingest.report import write_file_reports, write_inbox_reports
-from assets.paths import Paths, steward_dir, stored_gazetteer  # noqa: F401  (the stages' shared names)
+from assets.paths import Paths, has_gazetteer, steward_dir, stored_gazetteer  # noqa: F401  (the stages' shared names)
 from assets.privacy import load_key
 from assets.publish.publication import publish
-from schemas import DATASETS
+from schemas import DATASETS, SOURCES
 
 
 # -- reference --------------------------------------------------------------------------------------
 READING_REFERENCE = ("reference_files", "gazetteer", "codes", "names")     # the code that reads the lists
 
 
-def refresh_gazetteer(paths: Paths) -> Gazetteer:
-    """Read the reference folder, unless its files (and the code reading them) are unchanged."""
+def refresh_gazetteer(paths: Paths) -> Gazetteer | None:
+    """Read the reference folder, unless its files (and the code reading them) are unchanged. An empty
+    folder keeps the lists read before; with none read before and no agency file either (an empty inbox)
+    there is nothing to place yet: None. Raises FileNotFoundError when agency files wait for a list."""
     folder = paths.inbox / "reference"
     files = sorted(scan_inbox(folder).files)      # as read_reference_folder lists them: no links, settled
     key = fingerprint(*files, *code_files(*(f"assets/harmonise/{m}.py" for m in READING_REFERENCE)))
     store = paths.reference_store
     stored = [store / f"{name}.parquet" for name in ("areas", "bridging", "changes")]
+    if not files and all(p.exists() for p in stored):
+        return stored_gazetteer(paths)
+    if not files and not any((scan := scan_inbox(paths.inbox / source, settle=0)).files or scan.entries
+                             for source in SOURCES):
+        return None
     if paths.state.unchanged("reference", key) is not None and all(p.exists() for p in stored):
         return stored_gazetteer(paths)
     gazetteer = load_gazetteer(folder)
@@ -76,6 +83,8 @@ def agency_reports(paths: Paths) -> dict[str, int]:
 
 def analyst_report(paths: Paths, out: Path) -> list | None:
     """Draw the analyst report from the current publication; None when it was already drawn from it."""
+    if not paths.database.exists():         # nothing published yet (an empty inbox)
+        return []
     key = fingerprint(paths.database, *code_files("assets/publish"))
     if paths.state.unchanged("analyst_report", key) is not None and out.exists():
         return None
@@ -114,6 +123,8 @@ def publish_marts(paths: Paths) -> dict[str, int]:
                       {k: v for k, v in os.environ.items() if k.startswith("JEMBATAN_") and k not in LOCATIONS})
     if (counts := paths.state.unchanged("publish", key)) is not None and paths.database.exists():
         return counts
+    if not has_gazetteer(paths):       # an empty inbox: no village list yet, nothing to publish
+        return {}
     gazetteer = stored_gazetteer(paths)
     inputs = {"ref_area": gazetteer.areas, "ref_bridging": gazetteer.bridging, "ref_change": gazetteer.changes}
     for name in DATASETS:

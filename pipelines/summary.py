@@ -16,18 +16,23 @@ FROM mart_data_quality GROUP BY source ORDER BY source
 """
 
 
-def summary_lines(database: Path, new_files: dict[str, int] | None = None,
-                  not_received: dict[str, list[dict]] | None = None) -> list[str]:
-    """`not_received`: per agency folder, the entries left out this time ({"file", "status", "reason"}:
-    the ingest assets' `not_received` metadata), listed first, where the operator looks."""
+def summary_lines(database: Path | str, new_files: dict[str, int] | None = None,
+                  not_received: dict[str, list[dict]] | None = None,
+                  new_rows: dict[str, int] | None = None) -> list[str]:
+    """The lines `jembatan sync` prints. `not_received`: per agency folder, the entries left out this time
+    ({"file", "status", "reason"}: the ingest assets' `not_received` metadata), listed first, where the
+    operator looks. new_files and new_rows: per source, the files this sync received and the rows of theirs
+    accepted; a sync in which nothing landed says so in one line (`nothing_landed`)."""
     lines = [f"{source:<10}{item['status']:<11}{item['file']}: {item['reason']}"
              for source, items in sorted((not_received or {}).items()) for item in items]
     if lines:
         lines.insert(0, "Not received this time (waiting: read at the next sync; refused: see warehouse/reports/):")
-    return lines + _published_lines(database, new_files)
+    return lines + _published_lines(Path(database), new_files, new_rows)
 
 
-def _published_lines(database: Path, new_files: dict[str, int] | None) -> list[str]:
+def _published_lines(database: Path, new_files: dict[str, int] | None, new_rows: dict[str, int] | None) -> list[str]:
+    if not database.exists():
+        return [NOTHING_PUBLISHED.format(folder=database.parent)]
     con = duckdb.connect(str(database), read_only=True)
     try:
         lines = [f"Published {database}"]
@@ -44,6 +49,10 @@ def _published_lines(database: Path, new_files: dict[str, int] | None) -> list[s
                             "OR table_name LIKE 'fact_%') "
                             "ORDER BY table_name").fetchall()
         lines.append("Tables: " + ", ".join(f"{name} ({rows:,})" for name, rows in marts))
+        if line := nothing_landed(con, database.parent, new_files or {}, new_rows or {}):
+            lines.append(line)
+        if not con.execute("SELECT count(*) FROM mart_village_year").fetchone()[0]:
+            return lines
         lines.append("MSMEs / crime reports per province and year:")
         for province, cells in con.execute(
                 "SELECT province_code, string_agg(year || ': ' || coalesce(format('{:,}', msme), '-') || ' / ' || "
@@ -57,3 +66,26 @@ def _published_lines(database: Path, new_files: dict[str, int] | None) -> list[s
         return lines
     finally:
         con.close()
+
+
+NOTHING_PUBLISHED = ("Nothing published: the inbox holds no official village list yet (put the Kemendagri lists "
+                     "in inbox/reference/) and no agency file; {folder} is unchanged.")
+
+
+def nothing_landed(con: duckdb.DuckDBPyConnection, warehouse: Path, new_files: dict[str, int],
+                   new_rows: dict[str, int]) -> str | None:
+    """One line when no row landed: none in the whole publication (every mart published empty), or none
+    from this sync's new files (the marts keep the earlier files' rows); None when rows landed."""
+    files, refused, landed = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE status = 'rejected'), coalesce(sum(rows_accepted), 0) "
+        "FROM mart_data_quality").fetchone()
+    reports = warehouse / "reports"
+    if not landed:
+        received = f"{files} file(s) received, {refused} refused; their reports are in {reports}" if files \
+            else "no agency file received yet"
+        return f"Nothing landed: no row has reached the marts yet, every mart is published empty ({received})."
+    new = sum(new_files.values())
+    if new and not sum(new_rows.values()):
+        return (f"Nothing landed from this sync's {new} new file(s): see their reports in {reports}; "
+                "the marts keep the rows of the files received before.")
+    return None

@@ -62,6 +62,7 @@ class Dataset:
     unique_key: tuple[str, ...] = ()  # cross-row rule: at most one accepted row per key
     one_row_per_village_year: bool = False  # cross-row rule checked once villages are matched
     fact_table: str = ""
+    title_id: str = ""                # what the agency calls it, in Bahasa Indonesia (template, reports)
 
     def column(self, name: str) -> Column:
         for column in self.columns:

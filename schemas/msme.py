@@ -4,6 +4,7 @@ from schemas.base import (ROW_NUMBER, Column, Dataset, district_column, regency_
 
 MSME_VILLAGE_COUNT = Dataset(
     name="msme_village_count",
+    title_id="Jumlah UMKM per desa/kelurahan dan tahun (mikro, kecil, menengah) dengan jumlah penduduk",
     source="bps",
     description="Micro, small and medium enterprises counted per village and year, with population (BPS)",
     fact_table="fact_msme_count",

@@ -4,6 +4,7 @@ from schemas.base import (DROP, PSEUDONYMISE, ROW_NUMBER, Column, Dataset, distr
 
 CRIME_REPORT = Dataset(
     name="crime_report",
+    title_id="Laporan polisi (satu baris untuk setiap laporan)",
     source="polda",
     description="Police reports (laporan polisi), one row per report",
     fact_table="fact_crime_report",
@@ -42,6 +43,7 @@ _NRP = Column("nrp", "identifier", ("NRP", "NRP/NIP", "Officer Id"),
 
 BHABINKAMTIBMAS_ASSIGNMENT = Dataset(
     name="bhabinkamtibmas_assignment",
+    title_id="Daftar Bhabinkamtibmas dan desa/kelurahan binaannya per tahun",
     source="polda",
     description="Roster of village community officers and the villages assigned to each, per year",
     fact_table="fact_bhabinkamtibmas_assignment",
@@ -67,6 +69,7 @@ BHABINKAMTIBMAS_ASSIGNMENT = Dataset(
 
 BHABINKAMTIBMAS_ACTIVITY = Dataset(
     name="bhabinkamtibmas_activity",
+    title_id="Kegiatan Bhabinkamtibmas",
     source="polda",
     description="Activities logged by village community officers",
     fact_table="fact_bhabinkamtibmas_activity",

@@ -13,6 +13,7 @@ PROGRAM_SYNONYMS = (
 
 PROGRAM_PARTICIPATION = Dataset(
     name="program_participation",
+    title_id="Peserta program Dinas Koperasi dan UKM (KUR, sertifikasi halal, NIB, pelatihan, QRIS, Koperasi Merah Putih)",
     source="koperasi",
     description="Businesses taking part in the cooperative and SME agency's programs",
     fact_table="fact_program_participation",
@@ -49,6 +50,7 @@ PROGRAM_PARTICIPATION = Dataset(
 
 VILLAGE_COOPERATIVE = Dataset(
     name="village_cooperative",
+    title_id="Daftar koperasi desa/kelurahan (Koperasi Desa/Kelurahan Merah Putih)",
     source="koperasi",
     description="Register of village cooperatives (Koperasi Desa/Kelurahan Merah Putih)",
     fact_table="fact_village_cooperative",

@@ -6,7 +6,9 @@ import re
 
 import pandas as pd
 
-from assets.harmonise.matcher import Matcher
+from assets.harmonise.labels import parse_village_label
+from assets.harmonise.matcher import Match, Matcher
+from assets.harmonise.names import name_key
 from assets.ingest.errors import cell_error
 from schemas.base import Dataset
 
@@ -16,10 +18,18 @@ PREFIX = re.compile(r"(ds|desa|kel|kelurahan)\.?\s", re.IGNORECASE)
 LIST_NUMBER = re.compile(r"(?:^|(?<=\s))\d{1,2}[.)](?=\s|[a-z])", re.IGNORECASE)    # "1. Air Duren 2. Jelutung"
 
 
+LABEL_BRACKET = re.compile(r"\(\s*kec\.(?:[^()]|\([^()]*\))*\)", re.IGNORECASE)      # "(Kec. Cibeber, Kabupaten Cianjur)"
+HELD = re.compile("\x00")
+
+
 def split_village_list(text: str) -> list[str]:
     """'Air Duren, Jelutung / Sinar Jaya dan Kimak', 'Air Duren - Jelutung', '1. Air Duren 2. Jelutung' and
-    'Ds. Air Duren Ds. Jelutung' -> the names."""
+    'Ds. Air Duren Ds. Jelutung' -> the names. A district in brackets is kept whole: 'Sukamaju (Kec. Cibeber,
+    Kabupaten Cianjur)', as a template's list names a village, is one name."""
     text = str(text).strip()
+    if bracketed := LABEL_BRACKET.findall(text):
+        held = iter(bracketed)
+        return [HELD.sub(lambda _: next(held), name) for name in split_village_list(LABEL_BRACKET.sub("\x00", text))]
     if LIST_NUMBER.match(text):         # a numbered list: each number starts a name
         text = LIST_NUMBER.sub(";", text)
     if prefix := PREFIX.match(text):    # "Ds. Air Duren Ds. Jelutung": each prefix starts a name
@@ -55,9 +65,7 @@ def match_frame(frame: pd.DataFrame, matcher: Matcher) -> pd.DataFrame:
     for place, year in zip(places.itertuples(index=False, name=None), years):
         version = matcher.version_for(year)
         if (place, version) not in cache:
-            code, village, district, regency, sector = place
-            cache[(place, version)] = matcher.match(code=code, village=village, district=district,
-                                                    regency=regency, police_sector=sector, year=year)
+            cache[(place, version)] = match_place(matcher, place, year)
         matches.append(cache[(place, version)])
 
     def column(values, dtype=object) -> pd.Series:
@@ -71,6 +79,28 @@ def match_frame(frame: pd.DataFrame, matcher: Matcher) -> pd.DataFrame:
     frame["match_scope"] = column([m.scope for m in matches])
     frame["gazetteer_version"] = column([matcher.version_for(y) for y in years])
     return frame
+
+
+def match_place(matcher: Matcher, place: tuple, year: int | None) -> Match:
+    """One place tuple (code, village, district, regency, police sector) matched. A village named as a
+    template's dropdown names it, 'Air Duren (Kec. Pemali)', is matched in the district (and regency) the
+    label names; a Kecamatan or Kabupaten column naming another area makes it ambiguous between the two."""
+    code, village, district, regency, sector = place
+    if (label := parse_village_label(village)) is None:
+        return matcher.match(code=code, village=village, district=district, regency=regency,
+                             police_sector=sector, year=year)
+    name, label_district, label_regency, label_code = label
+    picked = matcher.match(code=code or label_code, village=name, district=label_district, regency=label_regency or regency,
+                           year=year)
+    if (_differs(district, label_district) or _differs(regency, label_regency, regency=True)) and \
+            (stated := matcher.match(code=code or label_code, village=name, district=district, regency=regency,
+                                     police_sector=sector, year=year)).village_code != picked.village_code:
+        return Match(None, "ambiguous", 0.0, sorted(c for c in {picked.village_code, stated.village_code} if c))
+    return picked
+
+
+def _differs(stated, labelled, regency: bool = False) -> bool:
+    return bool(stated and labelled and name_key(str(stated), regency) != name_key(labelled, regency))
 
 
 UNRESOLVED_COLUMNS = ["dataset", "source_file", *PLACE_FIELDS, "year", "match_method", "match_scope",

@@ -23,7 +23,7 @@ from assets.harmonise.quality import match_quality
 from assets.incremental import atomic_write, code_files, fingerprint, write_frame
 from assets.ingest.receive import WorkArea, pseudonymise
 from assets.ingest.table import typed_frame
-from assets.paths import Paths, steward_dir, stored_gazetteer
+from assets.paths import Paths, has_gazetteer, steward_dir, stored_gazetteer
 from schemas import DATASETS
 
 REJECTION_COLUMNS = ["source_file", "dataset", "stage", "sheet", "row", "column", "header", "field", "value",
@@ -34,6 +34,9 @@ def harmonise(paths: Paths) -> dict[str, dict]:
     """Returns per dataset the rows placed, rejected and the match methods. Also stores the unresolved
     place tuples (for `jembatan review export`), the rejections and the match quality per file."""
     work = paths.work
+    if not has_gazetteer(paths):        # an empty inbox: no village list read yet, and so no row to place
+        work.write_frame(paths.placed_store / "match_quality.parquet", match_quality(_no_methods(), file_register(work)))
+        return {}
     matching = fingerprint(*sorted(paths.reference_store.glob("*.parquet")),
                            *sorted(steward_dir(paths).glob("*")), *code_files("assets/harmonise", "schemas"))
     accepted = {name: sorted((work.root / "accepted" / name).glob("*.parquet")) for name in DATASETS}

@@ -26,6 +26,7 @@ from assets.ingest.cells import EXCEL_EPOCH, EXCEL_EPOCH_1904
 from assets.ingest.errors import CellError
 from assets.ingest.formula_cells import error_cells, mark_error_cells
 from assets.ingest.guard import RefusedFile, inspect_file
+from assets.ingest.helper_sheets import helper_sheet
 from assets.ingest.inbox import Entry, NotTaken, take
 from assets.ingest.layout import normalise_header, recognise
 from assets.ingest.period import find_district, find_period, from_title
@@ -301,6 +302,10 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
     for sheet in sheets:
         label = f"sheet {sheet.name!r}" if sheet.name else "the file"
         label_id = f"lembar {sheet.name!r}" if sheet.name else "berkas"
+        if helper := helper_sheet(sheet.name, sheet.rows):      # a filled template's own instructions or list
+            received.note(f"{label}: {helper[0]}, not data (not read)", f"{label_id}: {helper[1]}, bukan data "
+                          "(tidak dibaca)")
+            continue
         if areas := inspection.merged_cells.get(sheet.name):      # the sheet's XML says; readers may not
             sheet.merged = sheet.merged_from_a1(areas)
         if failed := failed_formulas.get(sheet.name):             # the readers give these as empty

@@ -1,6 +1,11 @@
 """The Excel template an agency can fill in, made from a dataset's declaration: headers the ingest
 recognises, typed columns with input checks, a dropdown of valid villages (when the warehouse holds
-the official list) and an instructions sheet in Bahasa Indonesia."""
+the official list) and an instructions sheet in Bahasa Indonesia.
+
+The template's helper sheets (instructions 'Petunjuk', village list 'Desa') are known to the ingest by
+their name and first cell (assets/ingest/helper_sheets.py), so a filled template dropped back is read
+with only a note about them. The dropdown names each village with its district
+(assets/harmonise/labels.py), so a village picked from it is never ambiguous."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,7 +15,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from assets.harmonise.labels import village_labels
 from assets.ingest.cells import EXPECTED
+from assets.ingest.helper_sheets import INSTRUCTIONS_SHEET, INSTRUCTIONS_TITLE, VILLAGE_PICK, VILLAGE_SHEET
 from assets.ingest.workbook import column_letter
 from schemas.base import Dataset
 
@@ -49,7 +56,8 @@ def build_template(dataset: Dataset, villages: pd.DataFrame | None = None) -> Wo
     data.freeze_panes = "A2"
     if villages is not None and len(villages):
         _village_list(wb, villages)
-    _instructions(wb.create_sheet("Petunjuk", 0), dataset, columns, villages is not None and len(villages) > 0)
+    _instructions(wb.create_sheet(INSTRUCTIONS_SHEET, 0), dataset, columns,
+                  villages is not None and len(villages) > 0)
     wb.active = 1
     return wb
 
@@ -60,7 +68,8 @@ def _validation(column, villages) -> DataValidation | None:
         return DataValidation(type="list", formula1='"' + ",".join(column.allowed) + '"', allow_blank=True,
                               errorTitle="Isian tidak sah", error=f"Pilih salah satu: {', '.join(column.allowed)}")
     if column.name == "village_name" and villages is not None and len(villages):
-        return DataValidation(type="list", formula1=f"=Desa!$A$2:$A${len(villages) + 1}", allow_blank=True,
+        return DataValidation(type="list", formula1=f"={VILLAGE_SHEET}!$A$2:$A${len(villages) + 1}",
+                              allow_blank=True,
                               errorStyle="warning", errorTitle="Desa tidak ada di daftar resmi",
                               error="Nama desa/kelurahan tidak ada di daftar resmi Kemendagri; periksa ejaannya.")
     if column.kind in ("integer", "year"):
@@ -80,11 +89,14 @@ def _validation(column, villages) -> DataValidation | None:
 
 
 def _village_list(wb: Workbook, villages: pd.DataFrame) -> None:
-    sheet = wb.create_sheet("Desa")
-    sheet.append(["Desa/Kelurahan", "Kecamatan", "Kabupaten/Kota", "Kode Kemendagri"])
-    for row in villages[["name", "district", "regency", "code"]].itertuples(index=False):
+    sheet = wb.create_sheet(VILLAGE_SHEET)
+    sheet.append([VILLAGE_PICK, "Desa/Kelurahan", "Kecamatan", "Kabupaten/Kota", "Kode Kemendagri"])
+    villages = villages.assign(label=village_labels(villages))
+    for row in villages[["label", "name", "district", "regency", "code"]].itertuples(index=False):
         sheet.append(list(row))
-    sheet.sheet_state = "hidden"
+    sheet.column_dimensions["A"].width = 48
+    sheet.freeze_panes = "A2"
+    sheet.protection.sheet = True      # visible, to search and copy from (lists of villages), not to edit
 
 
 def _instructions(sheet, dataset: Dataset, columns, with_villages: bool) -> None:
@@ -92,14 +104,25 @@ def _instructions(sheet, dataset: Dataset, columns, with_villages: bool) -> None
     sheet.column_dimensions["B"].width = 12
     sheet.column_dimensions["C"].width = 70
     lines = [
-        [f"Petunjuk pengisian: {dataset.name}"],
+        [f"{INSTRUCTIONS_TITLE}: {dataset.title_id}"],
         ["Isi data pada lembar 'Data', satu baris untuk setiap data, mulai baris 2."],
         ["Jangan mengubah judul kolom di baris 1. Jangan menambah baris jumlah/total atau catatan di bawah tabel."],
         ["Kolom berwarna oranye wajib diisi; kolom biru boleh dikosongkan."],
         ["NIK, kode wilayah dan nomor laporan diketik sebagai teks, supaya Excel tidak mengubah angkanya."],
     ]
     if with_villages:
-        lines.append(["Nama desa/kelurahan dipilih dari daftar resmi Kemendagri (daftar pilihan pada kolomnya)."])
+        for column in columns:
+            if column.name == "village_name":
+                lines.append([f"Kolom {header_of(column)} dipilih dari daftar resmi Kemendagri (daftar pilihan pada "
+                              "kolomnya, juga di lembar 'Desa'). Setiap desa/kelurahan tertulis dengan kecamatannya, "
+                              "misalnya 'Air Duren (Kec. Pemali)', karena nama desa yang sama ada di beberapa "
+                              "kecamatan; biarkan tertulis begitu."])
+            elif column.name == "village_list":
+                lines.append([f"Kolom {header_of(column)}: salin nama dari kolom '{VILLAGE_PICK}' di lembar 'Desa', "
+                              "dipisah koma, misalnya 'Air Duren (Kec. Pemali), Dukong (Kec. Simpang Pesak)'."])
+    elif district := next((c for c in columns if c.name == "district_name"), None):
+        lines.append([f"Isi juga kolom {header_of(district)}: nama desa/kelurahan yang sama ada di beberapa "
+                      "kecamatan."])
     lines += [["Simpan sebagai .xlsx lalu letakkan di folder instansi Anda; balasan (laporan penerimaan) "
                "dikirim untuk setiap berkas."], [], ["Kolom", "Wajib?", "Isi yang diharapkan"]]
     for line in lines:

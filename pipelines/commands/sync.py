@@ -62,14 +62,15 @@ def _report(result, paths) -> int:
                     error = error.cause
                 print(f"sync failed in {event.step_key}: {scrub(error.message.strip())}", file=sys.stderr)
         return 1
-    new_files, not_received = {}, {}
+    new_files, not_received, new_rows = {}, {}, {}
     for event in result.get_asset_materialization_events():
         materialization = event.step_materialization_data.materialization
         name = materialization.asset_key.to_user_string()
         if name.endswith("_files"):
             new_files[name.removesuffix("_files")] = materialization.metadata["files_new"].value
             not_received[name.removesuffix("_files")] = materialization.metadata["not_received"].value
-    print("\n".join(summary_lines(paths.paths().database, new_files, not_received)))
+            new_rows[name.removesuffix("_files")] = materialization.metadata["dagster/row_count"].value
+    print("\n".join(summary_lines(paths.paths().database, new_files, not_received, new_rows)))
     return 0
 
 
