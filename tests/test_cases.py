@@ -104,12 +104,74 @@ def test_prefixed_xml_stray_cell_refused_by_the_guard():
     assert "farthest cell is CV1000000" in refused.value.message
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 point 10: a sync in which no row lands fails in publishing "
-                   "(mart_village_year is not one row per village and year); the refusal itself is asserted above")
 def test_prefixed_xml_stray_cell_refused_before_reading(tmp_path):
     warehouse = sync_case("prefixed-xml-stray-cell", tmp_path)
     report = reports(warehouse, "polda")["lp_tuban_mei_2023.xlsx"]
     assert (report["status"], report["rows_read"], report["rows_accepted"]) == ("rejected", 0, 0), report
-    assert report["errors"][0]["code"] == "sheet_too_large", report["errors"]
-    assert "CV1000000" in report["errors"][0]["message"]
+    assert report["problems"][0]["code"] == "sheet_too_large", report["problems"]
+    assert "CV1000000" in report["problems"][0]["message"]
     assert query(warehouse, "SELECT count(*) FROM fact_crime_report") == [(0,)]
+
+
+def test_date_system_1904_reads_every_date_in_the_workbooks_own_system(tmp_path):
+    warehouse = sync_case("date-system-1904", tmp_path)
+    rows = query(warehouse, "SELECT report_number, CAST(report_date AS VARCHAR), CAST(incident_date AS VARCHAR), "
+                            "year FROM fact_crime_report ORDER BY report_number")
+    assert ("LP/B/104/VIII/2023/SPKT/POLRES BANGKA", "2023-08-17", "2023-08-16", 2023) in rows
+    assert {year for *_, year in rows} == {2023} and len(rows) == 4
+    assert query(warehouse, "SELECT count(*) FROM mart_village_year WHERE year = 2019 AND crime_count > 0") == [(0,)]
+    report = reports(warehouse, "polda")["lp_polres_bangka_2023_mac.xlsx"]
+    assert any("1904 date system" in note for note in report["notes"])
+
+
+def test_month_first_text_dates_are_read_month_first_from_the_column_and_report_numbers(tmp_path):
+    warehouse = sync_case("month-first-dates", tmp_path)
+    dates = dict(query(warehouse, "SELECT split_part(report_number, '/SPKT', 1), CAST(report_date AS VARCHAR) "
+                                  "FROM fact_crime_report"))
+    assert dates["LP/B/22/II/2024"] == "2024-02-03" and dates["LP/B/26/X/2024"] == "2024-10-07"
+    assert sorted(m for (m,) in query(warehouse, "SELECT month(report_date) FROM fact_crime_report")) == \
+        [1, 2, 3, 4, 6, 10, 12]
+    assert query(warehouse, "SELECT count(*) FROM data_quality_rejection") == [(0,)]
+
+
+def test_subheaders_under_a_merged_header_read_the_total(tmp_path):
+    warehouse = sync_case("subheaders-under-merged-header", tmp_path)
+    assert dict(query(warehouse, "SELECT v.village_name, f.population FROM fact_msme_count f "
+                                 "JOIN dim_village v USING (village_code)")) == {
+        "Simpang Hitam": 3545, "Pulau Indah": 2222, "Teluk Ketapang": 4000}
+    report = reports(warehouse, "bps")["profil_pasir_nangka_2023.xlsx"]
+    assert report["status"] == "accepted" and report["rows_rejected"] == 0
+    assert sorted((s["row"], s["reason"]) for s in report["skipped"]) == [(6, "column_numbers"), (10, "subtotal")]
+    named = " ".join(report["notes"])
+    assert "'JUMLAH PENDUDUK / LAKI-LAKI' not read" in named and "'JUMLAH PENDUDUK / PEREMPUAN' not read" in named
+    assert "'JUMLAH PENDUDUK / TOTAL' read as population" in named
+
+
+def test_formula_errors_are_reported_at_their_cells_never_read_as_empty(tmp_path):
+    warehouse = sync_case("formula-error-cells", tmp_path)
+    report = reports(warehouse, "bps")["umkm_pasir_nangka_2023_vlookup.xlsx"]
+    assert sorted((e["row"], e["column"], e["value"], e["code"], e["severity"]) for e in report["errors"]) == [
+        (5, "I", "#N/A", "formula_error", "warning"), (6, "I", "#N/A", "formula_error", "warning"),
+        (7, "F", "#REF!", "formula_error", "warning")]
+    # The optional population that is an error lands as a flagged missing value, not a silent NULL.
+    assert query(warehouse, "SELECT sheet, \"row\", \"column\", value, severity FROM data_quality_rejection "
+                            "ORDER BY \"row\", \"column\"") == [
+        ("UMKM", 5, "I", "#N/A", "warning"), ("UMKM", 6, "I", "#N/A", "warning"), ("UMKM", 7, "F", "#REF!", "warning")]
+    assert query(warehouse, "SELECT rows_accepted, rows_rejected, cells_flagged, rows_flagged "
+                            "FROM mart_data_quality") == [(5, 0, 3, 3)]
+    assert query(warehouse, "SELECT source_row, population, msme_micro FROM fact_msme_count "
+                            "WHERE source_row IN (5, 6, 7) ORDER BY 1") == [(5, None, 205), (6, None, 300),
+                                                                            (7, 2950, None)]
+
+
+def test_float_written_integers_land_as_the_plain_file_does(tmp_path):
+    warehouse = sync_case("float-written-integers", tmp_path)
+    landed = query(warehouse, "SELECT village_code, year, msme_micro, msme_small, msme_medium, population "
+                              "FROM fact_msme_count ORDER BY village_code")
+    assert landed == [("19.01.01.2001", 2023, 410, 31, 2, 3545), ("19.01.01.2002", 2023, 205, 17, None, 2222),
+                      ("19.01.01.2003", 2023, 300, 20, 1, None)]
+    by_name = reports(warehouse, "bps")
+    first, plain = by_name["umkm_desa_2023_pandas.csv"], by_name["umkm_desa_2023_pandas_b.csv"]
+    assert (first["rows_accepted"], first["rows_rejected"]) == (3, 1)
+    assert [(e["row"], e["code"]) for e in first["errors"]] == [(5, "missing_value")]
+    assert (plain["rows_accepted"], plain["rows_rejected"]) == (3, 0)

@@ -82,5 +82,5 @@ def test_a_refused_file_after_good_ones_keeps_their_rows_published(reference_dir
         assert con.execute(query).fetchall() == before
         assert con.execute("SELECT count(*) FROM dim_village").fetchone()[0] == 7
         assert con.execute("SELECT file_name, status FROM mart_data_quality ORDER BY 1").fetchall() == \
-            [("umkm_2023.xlsx", "rejected"), ("umkm_bangka_2023.xlsx", "partially_accepted")]
+            [("umkm_2023.xlsx", "rejected"), ("umkm_bangka_2023.xlsx", "accepted")]
     assert list((warehouse / "reports" / "koperasi").glob("umkm_2023.xlsx.*.json"))
