@@ -100,3 +100,34 @@ def test_every_date_form_reads_back(day):
     for text in (day.strftime("%d/%m/%Y"), day.strftime("%d-%m-%Y"), day.isoformat(),
                  f"{day.day} {months[day.month - 1]} {day.year}", (day - dt.date(1899, 12, 30)).days):
         assert parse_date(text) == (day, None)
+
+
+@pytest.mark.parametrize("raw", ["Rp -", "Rp. -", " -  ", "\u2013", "Rp0,00", "Rp -,-", "-,-", "Rp      -"])
+def test_accounting_zeros_as_spreadsheets_and_finance_tools_write_them(raw):
+    assert parse_amount(raw) == (0.0, None)
+    assert parse_integer(raw) == (0, None)
+
+
+def test_integers_written_as_floats_by_data_tools_read_as_integers_in_every_kind():
+    from assets.ingest.cells import parse_identifier, parse_year
+    assert parse_year("2023.0") == (2023, None) and parse_year(2023.0) == (2023, None)
+    assert parse_integer("410.0") == (410, None)
+    assert parse_code("1901041005.0") == ("1901041005", None)
+    assert parse_code("19.01") == ("19.01", None)          # a dotted code eaten by Excel stays for the matcher
+    assert parse_identifier("77021234.0") == ("77021234", None)
+    assert parse_amount("Rp 1.500.000,-") == (1500000.0, None)
+
+
+def test_a_serial_number_is_read_in_the_workbooks_date_system():
+    from assets.ingest.cells import EXCEL_EPOCH_1904
+    assert parse_date(43693) == (dt.date(2019, 8, 16), None)
+    assert parse_date(43693, epoch=EXCEL_EPOCH_1904) == (dt.date(2023, 8, 17), None)
+    assert parse_date("43693", epoch=EXCEL_EPOCH_1904) == (dt.date(2023, 8, 17), None)
+
+
+@pytest.mark.parametrize("raw", ["#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "Err:502"])
+def test_formula_errors_are_errors_in_every_kind_never_empty(raw):
+    from assets.ingest.columns import distinct, parse_uniques
+    for kind in ("text", "integer", "amount", "date", "year", "code", "identifier", "nik"):
+        parsed = parse_uniques(distinct([raw, "7"]), kind)
+        assert parsed.errors[0] == "formula_error", kind

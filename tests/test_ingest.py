@@ -336,3 +336,79 @@ def test_one_officer_one_key_however_the_nrp_is_grouped():
     assert pseudonym(b"k" * 32, "nrp", "77.02.1234") == pseudonym(b"k" * 32, "nrp", "77021234") \
         == pseudonym(b"k" * 32, "nrp", "7702 1234")
     assert pseudonym(b"k" * 32, "nrp", "77021234") != pseudonym(b"k" * 32, "nik", "77021234")
+
+
+def crime_register(tmp_path, work, name: str, dates: list[tuple[str, str]], title: str = "Register LP 2024"):
+    """A police register with text dates as a clerk typed them: (report number, report date)."""
+    return received_sheet(tmp_path, work, name, "polda", [
+        [title], ["No", "Nomor LP", "Tgl Lapor", "Jenis Kejahatan", "Desa/Kel TKP", "Kecamatan", "Polsek"],
+        *([i, number, date, "Curat", "Air Duren", "Sungai Jaya", "Polsek Sungai Jaya"]
+          for i, (number, date) in enumerate(dates, start=1))])
+
+
+def test_day_month_order_is_decided_per_column_or_flagged(tmp_path, work):
+    # One value (25/03) can only be day-first: the column is day-first, 04/03 is 4 March.
+    received = crime_register(tmp_path, work, "lp_a.xlsx", [("LP/B/1/III/2024/SPKT", "04/03/2024"),
+                                                            ("LP/B/2/III/2024/SPKT", "25/03/2024")])
+    rows = work.accepted("crime_report")
+    assert sorted(rows["report_date"].dt.strftime("%Y-%m-%d")) == ["2024-03-04", "2024-03-25"]
+    # Every value readable both ways, and the report numbers name the month: they decide (month-first here).
+    received = crime_register(tmp_path, work, "lp_b.xlsx", [("LP/B/3/IV/2024/SPKT", "04/03/2024"),
+                                                            ("LP/B/4/V/2024/SPKT", "05/06/2024")])
+    rows = work.accepted("crime_report")
+    mine = rows[rows["source_file"] == received.sha256]
+    assert sorted(mine["report_date"].dt.strftime("%Y-%m-%d")) == ["2024-04-03", "2024-05-06"]
+    # Nothing decides (no report month): each ambiguous date is flagged, never guessed.
+    received = crime_register(tmp_path, work, "lp_c.xlsx", [("A-7", "04/03/2024"), ("A-8", "05/06/2024"),
+                                                            ("A-9", "07/07/2024")])
+    errors = pd.read_parquet(work.rejections_path(received.sha256))
+    assert errors[["row", "code", "severity"]].values.tolist() == [
+        [3, "ambiguous_date_order", "error"], [4, "ambiguous_date_order", "error"]]
+    assert received.rows_accepted == 1      # 07/07 is the same day either way
+
+
+def test_a_date_contradicting_its_report_number_or_far_from_the_period_is_flagged(tmp_path, work):
+    received = crime_register(tmp_path, work, "lp_d.xlsx", [
+        ("LP/B/1/II/2024/SPKT", "03/02/2024"), ("LP/B/2/II/2024/SPKT", "03/07/2024"),
+        ("LP/B/3/III/2024/SPKT", "15/03/2019")])
+    errors = pd.read_parquet(work.rejections_path(received.sha256))
+    assert errors[["row", "column", "code"]].values.tolist() == [
+        [4, "C", "date_contradicts_report_number"], [5, "C", "date_contradicts_report_number"]]
+    assert "Februari 2024" in errors.loc[0, "message_id"] and "February 2024" in errors.loc[0, "message"]
+    received = crime_register(tmp_path, work, "lp_e.xlsx", [("A-1", "03/02/2024"), ("A-2", "13/02/2031"),
+                                                            ("A-3", "14/02/2024")], title="Register LP 2024")
+    errors = pd.read_parquet(work.rejections_path(received.sha256))
+    assert errors[["row", "code"]].values.tolist() == [[4, "date_out_of_period"]]
+
+
+def test_years_laid_out_as_columns_are_read_one_row_per_village_and_year(tmp_path, work):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "UMKM"
+    ws.append(["Jumlah UMKM menurut Desa, Kecamatan Sungai Jaya, 2021-2023"])
+    ws.append(["No", "Desa/Kelurahan", "Mikro", None, None, "Kecil", None, None, "Menengah", None, None])
+    ws.append([None, None, 2021, 2022, 2023, "2021", "2022", "2023", 2021, 2022, 2023])
+    for area in ("C2:E2", "F2:H2", "I2:K2", "A2:A3", "B2:B3"):
+        ws.merge_cells(area)
+    ws.append([1, "Air Duren", 400, 405, 410, 30, 31, 31, 2, 2, 2])
+    ws.append([2, "Sidorejo", 200, "abc", 205, 15, 16, 17, 0, 0, 0])
+    ws.append([None, "Jumlah", 600, 405, 615, 45, 47, 48, 2, 2, 2])
+    wb.save(tmp_path / "umkm_lebar.xlsx")
+    received = receive_file(tmp_path / "umkm_lebar.xlsx", "bps", work, tmp_path / "archive", load_key())
+    rows = work.accepted("msme_village_count").sort_values(["village_name", "year"])
+    assert rows[["village_name", "year", "msme_micro", "msme_small", "msme_medium"]].fillna(-1).values.tolist() == [
+        ["Air Duren", 2021, 400, 30, 2], ["Air Duren", 2022, 405, 31, 2], ["Air Duren", 2023, 410, 31, 2],
+        ["Sidorejo", 2021, 200, 15, 0], ["Sidorejo", 2022, -1, 16, 0], ["Sidorejo", 2023, 205, 17, 0]]
+    errors = pd.read_parquet(work.rejections_path(received.sha256))
+    assert errors[["row", "column", "header", "code"]].values.tolist() == [[5, "D", "Mikro / 2022", "type_error"]]
+    assert any("years laid out as columns (2021, 2022, 2023)" in n for n in received.notes)
+
+
+@pytest.mark.parametrize("numbers", [[1, 2, 3, 4, 5], ["1", "2", "3", "4", "5"], ["(1)", "(2)", "(3)", "(4)", "(5)"],
+                                     ["1)", "2)", "3)", "4)", "5)"]])
+def test_a_row_of_column_numbers_is_skipped_however_written(tmp_path, work, numbers):
+    received = received_sheet(tmp_path, work, "umkm.xlsx", "bps", [
+        ["UMKM Kecamatan Mendo 2023"], ["No", "Desa/Kelurahan", "Mikro", "Kecil", "Menengah"], numbers,
+        [1, "Air Duren", 10, 2, 0]])
+    assert [(s["row"], s["reason"]) for s in received.skipped] == [(3, "column_numbers")]
+    assert (received.rows_accepted, received.rows_rejected) == (1, 0)
