@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from assets.access import restricted_dir
 from assets.harmonise.gazetteer import Gazetteer, load_gazetteer
 from assets.harmonise.stage import (REJECTION_COLUMNS, file_register, harmonise, placed_files,  # noqa: F401
                                     placed_rows, stored_match_quality)
@@ -16,7 +17,7 @@ from assets.ingest.batch import receive_files
 from assets.ingest.receive import Received, inbox_files
 from assets.ingest.report import write_file_reports
 from assets.paths import Paths, steward_dir, stored_gazetteer  # noqa: F401  (the stages' shared names)
-from assets.privacy import load_key
+from assets.pseudonym_key import warehouse_key
 from assets.publish.publication import publish
 from schemas import DATASETS
 
@@ -49,7 +50,10 @@ def reference_notes(gazetteer: Gazetteer) -> str:
 
 # -- ingest ------------------------------------------------------------------------------------------
 def ingest_source(paths: Paths, source: str) -> list[Received]:
-    return receive_files(inbox_files(paths.inbox, source), source, paths.work, paths.archive, load_key())
+    key = warehouse_key(paths.warehouse)          # refuses a missing, weak or other key (KeyRefused)
+    for folder in (paths.archive, paths.work.root):
+        restricted_dir(folder)
+    return receive_files(inbox_files(paths.inbox, source), source, paths.work, paths.archive, key)
 
 
 def agency_reports(paths: Paths) -> dict[str, int]:
@@ -60,6 +64,7 @@ def agency_reports(paths: Paths) -> dict[str, int]:
     key = fingerprint(placed, paths.work.manifests(), [p.name for p in paths.work.rejection_files()], code)
     if (statuses := paths.state.unchanged("agency_reports", key)) is not None and paths.reports.is_dir():
         return statuses
+    restricted_dir(paths.reports)
     statuses = write_file_reports(paths.work, paths.reports,
                                   pd.read_parquet(placed) if placed.exists() else pd.DataFrame(), code)
     paths.state.record("agency_reports", key, statuses)

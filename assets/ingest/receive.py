@@ -31,6 +31,7 @@ from assets.ingest.period import find_district, find_period, from_title
 from assets.ingest.table import TableResult, read_table
 from assets.ingest.vocabulary import named_value
 from assets.ingest.workbook import UnreadableFile, column_letter, read_file
+from assets.access import restrict, restricted_dir
 from assets.privacy import pseudonym
 from schemas import DATASETS, datasets_for_source
 from schemas.base import DROP, PSEUDONYMISE
@@ -87,7 +88,8 @@ def sha256_of(path: Path) -> str:
 def archive_file(path: Path, sha: str, archive_dir: Path) -> Path:
     target = archive_dir / sha[:2] / f"{sha}{path.suffix.lower()}"
     if not target.exists():
-        atomic_write(target, lambda tmp: shutil.copyfile(path, tmp))
+        restricted_dir(target.parent)           # owner only (or JEMBATAN_GROUP), whatever the umask
+        atomic_write(target, lambda tmp: restrict(Path(shutil.copyfile(path, tmp))))
     return target
 
 
