@@ -120,7 +120,7 @@ def rotate(warehouse: Path, path: Path | None = None) -> Rotation:
 
 def _mark_rotating(warehouse: Path, previous: dict, to: str) -> None:
     entry = {**previous, "rotating_to": to}
-    restricted_dir(warehouse)
+    warehouse.mkdir(parents=True, exist_ok=True)
     atomic_write(warehouse / FINGERPRINT_FILE, lambda tmp: tmp.write_text(json.dumps(entry, indent=1)))
 
 

@@ -75,7 +75,8 @@ def write_new_key(path: Path, key: bytes | None = None, replace: bool = False) -
     """Write a key (default: 32 new random bytes) atomically: temp file 0600, fsync, then link into place
     (refusing an existing key unless `replace`). Returns the key. Raises FileExistsError."""
     key = key if key is not None else secrets.token_bytes(KEY_BYTES)
-    restricted_dir(path.parent) if not path.parent.exists() else None
+    if not path.parent.exists():
+        restricted_dir(path.parent)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
@@ -106,7 +107,7 @@ def recorded(warehouse: Path) -> dict | None:
 
 def record(warehouse: Path, key: bytes, **extra) -> None:
     """Record the key's fingerprint in the warehouse (never the key)."""
-    restricted_dir(warehouse)
+    warehouse.mkdir(parents=True, exist_ok=True)
     entry = {"fingerprint": fingerprint(key),
              "recorded_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), **extra}
     atomic_write(warehouse / FINGERPRINT_FILE, lambda tmp: tmp.write_text(json.dumps(entry, indent=1)))
