@@ -71,41 +71,24 @@ def _archived(archive: Path, sha: str) -> Path:
 
 def rotate(warehouse: Path, path: Path | None = None) -> Rotation:
     """Re-key every stored pseudonym of `warehouse` with a new key at `path` (default key_file()).
-    Raises RotationFailed (nothing replaced) when a received file is missing from the archive or reads
-    differently now."""
+    Raises RotationFailed when a received file is missing from the archive or reads differently now:
+    then nothing was replaced and the warehouse keeps its key (unless it was resuming a rotation)."""
     path = path or key_file()
     warehouse = warehouse.resolve()
     work = WorkArea(warehouse / "work")
     new_key = _next_key(path, warehouse)
     previous = recorded(warehouse) or {}
-    _mark_rotating(warehouse, previous, fingerprint(new_key))
+    _write_record(warehouse, {**previous, "rotating_to": fingerprint(new_key)})
     manifests = [m for m in work.manifests() if _stored_frames(work, m["sha256"])]
     scratch = Path(tempfile.mkdtemp(prefix=".rotate-", dir=restricted_dir(warehouse / "work")))
     replacements: list[tuple[Path, Path]] = []      # (re-read rows, where they replace the stored ones)
     try:
-        for manifest in manifests:
-            sha, source = manifest["sha256"], manifest["source"]
-            folder = scratch / "files" / sha
-            folder.mkdir(parents=True)
-            try:
-                copy = folder / manifest["file_name"]
-                shutil.copyfile(_archived(warehouse / "archive", sha), copy)
-            except (OSError, UnicodeError):
-                copy = folder / safe_name(manifest["file_name"])
-                shutil.copyfile(_archived(warehouse / "archive", sha), copy)
-            scratch_work = WorkArea(scratch / "work" / sha)
-            read_received(copy, sha, source, scratch_work, scratch / "archive", new_key)
-            stored = _stored_frames(work, sha)
-            for dataset, target in stored.items():
-                fresh = scratch_work.accepted_path(dataset, sha)
-                if not fresh.exists():
-                    raise RotationFailed(f"{manifest['file_name']} no longer gives {dataset} rows; run "
-                                         "`jembatan sync --rebuild` first, then rotate")
-                rows = pq.ParquetFile(fresh).metadata.num_rows
-                if rows != pq.ParquetFile(target).metadata.num_rows:
-                    raise RotationFailed(f"{manifest['file_name']} reads {rows} {dataset} rows now, not as "
-                                         "stored; run `jembatan sync --rebuild` first, then rotate")
-                replacements.append((fresh, target))
+        try:
+            _read_again(warehouse, work, manifests, scratch, new_key, replacements)
+        except BaseException:
+            if not previous.get("rotating_to"):     # a resumed rotation may have replaced rows already
+                _abandon(warehouse, previous, path)
+            raise
         for fresh, target in replacements:
             os.replace(fresh, target)           # same file system: the scratch area is in work/
     finally:
@@ -118,8 +101,45 @@ def rotate(warehouse: Path, path: Path | None = None) -> Rotation:
     return Rotation(len(manifests), len(replacements), fingerprint(new_key))
 
 
-def _mark_rotating(warehouse: Path, previous: dict, to: str) -> None:
-    entry = {**previous, "rotating_to": to}
+def _read_again(warehouse: Path, work: WorkArea, manifests: list[dict], scratch: Path, new_key: bytes,
+                replacements: list[tuple[Path, Path]]) -> None:
+    """Read every received file again from the archive with the new key, into `scratch`; check it gives
+    the rows stored; list what replaces what."""
+    for manifest in manifests:
+        sha, source = manifest["sha256"], manifest["source"]
+        folder = scratch / "files" / sha
+        folder.mkdir(parents=True)
+        try:
+            copy = folder / manifest["file_name"]
+            shutil.copyfile(_archived(warehouse / "archive", sha), copy)
+        except (OSError, UnicodeError):
+            copy = folder / safe_name(manifest["file_name"])
+            shutil.copyfile(_archived(warehouse / "archive", sha), copy)
+        scratch_work = WorkArea(scratch / "work" / sha)
+        read_received(copy, sha, source, scratch_work, scratch / "archive", new_key)
+        stored = _stored_frames(work, sha)
+        for dataset, target in stored.items():
+            fresh = scratch_work.accepted_path(dataset, sha)
+            if not fresh.exists():
+                raise RotationFailed(f"{manifest['file_name']} no longer gives {dataset} rows; run "
+                                     "`jembatan sync --rebuild` first, then rotate")
+            rows = pq.ParquetFile(fresh).metadata.num_rows
+            if rows != pq.ParquetFile(target).metadata.num_rows:
+                raise RotationFailed(f"{manifest['file_name']} reads {rows} {dataset} rows now, not as "
+                                     "stored; run `jembatan sync --rebuild` first, then rotate")
+            replacements.append((fresh, target))
+
+
+def _abandon(warehouse: Path, previous: dict, path: Path) -> None:
+    """Nothing was replaced: the warehouse goes back to its key, the new one is dropped."""
+    if previous:
+        _write_record(warehouse, previous)
+    else:
+        (warehouse / FINGERPRINT_FILE).unlink(missing_ok=True)
+    path.with_name(path.name + ".next").unlink(missing_ok=True)
+
+
+def _write_record(warehouse: Path, entry: dict) -> None:
     warehouse.mkdir(parents=True, exist_ok=True)
     atomic_write(warehouse / FINGERPRINT_FILE, lambda tmp: tmp.write_text(json.dumps(entry, indent=1)))
 

@@ -46,15 +46,15 @@ def fingerprint(key: bytes) -> str:
 
 
 def read_key(path: Path | None = None) -> bytes:
-    """The key in `path` (default key_file()), checked: it exists, is a regular file readable by its
-    owner only (or JEMBATAN_GROUP), and holds at least 32 bytes as hex. Raises KeyRefused."""
+    """The key in `path` (default key_file()), checked: it exists, is a regular file (or a link to one)
+    readable by its owner only (or JEMBATAN_GROUP), and holds at least 32 bytes as hex. Raises KeyRefused."""
     path = path or key_file()
     try:
-        st = path.lstat()
+        st = path.stat()                # a link is judged by the file it points to
     except FileNotFoundError:
         raise KeyRefused(f"pseudonym key {path} is missing; a new warehouse: `jembatan key init`; "
                          "a lost key: `jembatan key rotate` re-keys every stored pseudonym") from None
-    if not path.is_file() or path.is_symlink():
+    if not path.is_file():
         raise KeyRefused(f"pseudonym key {path} is not a regular file")
     if st.st_mode & forbidden_bits():
         raise KeyRefused(f"pseudonym key {path} is readable by others (mode {st.st_mode & 0o777:o}); "

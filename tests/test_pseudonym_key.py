@@ -211,3 +211,20 @@ def test_rotate_rekeys_every_stored_pseudonym_even_with_the_old_key_lost(tmp_pat
     assert main(sync) == 0
     later = published_keys(warehouse)
     assert set(later.loc[later["file_name"] == "nib_2024.xlsx", "business_key"]) == new_person
+
+
+def test_a_rotation_that_cannot_read_every_file_replaces_nothing(tmp_path, own_key, reference_dir, capsys):
+    inbox, warehouse = reference_dir.parent, tmp_path / "warehouse"
+    (inbox / "koperasi").mkdir()
+    program_file(inbox / "koperasi" / "kur_2023.xlsx", [(NIK, "KUR", "17/08/2023")])
+    sync = ["sync", "--inbox", str(inbox), "--warehouse", str(warehouse)]
+    assert main(sync) == 0
+    key, stored = own_key.read_bytes(), published_keys(warehouse)
+    [archived] = [p for p in (warehouse / "archive").rglob("*") if p.is_file()]
+    archived.rename(tmp_path / "aside")
+    capsys.readouterr()
+    assert main(["key", "rotate", "--warehouse", str(warehouse), "--inbox", str(inbox)]) == 2
+    assert "rotation stopped, nothing replaced: received file" in capsys.readouterr().err
+    assert own_key.read_bytes() == key and not own_key.with_name("pseudonym.key.next").exists()
+    assert "rotating_to" not in json.loads((warehouse / "key_fingerprint.json").read_text())
+    assert main(sync) == 0 and published_keys(warehouse).equals(stored)     # still the old key, still usable

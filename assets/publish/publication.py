@@ -73,8 +73,10 @@ class Warehouse:
         return self.public / "parquet"
 
     def staging(self) -> Path:
-        """This process's build folder (owner only: it holds a restricted build)."""
-        return restricted_dir(self.folder / f".staging-{os.getpid()}")
+        """This process's build folder, empty (owner only: it holds a restricted build)."""
+        folder = self.folder / f".staging-{os.getpid()}"
+        shutil.rmtree(folder, ignore_errors=True)
+        return restricted_dir(folder)
 
     def archived(self, publication_id: str) -> Path:
         return self.publications / f"{publication_id}.duckdb"
