@@ -12,12 +12,15 @@ GROUP_ENV = "JEMBATAN_GROUP"
 
 
 def steward_group() -> int | None:
-    """The gid of JEMBATAN_GROUP (a name or a number), or None when unset. Raises KeyError for an
-    unknown group name."""
+    """The gid of JEMBATAN_GROUP (a name or a number), or None when unset. Raises ValueError for a
+    group name this machine does not know."""
     name = os.environ.get(GROUP_ENV, "").strip()
     if not name:
         return None
-    return int(name) if name.isdigit() else grp.getgrnam(name).gr_gid
+    try:
+        return int(name) if name.isdigit() else grp.getgrnam(name).gr_gid
+    except KeyError:
+        raise ValueError(f"{GROUP_ENV}={name!r} is not a group on this machine") from None
 
 
 def file_mode() -> int:

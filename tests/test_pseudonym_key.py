@@ -228,3 +228,11 @@ def test_a_rotation_that_cannot_read_every_file_replaces_nothing(tmp_path, own_k
     assert own_key.read_bytes() == key and not own_key.with_name("pseudonym.key.next").exists()
     assert "rotating_to" not in json.loads((warehouse / "key_fingerprint.json").read_text())
     assert main(sync) == 0 and published_keys(warehouse).equals(stored)     # still the old key, still usable
+
+
+def test_an_unknown_steward_group_stops_the_sync_with_one_line(tmp_path, own_key, monkeypatch, capsys):
+    monkeypatch.setenv("JEMBATAN_GROUP", "no-such-group-jembatan")
+    assert main(["sync", "--inbox", str(tmp_path / "inbox"), "--warehouse", str(tmp_path / "warehouse")]) == 2
+    assert capsys.readouterr().err == \
+        "sync refused: JEMBATAN_GROUP='no-such-group-jembatan' is not a group on this machine\n"
+    assert not own_key.exists()

@@ -42,7 +42,7 @@ def unusable_key(warehouse: Path) -> str | None:
     from assets.pseudonym_key import KeyRefused, warehouse_key
     try:
         warehouse_key(warehouse)
-    except KeyRefused as refused:
+    except (KeyRefused, ValueError) as refused:
         return f"sync refused: {refused}"
     return None
 
