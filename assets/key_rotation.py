@@ -12,8 +12,8 @@ warehouse records that it is rotating to it (a sync refuses to run meanwhile); (
 again into a scratch area and checked (same datasets and row counts as when it was received) before
 any stored row is replaced; (3) the new key takes the old one's place, the fingerprint is recorded, the
 derived caches are dropped (so the next sync places and publishes again). Run again after a crash, it
-resumes with the same new key. The command then syncs, and removes the kept publications made before
-(they hold pseudonyms under the retired key).
+resumes with the same new key. The command then syncs; every publish removes the kept publications
+made before the rotation (they hold pseudonyms under the retired key: `retire_publications`).
 """
 from __future__ import annotations
 
@@ -97,7 +97,10 @@ def rotate(warehouse: Path, path: Path | None = None) -> Rotation:
     for derived in ("placed", "placed_by_file"):
         shutil.rmtree(work.root / derived, ignore_errors=True)
     (work.root / "state.json").unlink(missing_ok=True)
-    record(warehouse, new_key, key_file=str(path), rotated_from=previous.get("fingerprint"))
+    from assets.publish.publication import Warehouse
+    kept = Warehouse(warehouse).history()
+    record(warehouse, new_key, key_file=str(path), rotated_from=previous.get("fingerprint"),
+           retire_publications_up_to=kept[0] if kept else None)     # the newest made with the old key
     return Rotation(len(manifests), len(replacements), fingerprint(new_key))
 
 
@@ -144,14 +147,17 @@ def _write_record(warehouse: Path, entry: dict) -> None:
     atomic_write(warehouse / FINGERPRINT_FILE, lambda tmp: tmp.write_text(json.dumps(entry, indent=1)))
 
 
-def remove_earlier_publications(warehouse: Path) -> int:
-    """Kept publications other than the current one hold pseudonyms under the retired key."""
+def retire_publications(warehouse: Path) -> int:
+    """Remove the kept publications made before the last rotation (they hold pseudonyms under the retired
+    key), except the current one while it is still current. Called after every publish; returns how
+    many were removed."""
     from assets.publish.publication import Warehouse, remove_publication
+    up_to = (recorded(warehouse) or {}).get("retire_publications_up_to")
+    if not up_to:
+        return 0
     kept = Warehouse(warehouse)
     current = kept.current_id()
-    removed = 0
-    for old in kept.history():
-        if old != current:
-            remove_publication(kept, old)
-            removed += 1
-    return removed
+    retired = [p for p in kept.history() if p <= up_to and p != current]
+    for old in retired:
+        remove_publication(kept, old)
+    return len(retired)

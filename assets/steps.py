@@ -17,6 +17,7 @@ from assets.ingest.batch import receive_files
 from assets.ingest.receive import Received, inbox_files
 from assets.ingest.report import write_file_reports
 from assets.paths import Paths, steward_dir, stored_gazetteer  # noqa: F401  (the stages' shared names)
+from assets.key_rotation import retire_publications
 from assets.pseudonym_key import warehouse_key
 from assets.publish.publication import publish
 from schemas import DATASETS
@@ -115,5 +116,6 @@ def publish_marts(paths: Paths) -> dict[str, int]:
         inputs[f"stg_{name}"] = placed_files(paths, name)     # read in place by DuckDB
     tables = {"file_register": register, "data_quality_rejection": all_rejections(paths, register)}
     counts = publish(paths.warehouse, inputs, tables)
+    retire_publications(paths.warehouse)          # those made under a key since rotated away
     paths.state.record("publish", key, counts)
     return counts

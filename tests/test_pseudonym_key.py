@@ -8,6 +8,7 @@ import os
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -188,8 +189,20 @@ def test_rotate_rekeys_every_stored_pseudonym_even_with_the_old_key_lost(tmp_pat
 
     own_key.unlink()                                                         # the key is lost
     assert main(sync) == 2
+    # A rotation killed once it has begun: syncs refuse until it is run again, which finishes it.
+    rotate = ["key", "rotate", "--warehouse", str(warehouse), "--inbox", str(inbox)]
+    record = warehouse / "key_fingerprint.json"
+    killed = subprocess.Popen([sys.executable, "-m", "pipelines.cli", *rotate], cwd=ROOT, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, env={**os.environ, "JEMBATAN_KEY_FILE": str(own_key)})
+    while killed.poll() is None and "rotating_to" not in record.read_text():
+        time.sleep(0.01)
+    killed.kill()
+    killed.wait()
     capsys.readouterr()
-    assert main(["key", "rotate", "--warehouse", str(warehouse), "--inbox", str(inbox)]) == 0
+    if "rotating_to" in record.read_text():
+        assert main(sync) == 2
+        assert "a key rotation of" in capsys.readouterr().err
+    assert main(rotate) == 0
     assert "2 stored tables of 2 received files pseudonymised again" in capsys.readouterr().out
 
     after = published_keys(warehouse)

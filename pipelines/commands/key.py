@@ -73,7 +73,7 @@ def init(warehouse: Path, args) -> int:
 
 
 def rotate(warehouse: Path, args) -> int:
-    from assets.key_rotation import RotationFailed, remove_earlier_publications
+    from assets.key_rotation import RotationFailed
     from assets.key_rotation import rotate as rotate_key
     try:
         done = rotate_key(warehouse)
@@ -85,9 +85,9 @@ def rotate(warehouse: Path, args) -> int:
     from pipelines.commands import sync
     code = sync.run(argparse.Namespace(inbox=getattr(args, "inbox", None), warehouse=str(warehouse),
                                        rebuild=False, verbose=False, executor="in_process"))
-    if code == 0:
-        removed = remove_earlier_publications(warehouse)
-        print(f"{removed} earlier publications (pseudonyms under the retired key) removed")
+    if code != 0:
+        print("the pseudonyms are re-keyed; the publications made before (old pseudonyms) are removed by the "
+              "next sync that publishes", file=sys.stderr)
     return code
 
 
