@@ -52,8 +52,8 @@ def read_key(path: Path | None = None) -> bytes:
     try:
         st = path.stat()                # a link is judged by the file it points to
     except FileNotFoundError:
-        raise KeyRefused(f"pseudonym key {path} is missing; a new warehouse: `jembatan key init`; "
-                         "a lost key: `jembatan key rotate` re-keys every stored pseudonym") from None
+        raise KeyRefused(f"pseudonym key {path} is missing; restore it from your backup, or `jembatan key "
+                         "rotate` to re-key every stored pseudonym") from None
     if not path.is_file():
         raise KeyRefused(f"pseudonym key {path} is not a regular file")
     if st.st_mode & forbidden_bits():

@@ -98,8 +98,8 @@ def test_a_missing_key_stops_the_sync_process(tmp_path, own_key):
                           env={**os.environ, "JEMBATAN_KEY_FILE": str(own_key)})
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.strip().splitlines() == [
-        f"sync refused: pseudonym key {own_key} is missing; a new warehouse: `jembatan key init`; a lost key: "
-        "`jembatan key rotate` re-keys every stored pseudonym"]
+        f"sync refused: pseudonym key {own_key} is missing; restore it from your backup, or `jembatan key rotate` "
+        "to re-key every stored pseudonym"]
     assert not own_key.exists()
 
 
