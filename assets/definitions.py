@@ -89,6 +89,7 @@ def published_marts(paths: JembatanPaths) -> dg.MaterializeResult:
         "dagster/row_count": counts.get("mart_village_year", 0),
         "tables": dg.MetadataValue.json(counts),
         "database": dg.MetadataValue.path(str(paths.paths().database)),
+        "public_database": dg.MetadataValue.path(str(paths.paths().warehouse / "public" / "jembatan_public.duckdb")),
     })
 
 

@@ -1,33 +1,23 @@
 """Pseudonyms for personal identifiers: a keyed HMAC whose key lives outside the warehouse.
 
 A plain hash of a NIK can be brute-forced (its digits are a district, a birth date and a serial), so
-the key matters: it is created on first use with owner-only permissions and never stored beside the data.
+the key matters: it is owner-only, never stored beside the data, and checked against the warehouse's
+recorded fingerprint before a sync uses it (assets/pseudonym_key.py).
 """
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
-import os
 import re
-import secrets
 from pathlib import Path
-
-DEFAULT_KEY_FILE = Path.home() / ".config" / "jembatan" / "pseudonym.key"
-
-
-def key_file() -> Path:
-    return Path(os.environ.get("JEMBATAN_KEY_FILE", DEFAULT_KEY_FILE))
 
 
 def load_key(path: Path | None = None) -> bytes:
-    path = path or key_file()
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_hex(32))
-    return bytes.fromhex(path.read_text().strip())
+    """The pseudonym key at `path` (default JEMBATAN_KEY_FILE), checked; never created here.
+    Raises assets.pseudonym_key.KeyRefused (see there, and warehouse_key for a sync)."""
+    from assets.pseudonym_key import read_key
+    return read_key(path)
 
 
 def pseudonym(key: bytes, purpose: str, value: str) -> str:

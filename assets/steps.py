@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from assets.access import restricted_dir
 from assets.harmonise.gazetteer import Gazetteer, load_gazetteer
 from assets.harmonise.stage import (REJECTION_COLUMNS, file_register, harmonise, placed_files,  # noqa: F401
                                     placed_rows, stored_match_quality)
@@ -17,7 +18,8 @@ from assets.ingest.inbox import scan_inbox
 from assets.ingest.receive import Received
 from assets.ingest.report import write_file_reports, write_inbox_reports
 from assets.paths import Paths, has_gazetteer, steward_dir, stored_gazetteer  # noqa: F401  (the stages' shared names)
-from assets.privacy import load_key
+from assets.key_rotation import retire_publications
+from assets.pseudonym_key import warehouse_key
 from assets.publish.publication import publish
 from schemas import DATASETS, SOURCES
 
@@ -60,8 +62,11 @@ def ingest_source(paths: Paths, source: str) -> list[Received]:
     """A Received for every entry of inbox/<source>/: the files received (or known), then what was not
     received now (status waiting, refused or left_alone, with the reason in `problems`). Each refused
     entry also gets a report in warehouse/reports/<source>/."""
+    key = warehouse_key(paths.warehouse)          # refuses a missing, weak or other key (KeyRefused)
+    for folder in (paths.archive, paths.work.root):
+        restricted_dir(folder)
     scan = scan_inbox(paths.inbox / source)
-    received = receive_files(scan.files, source, paths.work, paths.archive, load_key(), listed=scan.stats)
+    received = receive_files(scan.files, source, paths.work, paths.archive, key, listed=scan.stats)
     received += [Received.not_received(entry, source) for entry in scan.entries]
     write_inbox_reports(paths.reports, [r for r in received if r.status == "refused"])
     return received
@@ -75,6 +80,7 @@ def agency_reports(paths: Paths) -> dict[str, int]:
     key = fingerprint(placed, paths.work.manifests(), [p.name for p in paths.work.rejection_files()], code)
     if (statuses := paths.state.unchanged("agency_reports", key)) is not None and paths.reports.is_dir():
         return statuses
+    restricted_dir(paths.reports)
     statuses = write_file_reports(paths.work, paths.reports,
                                   pd.read_parquet(placed) if placed.exists() else pd.DataFrame(), code)
     paths.state.record("agency_reports", key, statuses)
@@ -131,5 +137,6 @@ def publish_marts(paths: Paths) -> dict[str, int]:
         inputs[f"stg_{name}"] = placed_files(paths, name)     # read in place by DuckDB
     tables = {"file_register": register, "data_quality_rejection": all_rejections(paths, register)}
     counts = publish(paths.warehouse, inputs, tables)
+    retire_publications(paths.warehouse)          # those made under a key since rotated away
     paths.state.record("publish", key, counts)
     return counts

@@ -63,9 +63,9 @@ def measure(what: str, path: Path) -> dict:
     detail = {}
     if what == "jembatan_ingest":
         from assets.ingest.receive import WorkArea, receive_file
-        from assets.privacy import load_key
+        from assets.pseudonym_key import write_new_key
         with tempfile.TemporaryDirectory() as tmp:
-            key = load_key(Path(tmp) / "key")
+            key = write_new_key(Path(tmp) / "key")
             # One-time process costs (pandera's backend registration) are paid once per sync, not per
             # file: a 20-row file is received first, untimed.
             receive_file(generate(Path(tmp) / "warm.xlsx", 20), "polda", WorkArea(Path(tmp) / "warm"),

@@ -12,6 +12,7 @@ COMMANDS = [
     "template",
     "report",
     "publications",
+    "key",
     "dictionary",
     "review",
     "match",

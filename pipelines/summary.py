@@ -35,7 +35,10 @@ def _published_lines(database: Path, new_files: dict[str, int] | None, new_rows:
         return [NOTHING_PUBLISHED.format(folder=database.parent)]
     con = duckdb.connect(str(database), read_only=True)
     try:
-        lines = [f"Published {database}"]
+        lines = [f"Published {database} (restricted)"]
+        public = Path(database).parent / "public" / "jembatan_public.duckdb"
+        if public.exists():
+            lines.append(f"Public figures, to hand out: {public}")
         lines.append(f"{'source':<10}{'files':>7}{'new':>6}{'rows in':>10}{'landed':>9}{'rejected':>10}"
                      f"{'placed %':>10}")
         for source, files, _, received, landed, rejected, unplaced in con.execute(PER_SOURCE).fetchall():

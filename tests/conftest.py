@@ -43,7 +43,9 @@ village,1901012001,SIMPANG TIGA,19.01.02.2003,SIMPANG III
 @pytest.fixture(scope="session", autouse=True)
 def isolated_key(tmp_path_factory):
     """Tests never touch the user's pseudonym key or Dagster home."""
+    from assets.pseudonym_key import write_new_key
     os.environ["JEMBATAN_KEY_FILE"] = str(tmp_path_factory.mktemp("key") / "pseudonym.key")
+    write_new_key(Path(os.environ["JEMBATAN_KEY_FILE"]))
     os.environ.pop("DAGSTER_HOME", None)      # runs in tests use ephemeral Dagster instances
     yield
 

@@ -1,7 +1,8 @@
 """Build every table of a publication into one (staging) DuckDB file, check it, and export it to Parquet.
 
 The SQL in warehouse/sql runs in name order: dimensions, facts, intermediate (TEMP, not published),
-marts, the public schema. The file is only ever written here, never once published (publication.py).
+marts, the public schema (also published as a file of its own: public.py). The file is only ever
+written here, never once published (publication.py).
 """
 from __future__ import annotations
 
@@ -121,15 +122,15 @@ def _check(con: duckdb.DuckDBPyConnection, counts: dict[str, int]) -> None:
 
 
 def export_parquet(con: duckdb.DuckDBPyConnection, tables: dict[str, int], folder: Path) -> list[Path]:
-    """Marts, dimensions and the public tables to <folder>/<table>.parquet (public ones under
-    <folder>/public/). Facts and rejections stay in the database: other tools need the marts."""
-    (folder / "public").mkdir(parents=True, exist_ok=True)
+    """Marts and dimensions of the restricted (main) schema to <folder>/<table>.parquet. Facts and
+    rejections stay in the database: other tools need the marts. The public tables go to their own
+    tree (assets/publish/public.py)."""
+    folder.mkdir(parents=True, exist_ok=True)
     written = []
     for table in tables:
-        schema, name = table.split(".") if "." in table else ("main", table)
-        if schema == "main" and not name.startswith(EXPORTED):
+        if "." in table or not table.startswith(EXPORTED):
             continue
-        target = folder / ("public" if schema == "public" else "") / f"{name}.parquet"
-        con.execute(f"COPY \"{schema}\".\"{name}\" TO '{target}' (FORMAT parquet, COMPRESSION zstd)")
+        target = folder / f"{table}.parquet"
+        con.execute(f"COPY \"{table}\" TO '{target}' (FORMAT parquet, COMPRESSION zstd)")
         written.append(target)
     return written

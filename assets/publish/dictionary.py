@@ -141,7 +141,9 @@ def render_markdown(con: duckdb.DuckDBPyConnection, docs: dict[str, TableDoc]) -
              "dataset declarations in `schemas/`; the same text is in the published database as table and",
              "column COMMENTs (`SELECT * FROM duckdb_columns()`). Do not edit by hand.", "",
              "`main` holds the full figures (restricted); `public` holds what may be shared widely, with small",
-             "counts of sensitive crimes withheld (see the rule under `public.crime_village_month`).", ""]
+             "counts of sensitive crimes withheld (see the rule under `public.crime_village_month`). The public",
+             "tables are also published on their own, under the same names without `public.`, in",
+             "`warehouse/public/jembatan_public.duckdb` and `warehouse/public/parquet/current/`: hand those out.", ""]
     by_table: dict[str, list[tuple[str, str]]] = {}
     for table, column, dtype in published_columns(con):
         by_table.setdefault(table, []).append((column, dtype))

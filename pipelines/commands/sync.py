@@ -36,6 +36,10 @@ def run(args: argparse.Namespace) -> int:
 
     paths = JembatanPaths(inbox=os.environ.get("JEMBATAN_INBOX", "inbox"),
                           warehouse=os.environ.get("JEMBATAN_WAREHOUSE", "warehouse"))
+    from pipelines.commands.key import unusable_key
+    if refused := unusable_key(paths.paths().warehouse):
+        print(refused, file=sys.stderr)
+        return 2
     if args.rebuild:
         shutil.rmtree(paths.paths().warehouse / "work", ignore_errors=True)
     log_level = "DEBUG" if args.verbose else "WARNING"
