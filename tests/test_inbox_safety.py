@@ -259,7 +259,7 @@ def test_a_file_growing_during_a_sync_waits_and_lands_whole_once_settled(referen
         received = steps.ingest_source(paths, "bps")
         assert [(r.file_name, r.status, r.problems[0]["code"]) for r in received] == \
             [("umkm_salinan.csv", "waiting", "still_being_written")]
-        assert not paths.archive.exists() and paths.work.manifests() == []
+        assert not any(p.is_file() for p in paths.archive.rglob("*")) and paths.work.manifests() == []
         sensor = inbox_sensor("bps")
         resources = {"paths": JembatanPaths(inbox=str(inbox), warehouse=str(paths.warehouse))}
         context = dg.build_sensor_context(resources=resources)

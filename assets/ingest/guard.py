@@ -57,6 +57,8 @@ class Inspection:
     formulas_without_value: dict[str, list[str]] = field(default_factory=dict)  # sheet name -> cells
     # sheet name -> merged areas as (first row, first column, last row, last column), 0-based from A1
     merged_cells: dict[str, list[tuple[int, int, int, int]]] = field(default_factory=dict)
+    # sheet name -> cells showing a formula's error value: (row, column) 0-based from A1 -> "#N/A"
+    error_cells: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
 
 
 def inspect_file(path: Path) -> Inspection:
@@ -211,7 +213,9 @@ def _inspect_zip(path: Path, suffix: str) -> Inspection:
                 ElementTree.ParseError) as exc:
             raise _corrupt(exc) from exc
         inspection = Inspection(kind, has_macros=any(n.lower().endswith("vbaproject.bin") for n in names))
-        for sheet, (rows, columns, formulas, merged) in details.items():
+        for sheet, (rows, columns, formulas, merged, errors) in details.items():
+            if errors:
+                inspection.error_cells[sheet] = errors
             if rows:
                 inspection.hidden_rows[sheet] = rows
             if columns:
@@ -293,9 +297,11 @@ def _id(number: int) -> str:
     return f"{number:,}".replace(",", ".")
 
 
-def _scan_xlsx_sheet(archive: zipfile.ZipFile, name: str, shown: str) -> tuple[list[int], list[str], list[str], list]:
+def _scan_xlsx_sheet(archive: zipfile.ZipFile, name: str, shown: str) -> tuple[list[int], list[str], list[str], list,
+                                                                              dict]:
     """Refuse a sheet whose cells span more than Excel's limits or the grid budget; return its hidden
-    rows, hidden columns, formula cells without a saved result and merged areas. The sheet's XML is
+    rows, hidden columns, formula cells without a saved result, merged areas and cells showing a formula
+    error ((row, column) 0-based from A1 -> its text). The sheet's XML is
     read namespace-aware and streamed, never held whole (assets/ingest/sheetxml.py)."""
     try:
         scan = sheetxml.scan_sheet(archive, name, MAX_MERGED_AREAS)
@@ -305,8 +311,10 @@ def _scan_xlsx_sheet(archive: zipfile.ZipFile, name: str, shown: str) -> tuple[l
         raise _corrupt(exc) from exc
     if refused := _too_big(scan.max_row, scan.max_col, f"Sheet {shown!r}", scan.farthest):
         raise refused
+    errors = {(int(m[2]) - 1, sheetxml.column_number(m[1].encode()) - 1): text
+              for ref, text in scan.error_cells if (m := re.fullmatch(r"([A-Z]{1,3})([0-9]{1,7})", ref))}
     return (scan.hidden_rows, [column_letter(c) for c in scan.hidden_columns], scan.formulas_without_value,
-            scan.merged)
+            scan.merged, errors)
 
 
 def _check_ods_extent(archive: zipfile.ZipFile, name: str) -> None:

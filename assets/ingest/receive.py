@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 from assets.incremental import atomic_write, write_frame
 from assets.ingest.cells import EXCEL_EPOCH, EXCEL_EPOCH_1904
 from assets.ingest.errors import CellError
-from assets.ingest.formula_cells import error_cells, mark_error_cells
+from assets.ingest.formula_cells import mark_error_cells
 from assets.ingest.guard import RefusedFile, inspect_file
 from assets.ingest.helper_sheets import helper_sheet
 from assets.ingest.inbox import Entry, NotTaken, take
@@ -33,7 +33,7 @@ from assets.ingest.period import find_district, find_period, from_title
 from assets.ingest.table import TableResult, read_table
 from assets.ingest.vocabulary import named_value
 from assets.ingest.workbook import UnreadableFile, column_letter, read_file
-from assets.ingest.workbook_parts import WorkbookParts, workbook_parts
+from assets.ingest.workbook_parts import uses_1904_dates
 from assets.privacy import pseudonym, scrub
 from schemas import DATASETS, datasets_for_source
 from schemas.base import DROP, PSEUDONYMISE
@@ -288,14 +288,13 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
         return []
     for english, indonesian in inspection.notes:
         received.note(english, indonesian)
-    parts = workbook_parts(path) if inspection.kind == "xlsx" else WorkbookParts()
-    epoch = EXCEL_EPOCH_1904 if parts.date1904 else EXCEL_EPOCH
-    if parts.date1904:
+    date1904 = inspection.kind == "xlsx" and uses_1904_dates(path)
+    epoch = EXCEL_EPOCH_1904 if date1904 else EXCEL_EPOCH
+    if date1904:
         received.note("the workbook uses the 1904 date system (Excel for Mac): its dates and date serial "
                       "numbers are read in that system",
                       "buku kerja memakai sistem tanggal 1904 (Excel untuk Mac): tanggal dan nomor seri "
                       "tanggalnya dibaca dalam sistem itu")
-    failed_formulas = error_cells(path, parts.sheets) if parts.sheets else {}
     if name_note := odd_name_note(file_name):
         received.note(name_note, f"nama berkas {file_name!r} memuat karakter yang diganti pada nama laporan")
     results, unrecognised = [], []
@@ -308,7 +307,7 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
             continue
         if areas := inspection.merged_cells.get(sheet.name):      # the sheet's XML says; readers may not
             sheet.merged = sheet.merged_from_a1(areas)
-        if failed := failed_formulas.get(sheet.name):             # the readers give these as empty
+        if failed := inspection.error_cells.get(sheet.name):     # the readers give these as empty
             cells = mark_error_cells(sheet, failed)
             received.note(f"{label}: {len(cells)} cell(s) show a formula error instead of a value "
                           f"({', '.join(cells[:10])}); "

@@ -58,6 +58,9 @@ class SheetScan:
     hidden_columns: list[int] = field(default_factory=list)
     formulas_without_value: list[str] = field(default_factory=list)    # A1 references
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # 0-based from A1, inclusive
+    # Cells whose formula ended in an error (type "e": #N/A, #REF!, ...), which the readers give as empty:
+    # (A1 reference, the error's text).
+    error_cells: list[tuple[str, str]] = field(default_factory=list)
     fast: bool = False                     # which way it was read (for tests and benchmarks)
 
 
@@ -139,12 +142,15 @@ def _patterns(prefix: str) -> dict[str, re.Pattern]:
         "hidden": r'hidden="1"|hidden="true"',
         "formula": rf'<{p}f[ >/]',
         "merge": merge + " ",
+        "error": r'\st="e"',
     }
     bytes_["any"] = "|".join(bytes_.values())
     return {name: re.compile(pattern.encode()) for name, pattern in bytes_.items()} | {
         "cell_ref": re.compile(rf'{any_c} r="([A-Z]{{1,3}})([0-9]{{1,7}})"'.encode()),
         "row_ref": re.compile(rf'{any_row} r="([0-9]{{1,7}})"'.encode()),
         "hidden_row": re.compile(rf'{row} r="([0-9]{{1,7}})"[^>]*?\shidden="(?:1|true)"'.encode()),
+        "error_cell": re.compile(rf'<{p}c r="([A-Z]{{1,3}}[0-9]{{1,7}})"[^>]*?\st="e"[^>]*>(?:(?!</{p}c>).)*?'
+                                 rf'<{p}v>([^<]*)</{p}v>'.encode(), re.S),
         "formula_without_value": re.compile(
             rf'<{p}c r="([A-Z]{{1,3}}[0-9]{{1,7}})"[^>]*>\s*(?:<{p}f[^>]*/>|<{p}f[^>]*>[^<]*</{p}f>)\s*'
             rf'(?:<{p}v\s*/>\s*|<{p}v></{p}v>\s*)?</{p}c>'.encode()),
@@ -183,11 +189,15 @@ def _fast_scan(archive: zipfile.ZipFile, part: str, prefix: str, max_merged: int
                 scan.hidden_rows += [int(r) for r in patterns["hidden_row"].findall(chunk)]
             if len(scan.formulas_without_value) < MAX_FORMULAS and _found(block, patterns["formula"]):
                 scan.formulas_without_value += [r.decode() for r in patterns["formula_without_value"].findall(chunk)]
+            if len(scan.error_cells) < MAX_FORMULAS and _found(block, patterns["error"]):
+                scan.error_cells += [(r.decode(), v.decode("utf-8", "replace").strip())
+                                     for r, v in patterns["error_cell"].findall(chunk)]
             if len(scan.merged) < max_merged and _found(block, patterns["merge"]):
                 scan.merged += [(int(r0) - 1, column_number(c0) - 1, int(r1) - 1, column_number(c1) - 1)
                                 for c0, r0, c1, r1 in patterns["merged_area"].findall(chunk)]
     scan.merged = scan.merged[:max_merged]
     scan.formulas_without_value = scan.formulas_without_value[:MAX_FORMULAS]
+    scan.error_cells = scan.error_cells[:MAX_FORMULAS]
     if risky:
         scan.measured = True
         with archive.open(part) as f:
@@ -265,7 +275,7 @@ class _Walk:
             if self.col > scan.max_col or cell_row > scan.max_row:
                 scan.farthest = f"{column_letter(self.col)}{cell_row}"
                 scan.max_col, scan.max_row = max(scan.max_col, self.col), max(scan.max_row, cell_row)
-            self.cell = [self.col, cell_row, False, False] if main else None
+            self.cell = [self.col, cell_row, False, False, attributes.get("t") == "e", []] if main else None
         elif local == "row":
             self.row, self.col = _row_number(attributes.get("r"), self.row), 0
             scan.max_row = max(scan.max_row, self.row)
@@ -292,14 +302,18 @@ class _Walk:
         if local == "v":
             self.in_value = False
         elif local == "c" and main and self.cell is not None:
-            col, row, formula, value = self.cell
+            col, row, formula, value, error, text = self.cell
             if formula and not value and len(self.scan.formulas_without_value) < MAX_FORMULAS:
                 self.scan.formulas_without_value.append(f"{column_letter(col)}{row}")
+            if error and "".join(text).strip() and len(self.scan.error_cells) < MAX_FORMULAS:
+                self.scan.error_cells.append((f"{column_letter(col)}{row}", "".join(text).strip()))
             self.cell = None
 
     def text(self, data: str) -> None:
         if self.in_value and data:
             self.cell[3] = True
+            if self.cell[4]:
+                self.cell[5].append(data)
 
 
 def _forbid_dtd(name, sysid, pubid, has_internal_subset):
