@@ -412,3 +412,24 @@ def test_a_row_of_column_numbers_is_skipped_however_written(tmp_path, work, numb
         [1, "Air Duren", 10, 2, 0]])
     assert [(s["row"], s["reason"]) for s in received.skipped] == [(3, "column_numbers")]
     assert (received.rows_accepted, received.rows_rejected) == (1, 0)
+
+
+
+def test_a_measure_given_only_in_parts_is_their_sum_and_a_total_is_never_a_part(tmp_path, work):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Profil Desa Kecamatan Sungai Jaya 2023"])
+    ws.append(["No", "Desa/Kelurahan", "Mikro", "Kecil", "Menengah", "Jumlah Penduduk", None])
+    ws.append([None, None, None, None, None, "Laki-laki", "Perempuan"])
+    for area in ("F2:G2", "A2:A3", "B2:B3", "C2:C3", "D2:D3", "E2:E3"):
+        ws.merge_cells(area)
+    ws.append([1, "Air Duren", 10, 2, 0, 1790, 1755])
+    ws.append([2, "Sidorejo", 11, 3, 1, 1120, "x"])
+    wb.save(tmp_path / "profil.xlsx")
+    received = receive_file(tmp_path / "profil.xlsx", "bps", work, tmp_path / "archive", load_key())
+    rows = work.accepted("msme_village_count").sort_values("source_row")
+    assert rows[["village_name", "population"]].fillna(-1).values.tolist() == [["Air Duren", 3545],
+                                                                              ["Sidorejo", -1]]
+    errors = pd.read_parquet(work.rejections_path(received.sha256))
+    assert errors[["row", "column", "code", "severity"]].values.tolist() == [[5, "G", "type_error", "warning"]]
+    assert any("'Jumlah Penduduk / Perempuan' added into population" in n for n in received.notes)

@@ -87,8 +87,10 @@ class TableLayout:
 
     @property
     def score(self) -> int:
-        """Columns read; a wide table's year columns each count (its header is two rows, not the first)."""
-        return len(self.columns) + sum(len(by_year) - 1 for by_year in self.wide.values())
+        """Columns read; a wide table's year columns each count, and sub-columns read under a merged header
+        count once more (the header is two rows: read as one, its second row would be taken for data)."""
+        return (len(self.columns) + sum(len(by_year) - 1 for by_year in self.wide.values())
+                + bool(self.subcolumns))
 
 
 # Short forms clerks write, read as the words they stand for (in headers and aliases alike).
