@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 
 from assets.access import restricted_dir
 from assets.incremental import atomic_write
-from assets.ingest.receive import WorkArea, read_received, safe_name
+from assets.ingest.receive import WorkArea, read_received
 from assets.pseudonym_key import (FINGERPRINT_FILE, fingerprint, key_file, read_key, record, recorded,
                                   write_new_key)
 
@@ -110,16 +110,10 @@ def _read_again(warehouse: Path, work: WorkArea, manifests: list[dict], scratch:
     the rows stored; list what replaces what."""
     for manifest in manifests:
         sha, source = manifest["sha256"], manifest["source"]
-        folder = scratch / "files" / sha
-        folder.mkdir(parents=True)
-        try:
-            copy = folder / manifest["file_name"]
-            shutil.copyfile(_archived(warehouse / "archive", sha), copy)
-        except (OSError, UnicodeError):
-            copy = folder / safe_name(manifest["file_name"])
-            shutil.copyfile(_archived(warehouse / "archive", sha), copy)
         scratch_work = WorkArea(scratch / "work" / sha)
-        read_received(copy, sha, source, scratch_work, scratch / "archive", new_key)
+        # The archived copy is the bytes that were hashed; it is read as the name it was received under.
+        read_received(_archived(warehouse / "archive", sha), manifest["file_name"], sha, source, scratch_work,
+                      new_key)
         stored = _stored_frames(work, sha)
         for dataset, target in stored.items():
             fresh = scratch_work.accepted_path(dataset, sha)

@@ -164,7 +164,7 @@ def test_rotate_rekeys_every_stored_pseudonym_even_with_the_old_key_lost(tmp_pat
     (inbox / "koperasi").mkdir()
     other = "1901011203850000"
     program_file(inbox / "koperasi" / "kur_2023.xlsx", [(NIK, "KUR", "17/08/2023"), (other, "QRIS", "18/08/2023")])
-    program_file(inbox / "koperasi" / "halal_2024.xlsx", [(NIK, "Sertifikasi Halal", "05/03/2024")])
+    program_file(inbox / "koperasi" / "halal_2024.xlsx", [(NIK, "Sertifikasi Halal", "15/03/2024")])
     sync = ["sync", "--inbox", str(inbox), "--warehouse", str(warehouse)]
     old_umask = os.umask(0)
     try:
@@ -220,7 +220,7 @@ def test_rotate_rekeys_every_stored_pseudonym_even_with_the_old_key_lost(tmp_pat
     assert mode(own_key) == 0o600 and not own_key.with_name("pseudonym.key.next").exists()
 
     # A later file with the same person joins the new pseudonym.
-    program_file(inbox / "koperasi" / "nib_2024.xlsx", [(NIK, "NIB", "06/03/2024")])
+    program_file(inbox / "koperasi" / "nib_2024.xlsx", [(NIK, "NIB", "16/03/2024")])
     assert main(sync) == 0
     later = published_keys(warehouse)
     assert set(later.loc[later["file_name"] == "nib_2024.xlsx", "business_key"]) == new_person
