@@ -23,12 +23,12 @@ class LockHeld(Exception):
 
 @contextmanager
 def exclusive_lock(path: Path, wait: bool = True, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
-    """Hold an exclusive `flock` on `path` (created owner-only if missing) for the `with` block.
+    """Hold an exclusive `flock` on `path` (created owner-only if missing; its folder must exist) for the
+    `with` block.
 
     When another process holds it: with `wait`, call `on_wait(holder)` once and block until it is free;
     else raise LockHeld(holder). `holder` is what the holder wrote ("pid 123 since 2025-01-01T10:00:00+07:00"),
     or "" when unknown. The lock goes when the block ends or the process dies, whichever comes first."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         try:

@@ -41,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
     paths = JembatanPaths(inbox=os.environ.get("JEMBATAN_INBOX", "inbox"),
                           warehouse=os.environ.get("JEMBATAN_WAREHOUSE", "warehouse"))
     warehouse = paths.paths().warehouse
+    warehouse.mkdir(parents=True, exist_ok=True)
     def busy(holder: str) -> str:
         return f"another sync is running on {warehouse} ({holder or 'pid unknown'})"
     try:
@@ -105,6 +106,7 @@ def _instance(persistent: bool):
     from pipelines.dead_runs import clear_dead_runs
     if home := os.environ.get("DAGSTER_HOME"):
         home = Path(home)
+        home.mkdir(parents=True, exist_ok=True)
         with ExitStack() as stack:
             # One process at a time creates the storage (two first syncs would both build the SQLite
             # schema) and clears the runs killed processes left, which would otherwise hold pool slots.
