@@ -93,40 +93,49 @@ def writer_slots(instance: dg.DagsterInstance) -> list[tuple[str, str]]:
     return [(slot.run_id, slot.step_key) for slot in info.claimed_slots]
 
 
-@pytest.mark.parametrize("stop_point", list(STOP_POINTS))
-def test_sync_killed_inside_a_step_does_not_block_the_next_sync(inbox, tmp_path, stop_point):
+def killed_at(stop_point: str, inbox: Path, warehouse: Path, env: dict, marker: Path) -> tuple[int, str]:
+    """Start `jembatan sync`, SIGKILL it at `stop_point` (inside that step); its pid and what it printed
+    on stderr."""
     module, function, step = STOP_POINTS[stop_point]
+    sync = subprocess.Popen([sys.executable, "-c", STOPPED_SYNC, module, function, str(marker),
+                             *sync_command(inbox, warehouse)[1:]],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(lambda: marker.exists() or sync.poll() is not None, f"the sync to reach {step}", limit=6000)
+    finally:
+        sync.send_signal(signal.SIGKILL)
+        _, err = sync.communicate(timeout=60)
+    assert marker.exists(), f"the sync ended before reaching {step}: {err}"
+    marker.unlink()
+    return sync.pid, err
+
+
+def test_syncs_killed_while_ingesting_and_while_publishing_do_not_block_the_next_sync(inbox, tmp_path):
     home, warehouse, marker = tmp_path / "dagster_home", tmp_path / "warehouse", tmp_path / "stopped"
     env = sync_env(home)
-    killed = subprocess.Popen([sys.executable, "-c", STOPPED_SYNC, module, function, str(marker),
-                               *sync_command(inbox, warehouse)[1:]],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        wait_for(lambda: marker.exists() or killed.poll() is not None, f"the sync to reach {step}", limit=4000)
-    finally:
-        killed.send_signal(signal.SIGKILL)
-        _, err = killed.communicate(timeout=60)
-    assert marker.exists(), f"the sync ended before reaching {step}: {err}"
+    ingesting_pid, _ = killed_at("ingesting", inbox, warehouse, env, marker)
+    publishing_pid, publishing_err = killed_at("publishing", inbox, warehouse, env, marker)
     with instance_at(home) as instance:
-        [dead] = instance.get_run_records()
-        assert dead.dagster_run.status == dg.DagsterRunStatus.STARTED        # what the kill leaves behind
-        if stop_point == "publishing":
-            assert writer_slots(instance) == [(dead.dagster_run.run_id, step)]   # the slot a later sync needs
-    if stop_point == "publishing":
-        assert list(warehouse.glob(".staging-*.duckdb")) and not (warehouse / "jembatan.duckdb").exists()
+        runs = {r.dagster_run.run_id: r.dagster_run.status for r in instance.get_run_records(ascending=True)}
+        ingesting_run, publishing_run = runs
+        # The sync killed while publishing had cleared the one killed while ingesting, before it ran.
+        assert list(runs.values()) == [dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.STARTED]
+        assert writer_slots(instance) == [(publishing_run, "published_marts")]   # the slot the next sync needs
+    assert (f"run {ingesting_run} (STARTED) was left by a killed process (pids {ingesting_pid}): "
+            "marked failed, its pool slots freed") in publishing_err
+    assert list(warehouse.glob(".staging-*.duckdb")) and not (warehouse / "jembatan.duckdb").exists()
 
     after = subprocess.run(sync_command(inbox, warehouse), cwd=ROOT, env=env, capture_output=True, text=True,
                            timeout=SYNC_TIMEOUT)
 
     assert after.returncode == 0, after.stderr
-    assert (f"run {dead.dagster_run.run_id} (STARTED) was left by a killed process (pids {killed.pid}): "
-            "marked failed, its pool slots freed") in after.stderr
+    assert after.stderr.splitlines() == [f"run {publishing_run} (STARTED) was left by a killed process "
+                                         f"(pids {publishing_pid}): marked failed, its pool slots freed"]
     assert published(warehouse) == (20, 2)
     assert not list(warehouse.glob(".staging-*"))
     with instance_at(home) as instance:
-        runs = {r.dagster_run.run_id: r.dagster_run.status for r in instance.get_run_records()}
-        assert runs.pop(dead.dagster_run.run_id) == dg.DagsterRunStatus.FAILURE
-        assert list(runs.values()) == [dg.DagsterRunStatus.SUCCESS]
+        runs = {r.dagster_run.run_id: r.dagster_run.status for r in instance.get_run_records(ascending=True)}
+        assert list(runs.values()) == [dg.DagsterRunStatus.FAILURE] * 2 + [dg.DagsterRunStatus.SUCCESS]
         assert writer_slots(instance) == []
 
 
