@@ -34,6 +34,13 @@ class ClearedRun:
     status: str              # the run's status before: STARTED, STARTING, CANCELING, or an ended one
     pids: tuple[int, ...]    # the dead processes the run had recorded (empty for an ended run)
 
+    def describe(self) -> str:
+        """One line for the operator."""
+        if self.pids:
+            return (f"run {self.run_id} ({self.status}) was left by a killed process "
+                    f"(pids {', '.join(map(str, self.pids))}): marked failed, its pool slots freed")
+        return f"run {self.run_id} had ended ({self.status}) but still held pool slots: freed"
+
 
 def clear_dead_runs(instance: dg.DagsterInstance) -> list[ClearedRun]:
     """Fail the in-progress runs of `instance` whose processes are all gone, and free the pool slots of

@@ -194,3 +194,34 @@ def test_restored_publication_stays_until_the_inputs_change(inbox, tmp_path, cap
     assert main(sync) == 0
     assert Warehouse(warehouse).current_id() not in (first, second) and published(warehouse) == (30, 2)
     capsys.readouterr()
+
+
+def test_slots_still_held_by_a_run_that_ended_are_freed_and_live_runs_are_left_alone(tmp_path):
+    from dagster._core.events import DagsterEvent, DagsterEventType
+
+    from pipelines.commands.sync import yaml_settings
+    from pipelines.dead_runs import clear_dead_runs
+
+    @dg.op
+    def step():
+        return 1
+
+    @dg.job
+    def tiny():
+        step()
+
+    with dg.DagsterInstance.local_temp(str(tmp_path), overrides=yaml_settings()) as instance:
+        ended = tiny.execute_in_process(instance=instance).run_id
+        storage = instance.event_log_storage
+        storage.initialize_concurrency_limit_to_default("duckdb_writer")                # 1, from dagster.yaml
+        storage.claim_concurrency_slot("duckdb_writer", ended, "published_marts")   # as if never released
+        live = instance.create_run_for_job(tiny)          # started by this (live) process
+        instance.report_dagster_event(DagsterEvent(event_type_value=DagsterEventType.RUN_START.value,
+                                                   job_name="tiny", pid=os.getpid()), run_id=live.run_id)
+        assert writer_slots(instance) == [(ended, "published_marts")]
+
+        cleared = clear_dead_runs(instance)
+
+        assert [c.describe() for c in cleared] == [f"run {ended} had ended (SUCCESS) but still held pool slots: freed"]
+        assert writer_slots(instance) == []
+        assert instance.get_run_by_id(live.run_id).status == dg.DagsterRunStatus.STARTED   # its process lives

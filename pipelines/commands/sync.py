@@ -118,9 +118,7 @@ def _instance(persistent: bool):
                 instance = stack.enter_context(dg.DagsterInstance.get())
                 instance.run_storage, instance.event_log_storage, instance.schedule_storage   # created here
                 for run in clear_dead_runs(instance):
-                    _say(f"run {run.run_id} ({run.status}) was left by a killed process"
-                         f"{' (pids ' + ', '.join(map(str, run.pids)) + ')' if run.pids else ''}: "
-                         + ("marked failed, its pool slots freed" if run.pids else "its pool slots freed"))
+                    _say(run.describe())
             yield instance
     elif persistent:
         with tempfile.TemporaryDirectory(prefix="jembatan-dagster-") as home:
