@@ -104,3 +104,14 @@ def process_start_time(pid: int) -> float | None:
         return None
     ticks = int(stat.rsplit(")", 1)[1].split()[19])       # field 22, counted after "pid (comm)"
     return boot + ticks / os.sysconf("SC_CLK_TCK")
+
+
+@dg.sensor(name="dead_run_sweeper", minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
+           description="Every minute, while the daemon runs (`make ui`): marks failed the runs whose processes "
+                       "were killed and frees their pool slots (and those of ended runs still holding one), so "
+                       "the inbox sensors' and the daily schedule's runs never wait for a dead run. Starts nothing.")
+def dead_run_sweeper(context: dg.SensorEvaluationContext) -> dg.SkipReason:
+    cleared = clear_dead_runs(context.instance)
+    for run in cleared:
+        context.log.warning(run.describe())
+    return dg.SkipReason("; ".join(run.describe() for run in cleared) or "no run left by a dead process")

@@ -15,9 +15,12 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
+from dagster._core.events import DagsterEvent, DagsterEventType
 
 from assets.publish.publication import Warehouse
 from pipelines.cli import main
+from pipelines.commands.sync import yaml_settings
+from pipelines.dead_runs import clear_dead_runs, dead_run_sweeper
 from pipelines.locks import SYNC_LOCK_NAME, exclusive_lock
 from tests.agency_files import crime_rows, crime_xlsx
 from tests.test_ingest import msme_workbook
@@ -196,32 +199,53 @@ def test_restored_publication_stays_until_the_inputs_change(inbox, tmp_path, cap
     capsys.readouterr()
 
 
+@dg.op
+def step():
+    return 1
+
+
+@dg.job
+def tiny():
+    step()
+
+
+def started_by(instance: dg.DagsterInstance, pid: int) -> str:
+    """A run of `tiny` that process `pid` started (its RUN_START event carries the pid, as Dagster's do)."""
+    run = instance.create_run_for_job(tiny)
+    instance.report_dagster_event(DagsterEvent(event_type_value=DagsterEventType.RUN_START.value,
+                                               job_name="tiny", pid=pid), run_id=run.run_id)
+    return run.run_id
+
+
 def test_slots_still_held_by_a_run_that_ended_are_freed_and_live_runs_are_left_alone(tmp_path):
-    from dagster._core.events import DagsterEvent, DagsterEventType
-
-    from pipelines.commands.sync import yaml_settings
-    from pipelines.dead_runs import clear_dead_runs
-
-    @dg.op
-    def step():
-        return 1
-
-    @dg.job
-    def tiny():
-        step()
-
     with dg.DagsterInstance.local_temp(str(tmp_path), overrides=yaml_settings()) as instance:
         ended = tiny.execute_in_process(instance=instance).run_id
         storage = instance.event_log_storage
         storage.initialize_concurrency_limit_to_default("duckdb_writer")                # 1, from dagster.yaml
         storage.claim_concurrency_slot("duckdb_writer", ended, "published_marts")   # as if never released
-        live = instance.create_run_for_job(tiny)          # started by this (live) process
-        instance.report_dagster_event(DagsterEvent(event_type_value=DagsterEventType.RUN_START.value,
-                                                   job_name="tiny", pid=os.getpid()), run_id=live.run_id)
+        live = started_by(instance, os.getpid())          # this process: alive
         assert writer_slots(instance) == [(ended, "published_marts")]
 
         cleared = clear_dead_runs(instance)
 
         assert [c.describe() for c in cleared] == [f"run {ended} had ended (SUCCESS) but still held pool slots: freed"]
         assert writer_slots(instance) == []
-        assert instance.get_run_by_id(live.run_id).status == dg.DagsterRunStatus.STARTED   # its process lives
+        assert instance.get_run_by_id(live).status == dg.DagsterRunStatus.STARTED   # its process lives
+
+
+def test_the_daemons_sweeper_fails_a_run_whose_process_is_gone_and_frees_its_slot(tmp_path):
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()                                                      # a real process, now ended
+    with dg.DagsterInstance.local_temp(str(tmp_path), overrides=yaml_settings()) as instance:
+        dead = started_by(instance, gone.pid)
+        instance.event_log_storage.initialize_concurrency_limit_to_default("duckdb_writer")
+        instance.event_log_storage.claim_concurrency_slot("duckdb_writer", dead, "published_marts")
+
+        result = dead_run_sweeper(dg.build_sensor_context(instance=instance))
+
+        line = f"run {dead} (STARTED) was left by a killed process (pids {gone.pid}): marked failed, its pool slots freed"
+        assert isinstance(result, dg.SkipReason) and result.skip_message == line
+        assert instance.get_run_by_id(dead).status == dg.DagsterRunStatus.FAILURE
+        assert writer_slots(instance) == []
+        again = dead_run_sweeper(dg.build_sensor_context(instance=instance))
+        assert again.skip_message == "no run left by a dead process"
