@@ -36,18 +36,15 @@ def run(args: argparse.Namespace) -> int:
         os.environ["JEMBATAN_INBOX"] = str(Path(args.inbox).resolve())
     if args.warehouse:
         os.environ["JEMBATAN_WAREHOUSE"] = str(Path(args.warehouse).resolve())
-    from pipelines.resources import JembatanPaths
-
-    paths = JembatanPaths(inbox=os.environ.get("JEMBATAN_INBOX", "inbox"),
-                          warehouse=os.environ.get("JEMBATAN_WAREHOUSE", "warehouse"))
-    warehouse = paths.paths().warehouse
+    warehouse = Path(os.environ.get("JEMBATAN_WAREHOUSE", "warehouse")).resolve()   # as Paths resolves it
     warehouse.mkdir(parents=True, exist_ok=True)
+
     def busy(holder: str) -> str:
         return f"another sync is running on {warehouse} ({holder or 'pid unknown'})"
     try:
         with exclusive_lock(warehouse / SYNC_LOCK_NAME, wait=not args.no_wait,
                             on_wait=lambda holder: _say(f"{busy(holder)}; waiting for it to finish")):
-            return _sync(args, paths)
+            return _sync(args)
     except LockHeld as held:
         _say(f"{busy(held.args[0])}; not starting (--no-wait): run it again when that one has finished")
         return BUSY_EXIT_CODE
@@ -57,11 +54,15 @@ def _say(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-def _sync(args: argparse.Namespace, paths) -> int:
+def _sync(args: argparse.Namespace) -> int:
     """The sync itself, run while this process holds the warehouse's sync lock."""
     import dagster as dg
 
     from pipelines.definitions import defs
+    from pipelines.resources import JembatanPaths
+
+    paths = JembatanPaths(inbox=os.environ.get("JEMBATAN_INBOX", "inbox"),
+                          warehouse=os.environ.get("JEMBATAN_WAREHOUSE", "warehouse"))
     if args.rebuild:
         shutil.rmtree(paths.paths().warehouse / "work", ignore_errors=True)
     log_level = "DEBUG" if args.verbose else "WARNING"
