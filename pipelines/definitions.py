@@ -8,6 +8,7 @@ import dagster as dg
 
 from assets.definitions import ALL_ASSETS, ROWS_RECONCILE_CHECKS
 from assets.harmonise.checks import MATCH_CHECKS
+from pipelines.dead_runs import dead_run_sweeper
 from pipelines.inbox_sensors import INBOX_SENSORS, daily_full_sync
 from pipelines.resources import JembatanPaths
 
@@ -19,7 +20,7 @@ sync_job = dg.define_asset_job("sync", selection=dg.AssetSelection.all(),
 
 ASSET_CHECKS: list = [*ROWS_RECONCILE_CHECKS]
 ASSET_CHECKS += MATCH_CHECKS
-SENSORS: list = [*INBOX_SENSORS]
+SENSORS: list = [*INBOX_SENSORS, dead_run_sweeper]
 SCHEDULES: list = [daily_full_sync]
 
 defs = dg.Definitions(

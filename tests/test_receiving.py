@@ -253,7 +253,8 @@ def test_sensor_requests_one_run_per_new_content_and_keeps_a_compact_cursor(inbo
 
 def test_daily_schedule_runs_in_jakarta_time():
     assert (daily_full_sync.cron_schedule, daily_full_sync.execution_timezone) == ("0 2 * * *", "Asia/Jakarta")
-    assert {s.name for s in defs.sensors} == {"bps_inbox_sensor", "koperasi_inbox_sensor", "polda_inbox_sensor"}
+    assert {s.name for s in defs.sensors} == {"bps_inbox_sensor", "koperasi_inbox_sensor", "polda_inbox_sensor",
+                                              "dead_run_sweeper"}
 
 
 def test_template_has_headers_instructions_typed_columns_and_villages(inbox, tmp_path):

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from assets.publish.publication import UnknownPublication, Warehouse, keep_count, restore
+from pipelines.locks import SYNC_LOCK_NAME, exclusive_lock
 
 
 def register(commands) -> None:
@@ -25,8 +26,15 @@ def run(args: argparse.Namespace) -> int:
     folder = Path(args.warehouse or os.environ.get("JEMBATAN_WAREHOUSE", "warehouse")).resolve()
     warehouse = Warehouse(folder)
     if args.action == "restore":
+        if not folder.is_dir():
+            print(f"no warehouse at {folder}", file=sys.stderr)
+            return 1
+        def wait(holder: str) -> None:
+            print(f"a sync is running on {folder} ({holder or 'pid unknown'}); waiting for it to finish",
+                  file=sys.stderr, flush=True)
         try:
-            restore(folder, args.publication_id)
+            with exclusive_lock(folder / SYNC_LOCK_NAME, on_wait=wait):     # never swapped under a sync
+                restore(folder, args.publication_id)
         except UnknownPublication as error:
             print(error, file=sys.stderr)
             return 1

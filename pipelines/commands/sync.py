@@ -6,8 +6,12 @@ import os
 import shutil
 import sys
 import tempfile
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+
+from pipelines.locks import INSTANCE_LOCK_NAME, SYNC_LOCK_NAME, LockHeld, exclusive_lock
+
+BUSY_EXIT_CODE = 75     # EX_TEMPFAIL: another sync holds the warehouse; try again later
 
 
 def register(commands) -> None:
@@ -21,6 +25,9 @@ def register(commands) -> None:
                       help="in_process (default: one process, starts fastest; ingest still reads files in "
                            "worker processes) or multiprocess (Dagster runs independent steps, such as the "
                            "three inboxes, in parallel processes; the publish step is limited by its pool)")
+    sync.add_argument("--no-wait", action="store_true",
+                      help="when another sync is running on the same warehouse, stop at once (exit code "
+                           f"{BUSY_EXIT_CODE}) instead of waiting for it to finish")
     sync.set_defaults(func=run)
 
 
@@ -29,6 +36,26 @@ def run(args: argparse.Namespace) -> int:
         os.environ["JEMBATAN_INBOX"] = str(Path(args.inbox).resolve())
     if args.warehouse:
         os.environ["JEMBATAN_WAREHOUSE"] = str(Path(args.warehouse).resolve())
+    warehouse = Path(os.environ.get("JEMBATAN_WAREHOUSE", "warehouse")).resolve()   # as Paths resolves it
+    warehouse.mkdir(parents=True, exist_ok=True)
+
+    def busy(holder: str) -> str:
+        return f"another sync is running on {warehouse} ({holder or 'pid unknown'})"
+    try:
+        with exclusive_lock(warehouse / SYNC_LOCK_NAME, wait=not args.no_wait,
+                            on_wait=lambda holder: _say(f"{busy(holder)}; waiting for it to finish")):
+            return _sync(args)
+    except LockHeld as held:
+        _say(f"{busy(held.args[0])}; not starting (--no-wait): run it again when that one has finished")
+        return BUSY_EXIT_CODE
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def _sync(args: argparse.Namespace) -> int:
+    """The sync itself, run while this process holds the warehouse's sync lock."""
     import dagster as dg
 
     from pipelines.definitions import defs
@@ -83,11 +110,23 @@ def _instance(persistent: bool):
     """$DAGSTER_HOME's instance when set (runs show in `dagster dev`), with the project's dagster.yaml
     copied in if it has none; else a throw-away one (on disk when steps run in other processes)."""
     import dagster as dg
+
+    from pipelines.dead_runs import clear_dead_runs
     if home := os.environ.get("DAGSTER_HOME"):
-        Path(home).mkdir(parents=True, exist_ok=True)
-        if not (Path(home) / "dagster.yaml").exists():
-            shutil.copyfile(PROJECT_INSTANCE_SETTINGS, Path(home) / "dagster.yaml")
-        with dg.DagsterInstance.get() as instance:
+        home = Path(home)
+        home.mkdir(parents=True, exist_ok=True)
+        with ExitStack() as stack:
+            # One process at a time creates the storage (two first syncs would both build the SQLite
+            # schema) and clears the runs killed processes left, which would otherwise hold pool slots.
+            with exclusive_lock(home / INSTANCE_LOCK_NAME):
+                if not (home / "dagster.yaml").exists():
+                    partial = home / f".dagster.yaml.{os.getpid()}.tmp"
+                    shutil.copyfile(PROJECT_INSTANCE_SETTINGS, partial)
+                    os.replace(partial, home / "dagster.yaml")
+                instance = stack.enter_context(dg.DagsterInstance.get())
+                instance.run_storage, instance.event_log_storage, instance.schedule_storage   # created here
+                for run in clear_dead_runs(instance):
+                    _say(run.describe())
             yield instance
     elif persistent:
         with tempfile.TemporaryDirectory(prefix="jembatan-dagster-") as home:
