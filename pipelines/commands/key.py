@@ -75,8 +75,14 @@ def init(warehouse: Path, args) -> int:
 def rotate(warehouse: Path, args) -> int:
     from assets.key_rotation import RotationFailed
     from assets.key_rotation import rotate as rotate_key
+    from pipelines.locks import SYNC_LOCK_NAME, exclusive_lock
+    warehouse.mkdir(parents=True, exist_ok=True)
     try:
-        done = rotate_key(warehouse)
+        # Never under a running sync: the stored pseudonyms are swapped while this holds the sync lock.
+        with exclusive_lock(warehouse / SYNC_LOCK_NAME,
+                            on_wait=lambda holder: print(f"a sync is running on {warehouse} ({holder}); "
+                                                         "waiting for it to finish", file=sys.stderr)):
+            done = rotate_key(warehouse)
     except RotationFailed as failed:
         print(f"rotation stopped, nothing replaced: {failed}", file=sys.stderr)
         return 2
@@ -84,7 +90,7 @@ def rotate(warehouse: Path, args) -> int:
           "pseudonymised again; syncing")
     from pipelines.commands import sync
     code = sync.run(argparse.Namespace(inbox=getattr(args, "inbox", None), warehouse=str(warehouse),
-                                       rebuild=False, verbose=False, executor="in_process"))
+                                       rebuild=False, verbose=False, executor="in_process", no_wait=False))
     if code != 0:
         print("the pseudonyms are re-keyed; the publications made before (old pseudonyms) are removed by the "
               "next sync that publishes", file=sys.stderr)
