@@ -433,3 +433,40 @@ def test_a_measure_given_only_in_parts_is_their_sum_and_a_total_is_never_a_part(
     errors = pd.read_parquet(work.rejections_path(received.sha256))
     assert errors[["row", "column", "code", "severity"]].values.tolist() == [[5, "G", "type_error", "warning"]]
     assert any("'Jumlah Penduduk / Perempuan' added into population" in n for n in received.notes)
+
+
+def test_a_measure_beside_years_laid_out_as_columns_is_not_copied_into_every_year(tmp_path, work):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["UMKM dan Penduduk, Kecamatan Sungai Jaya"])
+    ws.append(["No", "Desa/Kelurahan", "Mikro", None, "Kecil", None, "Menengah", None, "Penduduk"])
+    ws.append([None, None, 2021, 2022, 2021, 2022, 2021, 2022, None])
+    for area in ("C2:D2", "E2:F2", "G2:H2", "A2:A3", "B2:B3", "I2:I3"):
+        ws.merge_cells(area)
+    ws.append([1, "Air Duren", 10, 11, 2, 2, 0, 0, 2600])
+    wb.save(tmp_path / "umkm.xlsx")
+    received = receive_file(tmp_path / "umkm.xlsx", "bps", work, tmp_path / "archive", load_key())
+    rows = work.accepted("msme_village_count").sort_values("year")
+    assert rows[["year", "msme_micro", "population"]].fillna(-1).values.tolist() == [[2021, 10, -1], [2022, 11, -1]]
+    assert any("I 'Penduduk' not read: one value per row beside years" in n for n in received.notes)
+
+
+@pytest.mark.parametrize("total", ["TOTAL", "L+P", "Jumlah"])
+def test_a_total_beside_its_parts_is_read_and_flagged_where_they_disagree(tmp_path, work, total):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Profil Desa Kecamatan Sungai Jaya 2023"])
+    ws.append(["No", "Desa/Kelurahan", "Mikro", "Kecil", "Menengah", "Jumlah Penduduk", None, None])
+    ws.append([None, None, None, None, None, "L", "P", total])
+    for area in ("F2:H2", "A2:A3", "B2:B3", "C2:C3", "D2:D3", "E2:E3"):
+        ws.merge_cells(area)
+    ws.append([1, "Air Duren", 10, 2, 0, 1790, 1755, 3545])
+    ws.append([2, "Sidorejo", 11, 3, 1, 1800, 1800, 3700])
+    wb.save(tmp_path / "profil.xlsx")
+    received = receive_file(tmp_path / "profil.xlsx", "bps", work, tmp_path / "archive", load_key())
+    rows = work.accepted("msme_village_count").sort_values("source_row")
+    assert rows[["village_name", "population"]].fillna(-1).values.tolist() == [["Air Duren", 3545], ["Sidorejo", -1]]
+    errors = pd.read_parquet(work.rejections_path(received.sha256))
+    assert errors[["row", "column", "value", "code", "severity"]].values.tolist() == [
+        [5, "H", "3700", "total_differs_from_parts", "warning"]]
+    assert "F+G = 3600" in errors.loc[0, "message"]

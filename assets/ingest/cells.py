@@ -163,7 +163,8 @@ def _date_or_error(year: int, month: int, day: int) -> Parsed:
 
 WEEKDAY_PREFIX = re.compile(r"^(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad|monday|tuesday|wednesday|"
                             r"thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun)\.?,? ")
-TIME_SUFFIX = re.compile(r",? (?:(?:pukul|pkl\.?|jam|at) )?\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?: ?(?:wib|wita|wit))?$")
+TIME_SUFFIX = re.compile(r",? (?:(?:pukul|pkl\.?|jam|at) )?\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?: ?(?:wib|wita|wit|"
+                         r"[ap]\.?m\.?))?$")
 
 
 def _full_year(digits: str) -> int:
@@ -289,7 +290,12 @@ def parse_nik(value: object) -> Parsed:
         if not number.is_integer() or number >= MAX_WHOLE or int(number) % 10 == 0:
             return None, INVALID_NIK
         value = str(int(number))
-    text = re.sub(r"[\s.\-']", "", str(value))
+    text = str(value).strip()
+    if m := re.fullmatch(r"(\d{16})\.0+", text):      # written by a data tool as a float ("...463.0")
+        if int(m[1]) >= MAX_WHOLE:                   # beyond a double's whole numbers: digits may be lost
+            return None, INVALID_NIK
+        text = m[1]
+    text = re.sub(r"[\s.\-']", "", text)
     if nik_problem(text):
         return None, INVALID_NIK
     return text, None

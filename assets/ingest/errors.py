@@ -65,6 +65,10 @@ MESSAGES = {
                                        "{header}: '{value}' tidak jatuh pada bulan nomor laporannya {extra}."),
     "date_out_of_period": ("{header}: '{value}' is far outside the period of the file{extra}.",
                            "{header}: '{value}' jauh di luar periode berkas{extra}."),
+    "total_differs_from_parts": ("{header}: the total '{value}' is not the sum of its parts ({extra}); one of them is "
+                                 "wrong: correct the file.",
+                                 "{header}: jumlah '{value}' tidak sama dengan jumlah bagian-bagiannya ({extra}); "
+                                 "salah satunya keliru: perbaiki berkasnya."),
     "merged_over_rows": ("{header}: '{value}' is merged over rows {extra}, so it belongs to them together, not to "
                          "this row alone; write each row's own value.",
                          "{header}: '{value}' digabung (merge) di baris {extra}, jadi milik baris-baris itu bersama, "

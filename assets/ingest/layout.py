@@ -24,8 +24,9 @@ COLUMN_NUMBER = re.compile(r"^\(\d{1,2}\)$")
 # One cell of a row of column numbers however it is written: 1, "1", "(1)", "[1]", "1)", "1.".
 COLUMN_NUMBER_CELL = re.compile(r"^[(\[]?(\d{1,2})[)\].]?$")
 # Under a header merged over sub-columns: the sub-column holding the whole (JUMLAH PENDUDUK / TOTAL) ...
-TOTAL_SUBHEADER = re.compile(r"^(?:total|jumlah|jml|jlh|sub ?total|l ?\+ ?p|lk ?\+ ?pr|total l ?\+ ?p|"
-                             r"jumlah l ?\+ ?p|all|semua)$", re.IGNORECASE)
+TOTAL_SUBHEADER = re.compile(r"^(?:total|jumlah|jml|jlh|sub ?total|all|semua|(?:(?:total|jumlah|jml) )?"
+                             r"(?:l p|lk pr|l dan p|lk dan pr|laki laki (?:dan )?perempuan|pria (?:dan )?wanita))$",
+                             re.IGNORECASE)      # matched on normalise_header's text: "L+P" is "l p"
 # ... and sub-columns that are parts of it, which add up to it where no total is given.
 PART_SUBHEADER = re.compile(r"^(?:laki ?-? ?laki|lk|l|pria|male|men|perempuan|pr|p|wanita|female|women)$",
                             re.IGNORECASE)
@@ -49,6 +50,9 @@ class TableLayout:
     # A measure given only in parts (JUMLAH PENDUDUK over LAKI-LAKI / PEREMPUAN, no total): column ->
     # the other columns whose values are added to it.
     parts: dict[int, list[int]] = field(default_factory=dict)
+    # A total read beside its parts (TOTAL beside LAKI-LAKI / PEREMPUAN): total column -> the part columns it
+    # must equal the sum of (a row where it does not is flagged).
+    totals: dict[int, list[int]] = field(default_factory=dict)
     # How each sub-column under a merged header was read, for the report ("F 'JUMLAH PENDUDUK / TOTAL'").
     subcolumns: list[str] = field(default_factory=list)
     # A wide table: a measure over one sub-column per year (MIKRO over 2021 2022 2023): field -> year ->
@@ -61,7 +65,8 @@ class TableLayout:
         if not self.wide:
             return [(self, None)]
         years = sorted({year for by_year in self.wide.values() for year in by_year})
-        base = {c: name for c, name in self.columns.items() if name not in self.wide}
+        base = {c: name for c, name in self.columns.items()
+                if name not in self.wide and c not in self.beside_years}
         out = []
         for year in years:
             columns = base | {by_year[year]: name for name, by_year in self.wide.items() if year in by_year}
@@ -71,6 +76,15 @@ class TableLayout:
             out.append((TableLayout(self.dataset, self.header_rows, columns, headers, self.unrecognised_headers,
                                     [c for c in self.loose if c in columns]), year))
         return out
+
+    @property
+    def beside_years(self) -> dict[int, str]:
+        """Measures in a column of their own beside years laid out as columns (one population beside
+        Mikro 2021 2022 ...): which year they hold is not said, so they are not read (column -> header)."""
+        if not self.wide:
+            return {}
+        return {c: self.headers[c] for c, name in self.columns.items() if name not in self.wide
+                and name != "row_number" and self.dataset.column(name).kind in ("integer", "amount")}
 
     @property
     def wide_headers(self) -> dict[str, str]:
@@ -239,7 +253,7 @@ def _read_subcolumns(group: list[int], candidates: dict[int, list[str]], aliases
 
 def _layout_at(rows, r: int, two_rows: bool, dataset: Dataset, aliases: AliasIndex) -> TableLayout:
     columns, headers, unrecognised, loose = {}, {}, [], []
-    parts, subcolumns = {}, []
+    parts, subcolumns, totals = {}, [], {}
     found = _header_candidates(rows, r, two_rows)
     parents = _parents(rows, r, found) if two_rows else {}
     # Sub-columns naming nothing on their own read through their parent (_read_subcolumns).
@@ -261,6 +275,9 @@ def _layout_at(rows, r: int, two_rows: bool, dataset: Dataset, aliases: AliasInd
         if name and column is not None and name not in chosen.values():
             chosen[column] = name
             parts[column] = extra
+            summed = [c for c in group if c != column and PART_SUBHEADER.match(normalise_header(found[c][0]))]
+            if not extra and len(summed) >= 2:
+                totals[column] = summed
         skipped |= {c for c in group if c != column and c not in extra}
         for c in group:
             how = (f"read as {name}" if c == column and not extra else
@@ -290,7 +307,8 @@ def _layout_at(rows, r: int, two_rows: bool, dataset: Dataset, aliases: AliasInd
     if wide and any(name in columns.values() for name in (dataset.year_column,)):
         wide = {}           # a year column beside years laid out as columns: not a wide table we can read
     return TableLayout(dataset, header_rows, columns, headers, unrecognised, loose,
-                       {c: extra for c, extra in parts.items() if extra}, subcolumns, wide)
+                       parts={c: extra for c, extra in parts.items() if extra}, subcolumns=subcolumns, wide=wide,
+                       totals=totals)
 
 
 def _looks_like_data(row: list[object]) -> bool:

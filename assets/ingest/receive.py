@@ -376,6 +376,12 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
                           "per place and year",
                           f"{label_id}: tahun disusun sebagai kolom ({_span(years)}) di bawah {measures}: dibaca "
                           "sebagai satu baris per wilayah dan tahun")
+            if beside := layout.beside_years:
+                shown = ", ".join(f"{column_letter(sheet.first_col + c)} '{h}'" for c, h in beside.items())
+                received.note(f"{label}: {shown} not read: one value per row beside years laid out as columns, "
+                              "and the sheet does not say which year it is for; give it a column per year",
+                              f"{label_id}: {shown} tidak dibaca: satu nilai per baris di samping kolom-kolom tahun, "
+                              "dan lembar tidak menyebut tahunnya; buat satu kolom per tahun")
         elif year_column.kind == "year" and year_column.name not in layout.columns.values():
             year, found_in = find_period(sheet, layout, file_name)
             if year:

@@ -64,7 +64,7 @@ def read_table(sheet: RawSheet, layout: TableLayout, constants: dict | None = No
     filled_rows = np.flatnonzero(~np.logical_and.reduce(blank)) if blank else np.array([], dtype=np.int64)
     height = int(filled_rows[-1]) + 1 if len(filled_rows) else 0
     mapped = {c: name for c, name in layout.columns.items() if c < len(grid)}
-    part_columns = [p for extra in layout.parts.values() for p in extra if p < len(grid)]
+    part_columns = [p for extra in [*layout.parts.values(), *layout.totals.values()] for p in extra if p < len(grid)]
     skip = _skipped_rows(sheet, layout, {c: cells[c] for c in mapped}, {c: blank[c][:height] for c in mapped}, height)
     keep = np.ones(height, dtype=bool)
     keep[list(skip)] = False
@@ -101,6 +101,8 @@ def read_table(sheet: RawSheet, layout: TableLayout, constants: dict | None = No
                                          column_letter(sheet.first_col + part), layout.headers.get(part, name), column,
                                          raw_text(cells[part].uniques[cells[part].codes[kept][i]]),
                                          added.errors[cells[part].codes[kept][i]]))
+        if summed := [p for p in layout.totals.get(c, []) if p in cells]:     # TOTAL beside L / P
+            errors += _total_against_parts(frame, sheet, layout, c, summed, cells, kept, column)
         bad = [i for i, e in enumerate(parsed.errors) if e]
         if bad:
             letter = column_letter(sheet.first_col + c)
@@ -173,6 +175,24 @@ def _date_checks(frame: pd.DataFrame, sheet: RawSheet, layout: TableLayout, mapp
                                   dataset.column(name), raw_text(cells[c].uniques[cells[c].codes[kept][flag.index]]),
                                   flag.code, extra=extra))
     return out
+
+
+def _total_against_parts(frame: pd.DataFrame, sheet: RawSheet, layout: TableLayout, c: int, summed: list[int],
+                         cells: dict, kept: np.ndarray, column) -> list[CellError]:
+    """A total that is not the sum of the parts beside it (TOTAL 3.700 beside L 1.800 and P 1.800) is flagged
+    at its cell: one of them is wrong, and the file does not say which (an optional measure is then left
+    missing, with a warning; a required one rejects the row)."""
+    total = pd.array(frame[column.name])
+    added = None
+    for p in summed:
+        values = pd.array(parse_uniques(cells[p], column.kind).values[cells[p].codes[kept]])
+        added = values if added is None else added + values
+    differs = np.asarray((total != added).fillna(False), dtype=bool)
+    letters = "+".join(column_letter(sheet.first_col + p) for p in summed)
+    return [cell_error(sheet.name, int(frame.at[i, "source_row"]), column_letter(sheet.first_col + c),
+                       layout.headers[c], column, raw_text(cells[c].uniques[cells[c].codes[kept][i]]),
+                       "total_differs_from_parts", extra=(f"{letters} = {added[i]}", f"{letters} = {added[i]}"))
+            for i in np.flatnonzero(differs)]
 
 
 def _merged_measures(frame: pd.DataFrame, sheet: RawSheet, layout: TableLayout, kept: np.ndarray):
