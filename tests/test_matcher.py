@@ -201,3 +201,17 @@ def test_village_moved_to_a_new_province_is_recoded():
 def test_village_lists_as_rosters_write_them(written, names):
     from assets.harmonise.places import split_village_list
     assert split_village_list(written) == names
+
+
+def test_a_code_naming_another_village_than_the_row_is_not_guessed(matcher):
+    # The code is Sidorejo's, the name another village of the district: ambiguous, both as candidates.
+    found = matcher.match(code="19.01.01.2002", village="Air Duren", district="Sungai Jaya")
+    assert (found.village_code, found.method, sorted(found.candidates)) == (
+        None, "ambiguous", ["19.01.01.2001", "19.01.01.2002"])
+    found = matcher.match(code="1901050002", village="Air Duren", district="Sungai Jaya")      # a BPS code too
+    assert found.village_code is None and found.method == "ambiguous"
+    # A name that places nowhere (a spelling the lists lack) leaves the code's village, scored below 1.
+    found = matcher.match(code="19.01.01.2002", village="Sidoredjo Lor", district="Sungai Jaya")
+    assert (found.village_code, found.score) == ("19.01.01.2002", 0.9)
+    # Code and name agreeing stay certain.
+    assert matcher.match(code="19.01.01.2002", village="Sidorejo").score == 1.0

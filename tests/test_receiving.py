@@ -290,3 +290,19 @@ def test_template_has_headers_instructions_typed_columns_and_villages(inbox, tmp
     work = WorkArea(tmp_path / "w")
     received = receive_file(out, "koperasi", work, tmp_path / "a", load_key())
     assert (received.datasets, received.rows_accepted) == (["program_participation"], 1)
+
+
+def test_a_code_and_a_name_that_disagree_are_never_placed_silently(inbox, tmp_path):
+    (inbox / "bps" / "umkm_kode.csv").write_text(
+        "Kode Desa;Nama Desa;Kecamatan;Tahun;Mikro;Kecil;Menengah\n"
+        "19.01.01.2002;Air Duren;Sungai Jaya;2023;10;2;0\n"         # Sidorejo's code, another village's name
+        "19.01.01.2003;Sidorojo Lor;Sungai Jaya;2023;11;3;1\n"      # a name placing nowhere: the code, flagged
+        "19.01.01.2001;Air Duren;Sungai Jaya;2022;12;4;1\n")        # code and name agree
+    warehouse = tmp_path / "warehouse"
+    sync(inbox, warehouse)
+    landed = placed(warehouse, "msme_village_count")
+    assert sorted(zip(landed["village_code"], landed["msme_micro"])) == [("19.01.01.2001", 12), ("19.01.01.2003", 11)]
+    report = reports_of(warehouse)["umkm_kode.csv"]
+    assert sorted((e["row"], e["code"], e["severity"]) for e in report["errors"]) == [
+        (2, "ambiguous_village", "error"), (3, "code_name_mismatch", "warning")]
+    assert (report["rows_accepted"], report["rows_rejected"], report["cells_flagged"]) == (2, 1, 1)

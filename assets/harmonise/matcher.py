@@ -162,10 +162,13 @@ class Matcher:
     def match(self, code: str | None = None, village: str | None = None, district: str | None = None,
               regency: str | None = None, police_sector: str | None = None, year: int | None = None) -> Match:
         key = name_key(village) if village else ""
+        by_code = None
         if code and clean_code(code):
-            found = self._by_code(clean_code(code), key)
-            if found.method != "unmatched":
-                return found
+            by_code = self._by_code(clean_code(code), key)
+            if by_code.method != "unmatched" and (by_code.score >= 1.0 or not key):
+                return by_code
+            if by_code.method == "unmatched":
+                by_code = None
         if not key:
             return Match(None, "unmatched", 0.0)
         hierarchy = (district, police_sector, regency)
@@ -173,6 +176,13 @@ class Matcher:
             self._scopes[hierarchy] = self._scope(*hierarchy)
         scope, scope_code, regencies = self._scopes[hierarchy]
         found = self._by_name(str(village), key, scope, self.version_for(year))
+        if by_code is not None:
+            # The code names another village than the row's name does: which is right is not guessed.
+            # A name that places nowhere (a spelling, a rename) leaves the code's village, flagged.
+            if found is not None and found.village_code and found.village_code != by_code.village_code:
+                return Match(None, "ambiguous", 0.0, sorted([by_code.village_code, found.village_code]),
+                             scope=scope_code)
+            return by_code
         if found is None:
             found = self._by_alias(key, scope_code, regencies)
         if found is None:

@@ -120,6 +120,14 @@ def place_rows(frame: pd.DataFrame, dataset: Dataset, matcher: Matcher, layouts:
                              layouts, dataset, value=row.village_name or row.village_code_sent or "",
                              extra=_why(row))
                   for row in unplaced.itertuples()]
+    # Placed by a code whose village's name is not the row's (nor another village's): flagged, not silent.
+    doubtful = placed[placed["match_method"].str.contains("code", na=False) & (placed["match_score"] < 1.0)
+                      & placed["village_name"].notna()]
+    rejections += [{**_rejection(row, "code_name_mismatch", layouts, dataset, value=row.village_name,
+                                 extra=(f"{row.village_code} {matcher.describe(row.village_code)}",
+                                        f"{row.village_code} {matcher.describe(row.village_code)}")),
+                    "severity": "warning"}
+                   for row in doubtful.itertuples()]
     unresolved = unplaced[unplaced["match_method"].isin(["ambiguous", "unmatched"])].assign(dataset=dataset.name)
     unresolved = unresolved.reindex(columns=UNRESOLVED_COLUMNS)
     methods = frame[["source_file", "match_method"]].assign(dataset=dataset.name)

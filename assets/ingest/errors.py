@@ -69,6 +69,10 @@ MESSAGES = {
                                  "wrong: correct the file.",
                                  "{header}: jumlah '{value}' tidak sama dengan jumlah bagian-bagiannya ({extra}); "
                                  "salah satunya keliru: perbaiki berkasnya."),
+    "code_name_mismatch": ("{header}: the row's code is village {extra}, whose name is not '{value}'; placed by the "
+                           "code: check the code and the name.",
+                           "{header}: kode pada baris ini adalah desa {extra}, yang namanya bukan '{value}'; "
+                           "ditempatkan menurut kode: periksa kode dan namanya."),
     "merged_over_rows": ("{header}: '{value}' is merged over rows {extra}, so it belongs to them together, not to "
                          "this row alone; write each row's own value.",
                          "{header}: '{value}' digabung (merge) di baris {extra}, jadi milik baris-baris itu bersama, "
