@@ -470,3 +470,15 @@ def test_a_total_beside_its_parts_is_read_and_flagged_where_they_disagree(tmp_pa
     assert errors[["row", "column", "value", "code", "severity"]].values.tolist() == [
         [5, "H", "3700", "total_differs_from_parts", "warning"]]
     assert "F+G = 3600" in errors.loc[0, "message"]
+
+
+def test_a_column_mixing_both_orders_reads_each_date_its_one_way_or_by_its_own_report_number(tmp_path, work):
+    received = crime_register(tmp_path, work, "lp_campur.xlsx", [
+        ("LP/B/1/III/2024/SPKT", "25/03/2024"),      # day-first only
+        ("LP/B/2/I/2024/SPKT", "1/15/2024"),         # month-first only
+        ("LP/B/3/IV/2024/SPKT", "04/03/2024"),       # both ways: its report number says April
+        ("LP/B/4/VII/2024/SPKT", "05/06/2024")])     # both ways, and neither is July
+    rows = work.accepted("crime_report").sort_values("source_row")
+    assert rows["report_date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-03-25", "2024-01-15", "2024-04-03"]
+    errors = pd.read_parquet(work.rejections_path(received.sha256))
+    assert errors[["row", "code"]].values.tolist() == [[6, "ambiguous_date_order"]]

@@ -176,10 +176,12 @@ def _full_year(digits: str) -> int:
 DATE_RANGE = (dt.date(1678, 1, 1), dt.date(2262, 1, 1))
 
 
-def parse_date(value: object, epoch: dt.date = EXCEL_EPOCH, month_first: bool = False) -> Parsed:
+def parse_date(value: object, epoch: dt.date = EXCEL_EPOCH, month_first: bool | None = False) -> Parsed:
     """`epoch`: the day serial 0 stands for in the workbook's date system (EXCEL_EPOCH_1904 for a
     workbook saved in the 1904 system): a bare serial number is read in the workbook's own system.
-    `month_first`: numeric text dates are month/day/year (decided per column, assets/ingest/dates.py)."""
+    `month_first`: numeric text dates are month/day/year (decided per column, assets/ingest/dates.py);
+    None: either, a value read the one way it can be (a column mixing both, where dates.py flags the values
+    that read both ways)."""
     date, error = _read_date(value, epoch, month_first)
     if date is not None and not DATE_RANGE[0] <= date < DATE_RANGE[1]:
         return None, INVALID_DATE
@@ -197,7 +199,7 @@ def date_text(value: str) -> str:
 NUMERIC_DATE = re.compile(r"(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4}|\d{2})")
 
 
-def _read_date(value: object, epoch: dt.date = EXCEL_EPOCH, month_first: bool = False) -> Parsed:
+def _read_date(value: object, epoch: dt.date = EXCEL_EPOCH, month_first: bool | None = False) -> Parsed:
     if is_blank(value):
         return None, None
     if isinstance(value, dt.datetime):
@@ -213,6 +215,8 @@ def _read_date(value: object, epoch: dt.date = EXCEL_EPOCH, month_first: bool = 
         return epoch + dt.timedelta(days=int(value)), None
     text = date_text(value)
     if m := NUMERIC_DATE.fullmatch(text):
+        if month_first is None and int(m[2]) > 12 >= int(m[1]):       # readable month-first only
+            return _date_or_error(_full_year(m[3]), int(m[1]), int(m[2]))
         day, month = (int(m[2]), int(m[1])) if month_first else (int(m[1]), int(m[2]))
         return _date_or_error(_full_year(m[3]), month, day)
     if m := re.fullmatch(r"(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})", text):

@@ -119,6 +119,7 @@ def read_table(sheet: RawSheet, layout: TableLayout, constants: dict | None = No
         own = pd.notna(current) if "district_name" in mapped.values() else np.zeros(len(frame), dtype=bool)
         frame["district_name"] = np.where(~own & pd.notna(headed), headed, current)
     frame = typed_frame(frame, dataset)
+    errors = _settle_by_report_number(frame, layout, mapped, cells, kept, errors)
     errors += _date_checks(frame, sheet, layout, mapped, cells, kept, stated_years, errors)
     errors += _merged_measures(frame, sheet, layout, kept)
     errors += _validate(frame, sheet, layout, errors)
@@ -141,17 +142,49 @@ def _date_parsers(layout: TableLayout, cells: list[Cells], mapped: dict[int, str
         return {}
     evidence = {c: dates.order_evidence(cells[c].uniques) for c in columns}
     orders = {c: e.decided() for c, e in evidence.items()}
+    mixed = {c for c, e in evidence.items() if e.day_first and e.month_first}   # both ways: each value its own
     numbers = next((c for c, name in mapped.items() if name == "report_number"), None)
     for c in columns:
-        if orders[c] is None and evidence[c].ambiguous and numbers is not None:
+        if orders[c] is None and c not in mixed and evidence[c].ambiguous and numbers is not None:
             orders[c] = dates.order_from_report_numbers(cells[c].uniques[cells[c].codes[kept]],
                                                         cells[numbers].uniques[cells[numbers].codes[kept]])
     decided = {o for o in orders.values() if o}
     if len(decided) == 1:       # the sheet's other date columns were written by the same producer
-        only = decided.pop()
-        orders = {c: order or only for c, order in orders.items()}
-    return {c: (partial(parse_date, epoch=epoch, month_first=orders[c] == dates.MONTH_FIRST),
+        only = decided.pop()    # (only for a column saying nothing itself)
+        orders = {c: order or (only if c not in mixed else None) for c, order in orders.items()}
+    return {c: (partial(parse_date, epoch=epoch,
+                        month_first=None if orders[c] is None else orders[c] == dates.MONTH_FIRST),
                 orders[c] is None and evidence[c].ambiguous > 0) for c in columns}
+
+
+def _settle_by_report_number(frame: pd.DataFrame, layout: TableLayout, mapped: dict[int, str], cells: dict,
+                             kept: np.ndarray, errors: list[CellError]) -> list[CellError]:
+    """A date left ambiguous by its column is read the one way that falls in the month its own report
+    number names (LP/B/22/II/2024: February), when exactly one way does; the others stay flagged."""
+    numbers = frame["report_number"] if "report_number" in frame and "report_number" in mapped.values() else None
+    if numbers is None or not any(e.code == dates.AMBIGUOUS_DATE_ORDER for e in errors):
+        return errors
+    rows = pd.Series(np.arange(len(frame)), index=frame["source_row"].to_numpy())
+    columns = {name: c for c, name in mapped.items()}
+    out = []
+    for e in errors:
+        if e.code != dates.AMBIGUOUS_DATE_ORDER or e.field not in columns:
+            out.append(e)
+            continue
+        i, c = int(rows[e.row]), columns[e.field]
+        period = dates.report_period(numbers.iat[i])
+        a, b = dates.numeric_parts(cells[c].uniques[cells[c].codes[kept][i]]) or (0, 0)
+        readings = [(month_first, month) for month_first, month in ((False, b), (True, a))
+                    if period and month == period[1]]
+        if len(readings) != 1:
+            out.append(e)
+            continue
+        value, error = parse_date(cells[c].uniques[cells[c].codes[kept][i]], month_first=readings[0][0])
+        if error:
+            out.append(e)
+            continue
+        frame.iat[i, frame.columns.get_loc(e.field)] = pd.Timestamp(value)
+    return out
 
 
 def _date_checks(frame: pd.DataFrame, sheet: RawSheet, layout: TableLayout, mapped: dict[int, str],
