@@ -11,7 +11,8 @@ SELECT source, count(*) AS files,
        sum(rows_read - rows_skipped) AS rows_received,
        sum(rows_accepted) AS rows_landed,            -- rows_rejected already counts the unplaced
        sum(rows_rejected) AS rows_rejected,
-       sum(rows_unplaced) AS rows_unplaced
+       sum(rows_unplaced) AS rows_unplaced,
+       sum(rows_flagged) AS rows_flagged             -- landed with a warning (an optional cell lost)
 FROM mart_data_quality GROUP BY source ORDER BY source
 """
 
@@ -40,13 +41,13 @@ def _published_lines(database: Path, new_files: dict[str, int] | None, new_rows:
         if public.exists():
             lines.append(f"Public figures, to hand out: {public}")
         lines.append(f"{'source':<10}{'files':>7}{'new':>6}{'rows in':>10}{'landed':>9}{'rejected':>10}"
-                     f"{'placed %':>10}")
-        for source, files, _, received, landed, rejected, unplaced in con.execute(PER_SOURCE).fetchall():
+                     f"{'placed %':>10}{'flagged':>9}")
+        for source, files, _, received, landed, rejected, unplaced, flagged in con.execute(PER_SOURCE).fetchall():
             landed, rejected, unplaced = int(landed or 0), int(rejected or 0), int(unplaced or 0)
             placed_share = landed / (landed + unplaced) * 100 if landed + unplaced else 100.0
             new = (new_files or {}).get(source, 0)
             lines.append(f"{source:<10}{files:>7}{new:>6}{int(received or 0):>10}{landed:>9}{rejected:>10}"
-                         f"{placed_share:>9.1f}%")
+                         f"{placed_share:>9.1f}%{int(flagged or 0):>9}")
         marts = con.execute("SELECT table_name, estimated_size FROM duckdb_tables() "
                             "WHERE schema_name = 'main' AND (table_name LIKE 'mart_%' OR table_name LIKE 'dim_%' "
                             "OR table_name LIKE 'fact_%') "

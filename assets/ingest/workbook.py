@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
+from assets.ingest.sheetxml import column_letter  # noqa: F401  (the column letters of every reader)
 from assets.ingest.sniff import text_encoding
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xml"}    # .xml: XML Spreadsheet 2003
@@ -232,12 +233,3 @@ def read_csv(data: bytes) -> RawSheet:
     text = decode_text(data)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=detect_separator(text))
     return RawSheet(name="", rows=[list(row) for row in reader])
-
-
-def column_letter(number: int) -> str:
-    """1 -> A, 27 -> AA."""
-    letters = ""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
