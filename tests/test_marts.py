@@ -143,9 +143,9 @@ def test_sync_summary_counts_each_row_once(con):
     from pipelines.summary import summary_lines
     database = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()[0]
     line = next(x for x in summary_lines(database) if x.startswith("polda"))
-    files, new, received, landed, rejected, share = line.split()[1:]
-    assert (int(received), int(landed), int(rejected)) == (
-        con.execute("SELECT sum(rows_read - rows_skipped), sum(rows_accepted), sum(rows_rejected) "
+    files, new, received, landed, rejected, share, flagged = line.split()[1:]
+    assert (int(received), int(landed), int(rejected), int(flagged)) == (
+        con.execute("SELECT sum(rows_read - rows_skipped), sum(rows_accepted), sum(rows_rejected), sum(rows_flagged) "
                     "FROM mart_data_quality WHERE source = 'polda'").fetchone())
     assert int(landed) + int(rejected) == int(received)
 
