@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from assets.ingest.cells import NUMERIC_DATE, date_text, is_blank
 
@@ -112,44 +114,60 @@ class DateFlag:
     extra: tuple[str, str] = ("", "")     # what the message adds (English, Bahasa Indonesia)
 
 
-def check_against_period(dates: pd.Series, report_numbers: pd.Series | None, is_report_date: bool,
+def report_periods(report_numbers: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(year, month) each report number names, 0 where it names none; with Arrow's RE2, at once."""
+    texts = pa.array(report_numbers.astype(object).where(report_numbers.notna(), None).tolist(), type=pa.string())
+    found = pc.extract_regex(texts, r"/\s*(?P<roman>(?i:XII|XI|X|IX|VIII|VII|VI|V|IV|III|II|I))\s*/\s*"
+                                    r"(?P<year>(?:19|20)[0-9][0-9])(?:[^0-9]|$)")
+    roman = pc.utf8_upper(pc.struct_field(found, "roman")).to_pylist()
+    year = pc.struct_field(found, "year").to_pylist()
+    return (np.array([int(y) if y else 0 for y in year], dtype="int64"),
+            np.array([ROMAN_MONTHS.get(r, 0) if r else 0 for r in roman], dtype="int64"))
+
+
+def check_against_period(dates: pd.Series, periods: tuple[np.ndarray, np.ndarray] | None, is_report_date: bool,
                          stated_years: list[int], today: dt.date | None = None) -> list[DateFlag]:
-    """Flags for the dates of one column. `report_numbers`: the same rows' report numbers (or None);
-    `is_report_date`: the date the report was made (must fall in its number's month, a day's slack either
-    side); otherwise an incident, which cannot come after the month it was reported in. `stated_years`:
-    the file's period where it is stated (the title's year); the report numbers' years count too."""
+    """Flags for the dates of one column (vectorised: a column of 200,000 reports is checked at once).
+    `periods`: the same rows' report numbers' (year, month), from report_periods (or None); `is_report_date`: the date the report was
+    made (must fall in its number's month, a day's slack either side); otherwise an incident, which cannot
+    come after the month it was reported in. `stated_years`: the file's period where it is stated (the
+    title's year); the report numbers' years count too."""
     today = today or dt.date.today()
-    flags: list[DateFlag] = []
-    periods = ([report_period(n) for n in report_numbers] if report_numbers is not None
-               else [None] * len(dates))
-    years = sorted({*stated_years, *(p[0] for p in periods if p)})
-    present = dates.notna().to_numpy()
+    values = dates.to_numpy(dtype="datetime64[ns]")
+    present = ~np.isnat(values)
     if not present.any():
-        return flags
-    stamps = pd.DatetimeIndex(dates)
-    middle = int(np.median(stamps[present].year)) if not years else None
-    for i in np.flatnonzero(present):
-        day = stamps[i].date()
-        period = periods[i]
-        if period:
-            first = dt.date(period[0], period[1], 1)
-            last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-            slack = dt.timedelta(days=1)
-            late = day > last + slack
-            if (is_report_date and (day < first - slack or late)) or (not is_report_date and late):
-                label = f"{ROMAN_NAMES[period[1] - 1][0]} {period[0]}"
-                label_id = f"{ROMAN_NAMES[period[1] - 1][1]} {period[0]}"
-                flags.append(DateFlag(int(i), CONTRADICTS_REPORT_NUMBER, (f"({label})", f"({label_id})")))
-                continue
-        if years:
-            far = not years[0] - YEARS_BEFORE <= day.year <= years[-1] + YEARS_AFTER
-            span = f"{years[0]}" if years[0] == years[-1] else f"{years[0]}-{years[-1]}"
-        else:
-            far = abs(day.year - middle) > YEARS_FROM_MIDDLE
-            span = f"around {middle}"
-        if far or day > today + dt.timedelta(days=31):
-            flags.append(DateFlag(int(i), OUT_OF_PERIOD, (f" ({span})", f" ({span.replace('around', 'sekitar')})")))
-    return flags
+        return []
+    n = len(values)
+    year, month = periods if periods is not None else (np.zeros(n, dtype="int64"), np.zeros(n, dtype="int64"))
+    numbered = month > 0
+    years = sorted({*stated_years, *np.unique(year[numbered]).tolist()})
+    slack = np.timedelta64(1, "D")
+    flags = np.zeros(n, dtype=bool)
+    contradicts = np.zeros(n, dtype=bool)
+    if numbered.any():
+        first = pd.to_datetime({"year": np.where(numbered, year, 2000), "month": np.where(numbered, month, 1),
+                                "day": 1}).to_numpy(dtype="datetime64[ns]")
+        last = (pd.DatetimeIndex(first) + pd.offsets.MonthEnd(0)).to_numpy(dtype="datetime64[ns]")
+        late = values > last + slack
+        early = values < first - slack if is_report_date else np.zeros(n, dtype=bool)
+        contradicts = present & numbered & (late | early)
+    calendar_years = values.astype("datetime64[Y]").astype("int64").astype("float64") + 1970
+    if years:
+        far = (calendar_years < years[0] - YEARS_BEFORE) | (calendar_years > years[-1] + YEARS_AFTER)
+        span = f"{years[0]}" if years[0] == years[-1] else f"{years[0]}-{years[-1]}"
+        span_id = span
+    else:
+        middle = int(np.median(calendar_years[present]))
+        far = np.abs(calendar_years - middle) > YEARS_FROM_MIDDLE
+        span, span_id = f"around {middle}", f"sekitar {middle}"
+    future = values > np.datetime64(today + dt.timedelta(days=31), "ns")
+    flags = present & ~contradicts & (far | future)
+    out = []
+    for i in np.flatnonzero(contradicts):
+        english, indonesian = ROMAN_NAMES[month[i] - 1]
+        out.append(DateFlag(int(i), CONTRADICTS_REPORT_NUMBER, (f"({english} {year[i]})", f"({indonesian} {year[i]})")))
+    out += [DateFlag(int(i), OUT_OF_PERIOD, (f" ({span})", f" ({span_id})")) for i in np.flatnonzero(flags)]
+    return sorted(out, key=lambda flag: flag.index)
 
 
 ROMAN_NAMES = [("January", "Januari"), ("February", "Februari"), ("March", "Maret"), ("April", "April"),

@@ -194,10 +194,13 @@ def _date_checks(frame: pd.DataFrame, sheet: RawSheet, layout: TableLayout, mapp
     dataset, out = layout.dataset, []
     failed = {(e.row, e.field) for e in errors}
     numbers = frame["report_number"] if "report_number" in mapped.values() else None
+    periods = None
     for c, name in mapped.items():
         if dataset.column(name).kind != "date" or name not in frame:
             continue
-        for flag in dates.check_against_period(frame[name], numbers, name == dataset.year_column,
+        if numbers is not None and periods is None:
+            periods = dates.report_periods(numbers)
+        for flag in dates.check_against_period(frame[name], periods, name == dataset.year_column,
                                                list(stated_years)):
             row = int(frame.at[flag.index, "source_row"])
             if (row, name) in failed:
@@ -256,7 +259,7 @@ def _grade(frame: pd.DataFrame, layout: TableLayout, errors: list[CellError]) ->
     Every other error (a required value, the row's period, a repeated key) rejects the row."""
     dataset = layout.dataset
     names = {c.name for c in dataset.columns}
-    index = None
+    lost: dict[str, list[int]] = {}        # field -> Excel rows whose cell is left missing
     for e in errors:
         if e.field not in names or e.code == "duplicate_key":
             continue
@@ -264,10 +267,10 @@ def _grade(frame: pd.DataFrame, layout: TableLayout, errors: list[CellError]) ->
         if column.required or column.name == dataset.year_column:
             continue
         e.severity = "warning"
-        if index is None:
-            index = pd.Series(frame.index, index=frame["source_row"].to_numpy())
-        if e.row in index.index and e.field in frame:
-            frame.loc[index[e.row], e.field] = None
+        lost.setdefault(e.field, []).append(e.row)
+    for name, rows in lost.items():
+        if name in frame:
+            frame.loc[frame["source_row"].isin(rows).to_numpy(), name] = None
 
 
 def _columns_below(sheet: RawSheet, start: int) -> list:
