@@ -8,11 +8,12 @@ import duckdb
 PER_SOURCE = """
 SELECT source, count(*) AS files,
        count(*) FILTER (WHERE status = 'rejected') AS files_rejected,
-       sum(rows_read - rows_skipped) AS rows_received,
-       sum(rows_accepted) AS rows_landed,            -- rows_rejected already counts the unplaced
-       sum(rows_rejected) AS rows_rejected,
-       sum(rows_unplaced) AS rows_unplaced,
-       sum(rows_flagged) AS rows_flagged             -- landed with a warning (an optional cell lost)
+       -- A file replaced by its corrected version no longer counts (its rows were set aside).
+       coalesce(sum(rows_read - rows_skipped) FILTER (WHERE status <> 'superseded'), 0) AS rows_received,
+       coalesce(sum(rows_accepted) FILTER (WHERE status <> 'superseded'), 0) AS rows_landed,
+       coalesce(sum(rows_rejected) FILTER (WHERE status <> 'superseded'), 0) AS rows_rejected,
+       coalesce(sum(rows_unplaced) FILTER (WHERE status <> 'superseded'), 0) AS rows_unplaced,
+       coalesce(sum(rows_flagged) FILTER (WHERE status <> 'superseded'), 0) AS rows_flagged
 FROM mart_data_quality GROUP BY source ORDER BY source
 """
 
