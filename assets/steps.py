@@ -20,7 +20,7 @@ from assets.ingest.report import write_file_reports, write_inbox_reports
 from assets.paths import Paths, has_gazetteer, steward_dir, stored_gazetteer  # noqa: F401  (the stages' shared names)
 from assets.key_rotation import retire_publications
 from assets.pseudonym_key import warehouse_key
-from assets.publish.publication import publish
+from assets.publish.publication import Warehouse, publish
 from schemas import DATASETS, SOURCES
 
 
@@ -127,7 +127,7 @@ def publish_marts(paths: Paths) -> dict[str, int]:
                       register.to_json(), [p.name for p in paths.work.rejection_files()],
                       *code_files("warehouse/sql", "assets/publish"),
                       {k: v for k, v in os.environ.items() if k.startswith("JEMBATAN_") and k not in LOCATIONS})
-    if (counts := paths.state.unchanged("publish", key)) is not None and paths.database.exists():
+    if (counts := paths.state.unchanged("publish", key)) is not None and Warehouse(paths.warehouse).in_step():
         return counts
     if not has_gazetteer(paths):       # an empty inbox: no village list yet, nothing to publish
         return {}

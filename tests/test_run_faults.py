@@ -250,3 +250,18 @@ def test_the_daemons_sweeper_fails_a_run_whose_process_is_gone_and_frees_its_slo
         assert writer_slots(instance) == []
         again = dead_run_sweeper(dg.build_sensor_context(instance=instance))
         assert again.skip_message == "no run left by a dead process"
+
+
+def test_a_publish_killed_between_its_two_swaps_is_published_again_by_the_next_sync(inbox, tmp_path):
+    warehouse = tmp_path / "warehouse"
+    sync = ["sync", "--inbox", str(inbox), "--warehouse", str(warehouse)]
+    assert main(sync) == 0
+    public = warehouse / "public" / "jembatan_public.duckdb"
+    with duckdb.connect(str(public)) as con:       # as if the public swap of a later publish had happened alone
+        con.execute("UPDATE publication SET publication_id = '20990101T000000000000Z'")
+    assert not Warehouse(warehouse).in_step()
+    assert main(sync) == 0                          # nothing new in the inbox, and yet published again
+    current = Warehouse(warehouse).current_id()
+    with duckdb.connect(str(public), read_only=True) as con:
+        assert con.execute("SELECT publication_id FROM publication").fetchone()[0] == current
+    assert Warehouse(warehouse).in_step() and published(warehouse) == (20, 4)

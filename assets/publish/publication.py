@@ -86,13 +86,22 @@ class Warehouse:
         return sorted((p.stem for p in self.publications.glob("*.duckdb")), reverse=True)
 
     def current_id(self) -> str | None:
-        if not self.database.exists():
-            return None
-        con = duckdb.connect(str(self.database), read_only=True)
-        try:
-            return con.execute("SELECT publication_id FROM publication").fetchone()[0]
-        finally:
-            con.close()
+        return _publication_id(self.database)
+
+    def in_step(self) -> bool:
+        """The restricted and the public file are of one publication (a publish killed between their two
+        swaps leaves them apart: the next sync publishes again, whatever else changed)."""
+        return self.database.exists() and _publication_id(self.public_database) == self.current_id()
+
+
+def _publication_id(database: Path) -> str | None:
+    if not database.exists():
+        return None
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        return con.execute("SELECT publication_id FROM publication").fetchone()[0]
+    finally:
+        con.close()
 
 
 def publish(folder: Path, inputs: dict[str, pd.DataFrame | Path | list[Path]], tables: dict[str, pd.DataFrame]) -> dict[str, int]:
