@@ -69,7 +69,9 @@ def _sync(args: argparse.Namespace) -> int:
         return 2
     if args.rebuild:
         shutil.rmtree(paths.paths().warehouse / "work", ignore_errors=True)
-    log_level = "DEBUG" if args.verbose else "WARNING"
+    # Dagster's own console lines (a failed step's trace runs to hundreds) only with --verbose: a failure is
+    # told in one line by _report, and stays whole in the run's event log (the Dagster UI).
+    log_level = "DEBUG" if args.verbose else "CRITICAL"
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     with _instance(persistent=args.executor == "multiprocess") as instance:
         if args.executor == "multiprocess":
