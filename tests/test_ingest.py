@@ -482,3 +482,19 @@ def test_a_column_mixing_both_orders_reads_each_date_its_one_way_or_by_its_own_r
     assert rows["report_date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-03-25", "2024-01-15", "2024-04-03"]
     errors = pd.read_parquet(work.rejections_path(received.sha256))
     assert errors[["row", "code"]].values.tolist() == [[6, "ambiguous_date_order"]]
+
+
+def test_years_alone_as_columns_take_their_measure_from_the_title_or_are_not_read(tmp_path, work):
+    received = received_sheet(tmp_path, work, "mikro.xlsx", "bps", [
+        ["Jumlah Usaha Mikro menurut Desa, Kecamatan Sungai Jaya"], ["No", "Desa/Kelurahan", "2022", 2023],
+        [1, "Air Duren", 90, 95], [2, "Sidorejo", 120, "1.250"]])
+    assert (received.rows_accepted, received.rows_rejected) == (4, 0)
+    got = work.accepted("msme_village_count").sort_values(["village_name", "year"])
+    assert got[["village_name", "year", "msme_micro", "msme_small"]].fillna(-1).values.tolist() == [
+        ["Air Duren", 2022, 90, -1], ["Air Duren", 2023, 95, -1], ["Sidorejo", 2022, 120, -1],
+        ["Sidorejo", 2023, 1250, -1]]
+    # A title naming several measures (or none) does not say which the years hold: nothing is read.
+    received = received_sheet(tmp_path, work, "umkm.xlsx", "bps", [
+        ["Jumlah Usaha Mikro, Kecil dan Menengah 2022-2023"], ["No", "Desa/Kelurahan", "2022", "2023"],
+        [1, "Air Duren", 900, 950]])
+    assert received.rows_accepted == 0 and received.problems

@@ -96,8 +96,11 @@ class TableLayout:
 
     @property
     def missing_required(self) -> list[str]:
+        """Header-required columns the table lacks. A wide table (a measure per year) may hold only some of
+        the dataset's measures: the others are not asked for (they stay missing, NULL)."""
         found = set(self.columns.values())
-        return [c.name for c in self.dataset.columns if c.header_required and c.name not in found]
+        return [c.name for c in self.dataset.columns if c.header_required and c.name not in found
+                and not (self.wide and _is_measure(c))]
 
     @property
     def score(self) -> int:
@@ -234,6 +237,39 @@ def _header_year(text: str) -> int | None:
     return int(m[1]) if m else None
 
 
+def _is_measure(column) -> bool:
+    return column.kind in ("integer", "amount") and column.name != "row_number"
+
+
+def _title_measures(rows, r: int, dataset: Dataset) -> set[str]:
+    """The measures the title rows above row `r` name, by any of their headers' words as a phrase (one-word
+    ones too: a title naming "Mikro, Kecil dan Menengah" names three, so no single one)."""
+    words = tuple(w for row in rows[:r] for v in row if (t := raw_text(v)) for w in header_words(t))
+    named = set()
+    for column in dataset.columns:
+        if not _is_measure(column):
+            continue
+        for alias in (column.name.replace("_", " "), *column.aliases):
+            phrase = header_words(alias)
+            if phrase and any(words[i:i + len(phrase)] == phrase for i in range(len(words) - len(phrase) + 1)):
+                named.add(column.name)
+    return named
+
+
+def _years_alone(rows, r: int, found: dict[int, list[str]], dataset: Dataset) -> tuple[str, dict[int, int]] | None:
+    """A one-row header of years (Desa | 2021 | 2022 | 2023) under a title naming exactly one measure
+    ("Jumlah Penduduk menurut Desa", "Jumlah Usaha Mikro ..."): (that measure, year -> column). A title
+    naming no measure, or several, does not say what the years hold: None, and they are not read."""
+    by_year = {}
+    for c, cands in found.items():
+        if (year := _header_year(cands[0])) is not None and year not in by_year:
+            by_year[year] = c
+    if len(by_year) < 2:
+        return None
+    named = _title_measures(rows, r, dataset)
+    return (named.pop(), by_year) if len(named) == 1 else None
+
+
 def _read_subcolumns(group: list[int], candidates: dict[int, list[str]], aliases: AliasIndex):
     """Sub-columns under one merged header that name nothing on their own: the measure the header names
     is read from the total sub-column, else as the sum of parts (men + women), else not at all.
@@ -259,6 +295,15 @@ def _layout_at(rows, r: int, two_rows: bool, dataset: Dataset, aliases: AliasInd
     # Sub-columns naming nothing on their own read through their parent (_read_subcolumns).
     plain = {c for c in parents if matched_header([found[c][0]], aliases)[0]}
     chosen, skipped, wide = {}, set(), {}
+    if not two_rows and (alone := _years_alone(rows, r, found, dataset)):
+        name, by_year = alone          # the title names the measure the year columns hold
+        wide[name] = by_year
+        first = min(by_year.values())
+        chosen[first] = name
+        skipped |= set(by_year.values()) - {first}
+        label = dataset.column(name).aliases[0] if dataset.column(name).aliases else name
+        found = {c: cands if c not in by_year.values() else [cands[0], f"{label} {cands[0]}", label]
+                 for c, cands in found.items()}
     for top in dict.fromkeys(parents.values()):
         group = [c for c, t in parents.items() if t == top and c not in plain]
         if not group:
