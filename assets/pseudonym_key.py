@@ -59,6 +59,10 @@ def read_key(path: Path | None = None) -> bytes:
     if st.st_mode & forbidden_bits():
         raise KeyRefused(f"pseudonym key {path} is readable by others (mode {st.st_mode & 0o777:o}); "
                          f"run `chmod 600 {path}`")
+    folder = path.resolve().parent.stat().st_mode
+    if folder & 0o002 and not folder & 0o1000:       # anyone may replace the key there (no sticky bit)
+        raise KeyRefused(f"the folder of pseudonym key {path} can be written by anyone (mode {folder & 0o777:o}); "
+                         f"run `chmod 700 {path.resolve().parent}`")
     text = path.read_text(errors="replace").strip()
     if not text:
         raise KeyRefused(f"pseudonym key {path} is empty; restore it from your backup, or `jembatan key rotate`")

@@ -249,3 +249,16 @@ def test_an_unknown_steward_group_stops_the_sync_with_one_line(tmp_path, own_key
     assert capsys.readouterr().err == \
         "sync refused: JEMBATAN_GROUP='no-such-group-jembatan' is not a group on this machine\n"
     assert not own_key.exists()
+
+
+def test_a_key_in_a_folder_anyone_may_write_is_refused(tmp_path):
+    folder = tmp_path / "keys"
+    folder.mkdir()
+    key = folder / "pseudonym.key"
+    write_new_key(key)
+    folder.chmod(0o777)
+    with pytest.raises(KeyRefused, match="can be written by anyone"):
+        read_key(key)
+    folder.chmod(0o1777)                    # a sticky folder (as /tmp): others cannot replace the key
+    assert len(read_key(key)) == 32
+    folder.chmod(0o700)
