@@ -65,9 +65,9 @@ def _most_common(values: pd.Series) -> str:
 
 
 def _similarity(matcher: Matcher, written: str, code: str) -> float:
-    from rapidfuzz.distance import Levenshtein
+    from rapidfuzz.distance import OSA
     key = name_key(written)
-    return round(max((1 - Levenshtein.normalized_distance(key, k) for k in matcher.names_of.get(code, {""})),
+    return round(max((1 - OSA.normalized_distance(key, k) for k in matcher.names_of.get(code, {""})),
                      default=0.0), 3)
 
 
