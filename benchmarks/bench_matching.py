@@ -2,13 +2,16 @@
 national list (83,762 villages), side by side with RapidFuzz `process.extractOne` over the whole list.
 
     .venv/bin/python benchmarks/bench_matching.py [--quick] [--rows N] [--baseline-rows N] [--seed N]
+                                                  [--per-kind N]
 
 Each row is a real current village written the way agencies write names (domain.md section 2: case,
 joined words, prefixes, old spelling, abbreviations, Roman numerals, Aik/Air, j/y, vowel variants,
 one-letter typos, stray spaces), with its regency, and its district for most rows (itself written with
 prefix and case noise); REGENCY_ONLY of the rows name no district. Targets (issue 4): precision among answered
 >= 99.8%, answered >= 98.5%, correct >= 99.5% among rows whose scope singles out one village, 100,000
-names in < 10 s, >= 50x faster than the baseline. The reference folder comes from $JEMBATAN_REFERENCE
+names in < 10 s, >= 50x faster than the baseline. Then each kind of writing of issue 15 on its own (KINDS: glued
+or abbreviated prefixes, lower-case abbreviations, numerals joined or swapped, swapped neighbouring letters,
+tabs and other blanks), answered share and precision per kind. The reference folder comes from $JEMBATAN_REFERENCE
 (default ../shared/reference); the lists are read from there, never copied.
 """
 from __future__ import annotations
@@ -86,6 +89,57 @@ def noisy(name: str, rng: random.Random) -> str:
     return text
 
 
+# Issue 15: each way clerks write names, on its own (the kind's writer returns None where a name offers it
+# no place, e.g. no numeral to join).
+LOWER_ABBREVIATIONS = [("Sungai ", ["sg. ", "sg.", "sei ", "Sei.", "SG. "]), ("Kampung ", ["kg. ", "kp.", "kg ", "KP. "]),
+                       ("Pulau ", ["pl. ", "pl.", "p."]), ("Gunung ", ["gn. ", "gn.", "gn "]),
+                       ("Tanjung ", ["tj. ", "tj.", "tg "]), ("Dusun ", ["dsn. ", "dsn.", "dsn "])]
+ARABIC = {v: k for k, v in ROMAN.items()}
+
+
+def joined_prefix(name: str, rng: random.Random) -> str | None:
+    prefix = rng.choice(["Kelurahan", "KELURAHAN", "DESA", "Desa", "Kel.", "Keloerahan ", "Dss. ", "Ds ", "DS."])
+    text = prefix + name.replace(" ", rng.choice([" ", ""]))
+    return text.upper() if rng.random() < 0.25 else text
+
+
+def lower_abbreviation(name: str, rng: random.Random) -> str | None:
+    for full, short in LOWER_ABBREVIATIONS:
+        if name.startswith(full) or f" {full}" in name:
+            return name.replace(full, rng.choice(short), 1)
+    return None
+
+
+def numeral(name: str, rng: random.Random) -> str | None:
+    found = re.search(r" (\d|[IVX]+)$", name)
+    if not found:
+        return None
+    number = found.group(1)
+    other = ROMAN.get(number) or ARABIC.get(number)
+    written = rng.choice([number, other or number])
+    joined = name[:found.start()] + rng.choice(["", " ", "  "]) + written
+    return joined.upper() if rng.random() < 0.25 else joined
+
+
+def swapped_letters(name: str, rng: random.Random) -> str | None:
+    spots = [m.start() for m in re.finditer(r"(?<=[A-Za-z])[a-z](?=[a-z])", name)]
+    spots = [i for i in spots if name[i] != name[i + 1]]
+    if len(name.replace(" ", "")) < 6 or not spots:
+        return None
+    i = rng.choice(spots)
+    return name[:i] + name[i + 1] + name[i] + name[i + 2:]
+
+
+def blanks(name: str, rng: random.Random) -> str | None:
+    blank = rng.choice(["\t", "\u00a0", "  ", " \t", "\u3000"])
+    return rng.choice(["", "\t", " "]) + name.replace(" ", blank) + rng.choice(["", "\t", "\u00a0"])
+
+
+KINDS = {"mixed (1-3 variants)": noisy, "joined/abbreviated prefix": joined_prefix,
+         "lower-case abbreviation": lower_abbreviation, "numeral joined/swapped": numeral,
+         "swapped neighbouring letters": swapped_letters, "tabs and other blanks": blanks}
+
+
 def written_district(name: str, rng: random.Random) -> str:
     return rng.choice(["", "Kec. ", "Kecamatan ", "KEC "]) + rng.choice([str, str.upper, str.title])(name)
 
@@ -94,14 +148,16 @@ def written_regency(name: str, rng: random.Random) -> str:
     return rng.choice([name, name.upper(), re.sub(r"^Kabupaten ", "Kab. ", name)])
 
 
-def make_rows(matcher: Matcher, n: int, seed: int) -> pd.DataFrame:
+def make_rows(matcher: Matcher, n: int, seed: int, write=noisy) -> pd.DataFrame:
     rng = random.Random(seed)
     villages = matcher.gazetteer.current("village")[["code", "name"]].values.tolist()
+    if write is not noisy:              # only the villages whose name offers the kind a place
+        villages = [(c, v) for c, v in villages if write(v, random.Random(0)) is not None]
     rows = []
     for code, name in rng.choices(villages, k=n):
         regency_only = rng.random() < REGENCY_ONLY
         rows.append({
-            "truth": code, "village_name": noisy(name, rng),
+            "truth": code, "village_name": write(name, rng),
             "district_name": None if regency_only else written_district(matcher.full_name[code[:8]], rng),
             "regency_name": written_regency(matcher.full_name[code[:5]], rng),
             "scope": code[:5] if regency_only else code[:8]})
@@ -137,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=None)
     parser.add_argument("--baseline-rows", type=int, default=None)
     parser.add_argument("--seed", type=int, default=4)
+    parser.add_argument("--per-kind", type=int, default=None, dest="per_kind",
+                        help="names per kind of writing (default 10,000; --quick 3,000)")
     args = parser.parse_args(argv)
     n = args.rows or (30_000 if args.quick else 100_000)
     n_base = args.baseline_rows or (100 if args.quick else 300)
@@ -177,6 +235,18 @@ def main(argv: list[str] | None = None) -> int:
           f"{100_000 * per_name:.1f} s, target < 10 s)")
     print(f"baseline RapidFuzz extractOne over all villages, {n_base} names: {base_per_name * 1000:.1f} ms/name, "
           f"{base_correct:.1%} correct; speed-up {base_per_name / per_name:,.0f}x (target >= 50x)")
+    per_kind = args.per_kind or (3_000 if args.quick else 10_000)
+    print(f"\nper kind of writing ({per_kind:,} names each, seed {args.seed}; scope as above):")
+    print(f"{'kind':32} {'answered':>9} {'precision':>10} {'correct where singled out':>26}")
+    for kind, write in KINDS.items():
+        some = make_rows(matcher, per_kind, args.seed, write)
+        got = match_frame(some[["village_name", "district_name", "regency_name"]], matcher)
+        yes = got["village_code"].notna()
+        right = got["village_code"] == some["truth"]
+        print(f"{kind:32} {yes.mean():>9.2%} {right[yes].mean():>10.3%} {right[singled_out(matcher, some)].mean():>26.3%}")
+        if os.environ.get("BENCH_SHOW_WRONG"):
+            print(got.assign(truth=some["truth"])[yes & ~right][["village_name", "district_name", "village_code",
+                                                                  "truth", "match_method"]].head(10).to_string())
     wrong = matched[answered & ~correct].assign(truth=rows["truth"])
     if len(wrong) and os.environ.get("BENCH_SHOW_WRONG"):
         print(wrong[["village_name", "district_name", "regency_name", "village_code", "truth", "match_method"]]

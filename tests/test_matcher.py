@@ -215,3 +215,36 @@ def test_a_code_naming_another_village_than_the_row_is_not_guessed(matcher):
     assert (found.village_code, found.score) == ("19.01.01.2002", 0.9)
     # Code and name agreeing stay certain.
     assert matcher.match(code="19.01.01.2002", village="Sidorejo").score == 1.0
+
+
+@pytest.mark.parametrize("written, expected", [
+    ("KelurahanSukamaju", "sukamaju"), ("DESASukamaju", "sukamaju"), ("Kel.Sukamaju", "sukamaju"),
+    ("Keloerahan Sukamaju", "sukamaju"), ("Dss. Sukamaju", "sukamaju"), ("Ds Sukamaju", "sukamaju"),
+    ("Desapura", "desapura"), ("Kelapa", "kelapa"),      # a name that only starts like a prefix keeps it
+    ("kg. baru", "kampungbaru"), ("kp.baru", "kampungbaru"), ("sg. liat", "sungailiat"), ("sei liat", "sungailiat"),
+    ("pl. seliu", "pulauseliu"), ("gn.muda", "gunungmuda"), ("dsn. krajan", "dusunkrajan"), ("tj.labu", "tanyunglabu"),
+    ("BanjarXII", "banyar12"), ("Banjar XII", "banyar12"), ("Sidomulyo 2", "sidomulyo2"), ("Sidomulyo II", "sidomulyo2"),
+    ("Simpang XX", "simpang20"), ("Air\tDuren", "airduren"), ("Air\u00a0Duren\u3000", "airduren"),
+])
+def test_name_key_reads_names_as_clerks_write_them(written, expected):
+    assert name_key(written) == expected
+
+
+def test_clerks_writings_on_real_names(babel_tuban):
+    written = {"DESATANJUNGPURA": "19.04.03.2009", "KelurahanSungaiSelan": "19.04.03.1001",
+               "kel.sungai selan": "19.04.03.1001", "sg. Padang": "19.02.04.2007", "gn.Muda": "19.01.02.2004",
+               "pl. Seliu": "19.02.02.2009", "TerentangIII": "19.04.01.2008", "TERENTANGIII": "19.04.01.2008",
+               "Terentang 3": "19.04.01.2008", "JELUTUNGII": "19.03.04.2001", "Tanjung\tNiur": "19.05.05.2002",
+               "Ngapmelrejo": "35.23.04.2021", "Tunggluerjo": None}
+    for village, code in written.items():
+        found = babel_tuban.match(village=village, regency=babel_tuban.full_name[(code or "35.23")[:5]])
+        assert found.village_code == code, (village, found)
+    # A swapped pair is one edit (optimal string alignment), so it wins clearly; two swaps are not guessed.
+    assert babel_tuban.match(village="Ngapmelrejo", regency="Tuban").method == "name_fuzzy"
+
+
+def test_capitals_read_two_ways_place_only_when_both_readings_agree():
+    from assets.harmonise.names import loose_key, variant_keys
+    assert variant_keys("LUBUK SANAIII") == ("lubuksanaii1", "lubuksanai2", "lubuksana3")
+    assert variant_keys("DESASUKAMAJU") == ("sukamaju",) and variant_keys("DesaSukamaju") == ()
+    assert loose_key("lubuksanaiii") == "lubuksanaiii"        # a glued numeral is never merged away

@@ -107,3 +107,32 @@ def test_import_refuses_a_code_that_is_no_village(synced, tmp_path, capsys):
     book.save(queue)
     assert main(["review", "--warehouse", str(warehouse), "import", str(queue)]) == 1
     assert "row 2: '99.99.99.9999' is neither a village code" in capsys.readouterr().err
+
+
+def test_reimport_never_revives_a_revoked_alias_silently(synced, tmp_path, capsys):
+    _, warehouse = synced
+    queue = tmp_path / "review.xlsx"
+    assert main(["review", "--warehouse", str(warehouse), "export", "--out", str(queue)]) == 0
+    book = openpyxl.load_workbook(queue)
+    sheet = book["review"]
+    header = [c.value for c in sheet[1]]
+    row = len(list(sheet.iter_rows(min_row=2))) + 1                 # the last name of the queue
+    sheet.cell(row=row, column=header.index("Decision") + 1).value = "not a village"
+    written = sheet.cell(row=row, column=header.index("Village as written") + 1).value
+    book.save(queue)
+    capsys.readouterr()
+    assert main(["review", "--warehouse", str(warehouse), "import", str(queue), "--by", "tester"]) == 0
+    assert main(["review", "--warehouse", str(warehouse), "list"]) == 0
+    alias_id = next(line.split()[0].lstrip("#") for line in capsys.readouterr().out.splitlines()
+                    if f"{written!r} in" in line and "-> not a village" in line)
+    assert main(["review", "--warehouse", str(warehouse), "revoke", alias_id, "--by", "Siti"]) == 0
+    capsys.readouterr()
+    # The same workbook again: refused and named, nothing stored.
+    assert main(["review", "--warehouse", str(warehouse), "import", str(queue)]) == 1
+    said = capsys.readouterr()
+    assert f"not imported: row {row}: {written!r}" in said.err and f"brings back alias #{alias_id}" in said.err
+    assert "(Siti)" in said.err and "0 decisions stored" in said.out
+    # With --revive it is stored again, and said so.
+    assert main(["review", "--warehouse", str(warehouse), "import", str(queue), "--revive"]) == 0
+    said = capsys.readouterr().out
+    assert f"revived: row {row}: {written!r}" in said and "1 decisions stored" in said

@@ -91,3 +91,19 @@ def revoke(steward_dir: Path, alias_id: int, revoked_by: str, revoked_at: str) -
             save_all(steward_dir, aliases)
             return alias
     raise KeyError(f"no alias with id {alias_id}")
+
+
+def revoked_before(steward_dir: Path, decisions: list[dict]) -> list[tuple[dict, Alias]]:
+    """The decisions that would bring back an alias revoked (or superseded) earlier: the same name, area and
+    village as a revoked alias, with no alias in force saying the same. (decision, the latest such alias)."""
+    existing = load_all(steward_dir)
+    same = lambda a, d: (a.name_key, a.scope_code, a.village_code) == (d["name_key"], d["scope_code"],  # noqa: E731
+                                                                         d["village_code"])
+    found = []
+    for decision in decisions:
+        if any(a.active and same(a, decision) for a in existing):
+            continue
+        revoked = [a for a in existing if not a.active and same(a, decision)]
+        if revoked:
+            found.append((decision, max(revoked, key=lambda a: a.revoked_at)))
+    return found

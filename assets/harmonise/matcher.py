@@ -9,7 +9,10 @@ Order, first answer wins:
 3. the name in that scope: exact or normalised (names.name_key) against the decree valid at the row's
    year first, then against other decrees' and BPS's names; then the looser key (j = y, Bhakti = Bakti);
 4. a steward's alias for that name in that scope (or marked "not a village");
-5. fuzzy within a district or regency only (never nationwide), on edit distance between keys, among
+5. a name in capitals read without its glued prefix or with its glued numeral as a number (DESASUKAMAJU,
+   BANJARXII), when that picks out one village;
+6. fuzzy within a district or regency only (never nationwide), on edit distance between keys (two
+   neighbouring letters swapped count as one edit: optimal string alignment), among
    villages carrying the same numbers (Ketapang I is never Ketapang II), accepted only when close and
    at least FUZZY_MARGIN edits nearer than any other village.
 Everything else is `ambiguous` (with candidates) or `unmatched`: never a guess.
@@ -22,12 +25,12 @@ from functools import partial
 from dataclasses import dataclass, field
 
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from assets.harmonise.aliases import NOT_A_VILLAGE, Alias
 from assets.harmonise.codes import clean_code, dotted_code
 from assets.harmonise.gazetteer import Gazetteer
-from assets.harmonise.names import loose_key, name_key
+from assets.harmonise.names import loose_key, name_key, variant_keys
 
 FUZZY_SHARE = 0.4        # a fuzzy match may need edits up to this share of the name's letters ...
 FUZZY_MARGIN = 1         # ... and the runner-up must need more edits, and at least twice as many
@@ -186,6 +189,8 @@ class Matcher:
         if found is None:
             found = self._by_alias(key, scope_code, regencies)
         if found is None:
+            found = self._by_variant(str(village), scope, self.version_for(year))
+        if found is None:
             found = self._fuzzy(key, scope) if scope else Match(None, "unmatched", 0.0)
         found.scope = scope_code
         return found
@@ -241,6 +246,15 @@ class Matcher:
             return Match(None, "ambiguous", 0.95, near)
         return None
 
+    def _by_variant(self, village: str, scope: set[str] | None, version: str) -> Match | None:
+        """A name in capitals read with its glued prefix taken off or its trailing numeral as a number
+        (names.variant_keys): placed only when every reading that fits names the same one village."""
+        found = [m for k in variant_keys(village) if (m := self._by_name(village, k, scope, version))]
+        codes = sorted({c for m in found for c in ([m.village_code] if m.village_code else m.candidates)})
+        if len(codes) == 1:
+            return Match(codes[0], "name_normalised", 0.93)
+        return Match(None, "ambiguous", 0.9, codes) if codes else None
+
     def _by_alias(self, key: str, scope_code: str, regencies: set[str] | None) -> Match | None:
         scopes = [scope_code, scope_code[:5], *(sorted(regencies or ())), ""]
         for scope in dict.fromkeys(scopes):
@@ -272,7 +286,7 @@ class Matcher:
         allowed = fuzzy_allowance(key)
         numbers = _NUMBERS.findall(key)
         best: dict[str, int] = {}
-        for choice, distance, i in process.extract(key, keys, scorer=Levenshtein.distance, limit=None,
+        for choice, distance, i in process.extract(key, keys, scorer=OSA.distance, limit=None,
                                                    score_cutoff=2 * allowed + FUZZY_MARGIN):
             if distance < best.get(codes[i], 99) and _NUMBERS.findall(choice) == numbers:
                 best[codes[i]] = distance
@@ -298,7 +312,7 @@ class Matcher:
                  if scope_code else set(self.pool))
         keys, codes = self._pool_of(scope)
         best: dict[str, float] = {}
-        for _, distance, i in process.extract(key, keys, scorer=Levenshtein.normalized_distance,
+        for _, distance, i in process.extract(key, keys, scorer=OSA.normalized_distance,
                                               limit=limit * 4):
             best[codes[i]] = max(best.get(codes[i], 0.0), round(1 - distance, 3))
         return sorted(best.items(), key=lambda kv: -kv[1])[:limit]

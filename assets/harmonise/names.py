@@ -1,9 +1,12 @@
 """Place-name normalisation: the spelling variants agencies really write, folded to one key.
 
-Rules, in order: lower case; prefixes (Desa, Ds., Kelurahan, Kel., Kecamatan, Kec., Polsek, Sektor)
-dropped; abbreviations expanded (Sei / S. = Sungai, Tj. = Tanjung, P. = Pulau, Kp. = Kampung,
-Gn. = Gunung, Aik = Air); Roman numerals to digits; old spelling (oe dj tj nj sj ch) to the current
-one; punctuation and spaces removed, so joined and spaced words meet (Airduren = Air Duren). A bare j
+Rules, in order: a prefix or Roman numeral glued to the name is told apart by the case change
+(KelurahanSukamaju, DESASukamaju, BanjarXII); lower case, every kind of blank (tab, no-break space) one space;
+prefixes (Desa, Ds, Dss., Kelurahan, Keloerahan, Kel., Kecamatan, Kec., Polsek, Sektor) dropped, with or without
+a dot or a space after them; abbreviations expanded, with or without a dot (Sei / S. / Sg. = Sungai,
+Tj. = Tanjung, P. / Pl. = Pulau, Kp. / Kg. = Kampung, Gn. = Gunung, Dsn. = Dusun, Aik = Air); Roman numerals
+(I..XXX) to digits; old spelling (oe dj tj nj sj ch) to the current one; punctuation and spaces removed, so
+joined and spaced words meet (Airduren = Air Duren, Banjar12 = Banjar XII). A bare j
 is never rewritten to y in the key: j and y meet only in `loose_key`, which the matcher accepts only
 when it singles out one village in the row's scope.
 """
@@ -14,24 +17,28 @@ import unicodedata
 from functools import lru_cache
 
 PREFIXES = re.compile(
-    r"^(desa|ds|kelurahan|kel|kelurahan/desa|desa/kelurahan|kecamatan|kec|polsek|polsekta|polsubsektor|sektor|"
+    r"^(desa|ds|dss|kelurahan|keloerahan|kel|kelurahan/desa|desa/kelurahan|kecamatan|kec|polsek|polsekta|polsubsektor|sektor|"
     r"kabupaten|kab|kampung adat)\b[\s/.,:-]*")
 ABBREVIATIONS = [
-    (r"\b(sei|s)\.?\s+", "sungai "), (r"\bsei\b", "sungai"), (r"\b(tj|tg)(\.\s*|\s+)", "tanjung "),
-    (r"\bp\.\s*", "pulau "), (r"\bkp\.?\s+", "kampung "), (r"\bgn\.?\s+", "gunung "), (r"\baik\b", "air"),
+    (r"\b(sei|s|sg)(\.\s*|\s+)", "sungai "), (r"\bsei\b", "sungai"), (r"\b(tj|tg)(\.\s*|\s+)", "tanjung "),
+    (r"\b(p|pl)\.\s*", "pulau "), (r"\bpl\s+", "pulau "), (r"\b(kp|kg)(\.\s*|\s+)", "kampung "),
+    (r"\bgn(\.\s*|\s+)", "gunung "), (r"\bdsn(\.\s*|\s+)", "dusun "), (r"\baik\b", "air"),
 ]
 ABBREVIATIONS = [(re.compile(pattern), repl) for pattern, repl in ABBREVIATIONS]
-ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8", "ix": "9",
-         "x": "10", "xi": "11", "xii": "12"}
+_UNITS = ["", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix"]
+ROMAN = {"x" * (n // 10) + _UNITS[n % 10]: str(n) for n in range(1, 31)}      # i .. xxx
 OLD_SPELLING = [("oe", "u"), ("dj", "j"), ("tj", "c"), ("nj", "ny"), ("sj", "sy"), ("ch", "kh")]
 
 
 # A Roman numeral glued to the word before it, told by the case change: "WarenII", "Suka RamiIII".
-_GLUED_ROMAN = re.compile(r"(?<=[a-z])(?=(?:I{1,3}|IV|VI{0,3}|IX|X)\b)")
+_GLUED_ROMAN = re.compile(r"(?<=[a-z])(?=X{0,3}(?:IX|IV|VI{0,3}|I{1,3})\b|X{1,3}\b)")
+# A prefix glued to the name, told by the case change: "KelurahanSukamaju", "DESASukamaju", "DsSukamaju".
+_GLUED_PREFIX = re.compile(r"^\s*((?i:kelurahan|keloerahan|desa|dss|ds|kel))(?=[A-Z][a-z])")
 
 
 def _ascii_lower(text: str) -> str:
     text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    text = _GLUED_PREFIX.sub(r"\1 ", text)
     return _SPACES.sub(" ", _GLUED_ROMAN.sub(" ", text).lower()).strip()
 
 
@@ -66,4 +73,27 @@ _DOUBLED = re.compile(r"(.)\1+")
 def loose_key(key: str) -> str:
     """j and y as one letter, bh dh kh th as b d k t (Bhakti = Bakti), doubled letters single: a second,
     coarser key, trusted only when it singles out one village in the row's scope."""
-    return _DOUBLED.sub(r"\1", _ASPIRATED.sub(r"\1", key.replace("y", "j")))
+    numeral = _TRAILING_NUMERAL_LETTERS.search(key)     # "panjiiii" (Panji III glued) keeps its numeral
+    head, tail = (key[:numeral.start()], numeral[0]) if numeral else (key, "")
+    return _DOUBLED.sub(r"\1", _ASPIRATED.sub(r"\1", head.replace("y", "j"))) + tail
+
+
+_TRAILING_NUMERAL_LETTERS = re.compile(r"(?<=[a-z])[ivx]*(ii|xx)[ivx]*$")
+
+
+_KEY_PREFIXES = ("kelurahan", "desa", "dss", "ds", "kel")
+
+
+@lru_cache(maxsize=100_000)
+def variant_keys(text: str) -> tuple[str, ...]:
+    """Other readings of a name written in capitals, where the case change cannot tell a glued prefix or
+    Roman numeral apart ("DESASUKAMAJU", "KELSUKAMAJU", "BANJARXII"): the keys with the prefix taken off and
+    with the trailing numeral read as a number. The matcher tries them only after the name itself found
+    nothing, and accepts them only when together they pick out one village."""
+    if not (str(text).isupper() or str(text).islower()):      # a case change already told them apart
+        return ()
+    key = name_key(text)
+    found = [key[len(p):] for p in _KEY_PREFIXES if key.startswith(p) and len(key) - len(p) >= 3]
+    for k in [key, *found]:       # every split of a glued numeral: SANAIII = Sanai II or Sana III
+        found += [k[:-n] + ROMAN[k[-n:]] for n in range(1, 6) if len(k) - n >= 3 and k[-n:] in ROMAN]
+    return tuple(dict.fromkeys(k for k in found if k != key))

@@ -65,9 +65,9 @@ def _most_common(values: pd.Series) -> str:
 
 
 def _similarity(matcher: Matcher, written: str, code: str) -> float:
-    from rapidfuzz.distance import Levenshtein
+    from rapidfuzz.distance import OSA
     key = name_key(written)
-    return round(max((1 - Levenshtein.normalized_distance(key, k) for k in matcher.names_of.get(code, {""})),
+    return round(max((1 - OSA.normalized_distance(key, k) for k in matcher.names_of.get(code, {""})),
                      default=0.0), 3)
 
 
@@ -117,7 +117,7 @@ def _letter(column: int) -> str:
 
 @dataclass
 class Decisions:
-    accepted: list[dict]     # name_key, scope_code, written, village_code, decided_by
+    accepted: list[dict]     # row, name_key, scope_code, written, village_code, decided_by
     problems: list[str]      # "row 7: '12.34' is not a village code of the current list"
 
 
@@ -142,7 +142,7 @@ def read_decisions(path: Path, matcher: Matcher) -> Decisions:
             problems.append(f"row {number}: {decision!r} is neither a village code of the reference lists "
                             f"nor '{NOT_A_VILLAGE}'")
             continue
-        accepted.append({"name_key": str(row[column["name_key"]] or ""),
+        accepted.append({"row": number, "name_key": str(row[column["name_key"]] or ""),
                          "scope_code": str(row[column["Area code"]] or ""),
                          "written": str(row[column["Village as written"]] or ""), "village_code": code,
                          "decided_by": str(row[column["Decided by"]] or "").strip() if "Decided by" in column

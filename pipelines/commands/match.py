@@ -1,6 +1,8 @@
 """`jembatan match INPUT.csv --out OUT.csv [--reference DIR] [--as-of YEAR]`: the matcher for analysts.
 
-INPUT has any of the columns village, district, regency, province, code (and optionally police_sector);
+INPUT has any of the columns village, district, regency, province, code (and optionally police_sector), or
+their Indonesian names (desa, kelurahan, desa/kelurahan, kecamatan, kabupaten, kabupaten/kota, kota, provinsi,
+kode, kode desa, polsek), in any case;
 OUT is INPUT plus village_code, match_method, match_score, candidates. The reference lists are the
 warehouse's current gazetteer, or a folder of official lists as in inbox/reference/ (--reference).
 --as-of YEAR reads the names against the decree valid that year (default: the newest).
@@ -13,6 +15,11 @@ from pathlib import Path
 
 COLUMNS = {"village": "village_name", "district": "district_name", "regency": "regency_name",
            "code": "village_code_sent", "police_sector": "police_sector"}
+# Indonesian headers, read as the English column they name.
+INDONESIAN = {"desa": "village", "kelurahan": "village", "desa/kelurahan": "village", "kelurahan/desa": "village",
+              "nama desa": "village", "kecamatan": "district", "kabupaten": "regency", "kabupaten/kota": "regency",
+              "kota": "regency", "provinsi": "province", "kode": "code", "kode desa": "code", "kode wilayah": "code",
+              "polsek": "police_sector"}
 
 
 def register(commands) -> None:
@@ -49,7 +56,10 @@ def run(args: argparse.Namespace) -> int:
         return 1
     table = pd.read_csv(args.input, dtype=str, keep_default_na=False, sep=None, engine="python",
                         encoding="utf-8-sig")
-    wanted = {c.strip().lower(): c for c in table.columns}
+    wanted = {}
+    for column in table.columns:
+        name = " ".join(str(column).split()).lower()
+        wanted.setdefault(INDONESIAN.get(name, name), column)
     if not set(wanted) & set(COLUMNS):
         print(f"{args.input} has none of the columns {', '.join(COLUMNS)}", file=sys.stderr)
         return 1

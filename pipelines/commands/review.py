@@ -1,7 +1,10 @@
 """`jembatan review`: the steward's loop over the names the matcher could not place.
 
     jembatan review export [--out FILE]     Excel queue: each unresolved name once, candidates, a dropdown
-    jembatan review import FILE [--by NAME] store the decisions as aliases; the next sync applies them
+    jembatan review import FILE [--by NAME] [--revive]
+                                            store the decisions as aliases; the next sync applies them (a
+                                            decision bringing back a revoked alias is refused and named
+                                            unless --revive)
     jembatan review list [--all]            the aliases in force (--all: revoked ones too)
     jembatan review revoke ID [--by NAME]   withdraw an alias; the next sync places those rows again without it
 """
@@ -28,6 +31,8 @@ def register(commands) -> None:
     imported.add_argument("file")
     imported.add_argument("--by", help="who decided, when the workbook's 'Decided by' cell is empty "
                           "(default: the login name)")
+    imported.add_argument("--revive", action="store_true", help="store a decision even when it brings back an "
+                          "alias revoked earlier (without it such rows are refused and named)")
     imported.set_defaults(func=run_import)
     listed = actions.add_parser("list", help="list the aliases in force")
     listed.add_argument("--all", action="store_true", help="include revoked and superseded aliases")
@@ -86,12 +91,23 @@ def run_import(args: argparse.Namespace) -> int:
     decisions = read_decisions(path, _matcher(paths))
     for problem in decisions.problems:
         print(f"not imported: {problem}", file=sys.stderr)
+    refused = []
+    for decision, revoked in aliases.revoked_before(steward_dir(paths), decisions.accepted):
+        what = (f"row {decision['row']}: {decision['written']!r} in {decision['scope_code'] or 'whole country'} -> "
+                f"{decision['village_code']} brings back alias #{revoked.id}, revoked {revoked.revoked_at} "
+                f"({revoked.revoked_by})")
+        if args.revive:
+            print(f"revived: {what}")
+        else:
+            print(f"not imported: {what}; pass --revive to store it again", file=sys.stderr)
+            refused.append(decision)
+    decisions.accepted = [d for d in decisions.accepted if not any(d is r for r in refused)]
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
     stored = aliases.add(steward_dir(paths), decisions.accepted, decided_by=args.by or getpass.getuser(),
                          decided_at=_now(), from_file=f"{path.name} (sha256 {digest})")
     print(f"{len(stored)} decisions stored as aliases in {aliases.store_path(steward_dir(paths))}; "
           "the next `jembatan sync` applies them")
-    return 1 if decisions.problems else 0
+    return 1 if decisions.problems or refused else 0
 
 
 def run_list(args: argparse.Namespace) -> int:
