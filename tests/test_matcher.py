@@ -248,3 +248,22 @@ def test_capitals_read_two_ways_place_only_when_both_readings_agree():
     assert variant_keys("LUBUK SANAIII") == ("lubuksanaii1", "lubuksanai2", "lubuksana3")
     assert variant_keys("DESASUKAMAJU") == ("sukamaju",) and variant_keys("DesaSukamaju") == ()
     assert loose_key("lubuksanaiii") == "lubuksanaiii"        # a glued numeral is never merged away
+
+
+def test_the_polres_in_a_report_number_scopes_a_village_found_in_several_regencies(tmp_path):
+    import pandas as pd
+    from assets.harmonise.places import place_rows, regency_of_report_number
+    from sample_data.generate import generate
+    from schemas import DATASETS
+    generate(tmp_path)
+    matcher = Matcher(load_gazetteer(tmp_path / "inbox" / "reference"))
+    assert regency_of_report_number("LP/B/5/III/2023/SPKT/POLRES BANGKA SELATAN") == "Bangka Selatan"
+    assert regency_of_report_number("LP/B/9/IV/2023/SPKT/POLRESTA PANGKALPINANG") == "Pangkalpinang"
+    rows = pd.DataFrame({"source_file": "f", "source_sheet": "LP", "source_row": [2, 3, 4],
+                         "report_number": ["LP/B/5/III/2023/SPKT/POLRES BANGKA SELATAN",
+                                           "LP/B/6/III/2023/SPKT/POLRES BELITUNG", "LP/B/7/III/2023"],
+                         "report_date": pd.to_datetime(["2023-03-05"] * 3), "village_name": "Batu Mulia",
+                         "district_name": None, "police_sector": None})
+    placed, rejected, _, _ = place_rows(rows, DATASETS["crime_report"], matcher, {})
+    assert dict(zip(placed["source_row"], placed["village_code"])) == {2: "19.03.05.2005", 3: "19.02.03.2008"}
+    assert [(r["row"], r["code"]) for r in rejected] == [(4, "ambiguous_village")]    # no Polres: not guessed

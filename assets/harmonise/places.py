@@ -107,13 +107,34 @@ UNRESOLVED_COLUMNS = ["dataset", "source_file", *PLACE_FIELDS, "year", "match_me
                       "match_candidates"]
 
 
+# The Polres that registered a police report, as its number ends: .../SPKT/POLRES BANGKA SELATAN.
+POLRES_IN_NUMBER = re.compile(r"/\s*POLRES(?:TA)?\s+([A-Z][A-Z .'-]*?)\s*(?:/|$)", re.IGNORECASE)
+
+
+def regency_of_report_number(number: object) -> str | None:
+    """The regency (or city) whose Polres a report number names ("Bangka Selatan"), or None."""
+    if not isinstance(number, str) or not (m := POLRES_IN_NUMBER.search(number)):
+        return None
+    return m[1].strip().title()
+
+
+def with_regency_from_report_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """A row that names no regency takes the one its report number's Polres covers: a village, district or
+    Polsek name found in several regencies is then looked for in that one."""
+    if "report_number" not in frame:
+        return frame
+    named = frame["report_number"].map(regency_of_report_number)
+    current = frame["regency_name"] if "regency_name" in frame else pd.Series(None, index=frame.index, dtype=object)
+    return frame.assign(regency_name=current.where(current.notna(), named))
+
+
 def place_rows(frame: pd.DataFrame, dataset: Dataset, matcher: Matcher, layouts: dict[str, dict]):
     """(rows placed in a village, rejection records of the rows that could not be placed, their place tuples
     for the steward's review queue, and every row's source_file and match_method for the quality figures)."""
     if "village_list" in frame:
         frame = explode_village_list(frame)
     frame = frame.rename(columns={"village_code": "village_code_sent"})
-    frame = match_frame(add_year(frame, dataset), matcher)
+    frame = match_frame(add_year(with_regency_from_report_numbers(frame), dataset), matcher)
     placed = frame[frame["village_code"].notna()]
     unplaced = frame[frame["village_code"].isna()]
     rejections = [_rejection(row, "ambiguous_village" if row.match_method == "ambiguous" else "unknown_village",
