@@ -113,6 +113,8 @@ def all_rejections(paths: Paths, register: pd.DataFrame) -> pd.DataFrame:
     rejections["row"] = rejections["row"].astype("int64")
     # Rejections stored before warnings existed were all errors.
     rejections["severity"] = rejections["severity"].fillna("error") if "severity" in rejections else "error"
+    rejections["expected_id"] = (rejections["expected_id"].fillna(rejections["expected"])
+                                 if "expected_id" in rejections else rejections["expected"])
     return rejections[["source", "file_name", *REJECTION_COLUMNS]]
 
 

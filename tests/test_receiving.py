@@ -114,7 +114,13 @@ def test_every_file_gets_a_report(inbox, tmp_path):
     assert workbook.sheetnames == ["Ringkasan", "Kesalahan", "Baris dilewati"]
     errors = list(workbook["Kesalahan"].values)
     assert errors[0][:4] == ("Lembar / Sheet", "Baris Excel / Excel row", "Kolom / Column", "Judul kolom / Header")
-    assert [(r[1], r[2], r[7]) for r in errors[1:]] == [(3, "E", "ambiguous_village"), (4, "C", "invalid_nik"),
+    # What was expected in Bahasa Indonesia first, English beside it; printed landscape, one page wide.
+    assert errors[0][5:7] == ("Seharusnya / Expected (Bahasa Indonesia)", "Expected / Expected (English)")
+    assert errors[2][5] == "NIK 16 digit diketik sebagai teks (angka kehilangan digit terakhir)"
+    sheet = workbook["Kesalahan"]
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+    assert sheet.print_title_rows == "$1:$1" and sheet.cell(2, 11).alignment.wrap_text
+    assert [(r[1], r[2], r[8]) for r in errors[1:]] == [(3, "E", "ambiguous_village"), (4, "C", "invalid_nik"),
                                                        (4, "G", "not_in_vocabulary")]
     # Every note in both languages, side by side.
     assert len(msme["notes_id"]) == len(msme["notes"])

@@ -27,7 +27,7 @@ from assets.paths import Paths, has_gazetteer, steward_dir, stored_gazetteer
 from schemas import DATASETS
 
 REJECTION_COLUMNS = ["source_file", "dataset", "stage", "sheet", "row", "column", "header", "field", "value",
-                     "code", "expected", "message", "message_id", "severity"]
+                     "code", "expected", "message", "message_id", "severity", "expected_id"]
 
 
 def harmonise(paths: Paths) -> dict[str, dict]:

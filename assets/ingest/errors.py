@@ -24,6 +24,7 @@ class CellError:
     # "error": the row is rejected (a required value, its place or its period could not be read);
     # "warning": only this cell is lost (an optional column), the row lands with the value missing.
     severity: str = "error"
+    expected_id: str = ""     # what was expected, in Bahasa Indonesia (the clerk's report shows it first)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -106,4 +107,4 @@ def cell_error(sheet: str, row: int, column: str, header: str, field: Column | N
                 expected_id=expected_id)
     return CellError(sheet=sheet, row=row, column=column, header=header, field=field.name if field else "",
                      value=shown, code=code, expected=expected_en, message=en.format(**fill, extra=extra_en),
-                     message_id=id_.format(**fill, extra=extra_id))
+                     message_id=id_.format(**fill, extra=extra_id), expected_id=expected_id)

@@ -559,7 +559,7 @@ def settle_supersessions(ledger: Ledger, manifests: list[dict] | None = None) ->
 
 def rejection_frame(errors: list[tuple[str, CellError]], received: Received, stage: str) -> pd.DataFrame:
     columns = ["source_file", "file_name", "source", "dataset", "stage", "sheet", "row", "column", "header",
-               "field", "value", "code", "expected", "message", "message_id", "severity"]
+               "field", "value", "code", "expected", "message", "message_id", "severity", "expected_id"]
     records = [{"source_file": received.sha256, "file_name": received.file_name, "source": received.source,
                 "dataset": dataset, "stage": stage, **e.as_dict()} for dataset, e in errors]
     return pd.DataFrame.from_records(records, columns=columns).astype({"row": "int64"})

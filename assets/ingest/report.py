@@ -20,8 +20,8 @@ from assets.incremental import atomic_write, read_memo, write_memo
 from assets.ingest.receive import WorkArea, file_status, safe_name
 from assets.privacy import scrub
 
-ERROR_FIELDS = ("sheet", "row", "column", "header", "value", "expected", "severity", "code", "message_id",
-                "message", "candidates")
+ERROR_FIELDS = ("sheet", "row", "column", "header", "value", "expected_id", "expected", "severity", "code",
+                "message_id", "message", "candidates")
 CANDIDATES = re.compile(r"\(candidates: (.*)\)")   # greedy: candidates carry their own parentheses
 
 
@@ -100,7 +100,10 @@ def file_report(manifest: dict, errors: pd.DataFrame) -> dict:
     for e in errors.sort_values(["sheet", "row", "column"], kind="stable").to_dict("records") if len(errors) else []:
         candidates = CANDIDATES.search(str(e.get("message", "")))
         records.append({"sheet": e["sheet"], "row": int(e["row"]), "column": e["column"], "header": e["header"],
-                        "value": scrub(e["value"]), "expected": e["expected"], "severity": e["severity"],
+                        "value": scrub(e["value"]), "expected": e["expected"],
+                        "expected_id": e.get("expected_id") if isinstance(e.get("expected_id"), str) and
+                        e.get("expected_id") else e["expected"],
+                        "severity": e["severity"],
                         "code": e["code"],
                         "message": scrub(e["message"]), "message_id": scrub(e["message_id"]),
                         "candidates": candidates[1] if candidates else ""})
@@ -201,17 +204,39 @@ def report_workbook(report: dict) -> Workbook:
     summary.column_dimensions["D"].width = 90
     _table(wb.create_sheet("Kesalahan"), [
         ("Lembar", "Sheet"), ("Baris Excel", "Excel row"), ("Kolom", "Column"), ("Judul kolom", "Header"),
-        ("Isi sel", "Value as typed"), ("Seharusnya", "Expected"),
+        ("Isi sel", "Value as typed"), ("Seharusnya", "Expected (Bahasa Indonesia)"),
+        ("Expected", "Expected (English)"),
         ("Tingkat (galat: baris ditolak; peringatan: hanya sel ini)", "Severity (error: row rejected; warning: only this cell)"),
         ("Kode", "Code"),
         ("Pesan", "Message (Bahasa Indonesia)"), ("Message", "Message (English)"),
         ("Kandidat desa", "Candidate villages")],
         [[SEVERITY_ID.get(e[f], e[f]) if f == "severity" else e[f] for f in ERROR_FIELDS] for e in report["errors"]],
-        widths=[14, 10, 8, 22, 24, 30, 22, 20, 60, 60, 50])
+        widths=[14, 10, 8, 22, 24, 30, 30, 22, 20, 60, 60, 50])
     _table(wb.create_sheet("Baris dilewati"), [("Lembar", "Sheet"), ("Baris Excel", "Excel row"),
                                               ("Alasan", "Reason"), ("Isi baris", "Row content")],
-           [[s["sheet"], s["row"], s["reason"], s["text"]] for s in report["skipped"]], widths=[14, 10, 16, 90])
+           [[s["sheet"], s["row"], f"{SKIPPED_REASON_ID.get(s['reason'], s['reason'])} ({s['reason']})", s["text"]]
+            for s in report["skipped"]], widths=[14, 10, 30, 90])
+    _printable(summary, title_rows=None)
     return wb
+
+
+# Why a row was left out, as the clerk reads it.
+SKIPPED_REASON_ID = {"blank": "baris kosong", "subtotal": "baris jumlah/subtotal", "note": "catatan atau kaki halaman",
+                     "column_numbers": "baris nomor kolom", "header_repeat": "judul kolom berulang",
+                     "district_heading": "judul kecamatan"}
+
+
+def _printable(ws, title_rows: str | None) -> None:
+    """Printed landscape, as wide as one page, long text wrapped (a short file fits on a page or two)."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if title_rows:
+        ws.print_title_rows = title_rows
+    for row in ws.iter_rows(min_row=1):
+        for cell in row:
+            if isinstance(cell.value, str) and len(cell.value) > 20:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
 def _table(ws, headers: list[tuple[str, str]], rows: list[list], widths: list[int]) -> None:
@@ -226,3 +251,4 @@ def _table(ws, headers: list[tuple[str, str]], rows: list[list], widths: list[in
         ws.auto_filter.ref = ws.dimensions
     for i, width in enumerate(widths):
         ws.column_dimensions[chr(65 + i)].width = width
+    _printable(ws, title_rows="1:1")

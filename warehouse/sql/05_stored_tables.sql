@@ -36,4 +36,5 @@
 --- column expected: What a valid value looks like
 --- column message: The error in English
 --- column message_id: The error message in Bahasa Indonesia
+--- column expected_id: What a valid value looks like, in Bahasa Indonesia
 --- column severity: error (the row was rejected) or warning (only this optional cell was lost: the row landed with the value missing)
