@@ -40,7 +40,7 @@ PROGRAM_PARTICIPATION = Dataset(
         Column("program", "text", ("Program", "Jenis Program", "Nama Program", "Program Name"),
                "Program the business joined (from the title, sheet or file name when there is no column)",
                allowed=PROGRAMS, synonyms=PROGRAM_SYNONYMS),
-        Column("participation_date", "date", ("Tanggal", "Tgl", "Tanggal Kegiatan", "Tanggal Realisasi",
+        Column("participation_date", "date", ("Tanggal", "Tgl", "Tanggal Kegiatan", "Tanggal Realisasi", "Tanggal Terima",
                                               "Tanggal Akad", "Tanggal Terbit", "Tanggal Pelatihan", "Date"),
                "Date of participation (credit agreement, certificate, training, ...)"),
         Column("amount", "amount", ("Nilai (Rp)", "Nilai", "Jumlah (Rp)", "Plafon", "Nilai Bantuan", "Amount"),

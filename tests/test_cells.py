@@ -131,3 +131,8 @@ def test_formula_errors_are_errors_in_every_kind_never_empty(raw):
     for kind in ("text", "integer", "amount", "date", "year", "code", "identifier", "nik"):
         parsed = parse_uniques(distinct([raw, "7"]), kind)
         assert parsed.errors[0] == "formula_error", kind
+
+
+def test_iso_timestamps_as_data_tools_write_them_are_dates():
+    for raw in ("2023-08-17T00:00:00", "2023-08-17T10:30:00.123Z", "2023-08-17T10:30:00+07:00"):
+        assert parse_date(raw) == (dt.date(2023, 8, 17), None)

@@ -498,3 +498,24 @@ def test_years_alone_as_columns_take_their_measure_from_the_title_or_are_not_rea
         ["Jumlah Usaha Mikro, Kecil dan Menengah 2022-2023"], ["No", "Desa/Kelurahan", "2022", "2023"],
         [1, "Air Duren", 900, 950]])
     assert received.rows_accepted == 0 and received.problems
+
+
+def test_two_columns_headed_alike_are_read_together_and_flagged_where_they_differ(tmp_path, work):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["UMKM Kecamatan Sungai Jaya 2023"])
+    ws.append(["No", "Desa/Kelurahan", "Kecil", "Usaha Mikro", "Usaha Mikro", "Menengah"])
+    ws.append([1, "Air Duren", 2, 900, 101, 0])          # an old copy (hidden) beside the current column
+    ws.append([2, "Sidorejo", 3, 102, 102, 1])
+    ws.append([3, "Sidorojo", 4, None, 103, 1])
+    ws.column_dimensions["D"].hidden = True
+    wb.save(tmp_path / "umkm.xlsx")
+    received = receive_file(tmp_path / "umkm.xlsx", "bps", work, tmp_path / "archive", load_key())
+    rows = work.accepted("msme_village_count").sort_values("source_row")
+    assert rows[["village_name", "msme_micro"]].fillna(-1).values.tolist() == [
+        ["Air Duren", -1], ["Sidorejo", 102], ["Sidorojo", 103]]
+    errors = pd.read_parquet(work.rejections_path(received.sha256))
+    assert errors[["row", "column", "value", "code", "severity"]].values.tolist() == [
+        [3, "D", "900", "columns_disagree", "warning"]]
+    assert "E 'Usaha Mikro' holds 101" in errors.loc[0, "message"]
+    assert any("columns headed alike" in n and "D, E as msme_micro" in n for n in received.notes)

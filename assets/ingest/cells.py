@@ -219,6 +219,8 @@ def _read_date(value: object, epoch: dt.date = EXCEL_EPOCH, month_first: bool | 
             return _date_or_error(_full_year(m[3]), int(m[1]), int(m[2]))
         day, month = (int(m[2]), int(m[1])) if month_first else (int(m[1]), int(m[2]))
         return _date_or_error(_full_year(m[3]), month, day)
+    # ISO 8601 as data tools write a timestamp: 2023-08-17T00:00:00, with seconds' fractions or a zone.
+    text = re.sub(r"^(\d{4}-\d{2}-\d{2})t\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?$", r"\1", text)
     if m := re.fullmatch(r"(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})", text):
         return _date_or_error(int(m[1]), int(m[2]), int(m[3]))
     if m := re.fullmatch(r"(\d{1,2})[ \-]([a-z]+)\.?[ \-](\d{4}|\d{2})", text):

@@ -74,6 +74,10 @@ MESSAGES = {
                            "code: check the code and the name.",
                            "{header}: kode pada baris ini adalah desa {extra}, yang namanya bukan '{value}'; "
                            "ditempatkan menurut kode: periksa kode dan namanya."),
+    "columns_disagree": ("{header}: '{value}' here, but {extra} under the same header; which is right is not "
+                         "known: keep one column.",
+                         "{header}: di sini '{value}', tetapi {extra} dengan judul yang sama; tidak diketahui mana "
+                         "yang benar: sisakan satu kolom."),
     "merged_over_rows": ("{header}: '{value}' is merged over rows {extra}, so it belongs to them together, not to "
                          "this row alone; write each row's own value.",
                          "{header}: '{value}' digabung (merge) di baris {extra}, jadi milik baris-baris itu bersama, "

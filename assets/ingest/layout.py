@@ -53,6 +53,9 @@ class TableLayout:
     # A total read beside its parts (TOTAL beside LAKI-LAKI / PEREMPUAN): total column -> the part columns it
     # must equal the sum of (a row where it does not is flagged).
     totals: dict[int, list[int]] = field(default_factory=dict)
+    # Columns headed the same as an earlier one (two "Usaha Mikro" columns, one of them hidden): column read
+    # -> the others naming its field. Where they disagree, the cell is flagged (which is right is not said).
+    same_field: dict[int, list[int]] = field(default_factory=dict)
     # How each sub-column under a merged header was read, for the report ("F 'JUMLAH PENDUDUK / TOTAL'").
     subcolumns: list[str] = field(default_factory=list)
     # A wide table: a measure over one sub-column per year (MIKRO over 2021 2022 2023): field -> year ->
@@ -289,7 +292,7 @@ def _read_subcolumns(group: list[int], candidates: dict[int, list[str]], aliases
 
 def _layout_at(rows, r: int, two_rows: bool, dataset: Dataset, aliases: AliasIndex) -> TableLayout:
     columns, headers, unrecognised, loose = {}, {}, [], []
-    parts, subcolumns, totals = {}, [], {}
+    parts, subcolumns, totals, same_field = {}, [], {}, {}
     found = _header_candidates(rows, r, two_rows)
     parents = _parents(rows, r, found) if two_rows else {}
     # Sub-columns naming nothing on their own read through their parent (_read_subcolumns).
@@ -346,6 +349,10 @@ def _layout_at(rows, r: int, two_rows: bool, dataset: Dataset, aliases: AliasInd
             headers[c] = label
             if loosely:
                 loose.append(c)
+        elif name and not loosely:          # a second column headed the same: read beside the first
+            first = next(k for k, v in columns.items() if v == name)
+            same_field.setdefault(first, []).append(c)
+            headers[c] = label
         elif not name:
             unrecognised.append(label)
     header_rows = (r, r + 1) if two_rows else (r,)
@@ -353,7 +360,7 @@ def _layout_at(rows, r: int, two_rows: bool, dataset: Dataset, aliases: AliasInd
         wide = {}           # a year column beside years laid out as columns: not a wide table we can read
     return TableLayout(dataset, header_rows, columns, headers, unrecognised, loose,
                        parts={c: extra for c, extra in parts.items() if extra}, subcolumns=subcolumns, wide=wide,
-                       totals=totals)
+                       totals=totals, same_field=same_field)
 
 
 def _looks_like_data(row: list[object]) -> bool:

@@ -358,6 +358,13 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
                           f"{label_id}: sub-kolom di bawah judul gabungan: " + listed.replace(
                               " read as ", " dibaca sebagai ").replace(" added into ", " dijumlahkan ke ").replace(
                               " not read", " tidak dibaca"))
+        if layout.same_field:   # two columns headed alike: read together, disagreements flagged
+            shown = "; ".join(", ".join(column_letter(sheet.first_col + k) for k in [c, *others]) + f" as {layout.columns[c]}"
+                              for c, others in layout.same_field.items())
+            received.note(f"{label}: columns headed alike, read together (a value missing in one is taken from "
+                          f"the other; where they differ the cell is flagged): {shown}",
+                          f"{label_id}: kolom dengan judul sama dibaca bersama (nilai kosong di satu kolom diambil "
+                          f"dari yang lain; bila berbeda, selnya ditandai): {shown.replace(' as ', ' sebagai ')}")
         if layout.loose:        # read by a close match: the clerk sees what each such column was taken for
             read_as = ", ".join(f"{column_letter(sheet.first_col + c)} '{layout.headers[c]}' as "
                                 f"{layout.columns[c]}" for c in layout.loose)

@@ -64,7 +64,8 @@ def read_table(sheet: RawSheet, layout: TableLayout, constants: dict | None = No
     filled_rows = np.flatnonzero(~np.logical_and.reduce(blank)) if blank else np.array([], dtype=np.int64)
     height = int(filled_rows[-1]) + 1 if len(filled_rows) else 0
     mapped = {c: name for c, name in layout.columns.items() if c < len(grid)}
-    part_columns = [p for extra in [*layout.parts.values(), *layout.totals.values()] for p in extra if p < len(grid)]
+    part_columns = [p for extra in [*layout.parts.values(), *layout.totals.values(), *layout.same_field.values()]
+                    for p in extra if p < len(grid)]
     skip = _skipped_rows(sheet, layout, {c: cells[c] for c in mapped}, {c: blank[c][:height] for c in mapped}, height)
     keep = np.ones(height, dtype=bool)
     keep[list(skip)] = False
@@ -101,6 +102,8 @@ def read_table(sheet: RawSheet, layout: TableLayout, constants: dict | None = No
                                          column_letter(sheet.first_col + part), layout.headers.get(part, name), column,
                                          raw_text(cells[part].uniques[cells[part].codes[kept][i]]),
                                          added.errors[cells[part].codes[kept][i]]))
+        if others := [p for p in layout.same_field.get(c, []) if p in cells]:  # two columns headed alike
+            errors += _against_same_field(frame, sheet, layout, c, others, cells, kept, column)
         if summed := [p for p in layout.totals.get(c, []) if p in cells]:     # TOTAL beside L / P
             errors += _total_against_parts(frame, sheet, layout, c, summed, cells, kept, column)
         bad = [i for i, e in enumerate(parsed.errors) if e]
@@ -210,6 +213,30 @@ def _date_checks(frame: pd.DataFrame, sheet: RawSheet, layout: TableLayout, mapp
             out.append(cell_error(sheet.name, row, column_letter(sheet.first_col + c), layout.headers[c],
                                   dataset.column(name), raw_text(cells[c].uniques[cells[c].codes[kept][flag.index]]),
                                   flag.code, extra=extra))
+    return out
+
+
+def _against_same_field(frame: pd.DataFrame, sheet: RawSheet, layout: TableLayout, c: int, others: list[int],
+                        cells: dict, kept: np.ndarray, column) -> list[CellError]:
+    """Two columns headed alike (an old copy, hidden or not): a value missing in the first is taken from the
+    other; where both hold a value and they differ, the cell is flagged (graded like any unreadable cell)."""
+    out = []
+    values = frame[column.name].to_numpy(dtype=object).copy()
+    for p in others:
+        parsed = parse_uniques(cells[p], column.kind)
+        other = np.asarray(pd.Series(parsed.values[cells[p].codes[kept]]).astype(object))
+        other = np.where(pd.isna(other), None, other)
+        mine = np.where(pd.isna(values), None, values)
+        fill = np.array([a is None and b is not None for a, b in zip(mine, other)], dtype=bool)
+        values = np.where(fill, other, mine)
+        differs = [i for i, (a, b) in enumerate(zip(mine, other)) if a is not None and b is not None and a != b]
+        letter, mine_letter = column_letter(sheet.first_col + p), column_letter(sheet.first_col + c)
+        out += [cell_error(sheet.name, int(frame.at[i, "source_row"]), mine_letter, layout.headers[c], column,
+                           raw_text(cells[c].uniques[cells[c].codes[kept][i]]), "columns_disagree",
+                           extra=(f"{letter} '{layout.headers.get(p, '')}' holds {raw_text(other[i])}",
+                                  f"{letter} '{layout.headers.get(p, '')}' berisi {raw_text(other[i])}"))
+                for i in differs]
+    frame[column.name] = values
     return out
 
 
