@@ -312,3 +312,19 @@ def test_a_code_and_a_name_that_disagree_are_never_placed_silently(inbox, tmp_pa
     assert sorted((e["row"], e["code"], e["severity"]) for e in report["errors"]) == [
         (2, "ambiguous_village", "error"), (3, "code_name_mismatch", "warning")]
     assert (report["rows_accepted"], report["rows_rejected"], report["cells_flagged"]) == (2, 1, 1)
+
+
+def test_a_report_number_in_two_files_is_counted_once(inbox, tmp_path):
+    first = crime_xlsx(inbox / "polda" / "lp_a.xlsx", crime_rows(3))
+    os.utime(first, ns=(1_700_000_000_000_000_000,) * 2)
+    warehouse = tmp_path / "warehouse"
+    sync(inbox, warehouse)
+    later = crime_rows(2, 3, "Sidorejo")           # LP/B/3 again (another village), and LP/B/4
+    crime_xlsx(inbox / "polda" / "lp_b.xlsx", later)
+    sync(inbox, warehouse)
+    landed = placed(warehouse, "crime_report")
+    assert sorted(landed["report_number"].str.split("/").str[2].astype(int)) == [1, 2, 3, 4]
+    assert landed.loc[landed["report_number"].str.startswith("LP/B/3/"), "village_name"].tolist() == ["Air Duren"]
+    report = reports_of(warehouse)["lp_b.xlsx"]
+    assert [(e["row"], e["code"]) for e in report["errors"]] == [(3, "duplicate_key_other_file")]
+    assert "lp_a.xlsx row 5" in report["errors"][0]["message"]

@@ -3,6 +3,7 @@ to quarantine with their candidates. Each distinct place tuple (and decree versi
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pandas as pd
 
@@ -166,6 +167,42 @@ def drop_repeated_village_years(placed: pd.DataFrame, dataset: Dataset, layouts:
                              extra=str(first.get((row.village_code, row.year), "")))
                   for row in placed[duplicated].itertuples()]
     return placed[~duplicated].reset_index(drop=True), rejections
+
+
+def drop_keys_seen_in_earlier_files(files: list[Path], dataset: Dataset, layouts, names: dict[str, str]):
+    """A key (a police report number) repeated in a later file is that file's row rejected, pointing at the
+    earlier file and row: the same report is never counted twice across files. `files`: each file's placed
+    rows (Parquet), in the order received; `layouts`: a callable giving each file's column letters;
+    `names`: sha256 -> file name. Returns (the files to publish, a filtered copy where rows were dropped;
+    rejection records)."""
+    key = list(dataset.unique_key)
+    frames = [pd.read_parquet(path, columns=[*key, "source_file", "source_sheet", "source_row"]).assign(_file=n)
+              for n, path in enumerate(files)]
+    if not frames:
+        return files, []
+    rows = pd.concat(frames, ignore_index=True)
+    rows["_at"] = rows.groupby("_file").cumcount()            # position within its file's Parquet
+    keyed = rows.dropna(subset=key)
+    first = keyed.drop_duplicates(key, keep="first").set_index(key)[["source_file", "source_row"]]
+    later = keyed[keyed.duplicated(key, keep="first")]
+    earlier = first.loc[pd.MultiIndex.from_frame(later[key]) if len(key) > 1 else later[key[0]]]
+    later = later[earlier["source_file"].to_numpy() != later["source_file"].to_numpy()]   # within a file: ingest's
+    earlier = first.loc[pd.MultiIndex.from_frame(later[key]) if len(key) > 1 else later[key[0]]]
+    rejections = []
+    for (_, row), (first_sha, first_row) in zip(later.iterrows(), earlier.itertuples(index=False, name=None)):
+        letter, header = layouts().get(row["source_file"], {}).get(row["source_sheet"], {}).get(key[0], ["", key[0]])
+        where = f"{names.get(first_sha, first_sha[:12])} row {int(first_row)}"
+        error = cell_error(row["source_sheet"], int(row["source_row"]), letter, header, dataset.column(key[0]),
+                           " / ".join(str(row[k]) for k in key), "duplicate_key_other_file",
+                           extra=(where, where.replace(" row ", " baris ")))
+        rejections.append({"source_file": row["source_file"], "dataset": dataset.name, "stage": "harmonise",
+                           **error.as_dict()})
+    out = list(files)
+    for n, positions in later.groupby("_file")["_at"]:
+        kept = pd.read_parquet(files[n]).drop(index=positions.tolist()).reset_index(drop=True)
+        out[n] = files[n].with_name(f"{files[n].stem}.unique.parquet")
+        kept.to_parquet(out[n], index=False)
+    return out, rejections
 
 
 def _why(row) -> tuple[str, str]:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from assets.harmonise import aliases
 from assets.harmonise.matcher import Matcher
-from assets.harmonise.places import drop_repeated_village_years, place_rows
+from assets.harmonise.places import drop_keys_seen_in_earlier_files, drop_repeated_village_years, place_rows
 from assets.harmonise.quality import match_quality
 from assets.incremental import atomic_write, code_files, fingerprint, write_frame
 from assets.ingest.receive import WorkArea, pseudonymise
@@ -97,6 +97,11 @@ def _place_dataset(paths: Paths, name: str, accepted: list[Path], matching: str,
         combined = paths.placed_store / f"{name}.parquet"
         work.write_frame(combined, rows)
         files, by_method, names = [combined], rows["match_method"].value_counts(), []
+    elif dataset.unique_key:            # a report number repeated in a later file is not counted twice
+        manifests = {m["sha256"]: m for m in work.manifests()}
+        received = sorted(files, key=lambda f: (manifests.get(f.stem, {}).get("received_at", ""), f.stem))
+        files, repeated = drop_keys_seen_in_earlier_files(
+            received, dataset, layouts, {sha: m["file_name"] for sha, m in manifests.items()})
     listed = [str(f.relative_to(work.root)) for f in files]     # relative: the warehouse can move
     atomic_write(placed_list(paths, name), lambda tmp: tmp.write_text(json.dumps(listed)))
     rejections = _by_file([p["rejections"] for p in parts], pd.DataFrame(columns=REJECTION_COLUMNS))

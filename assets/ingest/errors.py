@@ -45,6 +45,8 @@ MESSAGES = {
                           "{header}: '{value}' bukan salah satu dari {extra}."),
     "duplicate_key": ("{header}: '{value}' already appears in row {extra}; each report once.",
                       "{header}: '{value}' sudah ada di baris {extra}; setiap laporan cukup sekali."),
+    "duplicate_key_other_file": ("{header}: '{value}' already came in {extra}; each report is counted once.",
+                                 "{header}: '{value}' sudah diterima di {extra}; setiap laporan dihitung sekali."),
     "duplicate_village_year": ("{header}: '{value}' already has a row for this year (row {extra}).",
                                "{header}: '{value}' sudah punya baris untuk tahun ini (baris {extra})."),
     "unknown_village": ("{header}: village '{value}' was not found in the official list{extra}.",

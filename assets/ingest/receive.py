@@ -225,7 +225,7 @@ def read_received(archived: Path, file_name: str, sha: str, source: str, work: W
     hashed, inbox.take) as `file_name`, store its accepted rows and rejections (content-addressed).
     Files can go through this in parallel processes."""
     received = Received(sha, source, file_name, "rejected",
-                        received_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+                        received_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds"))
     results = _read_tables(archived, source, received)
     errors: list[tuple[str, CellError]] = [(r.dataset, e) for r in results for e in r.errors]
     for result in results:
