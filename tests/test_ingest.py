@@ -519,3 +519,27 @@ def test_two_columns_headed_alike_are_read_together_and_flagged_where_they_diffe
         [3, "D", "900", "columns_disagree", "warning"]]
     assert "E 'Usaha Mikro' holds 101" in errors.loc[0, "message"]
     assert any("columns headed alike" in n and "D, E as msme_micro" in n for n in received.notes)
+
+
+@pytest.mark.parametrize("arrow", [False, True])
+def test_a_second_table_with_its_columns_in_another_order_is_read_with_its_own_header(tmp_path, work, monkeypatch,
+                                                                                       arrow):
+    from assets.ingest import workbook
+    monkeypatch.setattr(workbook, "FAST_READ_BYTES", 0 if arrow else workbook.FAST_READ_BYTES)
+    received = received_sheet(tmp_path, work, "dua_tabel.xlsx", "bps", [
+        ["Jumlah UMKM di Kecamatan Sungai Jaya, 2023"],
+        ["No", "Desa/Kelurahan", "Mikro", "Kecil", "Menengah", "Penduduk"],
+        [1, "Air Duren", 10, 2, 0, 900],
+        [],
+        ["Jumlah UMKM di Kecamatan Mendo, 2023"],
+        ["No", "Desa/Kelurahan", "Penduduk", "Menengah", "Kecil", "Mikro"],
+        [1, "Air Duren", 3100, 2, 9, 88],
+        [2, "Kampung Baru", 1200, 1, 5, 40],
+    ])
+    rows = work.accepted("msme_village_count").sort_values("source_row")
+    assert rows[["source_row", "village_name", "district_name", "msme_micro", "msme_small", "msme_medium",
+                 "population"]].values.tolist() == [
+        [3, "Air Duren", "Sungai Jaya", 10, 2, 0, 900], [7, "Air Duren", "Mendo", 88, 9, 2, 3100],
+        [8, "Kampung Baru", "Mendo", 40, 5, 1, 1200]]
+    assert (received.rows_accepted, received.rows_rejected) == (3, 0)
+    assert any("new table header at row 6" in n for n in received.notes)

@@ -30,6 +30,7 @@ from assets.ingest.helper_sheets import helper_sheet
 from assets.ingest.inbox import Entry, NotTaken, take
 from assets.ingest.layout import normalise_header, recognise
 from assets.ingest.period import find_district, find_period, from_title
+from assets.ingest.subtables import header_changes, split_at
 from assets.ingest.table import TableResult, read_table
 from assets.ingest.vocabulary import named_value
 from assets.ingest.workbook import UnreadableFile, column_letter, read_file
@@ -408,6 +409,24 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
         for year_layout, year in layout.per_year():
             result = read_table(sheet, year_layout, constants | ({year_column.name: year} if year else {}),
                                 epoch=epoch, stated_years=(year or stated,) if year or stated else ())
+            repeats = [s["row"] for s in result.skipped if s["reason"] == "header_repeat"]
+            if repeats and not layout.wide and (changes := header_changes(sheet, year_layout, repeats)):
+                # Another table under its own header with the columns in another order: each read with its own.
+                shown = ", ".join(str(sheet.excel_row(r)) for r, _ in changes)
+                received.note(f"{label}: a new table header at row {shown} names the columns in another order; "
+                              "the rows under it are read with that header",
+                              f"{label_id}: judul tabel baru di baris {shown} menyebut kolom dengan urutan lain; "
+                              "baris di bawahnya dibaca dengan judul itu")
+                parts = split_at(sheet, year_layout, changes)
+                result = None
+                for cut, table, district in parts:
+                    own = dict(constants)
+                    if district and "district_name" not in table.columns.values():
+                        own["district_name"] = district
+                    part = read_table(cut, table, own, epoch=epoch, stated_years=(stated,) if stated else ())
+                    results.append(part)
+                    result = part
+                continue
             results.append(result)
         for s in (result.skipped if results else []):
             if s["reason"] in ("subtotal", "note"):
