@@ -328,3 +328,23 @@ def test_a_report_number_in_two_files_is_counted_once(inbox, tmp_path):
     report = reports_of(warehouse)["lp_b.xlsx"]
     assert [(e["row"], e["code"]) for e in report["errors"]] == [(3, "duplicate_key_other_file")]
     assert "lp_a.xlsx row 5" in report["errors"][0]["message"]
+
+
+def test_a_village_year_sent_again_in_another_file_names_the_file_that_counts(inbox, tmp_path):
+    header = "Kode Desa;Nama Desa;Kecamatan;Tahun;Mikro;Kecil;Menengah\n"
+    first = inbox / "bps" / "umkm_a.csv"
+    first.write_text(header + "19.01.01.2001;Air Duren;Sungai Jaya;2023;10;2;0\n"
+                              "19.01.01.2002;Sidorejo;Sungai Jaya;2023;11;3;1\n")
+    os.utime(first, ns=(1_700_000_000_000_000_000,) * 2)
+    warehouse = tmp_path / "warehouse"
+    sync(inbox, warehouse)
+    (inbox / "bps" / "umkm_b.csv").write_text(header + "19.01.02.2001;Air Duren;Mendo;2023;20;2;0\n"
+                                                       "19.01.02.1002;Kampung Baru;Mendo;2023;21;3;1\n"
+                                                       "19.01.02.2003;Simpang III;Mendo;2023;22;3;1\n"
+                                                       "19.01.01.2001;Air Duren;Sungai Jaya;2023;99;9;9\n")
+    sync(inbox, warehouse)
+    landed = placed(warehouse, "msme_village_count")
+    assert landed.loc[landed["village_code"] == "19.01.01.2001", "msme_micro"].tolist() == [10]
+    report = reports_of(warehouse)["umkm_b.csv"]
+    assert [(e["row"], e["code"]) for e in report["errors"]] == [(5, "duplicate_village_year")]
+    assert "(row 2 in umkm_a.csv)" in report["errors"][0]["message"]

@@ -156,15 +156,25 @@ def place_rows(frame: pd.DataFrame, dataset: Dataset, matcher: Matcher, layouts:
     return placed.reset_index(drop=True), rejections, unresolved.reset_index(drop=True), methods
 
 
-def drop_repeated_village_years(placed: pd.DataFrame, dataset: Dataset, layouts: dict[str, dict]):
-    """One row per village and year (across every file): the first wins, later ones are rejected and
-    point at it. Run over all files together, after each file was placed on its own."""
+def drop_repeated_village_years(placed: pd.DataFrame, dataset: Dataset, layouts: dict[str, dict],
+                                names: dict[str, str] | None = None):
+    """One row per village and year (across every file, in the order received): the first wins, later ones
+    are rejected and point at it, naming its file where it is another (`names`: sha256 -> file name). Run
+    over all files together, after each file was placed on its own."""
     if not dataset.one_row_per_village_year or placed.empty:
         return placed, []
     duplicated = placed.duplicated(["village_code", "year"], keep="first")
-    first = placed[~duplicated].set_index(["village_code", "year"])["source_row"]
+    first = placed[~duplicated].set_index(["village_code", "year"])[["source_row", "source_file"]]
+
+    def where(row) -> tuple[str, str]:
+        found = first.loc[(row.village_code, row.year)]
+        if found["source_file"] == row.source_file:
+            return str(found["source_row"]), str(found["source_row"])
+        name = (names or {}).get(found["source_file"], str(found["source_file"])[:12])
+        return f"{found['source_row']} in {name}", f"{found['source_row']} di {name}"
+
     rejections = [_rejection(row, "duplicate_village_year", layouts, dataset, value=row.village_name or "",
-                             extra=str(first.get((row.village_code, row.year), "")))
+                             extra=where(row))
                   for row in placed[duplicated].itertuples()]
     return placed[~duplicated].reset_index(drop=True), rejections
 

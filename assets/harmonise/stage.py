@@ -91,9 +91,12 @@ def _place_dataset(paths: Paths, name: str, accepted: list[Path], matching: str,
     methods = _by_file([p["methods"] for p in parts], _no_methods())
     by_method = methods[~methods["match_method"].isin(UNPLACED)].groupby("match_method")["rows"].sum()
     if dataset.one_row_per_village_year or not files:
-        rows = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True) if files \
+        manifests = {m["sha256"]: m for m in work.manifests()}
+        received = sorted(files, key=lambda f: (manifests.get(f.stem, {}).get("received_at", ""), f.stem))
+        rows = pd.concat([pd.read_parquet(f) for f in received], ignore_index=True) if files \
             else _empty_placed(name, matcher)      # no file yet: an empty table keeps the SQL valid
-        rows, repeated = drop_repeated_village_years(rows, dataset, layouts() if len(rows) else {})
+        rows, repeated = drop_repeated_village_years(rows, dataset, layouts() if len(rows) else {},
+                                                     {sha: m["file_name"] for sha, m in manifests.items()})
         combined = paths.placed_store / f"{name}.parquet"
         work.write_frame(combined, rows)
         files, by_method, names = [combined], rows["match_method"].value_counts(), []
