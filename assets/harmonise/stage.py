@@ -90,21 +90,21 @@ def _place_dataset(paths: Paths, name: str, accepted: list[Path], matching: str,
     files, repeated = [folder / f"{stem}.parquet" for stem in names], []
     methods = _by_file([p["methods"] for p in parts], _no_methods())
     by_method = methods[~methods["match_method"].isin(UNPLACED)].groupby("match_method")["rows"].sum()
-    if dataset.one_row_per_village_year or not files:
+    if dataset.one_row_per_village_year or dataset.unique_key:
+        # Across files the one received first counts: files in the order received, named for messages.
         manifests = {m["sha256"]: m for m in work.manifests()}
-        received = sorted(files, key=lambda f: (manifests.get(f.stem, {}).get("received_at", ""), f.stem))
-        rows = pd.concat([pd.read_parquet(f) for f in received], ignore_index=True) if files \
+        files = sorted(files, key=lambda f: (manifests.get(f.stem, {}).get("received_at", ""), f.stem))
+        file_names = {sha: m["file_name"] for sha, m in manifests.items()}
+    if dataset.one_row_per_village_year or not files:
+        rows = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True) if files \
             else _empty_placed(name, matcher)      # no file yet: an empty table keeps the SQL valid
         rows, repeated = drop_repeated_village_years(rows, dataset, layouts() if len(rows) else {},
-                                                     {sha: m["file_name"] for sha, m in manifests.items()})
+                                                     file_names if files else {})
         combined = paths.placed_store / f"{name}.parquet"
         work.write_frame(combined, rows)
         files, by_method, names = [combined], rows["match_method"].value_counts(), []
     elif dataset.unique_key:            # a report number repeated in a later file is not counted twice
-        manifests = {m["sha256"]: m for m in work.manifests()}
-        received = sorted(files, key=lambda f: (manifests.get(f.stem, {}).get("received_at", ""), f.stem))
-        files, repeated = drop_keys_seen_in_earlier_files(
-            received, dataset, layouts, {sha: m["file_name"] for sha, m in manifests.items()})
+        files, repeated = drop_keys_seen_in_earlier_files(files, dataset, layouts, file_names)
     listed = [str(f.relative_to(work.root)) for f in files]     # relative: the warehouse can move
     atomic_write(placed_list(paths, name), lambda tmp: tmp.write_text(json.dumps(listed)))
     rejections = _by_file([p["rejections"] for p in parts], pd.DataFrame(columns=REJECTION_COLUMNS))

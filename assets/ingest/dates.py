@@ -32,7 +32,10 @@ OUT_OF_PERIOD = "date_out_of_period"
 ROMAN_MONTHS = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10,
                 "XI": 11, "XII": 12}
 # The month (Roman) and year a police report number was issued in: LP/B/22/II/2024/SPKT/POLRES BANGKA.
-REPORT_PERIOD = re.compile(r"/\s*(XII|XI|X|IX|VIII|VII|VI|V|IV|III|II|I)\s*/\s*((?:19|20)\d\d)\b", re.IGNORECASE)
+# One pattern for Python (a row at a time) and Arrow's RE2 (a column at once).
+REPORT_PERIOD_PATTERN = (r"/\s*(?P<roman>(?i:XII|XI|X|IX|VIII|VII|VI|V|IV|III|II|I))\s*/\s*"
+                         r"(?P<year>(?:19|20)[0-9][0-9])(?:[^0-9]|$)")
+REPORT_PERIOD = re.compile(REPORT_PERIOD_PATTERN)
 # How far a date may stray from the file's period (its report numbers' or its title's years).
 YEARS_BEFORE, YEARS_AFTER = 2, 1
 # Without a stated period: how far from the column's middle year.
@@ -43,7 +46,7 @@ def report_period(number: object) -> tuple[int, int] | None:
     """(year, month) a report number names, or None."""
     if is_blank(number) or not (m := REPORT_PERIOD.search(str(number))):
         return None
-    return int(m[2]), ROMAN_MONTHS[m[1].upper()]
+    return int(m["year"]), ROMAN_MONTHS[m["roman"].upper()]
 
 
 def numeric_parts(value: object) -> tuple[int, int] | None:
@@ -117,8 +120,7 @@ class DateFlag:
 def report_periods(report_numbers: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """(year, month) each report number names, 0 where it names none; with Arrow's RE2, at once."""
     texts = pa.array(report_numbers.astype(object).where(report_numbers.notna(), None).tolist(), type=pa.string())
-    found = pc.extract_regex(texts, r"/\s*(?P<roman>(?i:XII|XI|X|IX|VIII|VII|VI|V|IV|III|II|I))\s*/\s*"
-                                    r"(?P<year>(?:19|20)[0-9][0-9])(?:[^0-9]|$)")
+    found = pc.extract_regex(texts, REPORT_PERIOD_PATTERN)
     roman = pc.utf8_upper(pc.struct_field(found, "roman")).to_pylist()
     year = pc.struct_field(found, "year").to_pylist()
     return (np.array([int(y) if y else 0 for y in year], dtype="int64"),
@@ -142,7 +144,6 @@ def check_against_period(dates: pd.Series, periods: tuple[np.ndarray, np.ndarray
     numbered = month > 0
     years = sorted({*stated_years, *np.unique(year[numbered]).tolist()})
     slack = np.timedelta64(1, "D")
-    flags = np.zeros(n, dtype=bool)
     contradicts = np.zeros(n, dtype=bool)
     if numbered.any():
         first = pd.to_datetime({"year": np.where(numbered, year, 2000), "month": np.where(numbered, month, 1),
@@ -154,8 +155,7 @@ def check_against_period(dates: pd.Series, periods: tuple[np.ndarray, np.ndarray
     calendar_years = values.astype("datetime64[Y]").astype("int64").astype("float64") + 1970
     if years:
         far = (calendar_years < years[0] - YEARS_BEFORE) | (calendar_years > years[-1] + YEARS_AFTER)
-        span = f"{years[0]}" if years[0] == years[-1] else f"{years[0]}-{years[-1]}"
-        span_id = span
+        span = span_id = f"{years[0]}" if years[0] == years[-1] else f"{years[0]}-{years[-1]}"
     else:
         middle = int(np.median(calendar_years[present]))
         far = np.abs(calendar_years - middle) > YEARS_FROM_MIDDLE
@@ -164,13 +164,13 @@ def check_against_period(dates: pd.Series, periods: tuple[np.ndarray, np.ndarray
     flags = present & ~contradicts & (far | future)
     out = []
     for i in np.flatnonzero(contradicts):
-        english, indonesian = ROMAN_NAMES[month[i] - 1]
+        english, indonesian = MONTH_NAMES[month[i] - 1]
         out.append(DateFlag(int(i), CONTRADICTS_REPORT_NUMBER, (f"({english} {year[i]})", f"({indonesian} {year[i]})")))
     out += [DateFlag(int(i), OUT_OF_PERIOD, (f" ({span})", f" ({span_id})")) for i in np.flatnonzero(flags)]
     return sorted(out, key=lambda flag: flag.index)
 
 
-ROMAN_NAMES = [("January", "Januari"), ("February", "Februari"), ("March", "Maret"), ("April", "April"),
+MONTH_NAMES = [("January", "Januari"), ("February", "Februari"), ("March", "Maret"), ("April", "April"),
                ("May", "Mei"), ("June", "Juni"), ("July", "Juli"), ("August", "Agustus"),
                ("September", "September"), ("October", "Oktober"), ("November", "November"),
                ("December", "Desember")]

@@ -11,13 +11,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from assets.ingest.workbook import RawSheet
+from assets.ingest.workbook import RawSheet, column_letter
 
 
 def mark_error_cells(sheet: RawSheet, cells: dict[tuple[int, int], str]) -> list[str]:
     """Put each error's text in its cell of the grid (cells counted from A1); returns the cells as
     Excel references with their error ("I5 #N/A")."""
-    from assets.ingest.workbook import column_letter
     dr, dc = sheet.first_row - 1, sheet.first_col - 1
     placed = []
     by_column: dict[int, dict[int, str]] = {}

@@ -59,6 +59,7 @@ class Inspection:
     merged_cells: dict[str, list[tuple[int, int, int, int]]] = field(default_factory=dict)
     # sheet name -> cells showing a formula's error value: (row, column) 0-based from A1 -> "#N/A"
     error_cells: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
+    date1904: bool = False      # saved in the 1904 date system (Excel for Mac): serial 0 is 1904-01-01
 
 
 def inspect_file(path: Path) -> Inspection:
@@ -212,7 +213,8 @@ def _inspect_zip(path: Path, suffix: str) -> Inspection:
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError,
                 ElementTree.ParseError) as exc:
             raise _corrupt(exc) from exc
-        inspection = Inspection(kind, has_macros=any(n.lower().endswith("vbaproject.bin") for n in names))
+        inspection = Inspection(kind, has_macros=any(n.lower().endswith("vbaproject.bin") for n in names),
+                                date1904=kind == "xlsx" and sheetxml.uses_1904_dates(archive))
         for sheet, (rows, columns, formulas, merged, errors) in details.items():
             if errors:
                 inspection.error_cells[sheet] = errors

@@ -34,7 +34,6 @@ from assets.ingest.subtables import header_changes, split_at
 from assets.ingest.table import TableResult, read_table
 from assets.ingest.vocabulary import named_value
 from assets.ingest.workbook import UnreadableFile, column_letter, read_file
-from assets.ingest.workbook_parts import uses_1904_dates
 from assets.privacy import pseudonym, scrub
 from schemas import DATASETS, datasets_for_source
 from schemas.base import DROP, PSEUDONYMISE
@@ -289,9 +288,8 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
         return []
     for english, indonesian in inspection.notes:
         received.note(english, indonesian)
-    date1904 = inspection.kind == "xlsx" and uses_1904_dates(path)
-    epoch = EXCEL_EPOCH_1904 if date1904 else EXCEL_EPOCH
-    if date1904:
+    epoch = EXCEL_EPOCH_1904 if inspection.date1904 else EXCEL_EPOCH
+    if inspection.date1904:
         received.note("the workbook uses the 1904 date system (Excel for Mac): its dates and date serial "
                       "numbers are read in that system",
                       "buku kerja memakai sistem tanggal 1904 (Excel untuk Mac): tanggal dan nomor seri "

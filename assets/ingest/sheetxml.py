@@ -95,6 +95,19 @@ def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
+def uses_1904_dates(archive: zipfile.ZipFile) -> bool:
+    """The workbook counts dates from 1904-01-01 (`workbookPr date1904`, as Excel for Mac may save), read from
+    xl/workbook.xml as XML (any prefix); False when it says nothing."""
+    try:
+        workbook = fromstring(archive.read("xl/workbook.xml"), forbid_dtd=True)
+    except KeyError:
+        return False
+    for element in workbook.iter():
+        if element.tag.rpartition("}")[2] == "workbookPr":
+            return (element.get("date1904") or "").strip().lower() in ("1", "true")
+    return False
+
+
 def main_prefix(archive: zipfile.ZipFile, part: str) -> str | None:
     """The prefix the root element binds to the main namespace ("" for the default namespace), read as
     XML; None when the root is not a main-namespace element or the namespace has several prefixes."""
