@@ -86,8 +86,8 @@ class TableLayout:
         Mikro 2021 2022 ...): which year they hold is not said, so they are not read (column -> header)."""
         if not self.wide:
             return {}
-        return {c: self.headers[c] for c, name in self.columns.items() if name not in self.wide
-                and name != "row_number" and self.dataset.column(name).kind in ("integer", "amount")}
+        return {c: self.headers[c] for c, name in self.columns.items()
+                if name not in self.wide and _is_measure(self.dataset.column(name))}
 
     @property
     def wide_headers(self) -> dict[str, str]:
