@@ -30,7 +30,7 @@ from rapidfuzz.distance import OSA
 from assets.harmonise.aliases import NOT_A_VILLAGE, Alias
 from assets.harmonise.codes import clean_code, dotted_code
 from assets.harmonise.gazetteer import Gazetteer
-from assets.harmonise.names import loose_key, name_key, variant_keys
+from assets.harmonise.names import loose_key, name_key, spelled_key, variant_keys
 
 FUZZY_SHARE = 0.4        # a fuzzy match may need edits up to this share of the name's letters ...
 FUZZY_MARGIN = 1         # ... and the runner-up must need more edits, and at least twice as many
@@ -79,6 +79,7 @@ class Matcher:
         # (partial, not lambda: a built matcher is pickled and reused while its inputs are unchanged)
         self.names: dict[str, dict[str, dict[str, set[str]]]] = defaultdict(partial(defaultdict, dict))
         self.loose: dict[str, dict[str, set[str]]] = defaultdict(partial(defaultdict, set))
+        self.as_spelled: dict[str, set[tuple[str, str]]] = defaultdict(set)   # district -> (spelled key, code)
         self.names_of: dict[str, set[str]] = defaultdict(set)
         self.spelled: dict[str, set[str]] = defaultdict(set)   # code -> official spellings (case-folded)
         for code, name, version in zip(villages["code"], villages["name"], villages["version"]):
@@ -98,7 +99,7 @@ class Matcher:
                         self._add_name(now, name, "bps")
         self.pool: dict[str, tuple[list[str], list[str]]] = {}    # district -> (keys, codes), for fuzzy
         for district, by_key in self.names.items():
-            pairs = sorted({(k, c) for k, codes in by_key.items() for c in codes})
+            pairs = sorted({(k, c) for k, codes in by_key.items() for c in codes} | self.as_spelled[district])
             self.pool[district] = ([k for k, _ in pairs], [c for _, c in pairs])
         self.districts: dict[str, set[str]] = defaultdict(set)   # district name key -> current district codes
         self.regencies: dict[str, set[str]] = defaultdict(set)   # regency name key -> current regency codes
@@ -125,6 +126,8 @@ class Matcher:
             self.names[code[:8]][key].setdefault(code, set()).add(version)
             self.loose[code[:8]][loose_key(key)].add(code)
             self.names_of[code].add(key)
+            if (spelled := spelled_key(name)) != key:
+                self.as_spelled[code[:8]].add((spelled, code))
 
     # -- scope ---------------------------------------------------------------------------------------
     def regency_scope(self, regency: str | None) -> set[str] | None:
@@ -191,7 +194,7 @@ class Matcher:
         if found is None:
             found = self._by_variant(str(village), scope, self.version_for(year))
         if found is None:
-            found = self._fuzzy(key, scope) if scope else Match(None, "unmatched", 0.0)
+            found = self._fuzzy(key, scope, str(village)) if scope else Match(None, "unmatched", 0.0)
         found.scope = scope_code
         return found
 
@@ -279,17 +282,24 @@ class Matcher:
             self._pools[scope] = (keys, codes)
         return self._pools[scope]
 
-    def _fuzzy(self, key: str, scope: set[str]) -> Match:
+    def _fuzzy(self, key: str, scope: set[str], village: str = "") -> Match:
+        """Nearest villages by edit distance (OSA) within the scope, from the key, the key as spelled (old
+        spelling kept: "Purwoejo" is Purworejo less one letter) and the name's other readings
+        (names.variant_keys), each against official names folded and as spelled; a village's distance is
+        its nearest reading's."""
         keys, codes = self._pool_of(scope)
         if not keys:
             return Match(None, "unmatched", 0.0)
         allowed = fuzzy_allowance(key)
-        numbers = _NUMBERS.findall(key)
         best: dict[str, int] = {}
-        for choice, distance, i in process.extract(key, keys, scorer=OSA.distance, limit=None,
-                                                   score_cutoff=2 * allowed + FUZZY_MARGIN):
-            if distance < best.get(codes[i], 99) and _NUMBERS.findall(choice) == numbers:
-                best[codes[i]] = distance
+        readings = dict.fromkeys([key, spelled_key(village) if village else key,
+                                  *(variant_keys(village) if village else ())])
+        for reading in readings:
+            numbers = _NUMBERS.findall(reading)
+            for choice, distance, i in process.extract(reading, keys, scorer=OSA.distance, limit=None,
+                                                       score_cutoff=2 * allowed + FUZZY_MARGIN):
+                if distance < best.get(codes[i], 99) and _NUMBERS.findall(choice) == numbers:
+                    best[codes[i]] = distance
         ranked = sorted(best.items(), key=lambda kv: (kv[1], kv[0]))
         if not ranked:
             return Match(None, "unmatched", 0.0)

@@ -34,11 +34,17 @@ OLD_SPELLING = [("oe", "u"), ("dj", "j"), ("tj", "c"), ("nj", "ny"), ("sj", "sy"
 _GLUED_ROMAN = re.compile(r"(?<=[a-z])(?=X{0,3}(?:IX|IV|VI{0,3}|I{1,3})\b|X{1,3}\b)")
 # A prefix glued to the name, told by the case change: "KelurahanSukamaju", "DESASukamaju", "DsSukamaju".
 _GLUED_PREFIX = re.compile(r"^\s*((?i:kelurahan|keloerahan|desa|dss|ds|kel))(?=[A-Z][a-z])")
+# An abbreviation or a Roman numeral glued to the word after it, told by the case change: "SeiTualang",
+# "TjMerah", "Pasar VNatal", "Sihare'o IIIBawosalo'o" (a capitalised word after it, never letters of one word).
+_GLUED_BEFORE_WORD = re.compile(
+    r"\b((?:Sei|SEI|Sg|SG|Tj|TJ|Tg|TG|Kp|KP|Kg|KG|Gn|GN|Pl|PL|Dsn|DSN)\.?|X{0,3}(?:IX|IV|VI{0,3}|I{1,3})|X{1,3})"
+    r"(?=[A-Z][a-z])")
 
 
 def _ascii_lower(text: str) -> str:
     text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
     text = _GLUED_PREFIX.sub(r"\1 ", text)
+    text = _GLUED_BEFORE_WORD.sub(r"\1 ", text)
     return _SPACES.sub(" ", _GLUED_ROMAN.sub(" ", text).lower()).strip()
 
 
@@ -50,6 +56,13 @@ _SPACES = re.compile(r"\s+")
 
 @lru_cache(maxsize=500_000)
 def name_key(text: str | None, regency: bool = False) -> str:
+    return _old_spelling_folded(spelled_key(text, regency))
+
+
+@lru_cache(maxsize=500_000)
+def spelled_key(text: str | None, regency: bool = False) -> str:
+    """name_key before old spelling is folded (oe, dj, tj, nj, sj, ch kept as written): the fuzzy step
+    compares both, so that a typo making "oe" ("Purwoejo" for Purworejo) is one edit, not a vowel change."""
     if text is None or text != text:     # None or NaN
         return ""
     t = _ascii_lower(text)
@@ -59,10 +72,13 @@ def name_key(text: str | None, regency: bool = False) -> str:
         t = _REGENCY_PREFIX.sub("", t)
     for pattern, repl in ABBREVIATIONS:
         t = pattern.sub(repl, t)
-    t = " ".join(ROMAN.get(w, w) for w in _WORD_BREAK.split(_PUNCTUATION.sub(" ", t)) if w)
+    return "".join(ROMAN.get(w, w) for w in _WORD_BREAK.split(_PUNCTUATION.sub(" ", t)) if w)
+
+
+def _old_spelling_folded(key: str) -> str:
     for old, new in OLD_SPELLING:
-        t = t.replace(old, new)
-    return t.replace(" ", "")
+        key = key.replace(old, new)
+    return key
 
 
 _ASPIRATED = re.compile(r"([bdgkpt])h")
@@ -82,18 +98,25 @@ _TRAILING_NUMERAL_LETTERS = re.compile(r"(?<=[a-z])[ivx]*(ii|xx)[ivx]*$")
 
 
 _KEY_PREFIXES = ("kelurahan", "desa", "dss", "ds", "kel")
+# Abbreviations glued to the name in one case, where no case change shows them ("SEITUALANG", "tjmerah").
+_GLUED_ABBREVIATIONS = (("sei", "sungai"), ("sg", "sungai"), ("tj", "tanjung"), ("tg", "tanjung"), ("kp", "kampung"),
+                        ("kg", "kampung"))
 
 
 @lru_cache(maxsize=100_000)
 def variant_keys(text: str) -> tuple[str, ...]:
-    """Other readings of a name written in capitals, where the case change cannot tell a glued prefix or
-    Roman numeral apart ("DESASUKAMAJU", "KELSUKAMAJU", "BANJARXII"): the keys with the prefix taken off and
-    with the trailing numeral read as a number. The matcher tries them only after the name itself found
+    """Other readings of a name written in capitals, where the case change cannot tell a glued prefix,
+    abbreviation or Roman numeral apart ("DESASUKAMAJU", "KELSUKAMAJU", "SEITUALANG", "BANJARXII"): the keys
+    with the prefix taken off, the abbreviation written out and the trailing numeral read as a number. The matcher tries them only after the name itself found
     nothing, and accepts them only when together they pick out one village."""
     if not (str(text).isupper() or str(text).islower()):      # a case change already told them apart
         return ()
     key = name_key(text)
     found = [key[len(p):] for p in _KEY_PREFIXES if key.startswith(p) and len(key) - len(p) >= 3]
+    spelled = spelled_key(text)
+    for stem in [spelled, *(spelled[len(p):] for p in _KEY_PREFIXES if spelled.startswith(p))]:
+        found += [_old_spelling_folded(full + stem[len(short):]) for short, full in _GLUED_ABBREVIATIONS
+                  if stem.startswith(short) and not stem.startswith(full) and len(stem) - len(short) >= 4]
     for k in [key, *found]:       # every split of a glued numeral: SANAIII = Sanai II or Sana III
         found += [k[:-n] + ROMAN[k[-n:]] for n in range(1, 6) if len(k) - n >= 3 and k[-n:] in ROMAN]
     return tuple(dict.fromkeys(k for k in found if k != key))
