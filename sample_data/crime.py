@@ -9,6 +9,7 @@ import numpy as np
 from . import names
 from .formats import ROMAN_MONTHS, date_dash, excel_serial, invalid_date_text, random_day, rupiah, to_datetime
 from .model import Gazetteer, Village
+from .near_misses import NearMiss, near_misses
 from .rng import streams
 from .spelling import variant
 from .truth import Truth
@@ -113,6 +114,7 @@ class _Sheet:
         self.number = 0
         self.n_data = 0
         self.n_bad = 0
+        self.near: list[NearMiss] = []     # written, in order, in place of invented places
 
     def write(self, reports: list[dict], counters: dict) -> None:
         rng = self.rng
@@ -131,20 +133,28 @@ class _Sheet:
                 bad = list(rng.choice(written[max(0, len(written) - 200):]))
                 bad[9] = rng.choice(STATUSES)
             else:
-                fresh = _report(r["village"], r["year"], rng)
+                near = self.near.pop(0) if fault == "unknown_village" and self.near else None
+                fresh = _report(near.village if near else r["village"], r["year"], rng)
                 fresh["lapor"] = r["lapor"]
                 fresh["kejadian"] = r["lapor"] - dt.timedelta(days=rng.randint(0, 5))
-                key = (r["polres"], r["year"])
+                key = (fresh["polres"], r["year"])
                 counters[key] += 1
-                fresh["lp"] = _lp(counters[key], r["lapor"], r["polres"])
+                fresh["lp"] = _lp(counters[key], r["lapor"], fresh["polres"])
                 bad = _row(fresh, rng)
                 if fault == "unknown_village":
                     bad[6] = rng.choice(["", "Desa ", "Ds. "]) + rng.choice(names.UNKNOWN_PLACES)
                     bad[7] = r["village"].district.name
                 else:
                     bad[2] = invalid_date_text(rng, r["year"], rng.choice(["dash", "iso", "slash"]))
+                if near:
+                    district = near.village.district
+                    bad[6:9] = [near.written, *((district.name, district.polsek) if near.with_district else (None, None))]
             row_no = self._add(bad)
-            self.truth.reject("polda", self.file_name, self.ws.title, row_no, fault)
+            if fault == "unknown_village" and near:
+                self.truth.reject("polda", self.file_name, self.ws.title, row_no, "ambiguous_village")
+                self.truth.near_miss(self.file_name, self.ws.title, row_no, near)
+            else:
+                self.truth.reject("polda", self.file_name, self.ws.title, row_no, fault)
             self.n_bad += 1
 
     def _add(self, row: list) -> int:
@@ -158,12 +168,14 @@ class _Sheet:
 def write_crime(gaz: Gazetteer, truth: Truth, folder: Path, seed: int) -> None:
     rng, npg = streams(seed, "crime-babel")
     reports, counters = _reports(gaz.villages("19"), BABEL_COUNTS, rng, npg)
+    near = near_misses(gaz, streams(seed, "near-misses")[0])
     wb = new_workbook()
     n_data = n_bad = 0
     for year in YEARS:
         ws = wb.create_sheet(str(year))
         sheet = _Sheet(ws, ["Data Laporan Polisi (LP) Polda Kepulauan Bangka Belitung", f"Tahun {year}"],
                        BABEL_FILE, truth, rng)
+        sheet.near = [n for n in near if n.year == year for _ in range(2)]      # each near-miss on two rows
         sheet.write([r for r in reports if r["year"] == year], counters)
         sheet.table.footer("Sumber: Ditreskrimum/Ditresnarkoba Polda Kep. Bangka Belitung (data RIKSA)")
         n_data += sheet.n_data

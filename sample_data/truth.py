@@ -32,6 +32,7 @@ class Truth:
         self.officers: dict[tuple[str, int], set[str]] = defaultdict(set)
         self.present: set[tuple[str, str, int]] = set()   # (province, group, year)
         self.rejected: list[tuple[str, str, str, int, str]] = []
+        self.near_misses: list[tuple[str, str, int, str, str, str]] = []
         self.files: dict[str, dict[str, int]] = {}
         self.cooperatives: dict[str, int] = defaultdict(int)
 
@@ -65,6 +66,10 @@ class Truth:
 
     def reject(self, source: str, file_name: str, sheet: str, row: int, code: str) -> None:
         self.rejected.append((source, file_name, sheet, row, code))
+
+    def near_miss(self, file_name: str, sheet: str, row: int, near) -> None:
+        """A row whose place the steward is asked about (sample_data.near_misses), with the village meant."""
+        self.near_misses.append((file_name, sheet, row, near.kind, near.written, near.village.code))
 
     def file_rows(self, file_name: str, rows_data: int, rows_rejected: int) -> None:
         self.files[file_name] = {"rows_data": rows_data, "rows_rejected": rows_rejected}
@@ -135,6 +140,10 @@ class Truth:
             w = csv.writer(fh, lineterminator="\n")
             w.writerow(["source", "file_name", "sheet", "row", "code"])
             w.writerows(sorted(self.rejected, key=lambda r: (r[0], r[1], r[2], r[3])))
+        with (folder / "near_misses.csv").open("w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh, lineterminator="\n")
+            w.writerow(["file_name", "sheet", "row", "kind", "written", "village_code"])
+            w.writerows(self.near_misses)
         totals = self.totals(vy)
         (folder / "totals.json").write_text(json.dumps(totals, indent=2, ensure_ascii=False) + "\n",
                                             encoding="utf-8")

@@ -136,3 +136,57 @@ def test_reimport_never_revives_a_revoked_alias_silently(synced, tmp_path, capsy
     assert main(["review", "--warehouse", str(warehouse), "import", str(queue), "--revive"]) == 0
     said = capsys.readouterr().out
     assert f"revived: row {row}: {written!r}" in said and "1 decisions stored" in said
+
+
+@pytest.fixture(scope="module")
+def near_synced(tmp_path_factory) -> tuple[Path, Path, pd.DataFrame]:
+    root = tmp_path_factory.mktemp("near")
+    generate(root / "sample")
+    inbox, warehouse = root / "sample" / "inbox", root / "warehouse"
+    assert main(["sync", "--inbox", str(inbox), "--warehouse", str(warehouse)]) == 0
+    near = pd.read_csv(root / "sample" / "ground_truth" / "near_misses.csv", dtype={"sheet": str})
+    return inbox, warehouse, near
+
+
+def test_the_sample_sends_the_steward_near_misses_a_steward_accepts(near_synced, tmp_path):
+    """A misspelling too close to a neighbour to guess, a renamed village's old name misspelled, and a name two
+    districts share written without district: each refused with the village meant among the candidates
+    (first where it is the nearest), accepted in the review workbook, and its rows then counted there."""
+    inbox, warehouse, near = near_synced
+    assert sorted(near["kind"].unique()) == ["misspelled", "renamed", "two_districts"]
+    with duckdb.connect(str(warehouse / "jembatan.duckdb"), read_only=True) as con:
+        refused = {(s, r): code for s, r, code in con.execute(
+            "SELECT sheet, \"row\", code FROM data_quality_rejection WHERE file_name = ?",
+            [near["file_name"].iloc[0]]).fetchall()}
+    assert all(refused[(s, r)] == "ambiguous_village" for s, r in zip(near["sheet"], near["row"]))
+
+    queue = tmp_path / "review.xlsx"
+    assert main(["review", "--warehouse", str(warehouse), "export", "--out", str(queue)]) == 0
+    book = openpyxl.load_workbook(queue)
+    sheet = book["review"]
+    header = [c.value for c in sheet[1]]
+    col = {name: header.index(name) for name in header}
+    items = {r[col["Village as written"]].value: r for r in sheet.iter_rows(min_row=2)}
+    before = {}
+    for kind, written, village in near[["kind", "written", "village_code"]].drop_duplicates().itertuples(index=False):
+        item = items[written]
+        candidates = [item[col[f"Candidate {i}"]].value or "" for i in range(1, 4)]
+        assert any(c.startswith(village) for c in candidates), (kind, written, candidates)
+        if kind != "two_districts":         # the nearest is the village meant; the other is one edit further
+            assert candidates[0].startswith(village), (kind, candidates)
+        if kind == "renamed":               # the steward sees the old name the clerk was writing
+            assert "(formerly " in candidates[0]
+        assert item[col["Rows"]].value == 2 and item[col["Why"]].value == "several villages fit"
+        item[col["Decision"]].value = next(c for c in candidates if c.startswith(village))
+        item[col["Decided by"]].value = "Siti (steward)"
+        before[village] = crimes(warehouse, village)
+    book.save(queue)
+
+    assert main(["review", "--warehouse", str(warehouse), "import", str(queue)]) == 0
+    assert main(["sync", "--inbox", str(inbox), "--warehouse", str(warehouse)]) == 0
+    for village, count in before.items():
+        assert crimes(warehouse, village) == count + 2, village
+    with duckdb.connect(str(warehouse / "jembatan.duckdb"), read_only=True) as con:
+        still = {(s, r) for s, r in con.execute("SELECT sheet, \"row\" FROM data_quality_rejection WHERE file_name = ?",
+                                                [near["file_name"].iloc[0]]).fetchall()}
+    assert not still & set(zip(near["sheet"], near["row"]))

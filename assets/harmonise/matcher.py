@@ -8,7 +8,8 @@ Order, first answer wins:
    within the regency when given; an unknown district leaves the regency; nothing leaves the country;
 3. the name in that scope: exact or normalised (names.name_key) against the decree valid at the row's
    year first, then against other decrees' and BPS's names; then the looser key (j = y, Bhakti = Bakti);
-4. a steward's alias for that name in that scope (or marked "not a village");
+4. a steward's alias for that name in that scope (or marked "not a village"), where the name found none
+   or several;
 5. a name in capitals read without its glued prefix or with its glued numeral as a number (DESASUKAMAJU,
    BANJARXII), when that picks out one village;
 6. fuzzy within a district or regency only (never nationwide), on edit distance between keys (two
@@ -82,10 +83,12 @@ class Matcher:
         self.as_spelled: dict[str, set[tuple[str, str]]] = defaultdict(set)   # district -> (spelled key, code)
         self.names_of: dict[str, set[str]] = defaultdict(set)
         self.spelled: dict[str, set[str]] = defaultdict(set)   # code -> official spellings (case-folded)
+        self.official_names: dict[str, list[str]] = defaultdict(list)   # code -> its names in every decree
         for code, name, version in zip(villages["code"], villages["name"], villages["version"]):
             if (now := self.successor.get(code)):
                 self._add_name(now, name, version)
                 self.spelled[now].add(_folded(name))
+                self.official_names[now].append(name)
         self.bps: dict[str, set[str]] = defaultdict(set)
         bridging = gazetteer.bridging
         for bps_code, kemendagri, level, bps_name, alt in zip(
@@ -189,8 +192,8 @@ class Matcher:
                 return Match(None, "ambiguous", 0.0, sorted([by_code.village_code, found.village_code]),
                              scope=scope_code)
             return by_code
-        if found is None:
-            found = self._by_alias(key, scope_code, regencies)
+        if found is None or found.method == "ambiguous":      # a steward's decision settles an ambiguity too
+            found = self._by_alias(key, scope_code, regencies) or found
         if found is None:
             found = self._by_variant(str(village), scope, self.version_for(year))
         if found is None:
@@ -328,9 +331,14 @@ class Matcher:
         return sorted(best.items(), key=lambda kv: -kv[1])[:limit]
 
     def describe(self, code: str) -> str:
-        """'Village, District, Regency, Province' for reports and review queues."""
+        """'Village, District, Regency, Province' for reports and review queues; a village renamed by a decree
+        shows its earlier names: 'Gangkutas (formerly Tanjung Selan), Bukit Ulin, ...'."""
         parts = dict.fromkeys(p for p in (code, code[:8], code[:5], code[:2]) if p)
-        return ", ".join(self.full_name.get(p, p) for p in parts)
+        named = [self.full_name.get(p, p) for p in parts]
+        earlier = [n for n in dict.fromkeys(self.official_names.get(code, ())) if _folded(n) != _folded(named[0])]
+        if earlier:
+            named[0] += f" (formerly {' / '.join(earlier)})"
+        return ", ".join(named)
 
 
 _NUMBERS = re.compile(r"\d+")
