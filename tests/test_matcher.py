@@ -228,6 +228,9 @@ def test_a_code_naming_another_village_than_the_row_is_not_guessed(matcher):
     ("SeiTualang", "sungaitualang"), ("TjMerah", "tanyungmerah"), ("KpBaru", "kampungbaru"),
     ("Pasar VNatal", "pasar5natal"), ("Sihare'o IIIBawosalo'o", "sihareo3bawosaloo"),
     ("Desa ViKota", "vikota"), ("Ivana", "ivana"), ("Seimanggaris", "seimanggaris"),   # no case change: kept
+    ("DOLOK MERANGIR SATU", "dolokmerangir1"), ("Dolok Merangir I", "dolokmerangir1"),    # BPS's number words
+    ("Penggawa Lima Ulu", "penggawa5ulu"), ("Gampong Baro", "baro"), ("LEMBANG BUNTU TANGTI", "buntutangti"),
+    ("Nagari", "nagari"),                                   # a regional word for village alone is a name
 ])
 def test_name_key_reads_names_as_clerks_write_them(written, expected):
     assert name_key(written) == expected
@@ -248,6 +251,14 @@ def test_clerks_writings_on_real_names(babel_tuban):
         assert found.village_code == code, (village, found)
     # A swapped pair is one edit (optimal string alignment), so it wins clearly; two swaps are not guessed.
     assert babel_tuban.match(village="Ngapmelrejo", regency="Tuban").method == "name_fuzzy"
+
+
+def test_a_district_spelt_otherwise_still_scopes_the_village(babel_tuban):
+    # Sidorejo is in two Tuban districts: "Kednuruan" (two letters swapped) is still Kenduruan, clearly nearest.
+    assert babel_tuban.match(village="Sidorejo", district="Kednuruan", regency="Tuban").village_code == "35.23.01.2008"
+    # A district name near none of the regency's leaves the regency, where Sidorejo is two villages.
+    found = babel_tuban.match(village="Sidorejo", district="Zzzzzz", regency="Tuban")
+    assert (found.method, found.candidates) == ("ambiguous", ["35.23.01.2008", "35.23.16.1010"])
 
 
 def test_capitals_read_two_ways_place_only_when_both_readings_agree():

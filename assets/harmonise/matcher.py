@@ -147,6 +147,27 @@ class Matcher:
                 found = {d for d in found if d[:5] in regencies}
             if found:
                 return found
+        if district and regencies:      # a district spelt otherwise ("Silau Kahean" for Silou Kahean)
+            return self._district_nearest(name_key(district), regencies)
+        return None
+
+    def _district_nearest(self, key: str, regencies: set[str]) -> set[str] | None:
+        """The one district of the regencies whose name is clearly nearest the key (the same fuzzy rule as for
+        villages, at half the allowance: district names are few and short), else None."""
+        keys, codes = [], []
+        for name, found in self.districts.items():
+            for code in found:
+                if code[:5] in regencies:
+                    keys.append(name)
+                    codes.append(code)
+        best: dict[str, int] = {}
+        for _, distance, i in process.extract(key, keys, scorer=OSA.distance, limit=None,
+                                              score_cutoff=fuzzy_allowance(key) + FUZZY_MARGIN):
+            best[codes[i]] = min(distance, best.get(codes[i], 99))
+        ranked = sorted(best.values())
+        if ranked and ranked[0] <= max(1, fuzzy_allowance(key) // 2) and \
+                clearly_ahead(ranked[0], ranked[1] if len(ranked) > 1 else 99):
+            return {min(best, key=best.get)}
         return None
 
     def _scope(self, district: str | None, police_sector: str | None, regency: str | None):

@@ -1,11 +1,12 @@
 """Place-name normalisation: the spelling variants agencies really write, folded to one key.
 
-Rules, in order: a prefix or Roman numeral glued to the name is told apart by the case change
+Rules, in order: a prefix, abbreviation or Roman numeral glued to the name is told apart by the case change
 (KelurahanSukamaju, DESASukamaju, BanjarXII); lower case, every kind of blank (tab, no-break space) one space;
-prefixes (Desa, Ds, Dss., Kelurahan, Keloerahan, Kel., Kecamatan, Kec., Polsek, Sektor) dropped, with or without
-a dot or a space after them; abbreviations expanded, with or without a dot (Sei / S. / Sg. = Sungai,
+prefixes (Desa, Ds, Dss., Kelurahan, Keloerahan, Kel., Kecamatan, Kec., Polsek, Sektor, and the regional words
+for a village: Lembang, Gampong, Nagari, Nagori, Pekon, Tiyuh) dropped, with or without a dot or a space after
+them; abbreviations expanded, with or without a dot (Sei / S. / Sg. = Sungai,
 Tj. = Tanjung, P. / Pl. = Pulau, Kp. / Kg. = Kampung, Gn. = Gunung, Dsn. = Dusun, Aik = Air); Roman numerals
-(I..XXX) to digits; old spelling (oe dj tj nj sj ch) to the current one; punctuation and spaces removed, so
+(I..XXX) and number words (satu..sepuluh) to digits; old spelling (oe dj tj nj sj ch) to the current one; punctuation and spaces removed, so
 joined and spaced words meet (Airduren = Air Duren, Banjar12 = Banjar XII). A bare j
 is never rewritten to y in the key: j and y meet only in `loose_key`, which the matcher accepts only
 when it singles out one village in the row's scope.
@@ -18,7 +19,11 @@ from functools import lru_cache
 
 PREFIXES = re.compile(
     r"^(desa|ds|dss|kelurahan|keloerahan|kel|kelurahan/desa|desa/kelurahan|kecamatan|kec|polsek|polsekta|polsubsektor|sektor|"
-    r"kabupaten|kab|kampung adat)\b[\s/.,:-]*")
+    r"kabupaten|kab|kampung adat|lembang|gampong|nagari|nagori|pekon|tiyuh)\b[\s/.,:-]*(?=\w)")
+# Number words, as BPS and clerks write what the decree writes as a numeral: "Dolok Merangir Satu" = "Dolok
+# Merangir I", "Penggawa Lima Ulu" = "Penggawa V Ulu".
+NUMBER_WORDS = {"satu": "1", "dua": "2", "tiga": "3", "empat": "4", "lima": "5", "enam": "6", "tujuh": "7",
+                "delapan": "8", "sembilan": "9", "sepuluh": "10"}
 ABBREVIATIONS = [
     (r"\b(sei|s|sg)(\.\s*|\s+)", "sungai "), (r"\bsei\b", "sungai"), (r"\b(tj|tg)(\.\s*|\s+)", "tanjung "),
     (r"\b(p|pl)\.\s*", "pulau "), (r"\bpl\s+", "pulau "), (r"\b(kp|kg)(\.\s*|\s+)", "kampung "),
@@ -72,7 +77,7 @@ def spelled_key(text: str | None, regency: bool = False) -> str:
         t = _REGENCY_PREFIX.sub("", t)
     for pattern, repl in ABBREVIATIONS:
         t = pattern.sub(repl, t)
-    return "".join(ROMAN.get(w, w) for w in _WORD_BREAK.split(_PUNCTUATION.sub(" ", t)) if w)
+    return "".join(ROMAN.get(w) or NUMBER_WORDS.get(w, w) for w in _WORD_BREAK.split(_PUNCTUATION.sub(" ", t)) if w)
 
 
 def _old_spelling_folded(key: str) -> str:
