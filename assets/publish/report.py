@@ -46,15 +46,21 @@ def _png(figure) -> bytes:
 
 def _draw(figures: pd.DataFrame, category: str, group: str, value: str, title: str, axis_label: str,
           horizontal: bool = False) -> bytes:
-    """Bars of `value` per `category`, one colour per `group` (figures has one row per pair). A value
-    axis labelled with "%" gets percent ticks: the values are percents (0-100), not shares."""
+    return _png(bars(figures, category, group, value, title, axis_label, horizontal))
+
+
+def bars(figures: pd.DataFrame, category: str, group: str, value: str, title: str, axis_label: str,
+         horizontal: bool = False):
+    """A matplotlib figure: bars of `value` per `category`, one colour per `group` (figures has one row
+    per pair), in the figures' order. A value axis labelled with "%" gets percent ticks: the values are
+    percents (0-100), not shares."""
     figure, axes = plt.subplots(figsize=(9, 4.5))
     axes.set_title(title, fontsize=11)
     drawn = figures.dropna(subset=[value])
     if drawn.empty:       # a source not received yet: say so rather than fail the publication
         axes.text(0.5, 0.5, "no data published yet", ha="center", va="center", transform=axes.transAxes)
         axes.set_axis_off()
-        return _png(figure)
+        return figure
     table = drawn.pivot(index=category, columns=group, values=value)      # in the figures' order:
     table = table.loc[list(dict.fromkeys(drawn[category])), list(dict.fromkeys(drawn[group]))]
     table.plot(kind="barh" if horizontal else "bar", ax=axes, width=0.8)
@@ -67,7 +73,7 @@ def _draw(figures: pd.DataFrame, category: str, group: str, value: str, title: s
     (axes.yaxis if horizontal else axes.xaxis).set_label_text("")
     axes.legend(fontsize=8, title=group, loc="upper left", bbox_to_anchor=(1.01, 1))    # beside, not over, the bars
     plt.setp(axes.get_xticklabels(), rotation=0 if horizontal else 30, ha="right", fontsize=8)
-    return _png(figure)
+    return figure
 
 
 MAX_BARS = 40      # categories on one chart; more regencies are rolled up to provinces, more files cut
@@ -180,12 +186,13 @@ def coverage_chart(con: duckdb.DuckDBPyConnection) -> Chart:
 def quality_chart(con: duckdb.DuckDBPyConnection) -> Chart:
     files = con.execute("SELECT count(*) FROM mart_data_quality").fetchone()[0]
     frame = con.execute(f"""
-        UNPIVOT (SELECT source || '/' || file_name AS file_name, rows_accepted - rows_unplaced AS landed,
+        UNPIVOT (SELECT source || '/' || file_name AS file_name, rows_accepted AS landed,
                         rows_rejected - rows_unplaced AS rejected, rows_unplaced AS unplaced FROM mart_data_quality
-                 ORDER BY (rows_accepted - rows_unplaced) / greatest(rows_read - rows_skipped, 1), file_name
+                 ORDER BY rows_accepted / greatest(rows_read - rows_skipped, 1), file_name
                  LIMIT {MAX_BARS})
         ON landed, rejected, unplaced INTO NAME outcome VALUE rows""").df()
-    frame["of"] = frame.groupby("file_name")["rows"].transform("sum")     # the file's rows of data
+    # rows_accepted excludes the rows rejected, unplaced ones included: the three add up to the rows of data
+    frame["of"] = frame.groupby("file_name")["rows"].transform("sum")
     frame["share"] = _percent(frame["rows"], frame["of"])
     label = "% of the file's rows"
     figures = _figures(frame, {"file_name": "file", "outcome": "outcome", "rows": "rows", "of": "rows of data",
