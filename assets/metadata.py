@@ -79,7 +79,7 @@ def match_quality_metadata(quality: pd.DataFrame, csv: Path) -> dict[str, dg.Met
     where_all = f"{csv.name} (match_quality_file) and table mart_data_quality"
     counts = quality.reindex(columns=["ambiguous", "unmatched", "not_a_village"], fill_value=0)
     placed = quality[["source", "file_name", "dataset", "rows"]].assign(
-        **{"placed %": (100 * quality["share_placed"]).round(1)}, **counts)
+        **{"placed %": (100 * quality["share_placed"].astype(float)).round(1)}, **counts)   # object when empty
     shares = [c for c in quality.columns if c.startswith("share_") and c != "share_placed"]
     methods = quality[["file_name", "dataset"]].assign(**{"rows per match method": [
         ", ".join(f"{c.removeprefix('share_')} {100 * row[c]:.1f}%"

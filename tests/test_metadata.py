@@ -118,3 +118,12 @@ def test_a_table_too_wide_is_refused_and_long_cells_cut():
     row = text.splitlines()[2]
     assert "a \\| b.xlsx" in row and "x" * (MAX_CELL - 1) + "…" in row and "x" * MAX_CELL not in row
     assert "1901014508900001" not in text and "1901************" in text
+
+
+def test_match_quality_of_no_files_yet(tmp_path):
+    from assets.harmonise.quality import match_quality
+    from assets.metadata import match_quality_metadata
+    empty = match_quality(pd.DataFrame(), pd.DataFrame())          # the columns, no rows, object dtypes
+    metadata = match_quality_metadata(empty, tmp_path / "match_quality_by_file.csv")
+    assert metadata["match_quality_by_file"].value == "none" == metadata["match_methods_by_file"].value
+    assert pd.read_csv(tmp_path / "match_quality_by_file.csv").empty

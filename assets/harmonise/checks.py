@@ -30,7 +30,7 @@ def placed_share_check(source: str) -> dg.AssetChecksDefinition:
                       "ambiguous": int(quality["ambiguous"].sum()), "unmatched": int(quality["unmatched"].sum()),
                       "files_below": table(
                           below.sort_values("share_placed", kind="stable")[["file_name", "dataset", "rows"]]
-                          .assign(**{"placed %": (100 * below["share_placed"]).round(1)},
+                          .assign(**{"placed %": (100 * below["share_placed"].astype(float)).round(1)},
                                   ambiguous=below["ambiguous"], unmatched=below["unmatched"]),
                           "table mart_data_quality, and match_quality_file on harmonised_places")})
     return _check
