@@ -3,6 +3,7 @@ the English beside it, long text wrapped in rows tall enough for it, landscape o
 a readable scale, the header row repeated; a short file's answer prints on a page or two."""
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import openpyxl
 import pytest
 
 from assets import steps
+from assets.ingest.report import report_workbook
 from tests.test_ingest import msme_workbook
 from tests.test_pipeline_small import crime_workbook
 from tests.test_receiving import program_workbook
@@ -23,7 +25,8 @@ A4_LANDSCAPE = (11.69 * 72, 8.27 * 72)        # points
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory) -> dict[str, openpyxl.Workbook]:
+def report_folder(tmp_path_factory) -> Path:
+    """The reports a sync wrote for three small files with errors."""
     from tests.conftest import BRIDGING, LIST_2020, LIST_2023
     root = tmp_path_factory.mktemp("agency")
     inbox = root / "inbox"
@@ -42,7 +45,12 @@ def reports(tmp_path_factory) -> dict[str, openpyxl.Workbook]:
         steps.ingest_source(paths, source)
     steps.harmonise(paths)
     steps.agency_reports(paths)
-    found = {p.name.split(".")[0]: openpyxl.load_workbook(p) for p in (root / "warehouse" / "reports").glob("*/*.xlsx")}
+    return root / "warehouse" / "reports"
+
+
+@pytest.fixture(scope="module")
+def reports(report_folder) -> dict[str, openpyxl.Workbook]:
+    found = {p.name.split(".")[0]: openpyxl.load_workbook(p) for p in report_folder.glob("*/*.xlsx")}
     assert set(found) == {"umkm_2023", "peserta", "lp_2023"}
     return found
 
@@ -100,6 +108,10 @@ def test_headers_in_bahasa_indonesia_with_english_beside(reports):
         for row in summary[2:]:        # every line labelled in both languages
             if any(row):
                 assert row[0] and row[1], (name, row)
+    lines = {row[0]: row[2:4] for row in reports["lp_2023"][SHEETS[0]].values}
+    assert lines["Status"] == ("diterima sebagian", "partially accepted")
+    assert lines["Jenis data"] == ("Laporan polisi (satu baris untuk setiap laporan)",
+                                   "Police reports (laporan polisi), one row per report (crime_report)")
     program = list(reports["peserta"][SHEETS[1]].values)[1:]
     nik = next(r for r in program if r[9] == "invalid_nik")
     assert nik[5] == "galat (error)"
@@ -138,3 +150,10 @@ def test_a_short_file_prints_on_a_page_or_two(reports):
         assert printed_pages(wb[SHEETS[0]]) == 1, name
         assert printed_pages(wb[SHEETS[1]]) <= 2, name
         assert printed_pages(wb[SHEETS[2]]) == 1, name
+
+
+def test_where_the_year_came_from_in_both_languages(report_folder):
+    report = json.loads(next(report_folder.glob("polda/lp_2023.xlsx.*.json")).read_text())
+    report["period"] = {"Bangka": {"year": 2023, "from": "title row 2"}}
+    lines = {row[0]: row[2:4] for row in report_workbook(report)[SHEETS[0]].values}
+    assert lines["Tahun diambil dari"] == ("Bangka: 2023 (baris judul 2)", "Bangka: 2023 (title row 2)")

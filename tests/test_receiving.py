@@ -144,7 +144,7 @@ def test_every_file_gets_a_report(inbox, tmp_path):
     summary = list(openpyxl.load_workbook(next(warehouse.glob("reports/polda/lol.xlsx.*.xlsx")))[
         "Ringkasan (Summary)"].values)
     status_row = next(i for i, row in enumerate(summary) if row[0] == "Status")
-    assert summary[status_row][2] == "ditolak (rejected)"
+    assert summary[status_row][2:4] == ("ditolak", "rejected")
     assert summary[status_row + 1][:2] == ("Masalah berkas", "File problem") and "entitas" in summary[status_row + 1][2]
     assert "entit" in summary[status_row + 1][3]                # the English beside it
 

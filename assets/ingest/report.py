@@ -19,8 +19,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 
 from assets.incremental import atomic_write, read_memo, write_memo
-from assets.ingest.receive import WorkArea, file_status, safe_name
+from assets.ingest.receive import WorkArea, _where_id, file_status, safe_name
 from assets.privacy import scrub
+from schemas import DATASETS
 
 CANDIDATES = re.compile(r"\(candidates: (.*)\)")   # greedy: candidates carry their own parentheses
 
@@ -231,19 +232,23 @@ def report_workbook(report: dict) -> Workbook:
     for cell in summary[2]:
         cell.font, cell.fill = Font(bold=True), HEADER_FILL
     for key, label_id, label_en in SUMMARY_LABELS:
-        value = report.get(key)
+        value, value_en = report.get(key), None
         if key == "status":
-            value = f"{STATUS_ID.get(value, value)} ({value})"
+            value, value_en = STATUS_ID.get(value, value), str(value).replace("_", " ")
+        elif key == "dataset" and report["datasets"]:        # what the agency calls it, and the English
+            value = "; ".join(DATASETS[d].title_id or d if d in DATASETS else d for d in report["datasets"])
+            value_en = "; ".join(f"{DATASETS[d].description} ({d})" if d in DATASETS else d for d in report["datasets"])
         elif isinstance(value, list):
             value = ", ".join(map(str, value))
-        summary.append([label_id, label_en, value])
+        summary.append([label_id, label_en, value, value_en])
         if key == "status":         # why a file was refused comes first, where the clerk looks
             for problem in report["problems"]:
                 summary.append(["Masalah berkas", "File problem", problem["message_id"], problem["message"]])
                 for column in (3, 4):
                     summary.cell(summary.max_row, column).font = Font(bold=True, color="C00000")
     for sheet, found in report["period"].items():
-        summary.append(["Tahun diambil dari", "Year taken from", f"{sheet}: {found['year']} ({found['from']})"])
+        summary.append(["Tahun diambil dari", "Year taken from", f"{sheet}: {found['year']} ({_where_id(found['from'])})",
+                        f"{sheet}: {found['year']} ({found['from']})"])
     repeated = _skipped_notes(report)
     for note_id, note in zip(report["notes_id"], report["notes"]):
         if note not in repeated:
