@@ -7,7 +7,7 @@ import pandas as pd
 from assets import steps
 from assets.ingest.receive import NOT_RECEIVED
 from assets.ingest.reconcile import reconcile_source
-from assets.metadata import table
+from assets.metadata import chart_metadata, match_quality_metadata, table
 from assets.privacy import scrub
 from pipelines.resources import JembatanPaths
 from schemas import SOURCES
@@ -73,8 +73,7 @@ def harmonised_places(paths: JembatanPaths) -> dg.MaterializeResult:
         "dagster/row_count": placed,
         "rows_unplaced": rejected,
         "share_placed": round(placed / (placed + rejected), 4) if placed + rejected else 1.0,
-        "match_quality_by_file": table(quality.sort_values("share_placed", kind="stable"),
-                                       "table mart_data_quality (lowest share placed first here)"),
+        **match_quality_metadata(quality, paths.paths().reports / "match_quality_by_file.csv"),
         **{f"{name}_methods": dg.MetadataValue.json(s["methods"]) for name, s in stats.items()},
     })
 
@@ -104,8 +103,7 @@ def analyst_report(paths: JembatanPaths) -> dg.MaterializeResult:
         return dg.MaterializeResult(metadata={"report": dg.MetadataValue.path(str(out)), "unchanged": True})
     return dg.MaterializeResult(metadata={
         "report": dg.MetadataValue.path(str(out)),
-        **{f"chart_{i}": dg.MetadataValue.md(f"### {chart.title}\n\n{chart.caption}\n\n![{chart.title}]({chart.data_uri})")
-           for i, chart in enumerate(drawn, start=1)},
+        **{chart.title: chart_metadata(chart) for chart in drawn},       # each chart under its title
     })
 
 

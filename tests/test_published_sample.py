@@ -3,6 +3,7 @@ the suppression invariant at scale, every column documented, and docs/data_dicti
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
@@ -116,3 +117,137 @@ def test_charts_roll_regencies_up_to_provinces_when_too_many_to_read():
     frame, area = _by_area(db, many, "year")
     assert area == "province"
     assert frame.set_index("area")["villages"].to_dict() == {"Bangka Belitung": MAX_BARS, "Jawa Timur": 1}
+
+
+class _Tables(HTMLParser):
+    """Every <table id=...> of a page: its header cells and rows of cell texts, and what came just before."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables, self.current, self.row, self.cell, self.last_tag = {}, None, None, None, []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table" and attrs.get("id"):
+            self.current = self.tables[attrs["id"]] = {"headers": [], "rows": [], "after": list(self.last_tag)}
+        elif self.current is not None and tag == "tr":
+            self.row = []
+        elif self.current is not None and tag in ("td", "th"):
+            self.cell = ""
+        self.last_tag = (self.last_tag + [(tag, attrs.get("class"))])[-6:]
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell += data
+
+    def handle_endtag(self, tag):
+        if self.current is None:
+            return
+        if tag in ("td", "th"):
+            self.row.append(self.cell.strip())
+            self.cell = None
+        elif tag == "tr":
+            target = self.current["headers"] if not self.current["headers"] else self.current["rows"]
+            if target is self.current["headers"]:
+                self.current["headers"] = self.row
+            else:
+                target.append(self.row)
+        elif tag == "table":
+            self.current = None
+
+
+def _figures_tables(page: str) -> dict[str, pd.DataFrame]:
+    parser = _Tables()
+    parser.feed(page)
+    return {key: pd.DataFrame(t["rows"], columns=t["headers"]) for key, t in parser.tables.items()}
+
+
+def _number(text: str) -> float | None:
+    return float(text) if text else None
+
+
+def _same(table: pd.DataFrame, truth: list[tuple], keys: int, percent_column: str, decimals: int = 1) -> None:
+    """table's rows equal truth's: keys as text, counts exactly, the percent to `decimals` places."""
+    assert len(table) == len(truth)
+    shown = {tuple(row[:keys]): row[keys:] for row in table.itertuples(index=False)}
+    for row in truth:
+        key, counts, share = tuple(map(str, row[:keys])), row[keys:-1], row[-1]
+        got = shown[key]
+        assert [int(v) for v in got[:-1]] == list(counts), key
+        if share is None:
+            assert got[-1] == "", key
+        else:
+            assert abs(_number(got[-1]) - share) <= 0.5 * 10 ** -decimals + 1e-9, (key, got[-1], share)
+    assert table.columns[-1] == percent_column
+
+
+def test_report_shows_beside_each_chart_the_figures_of_the_marts(warehouse, con, tmp_path):
+    out = tmp_path / "report.html"
+    assert main(["report", "--warehouse", str(warehouse), "--out", str(out)]) == 0
+    page = out.read_text()
+    tables = _figures_tables(page)
+    assert sorted(k for k in tables if k.startswith("figures-")) == [f"figures-{i}" for i in range(1, 6)]
+    for i in range(1, 6):      # each table sits in its chart's box, right after the picture
+        section = page.split('<div class="chart">')[i].split("</section>")[0]
+        assert section.index("<img") < section.index(f'id="figures-{i}"')
+
+    growth = tables["figures-1"]
+    assert list(growth.columns) == ["regency", "period", "villages grew together", "villages",
+                                    "% of the regency's villages"]
+    _same(growth, con.execute("""
+        SELECT regency_name, from_year || '-' || to_year, villages_grew_together, villages,
+               CASE WHEN villages_known > 0 THEN 100.0 * villages_grew_together / villages END
+        FROM mart_growth_without_security_regency WHERE to_year = from_year + 1""").fetchall(), 2,
+          "% of the regency's villages")
+    shares = growth["% of the regency's villages"].astype(float)
+    assert shares.between(0, 100).all() and shares.max() > 1          # percents, not fractions
+    # Regencies differ in size: Tuban's 328 villages beside Bangka Barat's 62, compared as shares.
+    sizes = growth.drop_duplicates("regency").set_index("regency")["villages"].astype(int)
+    assert sizes["Kabupaten Tuban"] == 328 and sizes["Kabupaten Bangka Barat"] == 62
+
+    _same(tables["figures-2"], con.execute("""
+        SELECT regency_name, program, sum(participants), sum(msme_count), 100.0 * sum(participants) / sum(msme_count)
+        FROM mart_program_reach WHERE year = (SELECT max(year) FROM mart_program_reach) GROUP BY ALL""").fetchall(),
+          2, "% of MSMEs counted", decimals=2)
+    _same(tables["figures-3"], con.execute("""
+        SELECT regency_name, year, count(DISTINCT village_code) FILTER (WHERE is_dry_spot),
+               count(DISTINCT village_code),
+               100.0 * count(DISTINCT village_code) FILTER (WHERE is_dry_spot) / count(DISTINCT village_code)
+        FROM mart_program_reach GROUP BY ALL""").fetchall(), 2, "% of the regency's villages")
+    coverage = con.execute("""
+        WITH v AS (SELECT regency_name, CASE WHEN has_own_officer THEN 'own officer' WHEN has_officer
+                          THEN 'shares an officer' ELSE 'no officer' END AS coverage
+                   FROM mart_bhabinkamtibmas_coverage
+                   WHERE officers IS NOT NULL AND year = (SELECT max(year) FROM mart_bhabinkamtibmas_coverage
+                                                          WHERE officers IS NOT NULL)),
+             total AS (SELECT regency_name, count(*) AS villages FROM v GROUP BY ALL),
+             kinds AS (SELECT t.regency_name, k.coverage, t.villages, count(v.coverage) AS n
+                       FROM total t CROSS JOIN (VALUES ('own officer'), ('shares an officer'), ('no officer')) k(coverage)
+                       LEFT JOIN v ON v.regency_name = t.regency_name AND v.coverage = k.coverage GROUP BY ALL)
+        SELECT regency_name, coverage, n, villages, 100.0 * n / villages FROM kinds""").fetchall()
+    _same(tables["figures-4"], coverage, 2, "% of the regency's villages")
+    quality = tables["figures-5"]
+    truth = con.execute("""
+        SELECT source || '/' || file_name, rows_read - rows_skipped - rows_rejected, rows_rejected - rows_unplaced,
+               rows_unplaced
+        FROM mart_data_quality""").fetchall()
+    rows = [(f, outcome, n, sum(r), 100.0 * n / sum(r))
+            for f, *r in truth for outcome, n in zip(("landed", "rejected", "unplaced"), r)]
+    _same(quality, rows, 2, "% of the file's rows")
+
+
+def test_percent_axes_draw_the_percents_of_the_table(warehouse):
+    from assets.publish.report import bars, charts
+    drawn = charts(warehouse / "jembatan.duckdb")
+    assert [c.axis_label for c in drawn] == ["% of the regency's villages", "% of MSMEs counted",
+                                             "% of the regency's villages", "% of the regency's villages",
+                                             "% of the file's rows"]
+    growth = drawn[0]
+    figure = bars(growth.figures, "regency", "period", growth.value, growth.title, growth.axis_label)
+    axes = figure.axes[0]
+    assert axes.get_ylabel() == "% of the regency's villages" and axes.get_title() == growth.title
+    heights = sorted(round(p.get_height(), 1) for p in axes.patches)
+    assert heights == sorted(growth.figures[growth.value].tolist())          # the bars are the table's percents
+    ticks = [t.get_text() for t in axes.get_yticklabels()]
+    assert ticks and all(t.endswith("%") for t in ticks)
+    assert "50%" in ticks and max(heights) > 50                                   # 0-100, not 0-1

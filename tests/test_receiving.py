@@ -111,28 +111,42 @@ def test_every_file_gets_a_report(inbox, tmp_path):
     bomb = reports["lol.xlsx"]
     assert bomb["problems"][0]["code"] == "xml_entities" and bomb["dataset"] is None
     workbook = openpyxl.load_workbook(next(warehouse.glob("reports/koperasi/peserta.xlsx.*.xlsx")))
-    assert workbook.sheetnames == ["Ringkasan", "Kesalahan", "Baris dilewati"]
-    errors = list(workbook["Kesalahan"].values)
-    assert errors[0][:4] == ("Lembar / Sheet", "Baris Excel / Excel row", "Kolom / Column", "Judul kolom / Header")
-    # What was expected in Bahasa Indonesia first, English beside it; printed landscape, one page wide.
-    assert errors[0][5:7] == ("Seharusnya / Expected (Bahasa Indonesia)", "Expected / Expected (English)")
-    assert errors[2][5] == "NIK 16 digit diketik sebagai teks (angka kehilangan digit terakhir)"
-    sheet = workbook["Kesalahan"]
-    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
-    assert sheet.print_title_rows == "$1:$1" and sheet.cell(2, 11).alignment.wrap_text
-    assert [(r[1], r[2], r[8]) for r in errors[1:]] == [(3, "E", "ambiguous_village"), (4, "C", "invalid_nik"),
-                                                       (4, "G", "not_in_vocabulary")]
+    assert workbook.sheetnames == ["Ringkasan (Summary)", "Kesalahan (Errors)", "Baris dilewati (Skipped rows)"]
+    errors = list(workbook["Kesalahan (Errors)"].values)
+    assert errors[0] == ("Lembar / Sheet", "Baris Excel / Excel row", "Kolom / Column", "Judul kolom / Header",
+                         "Isi sel / Value as typed", "Tingkat / Severity", "Seharusnya / Expected", "Pesan / Message",
+                         "Kandidat desa / Candidate villages", "Kode / Code")
+    # What was expected in Bahasa Indonesia first, the English under it; the candidates in their own column.
+    assert errors[2][6] == ("NIK 16 digit diketik sebagai teks (angka kehilangan digit terakhir)\n"
+                            "(a 16-digit NIK typed as text (a number loses its last digit))")
+    assert errors[1][6] == ("nama desa/kelurahan dengan kecamatannya, atau kodenya, agar hanya satu desa yang cocok\n"
+                            "(the village with its district, or its code, so that one village matches)")
+    assert "kandidat" not in errors[1][7] and "candidates" not in errors[1][7]
+    assert errors[1][7].startswith(by_row[(3, "ambiguous_village")]["message_id"].split(" (kandidat")[0])
+    assert errors[1][8].count("19.01.0") == 2 and errors[1][8].count("\n") == 1       # one candidate a line
+    assert [(r[1], r[2], r[5], r[9]) for r in errors[1:]] == [(3, "E", "galat (error)", "ambiguous_village"),
+                                                             (4, "C", "galat (error)", "invalid_nik"),
+                                                             (4, "G", "galat (error)", "not_in_vocabulary")]
     # Every note in both languages, side by side.
     assert len(msme["notes_id"]) == len(msme["notes"])
-    notes = [row[2:4] for row in openpyxl.load_workbook(next(warehouse.glob("reports/bps/umkm_2023.xlsx.*.xlsx")))[
-        "Ringkasan"].values if row[0] == "Catatan"]
-    assert ("lembar 'Bangka': baris jumlah/subtotal 10 dilewati (Jumlah Kecamatan Sungai Jaya | 1609 | 75 | 2 | 7656)",
-            "sheet 'Bangka': subtotal row 10 left out (Jumlah Kecamatan Sungai Jaya | 1609 | 75 | 2 | 7656)") in notes
+    summary = list(openpyxl.load_workbook(next(warehouse.glob("reports/bps/umkm_2023.xlsx.*.xlsx")))[
+        "Ringkasan (Summary)"].values)
+    notes = [row[2:4] for row in summary if row[0] == "Catatan"]
+    # the subtotal rows are counted on the summary, each listed on the skipped rows' sheet
+    assert not any("subtotal row 10" in note for _, note in notes)
+    assert ("2 baris jumlah/subtotal dan catatan dilewati: lihat lembar 'Baris dilewati (Skipped rows)'",
+            "2 subtotal and note rows left out: see sheet 'Baris dilewati (Skipped rows)'") in notes
+    skipped = list(openpyxl.load_workbook(next(warehouse.glob("reports/bps/umkm_2023.xlsx.*.xlsx")))[
+        "Baris dilewati (Skipped rows)"].values)
+    assert ("Bangka", 10, "baris jumlah/subtotal\n(subtotal row)",
+            "Jumlah Kecamatan Sungai Jaya | 1609 | 75 | 2 | 7656") in skipped
     # A refused file's reason comes right under its status, in both languages.
-    summary = list(openpyxl.load_workbook(next(warehouse.glob("reports/polda/lol.xlsx.*.xlsx")))["Ringkasan"].values)
+    summary = list(openpyxl.load_workbook(next(warehouse.glob("reports/polda/lol.xlsx.*.xlsx")))[
+        "Ringkasan (Summary)"].values)
     status_row = next(i for i, row in enumerate(summary) if row[0] == "Status")
-    assert summary[status_row][2] == "ditolak (rejected)"
+    assert summary[status_row][2:4] == ("ditolak", "rejected")
     assert summary[status_row + 1][:2] == ("Masalah berkas", "File problem") and "entitas" in summary[status_row + 1][2]
+    assert "entit" in summary[status_row + 1][3]                # the English beside it
 
 
 def test_scrub_masks_nik_and_phone_numbers_in_free_text():

@@ -29,8 +29,10 @@ def placed_share_check(source: str) -> dg.AssetChecksDefinition:
                       "share_placed": round(placed / rows, 4) if rows else 1.0,
                       "ambiguous": int(quality["ambiguous"].sum()), "unmatched": int(quality["unmatched"].sum()),
                       "files_below": table(
-                          below[["file_name", "dataset", "rows", "share_placed", "ambiguous", "unmatched"]]
-                          .sort_values("share_placed", kind="stable"), "table mart_data_quality")})
+                          below.sort_values("share_placed", kind="stable")[["file_name", "dataset", "rows"]]
+                          .assign(**{"placed %": (100 * below["share_placed"].astype(float)).round(1)},
+                                  ambiguous=below["ambiguous"], unmatched=below["unmatched"]),
+                          "table mart_data_quality, and match_quality_file on harmonised_places")})
     return _check
 
 

@@ -15,13 +15,14 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
 
 from assets.incremental import atomic_write, read_memo, write_memo
-from assets.ingest.receive import WorkArea, file_status, safe_name
+from assets.ingest.receive import WorkArea, _where_id, file_status, safe_name
 from assets.privacy import scrub
+from schemas import DATASETS
 
-ERROR_FIELDS = ("sheet", "row", "column", "header", "value", "expected_id", "expected", "severity", "code",
-                "message_id", "message", "candidates")
 CANDIDATES = re.compile(r"\(candidates: (.*)\)")   # greedy: candidates carry their own parentheses
 
 
@@ -52,7 +53,8 @@ def write_file_reports(work: WorkArea, reports: Path, placed_rejections: pd.Data
             placed = placed_rejections[placed_rejections["source_file"] == sha] if sha in placed_digest \
                 else pd.DataFrame()
             report = file_report(manifest, _errors(stored, placed))
-            written = [write_report(reports, r) for r in [report, *duplicate_reports(manifest, report)]]
+            # rewritten even when the JSON says the same: the code laying out the workbook may have changed
+            written = [write_report(reports, r, rewrite=True) for r in [report, *duplicate_reports(manifest, report)]]
             reported[sha] = {"digest": digest, "statuses": [r["status"] for r in written],
                              "paths": [str(r["path"]) for r in written]}
         for status in reported[sha]["statuses"]:
@@ -99,10 +101,11 @@ def file_report(manifest: dict, errors: pd.DataFrame) -> dict:
     records = []
     for e in errors.sort_values(["sheet", "row", "column"], kind="stable").to_dict("records") if len(errors) else []:
         candidates = CANDIDATES.search(str(e.get("message", "")))
+        expected_id = e.get("expected_id") if isinstance(e.get("expected_id"), str) and e.get("expected_id") \
+            else e["expected"]
+        expected_id, expected = EXPECTED_BY_CODE.get(e["code"], (expected_id, e["expected"]))
         records.append({"sheet": e["sheet"], "row": int(e["row"]), "column": e["column"], "header": e["header"],
-                        "value": scrub(e["value"]), "expected": e["expected"],
-                        "expected_id": e.get("expected_id") if isinstance(e.get("expected_id"), str) and
-                        e.get("expected_id") else e["expected"],
+                        "value": scrub(e["value"]), "expected": expected, "expected_id": expected_id,
                         "severity": e["severity"],
                         "code": e["code"],
                         "message": scrub(e["message"]), "message_id": scrub(e["message_id"]),
@@ -147,14 +150,14 @@ def _notes_id(manifest: dict) -> list[str]:
     return notes_id if len(notes_id) == len(notes) else notes
 
 
-def write_report(reports: Path, report: dict, tag: str | None = None) -> dict:
+def write_report(reports: Path, report: dict, tag: str | None = None, rewrite: bool = False) -> dict:
     """Writes the workbook and its JSON twin (the twin last), unless the report on disk already says the
-    same. Returns the status and the workbook's path, named by the file name and `tag` (default the
-    file's sha256), its first 12 characters."""
+    same (rewrite: write them anyway). Returns the status and the workbook's path, named by the file
+    name and `tag` (default the file's sha256), its first 12 characters."""
     path = report_path(reports, report["source"], report["file_name"], tag or report["sha256"])
     twin = path.with_suffix(".json")
     text = json.dumps(report, indent=1, ensure_ascii=False, default=str)
-    if not (twin.exists() and twin.read_text() == text and path.exists()):
+    if rewrite or not (twin.exists() and twin.read_text() == text and path.exists()):
         atomic_write(path, lambda tmp: report_workbook(report).save(tmp))
         atomic_write(twin, lambda tmp: tmp.write_text(text))
     return {"status": report["status"], "path": path}
@@ -175,80 +178,173 @@ STATUS_ID = {"accepted": "diterima", "partially_accepted": "diterima sebagian", 
              "duplicate": "duplikat (sudah pernah diterima)", "refused": "ditolak tanpa dibaca"}
 SEVERITY_ID = {"error": "galat (error)", "warning": "peringatan (warning)"}
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+# The sheets, named in Bahasa Indonesia with English beside (Excel allows 31 characters).
+SUMMARY_SHEET, ERRORS_SHEET, SKIPPED_SHEET = "Ringkasan (Summary)", "Kesalahan (Errors)", "Baris dilewati (Skipped rows)"
+# What a clerk must do about a row, by the kind of problem: the column's type ("teks") says nothing
+# about a village that is not on the official list. (Bahasa Indonesia, English.)
+EXPECTED_BY_CODE = {
+    "unknown_village": ("desa/kelurahan yang ada di daftar resmi Kemendagri (lihat kandidat desa)",
+                        "a village on the official Kemendagri list (see the candidates)"),
+    "ambiguous_village": ("nama desa/kelurahan dengan kecamatannya, atau kodenya, agar hanya satu desa yang cocok",
+                          "the village with its district, or its code, so that one village matches"),
+    "duplicate_village_year": ("satu baris per desa dan tahun", "one row per village and year"),
+    "duplicate_key": ("nomor yang belum dipakai baris lain", "a number no other row uses"),
+    "duplicate_key_other_file": ("nomor yang belum pernah dikirim", "a number not sent before"),
+}
+# Why a row was left out, as the clerk reads it (Bahasa Indonesia, English).
+SKIPPED_REASON = {"blank": ("baris kosong", "blank row"), "subtotal": ("baris jumlah/subtotal", "subtotal row"),
+                  "note": ("catatan atau kaki halaman", "note or footer"),
+                  "column_numbers": ("baris nomor kolom", "row of column numbers"),
+                  "header_repeat": ("judul kolom berulang", "header repeated"),
+                  "district_heading": ("judul kecamatan", "district heading")}
+
+
+def both(id_: object, en: object) -> str:
+    """Bahasa Indonesia first, the English under it in the same cell (once when they are the same)."""
+    id_, en = ("" if v is None or v != v else str(v) for v in (id_, en))
+    return id_ if not en or en == id_ else f"{id_}\n({en})" if id_ else en
+
+
+def _without_candidates(message: str) -> str:
+    """A message without its "(kandidat: ...)" or "(candidates: ...)": the candidates have a column of their own."""
+    return re.sub(r" ?\((?:kandidat|candidates): .*\)(?=[.;]|$)", "", message or "")
+
+
+def _skipped_notes(report: dict) -> set[str]:
+    """The English notes that only repeat a line of the skipped-rows sheet (a subtotal or note row left
+    out, as assets/ingest/receive.py words them): the summary counts them instead of listing each."""
+    def label(sheet):
+        return f"sheet {sheet!r}" if sheet else "the file"
+    return {f"{label(s['sheet'])}: {s['reason']} row {s['row']} left out ({s['text']})"
+            for s in report["skipped"] if s["reason"] in ("subtotal", "note")}
 
 
 def report_workbook(report: dict) -> Workbook:
+    """The clerk's workbook: a summary, every rejected or flagged cell, the rows left out; every sheet
+    and header in Bahasa Indonesia with the English beside it, printed landscape on A4, one page wide,
+    long text wrapped, the header row repeated on every page."""
     wb = Workbook()
     summary = wb.active
-    summary.title = "Ringkasan"
+    summary.title = SUMMARY_SHEET
     summary.append(["Laporan penerimaan berkas / File receipt report"])
     summary["A1"].font = Font(bold=True, size=13)
+    summary.append(["Keterangan", "Item (English)", "Isi / Value", "(English)"])
+    for cell in summary[2]:
+        cell.font, cell.fill = Font(bold=True), HEADER_FILL
     for key, label_id, label_en in SUMMARY_LABELS:
-        value = report.get(key)
+        value, value_en = report.get(key), None
         if key == "status":
-            value = f"{STATUS_ID.get(value, value)} ({value})"
+            value, value_en = STATUS_ID.get(value, value), str(value).replace("_", " ")
+        elif key == "dataset" and report["datasets"]:        # what the agency calls it, and the English
+            value = "; ".join(DATASETS[d].title_id or d if d in DATASETS else d for d in report["datasets"])
+            value_en = "; ".join(f"{DATASETS[d].description} ({d})" if d in DATASETS else d for d in report["datasets"])
         elif isinstance(value, list):
             value = ", ".join(map(str, value))
-        summary.append([label_id, label_en, value])
+        summary.append([label_id, label_en, value, value_en])
         if key == "status":         # why a file was refused comes first, where the clerk looks
             for problem in report["problems"]:
-                summary.append(["Masalah berkas", "File problem", f"{problem['message_id']} / {problem['message']}"])
-                summary.cell(summary.max_row, 3).font = Font(bold=True, color="C00000")
+                summary.append(["Masalah berkas", "File problem", problem["message_id"], problem["message"]])
+                for column in (3, 4):
+                    summary.cell(summary.max_row, column).font = Font(bold=True, color="C00000")
     for sheet, found in report["period"].items():
-        summary.append(["Tahun diambil dari", "Year taken from", f"{sheet}: {found['year']} ({found['from']})"])
+        summary.append(["Tahun diambil dari", "Year taken from", f"{sheet}: {found['year']} ({_where_id(found['from'])})",
+                        f"{sheet}: {found['year']} ({found['from']})"])
+    repeated = _skipped_notes(report)
     for note_id, note in zip(report["notes_id"], report["notes"]):
-        summary.append(["Catatan", "Note", note_id, note])
-    summary.column_dimensions["A"].width = 34
-    summary.column_dimensions["B"].width = 30
-    summary.column_dimensions["C"].width = 90
-    summary.column_dimensions["D"].width = 90
-    _table(wb.create_sheet("Kesalahan"), [
-        ("Lembar", "Sheet"), ("Baris Excel", "Excel row"), ("Kolom", "Column"), ("Judul kolom", "Header"),
-        ("Isi sel", "Value as typed"), ("Seharusnya", "Expected (Bahasa Indonesia)"),
-        ("Expected", "Expected (English)"),
-        ("Tingkat (galat: baris ditolak; peringatan: hanya sel ini)", "Severity (error: row rejected; warning: only this cell)"),
-        ("Kode", "Code"),
-        ("Pesan", "Message (Bahasa Indonesia)"), ("Message", "Message (English)"),
-        ("Kandidat desa", "Candidate villages")],
-        [[SEVERITY_ID.get(e[f], e[f]) if f == "severity" else e[f] for f in ERROR_FIELDS] for e in report["errors"]],
-        widths=[14, 10, 8, 22, 24, 30, 30, 22, 20, 60, 60, 50])
-    _table(wb.create_sheet("Baris dilewati"), [("Lembar", "Sheet"), ("Baris Excel", "Excel row"),
-                                              ("Alasan", "Reason"), ("Isi baris", "Row content")],
-           [[s["sheet"], s["row"], f"{SKIPPED_REASON_ID.get(s['reason'], s['reason'])} ({s['reason']})", s["text"]]
-            for s in report["skipped"]], widths=[14, 10, 30, 90])
+        if note not in repeated:
+            summary.append(["Catatan", "Note", note_id, note])
+    if left_out := sum(note in repeated for note in report["notes"]):
+        summary.append(["Catatan", "Note", f"{left_out} baris jumlah/subtotal dan catatan dilewati: lihat lembar "
+                        f"'{SKIPPED_SHEET}'", f"{left_out} subtotal and note rows left out: see sheet '{SKIPPED_SHEET}'"])
+    summary.append([])
+    summary.append(["Tingkat: galat", "Severity: error", "baris ditolak; perbaiki lalu kirim ulang berkasnya",
+                    "the row was rejected; correct it and send the file again"])
+    summary.append(["Tingkat: peringatan", "Severity: warning", "baris diterima tanpa isi sel itu; periksa selnya",
+                    "the row was accepted without that cell's value; check the cell"])
+    _widths(summary, [28, 24, 50, 50])
     _printable(summary, title_rows=None)
+    for row in summary.iter_rows(min_row=3, min_col=3, max_col=3):      # counts beside their labels
+        row[0].alignment = Alignment(wrap_text=True, vertical="top", horizontal="left")
+    summary["A1"].alignment = Alignment(vertical="top")      # the title runs over the empty cells beside it
+    summary.row_dimensions[1].height = 20
+    _table(wb.create_sheet(ERRORS_SHEET), [
+        ("Lembar", "Sheet"), ("Baris Excel", "Excel row"), ("Kolom", "Column"), ("Judul kolom", "Header"),
+        ("Isi sel", "Value as typed"), ("Tingkat", "Severity"), ("Seharusnya", "Expected"), ("Pesan", "Message"),
+        ("Kandidat desa", "Candidate villages"), ("Kode", "Code")],
+        [[e["sheet"], e["row"], e["column"], e["header"], e["value"], SEVERITY_ID.get(e["severity"], e["severity"]),
+          both(e["expected_id"], e["expected"]),
+          both(_without_candidates(e["message_id"]), _without_candidates(e["message"])),
+          (e["candidates"] or "").replace("; ", "\n"), e["code"]]       # one candidate a line
+         for e in report["errors"]],
+        widths=[18, 8, 8, 16, 16, 12, 24, 44, 32, 18])
+    _table(wb.create_sheet(SKIPPED_SHEET), [("Lembar", "Sheet"), ("Baris Excel", "Excel row"),
+                                           ("Alasan", "Reason"), ("Isi baris", "Row content")],
+           [[s["sheet"], s["row"], both(*SKIPPED_REASON.get(s["reason"], (s["reason"], s["reason"]))), s["text"]]
+            for s in report["skipped"]], widths=[18, 8, 24, 80])
     return wb
 
 
-# Why a row was left out, as the clerk reads it.
-SKIPPED_REASON_ID = {"blank": "baris kosong", "subtotal": "baris jumlah/subtotal", "note": "catatan atau kaki halaman",
-                     "column_numbers": "baris nomor kolom", "header_repeat": "judul kolom berulang",
-                     "district_heading": "judul kecamatan"}
+def _widths(ws, widths: list[int]) -> None:
+    for i, width in enumerate(widths):
+        ws.column_dimensions[get_column_letter(i + 1)].width = width
 
 
 def _printable(ws, title_rows: str | None) -> None:
-    """Printed landscape, as wide as one page, long text wrapped (a short file fits on a page or two)."""
+    """Printed landscape on A4 with narrow margins, as wide as one page, long text wrapped at the top of
+    its cell (a short file fits on a page or two)."""
     ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.5, header=0.3, footer=0.3)
+    ws.oddFooter.center.text = "Halaman &P dari &N / Page &P of &N"
+    ws.oddHeader.center.text = "&A"       # the sheet's name
     if title_rows:
         ws.print_title_rows = title_rows
+    widths = {letter: dimension.width for letter, dimension in ws.column_dimensions.items()}
     for row in ws.iter_rows(min_row=1):
+        lines = 1
         for cell in row:
-            if isinstance(cell.value, str) and len(cell.value) > 20:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if isinstance(cell.value, str) and (len(cell.value) > 6 or "\n" in cell.value):
+                cell.alignment = WRAPPED
+                lines = max(lines, _lines(cell.value, widths.get(cell.column_letter) or 13))
+            elif cell.value is not None:
+                cell.alignment = TOP
+        if lines > 1:       # readers do not grow a row for its wrapped text on opening: set its height
+            ws.row_dimensions[row[0].row].height = LINE_HEIGHT * lines
+
+
+LINE_HEIGHT = 15        # points, a line of 11-point Calibri (Excel's default row height)
+WRAPPED, TOP = Alignment(wrap_text=True, vertical="top"), Alignment(vertical="top")
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines `text` takes wrapped in a column `width` wide (in widths of a digit; a letter of running
+    text is narrower, about 1.1 of them to a digit's width here, kept on the safe side), each line
+    broken between words: the row is never too short for its text."""
+    per_line = max(int(width * 1.1) - 1, 1)
+    total = 0
+    for paragraph in text.split("\n"):
+        line = 0
+        total += 1
+        for word in paragraph.split(" "):
+            size = len(word)
+            if line and line + 1 + size > per_line:
+                total, line = total + 1, 0
+            while size > per_line:        # a word longer than the column breaks where it must
+                total, size = total + 1, size - per_line
+            line = line + 1 + size if line else size
+    return total
 
 
 def _table(ws, headers: list[tuple[str, str]], rows: list[list], widths: list[int]) -> None:
     ws.append([f"{id_} / {en}" for id_, en in headers])
     for cell in ws[1]:
         cell.font, cell.fill = Font(bold=True), HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in rows:
         ws.append(row)
     ws.freeze_panes = "A2"
     if rows:
         ws.auto_filter.ref = ws.dimensions
-    for i, width in enumerate(widths):
-        ws.column_dimensions[chr(65 + i)].width = width
+    _widths(ws, widths)
     _printable(ws, title_rows="1:1")
