@@ -53,7 +53,8 @@ def location(text: str) -> Location:
     file:// is object storage (with this process's endpoint settings), anything else a local path."""
     scheme = text.split("://", 1)[0].lower() if "://" in text else ""
     if scheme in ("", "file", "local"):
-        return Path(text.split("://", 1)[1] if scheme else text).resolve()
+        path = Path(text.split("://", 1)[1] if scheme else text)
+        return path if path.is_absolute() else path.resolve()
     if UPath is None:
         raise RuntimeError(f"{STORAGE_ENV}={text!r} needs universal_pathlib and fsspec installed")
     return UPath(text, **storage_options(scheme))
@@ -73,6 +74,11 @@ def storage_options(scheme: str) -> dict:
 def is_local(place: Location) -> bool:
     """True for a folder on this machine's file system (local disk or a mounted share)."""
     return UPath is None or not isinstance(place, UPath) or place.protocol in ("", "file", "local")
+
+
+def is_place(value: object) -> bool:
+    """Whether `value` is a Location (a Path, or an object-storage UPath)."""
+    return isinstance(value, Path) or (UPath is not None and isinstance(value, UPath))
 
 
 def _remote(place: Location):

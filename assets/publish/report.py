@@ -15,6 +15,8 @@ import matplotlib
 matplotlib.use("Agg")              # no display: files only
 import matplotlib.pyplot as plt    # noqa: E402
 
+from assets.storage import atomic_write  # noqa: E402
+
 
 @dataclass(frozen=True)
 class Chart:
@@ -170,8 +172,6 @@ table.data{{border-collapse:collapse;font-size:0.85em}} table.data td,table.data
 def write_report(database: Path, out: Path) -> list[Chart]:
     """Write the page (atomically: a reader never opens half of it); returns its charts."""
     drawn = charts(database)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(f".{out.name}.partial")
-    partial.write_text(render_html(database, drawn))
-    partial.replace(out)
+    page = render_html(database, drawn)
+    atomic_write(out, lambda tmp: tmp.write_text(page))    # `out` may be in the shared storage (assets/storage.py)
     return drawn
