@@ -120,7 +120,8 @@ def all_rejections(paths: Paths, register: pd.DataFrame) -> pd.DataFrame:
 
 
 # Where things are, not what the marts say: not part of the publication's fingerprint.
-LOCATIONS = {"JEMBATAN_INBOX", "JEMBATAN_WAREHOUSE", "JEMBATAN_KEY_FILE", "JEMBATAN_REFERENCE"}
+LOCATIONS = {"JEMBATAN_INBOX", "JEMBATAN_WAREHOUSE", "JEMBATAN_KEY_FILE", "JEMBATAN_REFERENCE", "JEMBATAN_STORAGE",
+             "JEMBATAN_S3_ENDPOINT"}
 
 
 def publish_marts(paths: Paths) -> dict[str, int]:
