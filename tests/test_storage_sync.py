@@ -95,3 +95,32 @@ def test_a_sync_into_object_storage_publishes_what_a_local_sync_publishes(inbox,
                               for p in (local / "work" / "superseded").rglob("*") if p.is_file()) and keys
         assert not any((remote / name).exists() for name in IN_THE_STORAGE)
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_a_key_rotation_rekeys_the_rows_kept_in_object_storage(reference_dir, tmp_path, monkeypatch):
+    """`jembatan key rotate` reads every received file again from the archive in the bucket and replaces
+    the stored rows there: one person, one new pseudonym, and nothing of it on the local disk."""
+    from tests.test_pseudonym_key import NIK, program_file, published_keys
+    monkeypatch.setenv("JEMBATAN_KEY_FILE", str(tmp_path / "keys" / "pseudonym.key"))
+    for name in ("JEMBATAN_INBOX", "JEMBATAN_WAREHOUSE"):
+        monkeypatch.setenv(name, "")
+    inbox, warehouse = reference_dir.parent, tmp_path / "warehouse"
+    (inbox / "koperasi").mkdir()
+    program_file(inbox / "koperasi" / "kur_2023.xlsx", [(NIK, "KUR", "17/08/2023"), ("1901011203850000", "QRIS",
+                                                                                     "18/08/2023")])
+    program_file(inbox / "koperasi" / "halal_2024.xlsx", [(NIK, "Sertifikasi Halal", "15/03/2024")])
+    with s3_server() as endpoint:
+        monkeypatch.setenv(storage.STORAGE_ENV, f"s3://{BUCKET}/rotate")
+        sync(inbox, warehouse)
+        before = published_keys(warehouse)
+        stored = {k: storage.read_bytes(storage.location(f"s3://{BUCKET}/{k}"))
+                  for k in bucket_keys(endpoint, "rotate/work/accepted/")}
+        assert len(stored) == 2
+        assert main(["key", "rotate", "--warehouse", str(warehouse), "--inbox", str(inbox)]) == 0
+        after = published_keys(warehouse)
+        assert after[["file_name", "program"]].equals(before[["file_name", "program"]])
+        assert not set(after["business_key"]) & set(before["business_key"])      # every pseudonym made anew
+        person = set(after.loc[after["program"] != "QRIS", "business_key"])
+        assert len(person) == 1                                                  # still one person in two files
+        assert all(storage.read_bytes(storage.location(f"s3://{BUCKET}/{k}")) != data for k, data in stored.items())
+        assert not any((warehouse / name).exists() for name in IN_THE_STORAGE)
