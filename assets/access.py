@@ -8,6 +8,8 @@ import grp
 import os
 from pathlib import Path
 
+from assets.storage import is_local
+
 GROUP_ENV = "JEMBATAN_GROUP"
 
 
@@ -49,7 +51,10 @@ def restrict(path: Path) -> Path:
 
 
 def restricted_dir(path: Path) -> Path:
-    """Create (with parents) a restricted folder, or restrict an existing one."""
+    """Create (with parents) a restricted folder, or restrict an existing one. A place in object storage
+    (assets/storage.py) is left as it is: who may read it is the bucket's policy."""
+    if not is_local(path):
+        return path
     path.mkdir(parents=True, exist_ok=True)
     return restrict(path)
 

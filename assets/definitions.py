@@ -97,7 +97,7 @@ def published_marts(paths: JembatanPaths) -> dg.MaterializeResult:
                       "without security by regency and year, program reach and dry spots, officer coverage, "
                       "data quality; the charts are attached here")
 def analyst_report(paths: JembatanPaths) -> dg.MaterializeResult:
-    out = paths.paths().warehouse / "reports" / "analyst_report.html"
+    out = paths.paths().reports / "analyst_report.html"
     drawn = steps.analyst_report(paths.paths(), out)
     if drawn is None:       # the publication did not change since the report was drawn
         return dg.MaterializeResult(metadata={"report": dg.MetadataValue.path(str(out)), "unchanged": True})

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
+
+from assets.storage import atomic_write, is_place, read_text, stamp  # noqa: F401  (atomic_write: where it always was)
 
 CODE_ROOT = Path(__file__).resolve().parents[1]
 CONTENT_HASHED_BYTES = 4 << 20
@@ -23,6 +24,8 @@ def fingerprint(*parts: object) -> str:
                 st = part.stat()
                 digest.update(part.read_bytes() if st.st_size <= CONTENT_HASHED_BYTES
                               else f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}".encode())
+        elif is_place(part):          # in object storage: its ETag (a digest of its content) and size
+            digest.update(part.name.encode() + repr(stamp(part)).encode())
         else:
             digest.update(json.dumps(part, sort_keys=True, default=str).encode())
         digest.update(b"\0")
@@ -42,18 +45,9 @@ def code_files(*places: str) -> list[Path]:
 def read_memo(path: Path) -> dict:
     """What a stage worked out per file last time (a JSON object): empty when missing or unreadable."""
     try:
-        return json.loads(path.read_text())
+        return json.loads(read_text(path))
     except (OSError, ValueError):
         return {}
-
-
-def atomic_write(path: Path, write) -> None:
-    """`write(tmp)` writes the file beside it under a temporary name, then one rename puts it in place:
-    a reader, or a sync killed half-way, sees the old file or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    write(tmp)
-    os.replace(tmp, path)
 
 
 def write_frame(path: Path, frame) -> None:

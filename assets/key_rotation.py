@@ -18,8 +18,6 @@ made before the rotation (they hold pseudonyms under the retired key: `retire_pu
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +29,7 @@ from assets.incremental import atomic_write
 from assets.ingest.receive import WorkArea, read_received
 from assets.pseudonym_key import (FINGERPRINT_FILE, fingerprint, key_file, read_key, record, recorded,
                                   write_new_key)
+from assets.storage import delete, delete_tree, is_local, parquet_rows, put_file, storage_root
 
 
 class RotationFailed(Exception):
@@ -75,12 +74,13 @@ def rotate(warehouse: Path, path: Path | None = None) -> Rotation:
     then nothing was replaced and the warehouse keeps its key (unless it was resuming a rotation)."""
     path = path or key_file()
     warehouse = warehouse.resolve()
-    work = WorkArea(warehouse / "work")
+    work = WorkArea(storage_root(warehouse) / "work")
     new_key = _next_key(path, warehouse)
     previous = recorded(warehouse) or {}
     _write_record(warehouse, {**previous, "rotating_to": fingerprint(new_key)})
     manifests = [m for m in work.manifests() if _stored_frames(work, m["sha256"])]
-    scratch = Path(tempfile.mkdtemp(prefix=".rotate-", dir=restricted_dir(warehouse / "work")))
+    scratch = Path(tempfile.mkdtemp(prefix=".rotate-",      # beside the work area when local (same file system)
+                                    dir=restricted_dir(work.root) if is_local(work.root) else None))
     replacements: list[tuple[Path, Path]] = []      # (re-read rows, where they replace the stored ones)
     try:
         try:
@@ -90,13 +90,13 @@ def rotate(warehouse: Path, path: Path | None = None) -> Rotation:
                 _abandon(warehouse, previous, path)
             raise
         for fresh, target in replacements:
-            os.replace(fresh, target)           # same file system: the scratch area is in work/
+            put_file(fresh, target)             # a rename: the scratch area is in work/ (or one upload)
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    os.replace(path.with_name(path.name + ".next"), path)
+        delete_tree(scratch)
+    Path(path.with_name(path.name + ".next")).replace(path)
     for derived in ("placed", "placed_by_file"):
-        shutil.rmtree(work.root / derived, ignore_errors=True)
-    (work.root / "state.json").unlink(missing_ok=True)
+        delete_tree(work.root / derived)
+    delete(work.root / "state.json")
     from assets.publish.publication import Warehouse
     kept = Warehouse(warehouse).history()
     record(warehouse, new_key, key_file=str(path), rotated_from=previous.get("fingerprint"),
@@ -112,7 +112,7 @@ def _read_again(warehouse: Path, work: WorkArea, manifests: list[dict], scratch:
         sha, source = manifest["sha256"], manifest["source"]
         scratch_work = WorkArea(scratch / "work" / sha)
         # The archived copy is the bytes that were hashed; it is read as the name it was received under.
-        read_received(_archived(warehouse / "archive", sha), manifest["file_name"], sha, source, scratch_work,
+        read_received(_archived(storage_root(warehouse) / "archive", sha), manifest["file_name"], sha, source, scratch_work,
                       new_key)
         stored = _stored_frames(work, sha)
         for dataset, target in stored.items():
@@ -121,7 +121,7 @@ def _read_again(warehouse: Path, work: WorkArea, manifests: list[dict], scratch:
                 raise RotationFailed(f"{manifest['file_name']} no longer gives {dataset} rows; run "
                                      "`jembatan sync --rebuild` first, then rotate")
             rows = pq.ParquetFile(fresh).metadata.num_rows
-            if rows != pq.ParquetFile(target).metadata.num_rows:
+            if rows != parquet_rows(target):
                 raise RotationFailed(f"{manifest['file_name']} reads {rows} {dataset} rows now, not as "
                                      "stored; run `jembatan sync --rebuild` first, then rotate")
             replacements.append((fresh, target))

@@ -1,17 +1,17 @@
-"""Where a sync reads and writes: the inbox, and under the warehouse folder the archive, the work
-area between stages, the reports and the published database."""
+"""Where a sync reads and writes: the inbox and the published database on the local disk; the archive,
+the work area between stages and the reports in the shared storage (assets/storage.py:
+JEMBATAN_STORAGE, by default the warehouse folder itself)."""
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-
 from assets.harmonise.gazetteer import Gazetteer
 from assets.incremental import StageState
 from assets.ingest.receive import WorkArea
 from assets.publish.publication import DATABASE_NAME
+from assets.storage import Location, read_parquet, stamp, storage_root
 
 
 @dataclass(frozen=True)
@@ -25,36 +25,41 @@ class Paths:
                    Path(os.environ.get("JEMBATAN_WAREHOUSE", "warehouse")).resolve())
 
     @property
-    def work(self) -> WorkArea:
-        return WorkArea(self.warehouse / "work")
+    def storage(self) -> Location:
+        """The shared storage's root (JEMBATAN_STORAGE, default the warehouse folder)."""
+        return storage_root(self.warehouse)
 
     @property
-    def archive(self) -> Path:
-        return self.warehouse / "archive"
+    def work(self) -> WorkArea:
+        return WorkArea(self.storage / "work")
+
+    @property
+    def archive(self) -> Location:
+        return self.storage / "archive"
 
     @property
     def database(self) -> Path:
         return self.warehouse / DATABASE_NAME
 
     @property
-    def reports(self) -> Path:
-        return self.warehouse / "reports"
+    def reports(self) -> Location:
+        return self.storage / "reports"
 
     @property
-    def reference_store(self) -> Path:
-        return self.warehouse / "work" / "reference"
+    def reference_store(self) -> Location:
+        return self.storage / "work" / "reference"
 
     @property
-    def placed_store(self) -> Path:
-        return self.warehouse / "work" / "placed"
+    def placed_store(self) -> Location:
+        return self.storage / "work" / "placed"
 
     @property
-    def placed_by_file(self) -> Path:
-        return self.warehouse / "work" / "placed_by_file"
+    def placed_by_file(self) -> Location:
+        return self.storage / "work" / "placed_by_file"
 
     @property
     def state(self) -> StageState:
-        return StageState(self.warehouse / "work" / "state.json")
+        return StageState(self.storage / "work" / "state.json")
 
 
 def has_gazetteer(paths: Paths) -> bool:
@@ -66,9 +71,9 @@ def stored_gazetteer(paths: Paths) -> Gazetteer:
     """The reference lists as the last sync read them (work/reference/); read once per process while
     the files are unchanged (several stages need them). Shared: treat as read-only."""
     files = [paths.reference_store / f"{name}.parquet" for name in ("areas", "bridging", "changes")]
-    stamp = [(str(f), f.stat().st_ino, f.stat().st_mtime_ns) for f in files]
-    if _STORED_GAZETTEER.get("stamp") != stamp:
-        _STORED_GAZETTEER.update(stamp=stamp, gazetteer=Gazetteer(*(pd.read_parquet(f) for f in files)))
+    stamps = [(str(f), stamp(f)) for f in files]
+    if _STORED_GAZETTEER.get("stamp") != stamps:
+        _STORED_GAZETTEER.update(stamp=stamps, gazetteer=Gazetteer(*(read_parquet(f) for f in files)))
     return _STORED_GAZETTEER["gazetteer"]
 
 

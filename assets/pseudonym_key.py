@@ -119,7 +119,8 @@ def record(warehouse: Path, key: bytes, **extra) -> None:
 
 def holds_pseudonyms(warehouse: Path) -> bool:
     """Whether anything in the warehouse was made with a key: received rows, or a publication."""
-    work = warehouse / "work"
+    from assets.storage import storage_root
+    work = storage_root(warehouse) / "work"        # the shared storage's work area (default: warehouse/work)
     return (any(work.glob("accepted/*/*.parquet")) or any(work.glob("superseded/*/accepted/*/*.parquet"))
             or (warehouse / "jembatan.duckdb").exists() or any((warehouse / "publications").glob("*.duckdb")))
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from assets import storage
 from assets.access import restricted_dir
 from assets.harmonise.gazetteer import Gazetteer, load_gazetteer
 from assets.harmonise.stage import (REJECTION_COLUMNS, file_register, harmonise, placed_files,  # noqa: F401
@@ -82,7 +83,7 @@ def agency_reports(paths: Paths) -> dict[str, int]:
         return statuses
     restricted_dir(paths.reports)
     statuses = write_file_reports(paths.work, paths.reports,
-                                  pd.read_parquet(placed) if placed.exists() else pd.DataFrame(), code)
+                                  storage.read_parquet(placed) if placed.exists() else pd.DataFrame(), code)
     paths.state.record("agency_reports", key, statuses)
     return statuses
 
@@ -104,7 +105,7 @@ def analyst_report(paths: Paths, out: Path) -> list | None:
 def all_rejections(paths: Paths, register: pd.DataFrame) -> pd.DataFrame:
     ingest = paths.work.rejections()
     placed_path = paths.placed_store / "rejections.parquet"
-    harmonised = pd.read_parquet(placed_path) if placed_path.exists() else pd.DataFrame()
+    harmonised = storage.read_parquet(placed_path) if placed_path.exists() else pd.DataFrame()
     frames = [f for f in (ingest.drop(columns=["file_name", "source"], errors="ignore"), harmonised) if not f.empty]
     rejections = (pd.concat(frames, ignore_index=True) if frames
                   else pd.DataFrame(columns=REJECTION_COLUMNS))
@@ -119,7 +120,8 @@ def all_rejections(paths: Paths, register: pd.DataFrame) -> pd.DataFrame:
 
 
 # Where things are, not what the marts say: not part of the publication's fingerprint.
-LOCATIONS = {"JEMBATAN_INBOX", "JEMBATAN_WAREHOUSE", "JEMBATAN_KEY_FILE", "JEMBATAN_REFERENCE"}
+LOCATIONS = {"JEMBATAN_INBOX", "JEMBATAN_WAREHOUSE", "JEMBATAN_KEY_FILE", "JEMBATAN_REFERENCE", "JEMBATAN_STORAGE",
+             "JEMBATAN_S3_ENDPOINT"}
 
 
 def publish_marts(paths: Paths) -> dict[str, int]:

@@ -84,7 +84,8 @@ def nothing_landed(con: duckdb.DuckDBPyConnection, warehouse: Path, new_files: d
     files, refused, landed = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE status = 'rejected'), coalesce(sum(rows_accepted), 0) "
         "FROM mart_data_quality").fetchone()
-    reports = warehouse / "reports"
+    from assets.storage import storage_root
+    reports = storage_root(warehouse) / "reports"
     if not landed:
         received = f"{files} file(s) received, {refused} refused; their reports are in {reports}" if files \
             else "no agency file received yet"

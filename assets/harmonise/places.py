@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from assets import storage
 from assets.harmonise.labels import parse_village_label
 from assets.harmonise.matcher import Match, Matcher
 from assets.harmonise.names import name_key
@@ -186,7 +187,7 @@ def drop_keys_seen_in_earlier_files(files: list[Path], dataset: Dataset, layouts
     `names`: sha256 -> file name. Returns (the files to publish, a filtered copy where rows were dropped;
     rejection records)."""
     key = list(dataset.unique_key)
-    frames = [pd.read_parquet(path, columns=[*key, "source_file", "source_sheet", "source_row"]).assign(_file=n)
+    frames = [storage.read_parquet(path, columns=[*key, "source_file", "source_sheet", "source_row"]).assign(_file=n)
               for n, path in enumerate(files)]
     if not frames:
         return files, []
@@ -209,9 +210,9 @@ def drop_keys_seen_in_earlier_files(files: list[Path], dataset: Dataset, layouts
                            **error.as_dict()})
     out = list(files)
     for n, positions in later.groupby("_file")["_at"]:
-        kept = pd.read_parquet(files[n]).drop(index=positions.tolist()).reset_index(drop=True)
+        kept = storage.read_parquet(files[n]).drop(index=positions.tolist()).reset_index(drop=True)
         out[n] = files[n].with_name(f"{files[n].stem}.unique.parquet")
-        kept.to_parquet(out[n], index=False)
+        storage.write_parquet(out[n], kept, index=False)
     return out, rejections
 
 

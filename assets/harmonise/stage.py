@@ -11,11 +11,11 @@ files changed, and skips the stage when nothing changed.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pandas as pd
 
+from assets import storage
 from assets.harmonise import aliases
 from assets.harmonise.matcher import Matcher
 from assets.harmonise.places import drop_keys_seen_in_earlier_files, drop_repeated_village_years, place_rows
@@ -53,7 +53,7 @@ def harmonise(paths: Paths) -> dict[str, dict]:
         stored = paths.placed_store / "datasets" / f"{name}.pickle"
         if paths.state.unchanged(f"harmonise.{name}", dataset_key) is not None and stored.exists() \
                 and placed_list(paths, name).exists():
-            extras.append(pd.read_pickle(stored))       # the dataset's files did not change
+            extras.append(storage.read_pickle(stored))       # the dataset's files did not change
         else:
             extras.append(_place_dataset(paths, name, accepted[name], matching, cache / name, matcher, layouts))
             _write_pickle(stored, extras[-1])
@@ -78,7 +78,7 @@ def _place_dataset(paths: Paths, name: str, accepted: list[Path], matching: str,
     and gather its stats, rejections, unresolved place tuples and rows per match method."""
     dataset, work = DATASETS[name], paths.work
     stored = paths.placed_store / "datasets" / f"{name}.pickle"
-    previous = pd.read_pickle(stored) if stored.exists() else {}
+    previous = storage.read_pickle(stored) if stored.exists() else {}
     names = [p.stem for p in accepted]
     if previous.get("matching") == matching and previous.get("files") and set(previous["files"]) <= set(names):
         # Files were only added (the usual new drop): the earlier files' results stand as they were.
@@ -96,7 +96,7 @@ def _place_dataset(paths: Paths, name: str, accepted: list[Path], matching: str,
         files = sorted(files, key=lambda f: (manifests.get(f.stem, {}).get("received_at", ""), f.stem))
         file_names = {sha: m["file_name"] for sha, m in manifests.items()}
     if dataset.one_row_per_village_year or not files:
-        rows = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True) if files \
+        rows = pd.concat([storage.read_parquet(f) for f in files], ignore_index=True) if files \
             else _empty_placed(name, matcher)      # no file yet: an empty table keeps the SQL valid
         rows, repeated = drop_repeated_village_years(rows, dataset, layouts() if len(rows) else {},
                                                      file_names if files else {})
@@ -123,11 +123,11 @@ def placed_list(paths: Paths, dataset: str) -> Path:
 
 
 def placed_files(paths: Paths, dataset: str) -> list[Path]:
-    return [paths.work.root / p for p in json.loads(placed_list(paths, dataset).read_text())]
+    return [paths.work.root / p for p in json.loads(storage.read_text(placed_list(paths, dataset)))]
 
 
 def placed_rows(paths: Paths, dataset: str) -> pd.DataFrame:
-    return pd.concat([pd.read_parquet(p) for p in placed_files(paths, dataset)], ignore_index=True)
+    return pd.concat([storage.read_parquet(p) for p in placed_files(paths, dataset)], ignore_index=True)
 
 
 def _by_file(frames: list[pd.DataFrame], empty: pd.DataFrame) -> pd.DataFrame:
@@ -159,7 +159,7 @@ class _LazyMatcher:
 
     def __call__(self) -> Matcher:
         if self.matcher is None and self.stored.exists():
-            self.matcher = pd.read_pickle(self.stored)
+            self.matcher = storage.read_pickle(self.stored)
         if self.matcher is None:
             self.matcher = Matcher(stored_gazetteer(self.paths), aliases.load_active(steward_dir(self.paths)))
             _write_pickle(self.stored, self.matcher)       # before any use: its memo starts empty
@@ -185,10 +185,9 @@ def _placed_file(path: Path, folder: Path, dataset, matcher: _LazyMatcher, layou
     pickle last."""
     extras = folder / f"{path.stem}.pickle"
     if extras.exists():
-        return pd.read_pickle(extras)
-    placed, rejected, unresolved, methods = place_rows(pd.read_parquet(path), dataset, matcher(), layouts())
+        return storage.read_pickle(extras)
+    placed, rejected, unresolved, methods = place_rows(storage.read_parquet(path), dataset, matcher(), layouts())
     rows = folder / f"{path.stem}.parquet"
-    folder.mkdir(parents=True, exist_ok=True)
     write_frame(rows, placed)
     parts = {"rows": rows, "rejections": pd.DataFrame.from_records(rejected, columns=REJECTION_COLUMNS),
              "unresolved": unresolved,
@@ -203,14 +202,13 @@ def _write_pickle(target: Path, value) -> None:
 
 def _drop_other_caches(root: Path, keep: Path) -> None:
     """Placements made under an older fingerprint are never read again."""
-    if root.is_dir():
-        for folder in root.iterdir():
-            if folder != keep:
-                shutil.rmtree(folder, ignore_errors=True)
+    for folder in storage.subfolders(root):
+        if folder != keep:
+            storage.delete_tree(folder)
 
 
 def stored_match_quality(paths: Paths) -> pd.DataFrame:
-    return pd.read_parquet(paths.placed_store / "match_quality.parquet")
+    return storage.read_parquet(paths.placed_store / "match_quality.parquet")
 
 
 def file_register(work: WorkArea) -> pd.DataFrame:

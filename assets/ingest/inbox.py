@@ -17,6 +17,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assets.storage import Location, is_local, put_file
+
 DEFAULT_SETTLE_SECONDS = 5.0
 # Files an editor or the operating system keeps beside a workbook: left alone, with a line in the summary.
 LOCK_PREFIXES = ("~$", ".~lock.")                  # Excel's owner file, LibreOffice's lock
@@ -216,11 +218,11 @@ def _sha_or_empty(path: Path) -> str:
         return ""
 
 
-def archived_path(archive_dir: Path, sha: str, suffix: str) -> Path:
+def archived_path(archive_dir: Location, sha: str, suffix: str) -> Location:
     return archive_dir / sha[:2] / f"{sha}{suffix.lower()}"
 
 
-def take(path: Path, archive_dir: Path, listed: os.stat_result | None = None,
+def take(path: Path, archive_dir: Location, listed: os.stat_result | None = None,
          settle: float | None = None) -> tuple[str, Path, os.stat_result]:
     """Copy a settled regular file into the archive while hashing it: (sha256, archived path, the
     file's fstat). Opened once (O_NOFOLLOW, O_NONBLOCK); the copy is written under a temporary name in
@@ -230,8 +232,10 @@ def take(path: Path, archive_dir: Path, listed: os.stat_result | None = None,
     try:
         if being_written(before, settle) or (listed is not None and stamp(listed) != stamp(before)):
             raise NotTaken(waiting(path.name, before, settle))
-        archive_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tmp_fd, tmp = tempfile.mkstemp(dir=archive_dir, prefix=RECEIVING_PREFIX)      # mode 0600
+        local = is_local(archive_dir)        # else object storage: copied here first, then put whole
+        if local:
+            archive_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp_fd, tmp = tempfile.mkstemp(dir=archive_dir if local else None, prefix=RECEIVING_PREFIX)   # mode 0600
         try:
             with os.fdopen(tmp_fd, "wb") as out:
                 sha = _copy(fd, out)
@@ -239,11 +243,10 @@ def take(path: Path, archive_dir: Path, listed: os.stat_result | None = None,
             if stamp(after) != stamp(before):
                 raise NotTaken(waiting(path.name, after, settle))
             target = archived_path(archive_dir, sha, path.suffix)
-            if target.exists():
-                os.unlink(tmp)
-            else:
-                target.parent.mkdir(exist_ok=True, mode=0o700)
-                os.replace(tmp, target)
+            if not target.exists():
+                if local:
+                    target.parent.mkdir(exist_ok=True, mode=0o700)
+                put_file(Path(tmp), target)
         except OSError as exc:
             raise NotTaken(_refused(path.name, "cannot_open", reason=exc.strerror or "read error")) from None
         finally:
@@ -255,8 +258,9 @@ def take(path: Path, archive_dir: Path, listed: os.stat_result | None = None,
 
 
 def clear_stale_copies(archive_dir: Path) -> None:
-    """Temporary copies a killed sync left in the archive (a day old: never one a running sync writes)."""
-    if not archive_dir.is_dir():
+    """Temporary copies a killed sync left in the archive (a day old: never one a running sync writes).
+    An archive in object storage never holds one (a copy is put whole)."""
+    if not is_local(archive_dir) or not archive_dir.is_dir():
         return
     limit = time.time() - STALE_RECEIVING_SECONDS
     for path in archive_dir.glob(f"{RECEIVING_PREFIX}*"):

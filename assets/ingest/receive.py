@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from assets import storage
 from assets.incremental import atomic_write, write_frame
 from assets.ingest.cells import EXCEL_EPOCH, EXCEL_EPOCH_1904
 from assets.ingest.errors import CellError
@@ -97,13 +97,13 @@ def _where_id(found_in: str) -> str:
             .replace("file name", "nama berkas"))
 
 
-_PARSED_MANIFESTS: dict[Path, tuple[tuple, dict]] = {}
+_PARSED_MANIFESTS: dict[str, tuple[tuple, dict]] = {}
 
 
 class WorkArea:
-    """Where ingest results live between stages (warehouse/work)."""
+    """Where ingest results live between stages (work/ in the shared storage, assets/storage.py)."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: storage.Location):
         self.root = root
 
     def manifest_path(self, sha: str) -> Path:
@@ -117,18 +117,19 @@ class WorkArea:
 
     def manifest(self, sha: str) -> dict | None:
         path = self.manifest_path(sha)
-        return json.loads(path.read_text()) if path.exists() else None
+        try:
+            return json.loads(storage.read_text(path))
+        except FileNotFoundError:
+            return None
 
     def manifests(self) -> list[dict]:
         """Every manifest, parsed once per process while its file is unchanged (a sync's stages each
         read all of them: thousands at national scale). Shared: treat them as read-only."""
         out = []
-        for path in sorted((self.root / "files").glob("*.json")):
-            st = path.stat()
-            stamp = (st.st_ino, st.st_mtime_ns, st.st_size)      # a rewrite is a rename: a new inode
-            parsed = _PARSED_MANIFESTS.get(path)
+        for path, stamp in storage.stamps(self.root / "files", "*.json"):    # a rewrite: a new inode or ETag
+            parsed = _PARSED_MANIFESTS.get(str(path))
             if parsed is None or parsed[0] != stamp:
-                parsed = _PARSED_MANIFESTS[path] = (stamp, json.loads(path.read_text()))
+                parsed = _PARSED_MANIFESTS[str(path)] = (stamp, json.loads(storage.read_text(path)))
             out.append(parsed[1])
         return out
 
@@ -145,7 +146,7 @@ class WorkArea:
 
     def accepted(self, dataset: str) -> pd.DataFrame:
         paths = sorted((self.root / "accepted" / dataset).glob("*.parquet"))
-        frames = [pd.read_parquet(p) for p in paths]
+        frames = [storage.read_parquet(p) for p in paths]
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     def rejection_files(self) -> list[Path]:
@@ -156,10 +157,12 @@ class WorkArea:
     def rejections(self) -> pd.DataFrame:
         """Every current file's ingest rejections (one Parquet file each: thousands at national scale,
         read together by DuckDB, whose reader also copes with the all-empty files' null types)."""
-        paths = [str(p) for p in self.rejection_files()]
-        if not paths:
+        files = self.rejection_files()
+        if not files:
             return pd.DataFrame()
-        return duckdb.sql(f"SELECT * FROM read_parquet({paths}, union_by_name = true)").df()
+        with storage.local_copies(files) as local:       # DuckDB reads local files (object storage: copies)
+            paths = [str(p) for p in local]
+            return duckdb.sql(f"SELECT * FROM read_parquet({paths}, union_by_name = true)").df()
 
 
 def pseudonymise(frame: pd.DataFrame, dataset_name: str, key: bytes) -> pd.DataFrame:
@@ -220,13 +223,14 @@ def known_file(path: Path, sha: str, source: str, ledger: Ledger) -> Received | 
     return Received(sha, source, path.name, status, known["datasets"], duplicate_of=known["file_name"])
 
 
-def read_received(archived: Path, file_name: str, sha: str, source: str, work: WorkArea, key: bytes) -> Received:
+def read_received(archived: storage.Location, file_name: str, sha: str, source: str, work: WorkArea, key: bytes) -> Received:
     """What receiving a new file depends on only that file: read its archived copy (the bytes that were
     hashed, inbox.take) as `file_name`, store its accepted rows and rejections (content-addressed).
     Files can go through this in parallel processes."""
     received = Received(sha, source, file_name, "rejected",
                         received_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds"))
-    results = _read_tables(archived, source, received)
+    with storage.local_copy(archived) as local:     # the readers open a local file (object storage: a copy)
+        results = _read_tables(local, source, received)
     errors: list[tuple[str, CellError]] = [(r.dataset, e) for r in results for e in r.errors]
     for result in results:
         received.rows_read += result.rows_read
@@ -569,9 +573,7 @@ def settle_supersessions(ledger: Ledger, manifests: list[dict] | None = None) ->
                 continue
             for path in [*work.root.glob(f"accepted/*/{old_sha}.parquet"), work.rejections_path(old_sha)]:
                 if path.exists():
-                    target = work.root / "superseded" / old_sha / path.relative_to(work.root)
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    os.replace(path, target)
+                    storage.move(path, work.root / "superseded" / old_sha / path.relative_to(work.root))
             old["superseded_by"] = manifest["sha256"]
             old["notes"] = [*old["notes"], f"superseded by {manifest['file_name']} ({manifest['sha256'][:12]}), "
                                            "a corrected file for the same data; its rows no longer count"]

@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import pyarrow.parquet as pq
 
+from assets import storage
 from assets.incremental import read_memo, write_memo
 from assets.ingest.receive import WorkArea
 
@@ -23,12 +23,12 @@ def stored_files(work: WorkArea, manifest: dict) -> tuple[list[Path], Path]:
 
 def stored_counts(accepted: list[Path], rejections: Path) -> dict[str, int]:
     """Rows stored as accepted, and rows with a rejecting error (a warning's row was accepted)."""
-    return {"accepted": sum(pq.ParquetFile(p).metadata.num_rows for p in accepted),
+    return {"accepted": sum(storage.parquet_rows(p) for p in accepted),
             "rejected": len(_rejecting(rejections)[["sheet", "row"]].drop_duplicates()) if rejections.exists() else 0}
 
 
 def _rejecting(rejections: Path) -> pd.DataFrame:
-    frame = pd.read_parquet(rejections)
+    frame = storage.read_parquet(rejections)
     if "severity" not in frame:
         return frame
     return frame[frame["severity"].fillna("error") == "error"]
@@ -51,7 +51,7 @@ def reconcile_source(work: WorkArea, source: str) -> list[dict]:
         if manifest["source"] != source:
             continue
         accepted, rejections = stored_files(work, manifest)
-        stamp = [[str(p), p.stat().st_size, p.stat().st_mtime_ns] for p in [*accepted, rejections] if p.exists()]
+        stamp = [[str(p), *st] for p in [*accepted, rejections] if (st := storage.stamp(p)) is not None]
         entry = known.get(manifest["sha256"])
         counts = entry["counts"] if entry and entry["stamp"] == stamp else stored_counts(accepted, rejections)
         counted[manifest["sha256"]] = {"stamp": stamp, "counts": counts}

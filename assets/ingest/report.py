@@ -18,6 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 
+from assets import storage
 from assets.incremental import atomic_write, read_memo, write_memo
 from assets.ingest.receive import WorkArea, _where_id, file_status, safe_name
 from assets.privacy import scrub
@@ -26,7 +27,7 @@ from schemas import DATASETS
 CANDIDATES = re.compile(r"\(candidates: (.*)\)")   # greedy: candidates carry their own parentheses
 
 
-def report_path(reports: Path, source: str, file_name: str, sha: str) -> Path:
+def report_path(reports: storage.Location, source: str, file_name: str, sha: str) -> storage.Location:
     return reports / source / f"{safe_name(file_name)}.{sha[:12]}.xlsx"
 
 
@@ -42,12 +43,13 @@ def write_file_reports(work: WorkArea, reports: Path, placed_rejections: pd.Data
     reported, statuses = {}, {}
     for manifest in work.manifests():
         sha = manifest["sha256"]
-        stored = [p for p in _stored_rejections(work, sha) if p.exists()]
+        stored = [(p, st) for p in _stored_rejections(work, sha) if (st := storage.stamp(p)) is not None]
         digest = hashlib.sha256(json.dumps([code_key, manifest, placed_digest.get(sha),
-                                            [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in stored]],
+                                            [(p.name, *st) for p, st in stored]],
                                            default=str).encode()).hexdigest()
+        stored = [p for p, _ in stored]
         entry = known.get(sha)
-        if entry and entry["digest"] == digest and all(Path(p).exists() for p in entry["paths"]):
+        if entry and entry["digest"] == digest and all(storage.location(p).exists() for p in entry["paths"]):
             reported[sha] = entry
         else:
             placed = placed_rejections[placed_rejections["source_file"] == sha] if sha in placed_digest \
@@ -87,7 +89,7 @@ def _stored_rejections(work: WorkArea, sha: str) -> list[Path]:
 
 
 def _errors(stored: list[Path], placed: pd.DataFrame) -> pd.DataFrame:
-    frames = [f for f in [*(pd.read_parquet(p) for p in stored), placed] if not f.empty]
+    frames = [f for f in [*(storage.read_parquet(p) for p in stored), placed] if not f.empty]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["sheet", "row"])
 
 
@@ -157,7 +159,7 @@ def write_report(reports: Path, report: dict, tag: str | None = None, rewrite: b
     path = report_path(reports, report["source"], report["file_name"], tag or report["sha256"])
     twin = path.with_suffix(".json")
     text = json.dumps(report, indent=1, ensure_ascii=False, default=str)
-    if rewrite or not (twin.exists() and twin.read_text() == text and path.exists()):
+    if rewrite or not (twin.exists() and storage.read_text(twin) == text and path.exists()):
         atomic_write(path, lambda tmp: report_workbook(report).save(tmp))
         atomic_write(twin, lambda tmp: tmp.write_text(text))
     return {"status": report["status"], "path": path}

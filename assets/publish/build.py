@@ -6,6 +6,7 @@ written here, never once published (publication.py).
 """
 from __future__ import annotations
 
+import contextlib
 import os
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
@@ -15,6 +16,7 @@ import duckdb
 import pandas as pd
 
 from assets.publish.dictionary import apply_comments, parse_sql_docs
+from assets.storage import is_place, local_copies
 
 SQL_DIR = Path(__file__).resolve().parents[2] / "warehouse" / "sql"
 DEFAULT_SUPPRESSION_THRESHOLD = 4
@@ -56,11 +58,13 @@ def build_database(path: Path, inputs: dict[str, pd.DataFrame | Path | list[Path
     publication_id = publication_id or new_publication_id()
     threshold = suppression_threshold() if threshold is None else threshold
     con = duckdb.connect(str(path))
+    copies = contextlib.ExitStack()       # Parquet in object storage: local copies beside the build, while it runs
     try:
         con.execute(duckdb_settings(path))
         for name, frame in inputs.items():
-            if isinstance(frame, (Path, list)):
-                files = [str(f) for f in (frame if isinstance(frame, list) else [frame])]
+            if isinstance(frame, list) or is_place(frame):
+                files = [str(f) for f in copies.enter_context(
+                    local_copies(frame if isinstance(frame, list) else [frame], under=path.parent))]
                 con.execute(f"CREATE TEMP VIEW {name} AS SELECT * FROM read_parquet({files}, union_by_name = true)")
             else:
                 con.register(name, frame)
@@ -89,6 +93,7 @@ def build_database(path: Path, inputs: dict[str, pd.DataFrame | Path | list[Path
         con.execute("CHECKPOINT")
     finally:
         con.close()
+        copies.close()
     return counts
 
 

@@ -18,6 +18,8 @@ matplotlib.use("Agg")              # no display: files only
 import matplotlib.pyplot as plt    # noqa: E402
 from matplotlib.ticker import PercentFormatter  # noqa: E402
 
+from assets.storage import atomic_write  # noqa: E402
+
 
 @dataclass(frozen=True, eq=False)
 class Chart:
@@ -266,8 +268,6 @@ table.figures td{{text-align:right}} table.figures td:first-child,table.figures 
 def write_report(database: Path, out: Path) -> list[Chart]:
     """Write the page (atomically: a reader never opens half of it); returns its charts."""
     drawn = charts(database)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(f".{out.name}.partial")
-    partial.write_text(render_html(database, drawn))
-    partial.replace(out)
+    page = render_html(database, drawn)
+    atomic_write(out, lambda tmp: tmp.write_text(page))    # `out` may be in the shared storage (assets/storage.py)
     return drawn

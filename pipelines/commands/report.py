@@ -19,7 +19,8 @@ def run(args: argparse.Namespace) -> int:
     from assets.publish.report import write_report
 
     warehouse = Path(args.warehouse or os.environ.get("JEMBATAN_WAREHOUSE", "warehouse")).resolve()
-    out = args.out or warehouse / "reports" / "analyst_report.html"
+    from assets.storage import storage_root
+    out = args.out or storage_root(warehouse) / "reports" / "analyst_report.html"
     write_report(warehouse / DATABASE_NAME, out)
     print(f"wrote {out}")
     return 0

@@ -73,7 +73,8 @@ def run_export(args: argparse.Namespace) -> int:
         print(f"nothing to review: no sync has placed rows in {paths.warehouse} yet", file=sys.stderr)
         return 1
     matcher = _matcher(paths)
-    queue = review_queue(pd.read_parquet(unresolved_path), file_register(paths.work), matcher)
+    from assets.storage import read_parquet
+    queue = review_queue(read_parquet(unresolved_path), file_register(paths.work), matcher)
     out = Path(args.out) if args.out else steward_dir(paths) / f"review_{dt.date.today():%Y%m%d}.xlsx"
     write_workbook(queue, out, matcher)
     print(f"{len(queue)} names to review ({int(queue['rows'].sum()) if len(queue) else 0} rows) written to {out}")

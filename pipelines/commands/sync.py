@@ -68,7 +68,8 @@ def _sync(args: argparse.Namespace) -> int:
         print(refused, file=sys.stderr)
         return 2
     if args.rebuild:
-        shutil.rmtree(paths.paths().warehouse / "work", ignore_errors=True)
+        from assets.storage import delete_tree
+        delete_tree(paths.paths().work.root)
     # Dagster's own console lines (a failed step's trace runs to hundreds) only with --verbose: a failure is
     # told in one line by _report, and stays whole in the run's event log (the Dagster UI).
     log_level = "DEBUG" if args.verbose else "CRITICAL"
