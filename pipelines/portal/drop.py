@@ -48,11 +48,11 @@ def inbox_name(original: str) -> str:
     hidden, lock or system file), its stem cut to MAX_STEM characters. Raises UploadRefused
     (unsupported_type) when its extension is not one the sync reads."""
     base = PureWindowsPath(PurePosixPath(original.replace("\x00", "")).name).name
-    cleaned = safe_name(base)
-    suffix = PurePosixPath(cleaned).suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        raise UploadRefused("unsupported_type", PurePosixPath(base).suffix or base)
-    stem = cleaned[: -len(suffix)].strip(" .")[:MAX_STEM].strip(" .") or "berkas"
+    suffix = PurePosixPath(base).suffix
+    if suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise UploadRefused("unsupported_type", suffix or base)
+    stem = safe_name(base[: -len(suffix)])[:MAX_STEM].strip(" .") or "berkas"
+    suffix = suffix.lower()
     return f"{stem}{suffix}"
 
 
