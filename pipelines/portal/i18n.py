@@ -52,6 +52,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "col_by": ("Oleh", "By"),
     "col_status": ("Status", "Status"),
     "col_rows": ("Baris dibaca / diterima / ditolak", "Rows read / accepted / rejected"),
+    "replaced": ("digantikan berkas perbaikan", "replaced by a corrected file"),
     "status_waiting": ("menunggu dibaca", "waiting to be read"),
     "status_gone": ("tidak ada lagi di inbox (belum dibaca)", "no longer in the inbox (not read)"),
     "waiting_help": ("Berkas ini belum dibaca. Berkas dibaca pada sinkronisasi berikutnya (sensor inbox, jadwal "
