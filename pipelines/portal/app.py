@@ -188,6 +188,7 @@ def _register_guard(app: Flask, portal: Portal, csrf: CSRFProtect) -> None:
     def _words():
         return {"t": t, "lang": lang(), "user": g.get("user"), "agency_names": AGENCY_NAMES,
                 "status_label": status_label, "wib": wib, "settings": portal.settings,
+                "dataset_title": dataset_title,
                 "messages": get_flashed_messages(with_categories=True)}
 
 
@@ -195,6 +196,12 @@ def status_label(status: str) -> str:
     if status in ("waiting", "gone"):
         return t(f"status_{status}")
     return STATUS_ID.get(status, status) if lang() == "id" else status.replace("_", " ")
+
+
+def dataset_title(names: list[str]) -> str:
+    """The datasets' names as the agency calls them (in English: their descriptions)."""
+    return "; ".join((DATASETS[n].title_id if lang() == "id" else DATASETS[n].description) if n in DATASETS else n
+                     for n in names or [])
 
 
 def wib(iso: str) -> str:
