@@ -123,8 +123,14 @@ def test_the_login_page_speaks_indonesian_then_english_and_says_when_a_login_is_
     with page.expect_navigation() as response:
         page.click("button[type=submit]")
     assert response.value.status == 401 and page.inner_text("#login-error") == "Wrong username or password."
+    # The language chosen before logging in stays after it.
+    page.fill("#username", BANGKA[0])
+    page.fill("#password", BANGKA[1])
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    assert page.inner_text("h1") == "Send a file"
     page.click("text=Bahasa Indonesia")
-    assert page.inner_text("h1") == "Masuk"
+    assert page.inner_text("h1") == "Kirim berkas"
     page.context.close()
 
 

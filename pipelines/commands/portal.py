@@ -80,7 +80,8 @@ def serve(args: argparse.Namespace) -> int:
         print(refused, file=sys.stderr)
         return 2
     server = create_server(app, host=args.host, port=args.port, threads=args.threads, ident="jembatan",
-                           max_request_body_size=settings.max_upload_bytes + 1024 * 1024, clear_untrusted_proxy_headers=True)
+                           max_request_body_size=2 * settings.max_upload_bytes + 1024 * 1024,
+                           clear_untrusted_proxy_headers=True)
     accounts = len(app.extensions["jembatan_portal"].store.users())
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"portal serving on http://{host}:{server.effective_port}/ (inbox {inbox}, warehouse {warehouse}, "

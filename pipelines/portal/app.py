@@ -235,8 +235,11 @@ def _attempt_login(portal: Portal, username: str, password: str) -> tuple[User |
         log.warning("login failed for %s from %s", who, client_address())
         return None, 0
     store.clear_failures(user_key)
+    chosen = session.get("lang")
     session.clear()                      # a new session (and CSRF token): none carried over from before login
     session["sid"] = store.start_session(user)
+    if chosen:
+        session["lang"] = chosen
     log.info("login: user %s (%s, %s) from %s", user.username, user.agency, user.office, client_address())
     return user, 0
 
