@@ -8,7 +8,6 @@ import json
 import subprocess
 import time
 import urllib.parse
-from pathlib import Path
 
 import pytest
 import requests
@@ -83,12 +82,16 @@ def test_an_upload_without_the_csrf_token_is_refused_and_nothing_reaches_the_inb
         refused = session.post(f"{portal}/api/files", headers=headers, timeout=60,
                                files={"file": ("lp.csv", b"Nomor LP,Tgl Lapor\n")})
         assert refused.status_code == 400 and refused.json()["error"] == "csrf", headers
-    after = sorted((world.inbox / "polda").glob("*")) if (world.inbox / "polda").exists() else []
-    assert after == before
+    # A page of another site cannot send one even with the token (the browser says where it comes from).
+    forged = session.post(f"{portal}/api/files", headers={"X-CSRFToken": token, "Origin": "https://jahat.example"},
+                          files={"file": ("lp.csv", b"Nomor LP,Tgl Lapor\n")}, timeout=60)
+    assert (forged.status_code, forged.json()["error"]) == (403, "cross_site")
     # Another session's token is not this session's.
-    other, other_token = login(portal, BELITUNG)
+    _, other_token = login(portal, BELITUNG)
     assert session.post(f"{portal}/api/files", headers={"X-CSRFToken": other_token}, timeout=60,
                         files={"file": ("lp.csv", b"x")}).status_code == 400
+    after = sorted((world.inbox / "polda").glob("*")) if (world.inbox / "polda").exists() else []
+    assert after == before
 
 
 def test_an_upload_waits_until_a_sync_reads_it_then_answers_with_its_report(world, portal, uploaded):

@@ -5,8 +5,8 @@ JEMBATAN_PORTAL_SECURE_COOKIE=1) carries a random session id whose hash is kept 
 so logging out, disabling an account or `idle_minutes` without a request ends the session whatever the
 cookie. CSRF: Flask-WTF's CSRFProtect; every POST except `/api/login` carries the session's token (the form's
 hidden `csrf_token`, or the `X-CSRFToken` header that API clients get from `/api/login`). `/api/login` has no
-token to carry yet: it refuses any request a browser sends from another site (an `Origin` header naming
-another host), so no other site can log a browser in.
+token to carry yet. Every POST a browser sends from another site's page (an `Origin` header naming another
+host) is refused (403), the login too, so no other site can log a browser in.
 
 Pages: /login, /files (upload and list), /files/<sha256> (the answer), /files/<sha256>/report.xlsx,
 /templates, /templates/<dataset>.xlsx, POST /logout. API: POST /api/login, POST /api/logout, GET and POST
@@ -36,6 +36,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.routing import BaseConverter
 
 from assets.ingest.report import SEVERITY_ID, SKIPPED_REASON_ID, STATUS_ID, SUMMARY_LABELS
+from assets.privacy import scrub
 from pipelines.portal import drop
 from pipelines.portal.answers import answer, other_names
 from pipelines.portal.i18n import LANGUAGES, text
@@ -119,10 +120,14 @@ def create_app(inbox: Path, warehouse: Path, settings: Settings | None = None) -
         MAX_CONTENT_LENGTH=settings.max_upload_bytes + 64 * 1024,
         WTF_CSRF_CHECK_DEFAULT=False,        # checked in _guard, after the session (401 before 400)
         WTF_CSRF_TIME_LIMIT=None,            # a token lives as long as its session (which expires itself)
+        # Behind HTTPS Flask-WTF would also demand a same-site Referer, which API clients do not send; the
+        # guard refuses cross-site POSTs by their Origin header instead (browsers always send it on a POST).
+        WTF_CSRF_SSL_STRICT=False,
     )
     if settings.proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxies, x_proto=settings.proxies)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxies, x_proto=settings.proxies,
+                                x_host=settings.proxies)
     app.url_map.converters["sha"] = ShaConverter
     app.extensions["jembatan_portal"] = portal
     csrf = CSRFProtect(app)
@@ -169,8 +174,13 @@ def _register_guard(app: Flask, portal: Portal, csrf: CSRFProtect) -> None:
                     flash(t("login_required"), "error")
                 return redirect(url_for("login", next=request.full_path.rstrip("?")))
             return render_template("message.html", message=t("login_required"), status=401), 401
-        if request.method == "POST" and request.endpoint != "api_login":
-            csrf.protect()
+        if request.method == "POST":
+            if _cross_site():
+                if _is_api():
+                    return jsonify(error="cross_site", message="a request from another site's page is refused"), 403
+                return render_template("message.html", message=t("csrf_failed"), status=403), 403
+            if request.endpoint != "api_login":
+                csrf.protect()
 
     @app.after_request
     def _headers(response):
@@ -262,7 +272,7 @@ def _take_upload(portal: Portal, user: User) -> tuple[Upload, bool]:
     if sent is None or not sent.filename:
         raise drop.UploadRefused("no_file")
     name = drop.inbox_name(sent.filename)
-    original = Path(sent.filename.replace("\\", "/")).name[:200]
+    original = scrub(Path(sent.filename.replace("\\", "/")).name[:200])
     received = drop.receive(portal.inbox / user.agency, sent.stream, portal.settings.max_upload_bytes)
     with portal.upload_lock:
         if earlier := portal.store.upload(user.agency, user.office, received.sha256):
@@ -420,8 +430,6 @@ def _cross_site() -> bool:
 def _register_api(app: Flask, portal: Portal) -> None:
     @app.post("/api/login")
     def api_login():
-        if _cross_site():
-            return jsonify(error="cross_site", message="login from another site's page is refused"), 403
         user, wait = _attempt_login(portal, request.form.get("username", ""), request.form.get("password", ""))
         if user:
             return jsonify(username=user.username, agency=user.agency, office=user.office,

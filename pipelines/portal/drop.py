@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-from assets.access import dir_mode, file_mode
+from assets.access import dir_mode, file_mode, restrict
 from assets.ingest.inbox import LOCK_PREFIXES
 from assets.ingest.receive import safe_name
 from assets.ingest.workbook import SUPPORTED_SUFFIXES
@@ -65,6 +65,7 @@ def receive(folder: Path, stream, limit: int, chunk: int = 1 << 20) -> Received:
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, file_mode())
     digest, size = hashlib.sha256(), 0
     try:
+        restrict(temp)                  # the mode whatever the umask, and the steward group's when set
         with os.fdopen(fd, "wb") as out:
             while block := stream.read(chunk):
                 size += len(block)
