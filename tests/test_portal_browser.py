@@ -8,10 +8,13 @@ forms without the session's CSRF token and requests without a session; a login g
 visible message. One server and one browser for the module."""
 from __future__ import annotations
 
+import functools
 import hashlib
+import http.server
 import json
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import openpyxl
@@ -251,6 +254,40 @@ def test_forms_without_the_csrf_token_and_requests_without_a_session_are_refused
     assert stranger.request.get(f"{portal}/files/{clerk['sha']}/report.xlsx", max_redirects=0).status == 302
     stranger.context.close()
     assert sorted(p.name for p in (world.inbox / "polda").iterdir()) == before
+
+
+@pytest.fixture
+def other_site(tmp_path):
+    """Another site's page (another origin on this machine), served while the test runs."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield tmp_path, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_another_sites_page_cannot_send_a_file_in_the_clerks_name(clerk, world, portal, other_site):
+    folder, site = other_site
+    (folder / "form.html").write_text(f"""<form method="post" action="{portal}/files" enctype="multipart/form-data">
+        <input name="file" value="x"><input name="csrf_token" value="tebakan"></form>
+        <script>document.forms[0].submit()</script>""")
+    (folder / "fetch.html").write_text(f"""<script>
+        const body = new FormData();
+        body.append("file", new Blob(["Nomor LP,Tgl Lapor\\n"]), "lp.csv");
+        fetch("{portal}/api/files", {{method: "POST", body, credentials: "include", mode: "no-cors"}})
+          .then(() => document.title = "sent");
+        </script>""")
+    before = sorted(p.name for p in (world.inbox / "polda").iterdir())
+    page = clerk["page"]                                  # logged in: its cookie goes along (same machine)
+    with page.expect_navigation(url=f"{portal}/files") as response:
+        page.goto(f"{site}/form.html")
+    assert response.value.status == 403
+    page.goto(f"{site}/fetch.html")
+    page.wait_for_function("document.title === 'sent'")
+    assert sorted(p.name for p in (world.inbox / "polda").iterdir()) == before
+    page.goto(f"{portal}/files")
+    assert page.locator("#files tbody tr").count() == 2           # still only the clerk's own two files
 
 
 def test_a_guessed_login_is_held_with_a_visible_message(browser, portal):

@@ -12,6 +12,8 @@ import threading
 import time
 from pathlib import Path
 
+import openpyxl
+import pandas as pd
 import pytest
 
 from assets.ingest.inbox import scan_inbox
@@ -245,3 +247,27 @@ def test_an_upload_not_read_yet_waits_and_one_taken_out_unread_is_gone(tmp_path)
     assert answer(inbox, warehouse, upload, [upload]).status == "waiting"
     (inbox / "polda" / "lp.xlsx").unlink()
     assert answer(inbox, warehouse, upload, [upload]).status == "gone"
+
+
+def test_content_first_received_in_another_folder_answers_with_its_duplicate_report_and_no_other_name(tmp_path):
+    from assets.ingest.receive import WorkArea
+    from assets.ingest.report import duplicate_reports, file_report, report_workbook, write_report
+    inbox, warehouse = tmp_path / "inbox", tmp_path / "warehouse"
+    sha = "f" * 64
+    manifest = {"sha256": sha, "source": "bps", "file_name": "umkm dinas lain.csv", "also_received_as": ["lp.csv"],
+                "datasets": ["msme_village_count"], "rows_read": 3, "rows_skipped": 0, "notes": [], "notes_id": []}
+    WorkArea(warehouse / "work").write_manifest_dict(manifest)
+    report = file_report(manifest, errors=pd.DataFrame())
+    for written in [report, *duplicate_reports(manifest, report)]:
+        write_report(warehouse / "reports", written)
+    upload = _upload("lp.csv", sha)                      # Polres Bangka sent the same bytes into inbox/polda
+    found = answer(inbox, warehouse, upload, [upload])
+    assert (found.status, found.report["rows_read"], found.report["duplicate_of"]) == ("duplicate", 3, "another file")
+    assert found.report["notes_id"][0] == "isi yang sama sudah diterima sebagai berkas lain; dihitung sekali"
+    assert "umkm dinas lain" not in str(found.report) and found.workbook.name == f"lp.csv.{sha[:12]}.xlsx"
+    # The sync's workbook names the other file: the office's workbook is written again without it.
+    assert "umkm dinas lain" in str([c.value for row in openpyxl.load_workbook(found.workbook)["Ringkasan"].iter_rows()
+                                     for c in row])
+    rewritten = report_workbook(found.rewritten)
+    cells = [c.value for row in rewritten["Ringkasan"].iter_rows() for c in row]
+    assert "umkm dinas lain" not in str(cells) and "another file" in cells

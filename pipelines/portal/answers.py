@@ -6,8 +6,8 @@ same names). The portal knows the name it gave the upload in the inbox, so it re
 no other. Until one exists the file is `waiting` (read by the next sync: the inbox sensors, the daily
 schedule or `jembatan sync`), or `gone` when it left the inbox unread.
 
-What an office sees of a report leaves out other offices' files: names of files in the same agency folder
-that the office did not upload (a duplicate of, or a report number already sent in, another office's file)
+What an office sees of a report leaves out other offices' files: names of received files that the office
+did not upload (a duplicate of, or a report number already sent in, another office's file)
 read "berkas lain" / "another file", their fingerprints are dropped, and the rows left out are listed without
 their content (the workbook has it, for the clerk who sent the file).
 """
@@ -30,7 +30,9 @@ OTHER_FILE = ("berkas lain", "another file")
 class Answer:
     status: str               # waiting, gone, or a report's status (READ_STATUSES)
     report: dict | None       # the report as the office may see it (None while waiting)
-    workbook: Path | None     # the report's workbook
+    workbook: Path | None     # the report's workbook as the sync wrote it
+    rewritten: dict | None = None   # when that workbook names another office's file: the report to write
+                                    # the office's workbook from instead (names replaced, rows kept)
 
 
 def report_files(reports: Path, upload: Upload) -> tuple[Path, Path]:
@@ -54,22 +56,25 @@ def answer(inbox: Path, warehouse: Path, upload: Upload, own: list[Upload], othe
         here = (inbox / upload.agency / upload.file_name).exists()
         return Answer("waiting" if here or WorkArea(warehouse / "work").manifest(upload.sha256) else "gone",
                       None, None)
-    report = for_office(report, upload, own, other_names(warehouse, upload, own) if others is None else others)
-    return Answer(report["status"], report, workbook if workbook.exists() else None)
+    others = other_names(warehouse, own) if others is None else others
+    seen = for_office(report, upload, own, others)
+    with_rows = for_office(report, upload, own, others, keep_rows=True)
+    as_written = {**report, "file_name": upload.file_name, "original_name": upload.original_name}
+    return Answer(seen["status"], seen, workbook if workbook.exists() else None,
+                  None if with_rows == as_written else with_rows)
 
 
-def other_names(warehouse: Path, upload: Upload, own: list[Upload]) -> set[str]:
-    """Names of received files of the upload's agency folder that the office did not upload."""
+def other_names(warehouse: Path, own: list[Upload]) -> set[str]:
+    """Names of received files (of any agency folder) that the office did not upload."""
     names = set()
     for manifest in WorkArea(warehouse / "work").manifests():
-        if manifest["source"] == upload.agency:
-            names.update([manifest["file_name"], *manifest.get("also_received_as", [])])
+        names.update([manifest["file_name"], *manifest.get("also_received_as", [])])
     return names - {u.file_name for u in own}
 
 
-def for_office(report: dict, upload: Upload, own: list[Upload], others: set[str]) -> dict:
+def for_office(report: dict, upload: Upload, own: list[Upload], others: set[str], keep_rows: bool = False) -> dict:
     """The report with other offices' file names replaced and their fingerprints dropped, and the rows
-    left out without their content."""
+    left out without their content (with it when `keep_rows`: for the office's own workbook)."""
     own_shas = {u.sha256 for u in own}
     pattern = _names_pattern(others)
 
@@ -90,7 +95,7 @@ def for_office(report: dict, upload: Upload, own: list[Upload], others: set[str]
         out["superseded_by"] = OTHER_FILE[1]
     out["errors"] = [{**e, "message": clean(e.get("message"), 1), "message_id": clean(e.get("message_id"), 0)}
                      for e in report.get("errors", [])]
-    out["skipped"] = [{k: v for k, v in s.items() if k != "text"} for s in report.get("skipped", [])]
+    out["skipped"] = [{k: v for k, v in s.items() if k != "text" or keep_rows} for s in report.get("skipped", [])]
     out["problems"] = [{**p, "message": clean(p.get("message"), 1), "message_id": clean(p.get("message_id"), 0)}
                        for p in report.get("problems", [])]
     return out

@@ -35,7 +35,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.routing import BaseConverter
 
-from assets.ingest.report import SEVERITY_ID, SKIPPED_REASON_ID, STATUS_ID, SUMMARY_LABELS
+from assets.ingest.report import SEVERITY_ID, SKIPPED_REASON_ID, STATUS_ID, SUMMARY_LABELS, report_workbook
 from assets.privacy import scrub
 from pipelines.portal import drop
 from pipelines.portal.answers import answer, other_names
@@ -306,18 +306,27 @@ def _answer(portal: Portal, upload: Upload, own: list[Upload] | None = None, oth
 
 def _listing(portal: Portal) -> list[tuple[Upload, object]]:
     own = portal.store.uploads(g.user.agency, g.user.office)
-    others = other_names(portal.warehouse, own[0], own) if own else set()
+    others = other_names(portal.warehouse, own)
     return [(u, _answer(portal, u, own, others)) for u in own]
 
 
 def _workbook(portal: Portal, sha: str):
+    """The report workbook as the sync wrote it, or, when it names another office's file, the same
+    workbook written from the report as the office may see it (assets.ingest.report.report_workbook)."""
     upload = _own(portal, sha)
     found = _answer(portal, upload)
     if found.workbook is None:
         abort(404)
     name = f"laporan_{Path(upload.file_name).stem}_{sha[:12]}.xlsx"
-    return send_file(found.workbook, as_attachment=True, download_name=name,
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    source = found.workbook
+    if found.rewritten is not None:
+        source = io.BytesIO()
+        report_workbook(found.rewritten).save(source)
+        source.seek(0)
+    return send_file(source, as_attachment=True, download_name=name, mimetype=XLSX)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # -- pages ---------------------------------------------------------------------------------------------
@@ -391,8 +400,7 @@ def _register_pages(app: Flask, portal: Portal) -> None:
         out = io.BytesIO()
         build_template(dataset, current_villages(Paths(portal.inbox, portal.warehouse))).save(out)
         out.seek(0)
-        return send_file(out, as_attachment=True, download_name=f"{name}_template.xlsx",
-                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        return send_file(out, as_attachment=True, download_name=f"{name}_template.xlsx", mimetype=XLSX)
 
 
 def _refusal_text(refused: drop.UploadRefused, portal: Portal) -> str:

@@ -52,6 +52,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "col_by": ("Oleh", "By"),
     "col_status": ("Status", "Status"),
     "col_rows": ("Baris dibaca / diterima / ditolak", "Rows read / accepted / rejected"),
+    "other_file": ("berkas lain (bukan kiriman kantor Anda)", "another file (not sent by your office)"),
     "replaced": ("digantikan berkas perbaikan", "replaced by a corrected file"),
     "status_waiting": ("menunggu dibaca", "waiting to be read"),
     "status_gone": ("tidak ada lagi di inbox (belum dibaca)", "no longer in the inbox (not read)"),
