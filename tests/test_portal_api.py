@@ -19,6 +19,12 @@ from tests.portal_fixture import (FIRST_ROWS, JEMBATAN, VICTIM, add_user, crime_
 
 BANGKA = ("api.bangka", "kata-sandi-bangka")
 BELITUNG = ("api.belitung", "kata-sandi-belitung")
+KOPERASI = ("api.koperasi", "kata-sandi-koperasi")
+# A cooperative agency's CSV: one good row, one NIK a digit too long, with the owner's name and phone.
+BAD_NIK, PHONE, OWNER = "32010115088500012", "081234567890", "Rahmat Hidayat"
+PROGRAM_CSV = ("Nama Usaha,Nama Pemilik,NIK,No. HP,Desa/Kelurahan,Kecamatan,Program,Tanggal,Nilai (Rp)\n"
+               "Warung Bu Ani,Ani Suryani,3201011508850001,081111111111,Sidorejo,Sungai Jaya,KUR,5 September 2023,5000000\n"
+               f"Toko Maju,{OWNER},{BAD_NIK},{PHONE},Kampung Baru,Mendo,QRIS,6 September 2023,0\n")
 NOBODY_SHA = "0" * 64
 
 
@@ -27,6 +33,7 @@ def world(tmp_path_factory):
     world = make_world(tmp_path_factory.mktemp("portal_api"))
     add_user(world, BANGKA[0], "polda", "Polres Bangka", BANGKA[1])
     add_user(world, BELITUNG[0], "polda", "Polres Belitung", BELITUNG[1])
+    add_user(world, KOPERASI[0], "koperasi", "Dinas Koperasi Bangka", KOPERASI[1])
     return world
 
 
@@ -51,9 +58,12 @@ def uploaded(world, portal):
     sent = session.post(f"{portal}/api/files", headers={"X-CSRFToken": token}, timeout=60,
                         files={"file": ("LP Agustus 2023.xlsx", workbook.read_bytes())})
     listed_before = session.get(f"{portal}/api/files", timeout=60).json()
+    cooperative, cooperative_token = login(portal, KOPERASI)
+    program = cooperative.post(f"{portal}/api/files", headers={"X-CSRFToken": cooperative_token}, timeout=60,
+                               files={"file": ("peserta september.csv", PROGRAM_CSV.encode())})
     sync(world)
     return {"session": session, "token": token, "sent": sent, "listed_before": listed_before,
-            "workbook": workbook}
+            "workbook": workbook, "cooperative": cooperative, "program": program}
 
 
 def test_without_a_session_every_api_request_answers_401_json(portal):
@@ -127,6 +137,21 @@ def test_an_upload_waits_until_a_sync_reads_it_then_answers_with_its_report(worl
                          files={"file": ("salinan.xlsx", uploaded["workbook"].read_bytes())})
     assert again.status_code == 200 and again.json()["rows_accepted"] == 2
     assert sorted(p.name for p in (world.inbox / "polda").iterdir()) == ["LP Agustus 2023.xlsx"]
+
+
+def test_a_report_never_shows_a_nik_phone_or_name_in_clear_on_the_api_or_the_page(world, portal, uploaded):
+    cooperative, sha = uploaded["cooperative"], uploaded["program"].json()["sha256"]
+    report = cooperative.get(f"{portal}/api/files/{sha}", timeout=60).json()
+    assert (report["status"], report["rows_read"], report["rows_accepted"], report["rows_rejected"]) == \
+        ("partially_accepted", 2, 1, 1)
+    assert [(e["row"], e["column"], e["code"], e["value"]) for e in report["errors"]] == \
+        [(3, "C", "invalid_nik", "3201*************")]
+    page = cooperative.get(f"{portal}/files/{sha}", timeout=60)
+    assert page.status_code == 200 and "3201*************" in page.text and "invalid_nik" in page.text
+    for personal in (BAD_NIK, PHONE, OWNER, "3201011508850001", "081111111111", "Ani Suryani"):
+        assert personal not in json.dumps(report) and personal not in page.text
+    # The other agency's clerks see none of it either.
+    assert login(portal, BANGKA)[0].get(f"{portal}/api/files/{sha}", timeout=60).status_code == 404
 
 
 def test_another_office_gets_404_for_every_url_of_a_file_not_its_own(world, portal, uploaded):
