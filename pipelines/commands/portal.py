@@ -73,15 +73,18 @@ def serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s",
                         stream=sys.stderr)
     inbox, warehouse = _paths(args)
-    settings = Settings.from_env()
     try:
+        settings = Settings.from_env()
         app = create_app(inbox, warehouse, settings)
-    except PortalRefused as refused:
-        print(refused, file=sys.stderr)
+        server = create_server(app, host=args.host, port=args.port, threads=args.threads, ident="jembatan",
+                               max_request_body_size=2 * settings.max_upload_bytes + 1024 * 1024,
+                               clear_untrusted_proxy_headers=True)
+    except ValueError as bad:          # a JEMBATAN_PORTAL_* variable that is not a number
+        print(f"portal not started: {bad}", file=sys.stderr)
         return 2
-    server = create_server(app, host=args.host, port=args.port, threads=args.threads, ident="jembatan",
-                           max_request_body_size=2 * settings.max_upload_bytes + 1024 * 1024,
-                           clear_untrusted_proxy_headers=True)
+    except (PortalRefused, OSError) as refused:     # e.g. the port is taken
+        print(f"portal not started: {refused}", file=sys.stderr)
+        return 2
     accounts = len(app.extensions["jembatan_portal"].store.users())
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"portal serving on http://{host}:{server.effective_port}/ (inbox {inbox}, warehouse {warehouse}, "

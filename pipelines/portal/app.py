@@ -50,7 +50,12 @@ AGENCY_NAMES = {"bps": "BPS", "koperasi": "Dinas Koperasi dan UKM", "polda": "Po
 
 
 def _env_number(name: str, default: float) -> float:
-    return float(os.environ.get(name, default))
+    """The number in variable `name` (default when unset). Raises ValueError naming the variable."""
+    value = os.environ.get(name, "").strip()
+    try:
+        return float(value) if value else float(default)
+    except ValueError:
+        raise ValueError(f"{name}={value!r} is not a number") from None
 
 
 @dataclass(frozen=True)
