@@ -16,6 +16,7 @@ COMMANDS = [
     "dictionary",
     "review",
     "match",
+    "portal",
 ]
 
 
