@@ -211,9 +211,8 @@ def test_the_clerk_fixes_the_file_and_sends_it_again_and_it_replaces_the_first(c
     rows = page.locator("#files tbody tr")
     assert [r.get_attribute("data-sha256") for r in rows.all()] == [sha, clerk["sha"]]
     assert "4 / 4 / 0" in rows.nth(0).inner_text()
-    # The first file is marked replaced. (Its counts are not asserted: once superseded, the sync rebuilds its
-    # report without the rows rejected at village matching, so it reads 4 / 3 / 1 instead of 4 / 2 / 2.)
-    assert "digantikan berkas perbaikan" in rows.nth(1).inner_text()
+    # The first file is marked replaced, and keeps its answer: the rows rejected at village matching too.
+    assert "digantikan berkas perbaikan" in rows.nth(1).inner_text() and "4 / 2 / 2" in rows.nth(1).inner_text()
 
 
 def test_another_office_of_the_same_agency_sees_none_of_it(browser, clerk, portal):

@@ -156,7 +156,9 @@ def test_scrub_masks_nik_and_phone_numbers_in_free_text():
 
 
 def test_corrected_file_supersedes_the_earlier_one(inbox, tmp_path):
-    old = crime_xlsx(inbox / "polda" / "lp_2023.xlsx", crime_rows(4))
+    first = crime_rows(4)
+    first[3][4] = "Antah Berantah"                           # no such village: rejected at matching
+    old = crime_xlsx(inbox / "polda" / "lp_2023.xlsx", first)
     os.utime(old, ns=(1_700_000_000_000_000_000,) * 2)
     other_resort = crime_xlsx(inbox / "polda" / "lp_2023_polres_lain.xlsx", crime_rows(2, 100, "Tanjung Baru"))
     os.utime(other_resort, ns=(1_700_000_000_500_000_000,) * 2)
@@ -179,6 +181,9 @@ def test_corrected_file_supersedes_the_earlier_one(inbox, tmp_path):
     assert manifests["lp_2023_polres_lain.xlsx"]["superseded_by"] == ""
     assert all(line["balanced"] for line in reconcile_source(work, "polda"))
     assert reports_of(warehouse)["lp_2023.xlsx"]["superseded_by"] == manifests["lp_2023_revisi.xlsx"]["sha256"]
+    # The replaced file's answer still lists the row its village was not found for (rejected at matching).
+    replaced = reports_of(warehouse)["lp_2023.xlsx"]
+    assert (replaced["rows_rejected"], [(e["row"], e["code"]) for e in replaced["errors"]]) == (1, [(6, "unknown_village")])
     steps.publish_marts(steps.Paths(inbox, warehouse))
     con = duckdb.connect(str(warehouse / "jembatan.duckdb"), read_only=True)
     assert con.execute("SELECT file_name, status, rows_placed FROM mart_data_quality WHERE source = 'polda' "

@@ -52,8 +52,7 @@ def write_file_reports(work: WorkArea, reports: Path, placed_rejections: pd.Data
         if entry and entry["digest"] == digest and all(storage.location(p).exists() for p in entry["paths"]):
             reported[sha] = entry
         else:
-            placed = placed_rejections[placed_rejections["source_file"] == sha] if sha in placed_digest \
-                else pd.DataFrame()
+            placed = _placed_rejections(work, manifest, placed_rejections if sha in placed_digest else None)
             report = file_report(manifest, _errors(stored, placed))
             # rewritten even when the JSON says the same: the code laying out the workbook may have changed
             written = [write_report(reports, r, rewrite=True) for r in [report, *duplicate_reports(manifest, report)]]
@@ -82,6 +81,23 @@ def duplicate_reports(manifest: dict, report: dict) -> list[dict]:
              "notes_id": [f"isi yang sama sudah diterima sebagai {manifest['file_name']}; dihitung sekali",
                           *report["notes_id"]]}
             for name in manifest.get("also_received_as", [])]
+
+
+def _placed_rejections(work: WorkArea, manifest: dict, placed: pd.DataFrame | None) -> pd.DataFrame:
+    """The file's rows rejected at matching. A counted file's are kept beside its report
+    (work/placed_rejections/<sha256>.parquet): once a corrected file supersedes it, it is placed no more,
+    and its report still lists them (never fewer rejected rows than it had)."""
+    sha = manifest["sha256"]
+    kept = work.root / "placed_rejections" / f"{sha}.parquet"
+    if placed is not None:
+        placed = placed[placed["source_file"] == sha]
+        storage.write_parquet(kept, placed)
+        return placed
+    if manifest.get("superseded_by") and storage.exists(kept):
+        return storage.read_parquet(kept)
+    if storage.exists(kept):        # counted, and none of its rows rejected at matching any more
+        storage.delete(kept)
+    return pd.DataFrame()
 
 
 def _stored_rejections(work: WorkArea, sha: str) -> list[Path]:
