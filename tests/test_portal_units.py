@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from assets.ingest.inbox import scan_inbox
+from assets.ingest.report import SUMMARY_SHEET
 from pipelines.portal import drop
 from pipelines.portal.answers import answer, for_office
 from pipelines.portal.secret import PortalRefused, portal_dir, secret_key
@@ -266,8 +267,8 @@ def test_content_first_received_in_another_folder_answers_with_its_duplicate_rep
     assert found.report["notes_id"][0] == "isi yang sama sudah diterima sebagai berkas lain; dihitung sekali"
     assert "umkm dinas lain" not in str(found.report) and found.workbook.name == f"lp.csv.{sha[:12]}.xlsx"
     # The sync's workbook names the other file: the office's workbook is written again without it.
-    assert "umkm dinas lain" in str([c.value for row in openpyxl.load_workbook(found.workbook)["Ringkasan"].iter_rows()
+    assert "umkm dinas lain" in str([c.value for row in openpyxl.load_workbook(found.workbook)[SUMMARY_SHEET].iter_rows()
                                      for c in row])
     rewritten = report_workbook(found.rewritten)
-    cells = [c.value for row in rewritten["Ringkasan"].iter_rows() for c in row]
+    cells = [c.value for row in rewritten[SUMMARY_SHEET].iter_rows() for c in row]
     assert "umkm dinas lain" not in str(cells) and "another file" in cells

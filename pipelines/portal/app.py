@@ -35,7 +35,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.routing import BaseConverter
 
-from assets.ingest.report import SEVERITY_ID, SKIPPED_REASON_ID, STATUS_ID, SUMMARY_LABELS, report_workbook
+from assets.ingest.report import SEVERITY_ID, SKIPPED_REASON, STATUS_ID, SUMMARY_LABELS, report_workbook
 from assets.privacy import scrub
 from pipelines.portal import drop
 from pipelines.portal.answers import answer, other_names
@@ -384,7 +384,7 @@ def _register_pages(app: Flask, portal: Portal) -> None:
         upload = _own(portal, sha)
         found = _answer(portal, upload)
         return render_template("answer.html", upload=upload, answer=found, labels=SUMMARY_LABELS,
-                               severity_id=SEVERITY_ID, skipped_id=SKIPPED_REASON_ID)
+                               severity_id=SEVERITY_ID, skipped_id={k: v[0] for k, v in SKIPPED_REASON.items()})
 
     @app.get("/files/<sha:sha>/report.xlsx")
     def file_workbook(sha):
