@@ -228,9 +228,6 @@ def test_a_code_naming_another_village_than_the_row_is_not_guessed(matcher):
     ("SeiTualang", "sungaitualang"), ("TjMerah", "tanyungmerah"), ("KpBaru", "kampungbaru"),
     ("Pasar VNatal", "pasar5natal"), ("Sihare'o IIIBawosalo'o", "sihareo3bawosaloo"),
     ("Desa ViKota", "vikota"), ("Ivana", "ivana"), ("Seimanggaris", "seimanggaris"),   # no case change: kept
-    ("DOLOK MERANGIR SATU", "dolokmerangir1"), ("Dolok Merangir I", "dolokmerangir1"),    # BPS's number words
-    ("Penggawa Lima Ulu", "penggawa5ulu"), ("Gampong Baro", "baro"), ("LEMBANG BUNTU TANGTI", "buntutangti"),
-    ("Nagari", "nagari"),                                   # a regional word for village alone is a name
 ])
 def test_name_key_reads_names_as_clerks_write_them(written, expected):
     assert name_key(written) == expected
@@ -251,6 +248,31 @@ def test_clerks_writings_on_real_names(babel_tuban):
         assert found.village_code == code, (village, found)
     # A swapped pair is one edit (optimal string alignment), so it wins clearly; two swaps are not guessed.
     assert babel_tuban.match(village="Ngapmelrejo", regency="Tuban").method == "name_fuzzy"
+
+
+def test_number_words_and_regional_words_are_other_readings_of_a_name():
+    from assets.harmonise.names import number_readings
+    assert number_readings("DOLOK MERANGIR SATU") == ("dolokmerangir1",)
+    assert number_readings("Karalung I") == ("karalungsatu",)
+    assert number_readings("Gampong Baro") == ("baro",) and number_readings("Baro") == ()
+    assert number_readings("Lembang Buntu Tangti") == ("buntutangti",)
+    assert name_key("WoloanTiga") == name_key("Woloan Tiga") == "woloantiga"      # never folded in the key
+
+
+def test_bps_writings_of_numbers_and_regional_words_place_the_village():
+    import pandas as pd
+    from assets.harmonise.gazetteer import Gazetteer
+    areas = pd.DataFrame({"version": "2025", "level": ["regency", "district", "village", "village", "village"],
+                          "code": ["11.01", "11.01.01", "11.01.01.2001", "11.01.01.2002", "11.01.01.2003"],
+                          "name": ["Kab. Contoh", "Kuta", "Dolok Merangir I", "Gampong Baro", "Karalung Satu"],
+                          "parent_code": ["11", "11.01", "11.01.01", "11.01.01", "11.01.01"],
+                          "village_type": None, "decree": "Kepmendagri 2025", "decree_date": None})
+    empty = pd.DataFrame(columns=["bps_code", "kemendagri_code", "bps_name", "bps_name_alt", "level"])
+    changes = pd.DataFrame(columns=["from_version", "to_version", "code", "new_code", "change", "old_name", "new_name"])
+    matcher = Matcher(Gazetteer(areas=areas, bridging=empty, changes=changes))
+    for written, code in {"DOLOK MERANGIR SATU": "11.01.01.2001", "BARO": "11.01.01.2002",
+                          "KARALUNG I": "11.01.01.2003", "Gampong Baro": "11.01.01.2002"}.items():
+        assert matcher.match(village=written, district="KUTA").village_code == code, written
 
 
 def test_a_district_spelt_otherwise_still_scopes_the_village(babel_tuban):

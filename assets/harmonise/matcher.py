@@ -10,8 +10,9 @@ Order, first answer wins:
    year first, then against other decrees' and BPS's names; then the looser key (j = y, Bhakti = Bakti);
 4. a steward's alias for that name in that scope (or marked "not a village"), where the name found none
    or several;
-5. a name in capitals read without its glued prefix or with its glued numeral as a number (DESASUKAMAJU,
-   BANJARXII), when that picks out one village;
+5. other readings of the name: in capitals without its glued prefix or with its glued numeral as a number
+   (DESASUKAMAJU, BANJARXII); number words as numbers or the reverse (DOLOK MERANGIR SATU = Dolok Merangir I);
+   without a regional word for village (BARO = Gampong Baro), when together they pick out one village;
 6. fuzzy within a district or regency only (never nationwide), on edit distance between keys (two
    neighbouring letters swapped count as one edit: optimal string alignment), among
    villages carrying the same numbers (Ketapang I is never Ketapang II), accepted only when close and
@@ -31,7 +32,7 @@ from rapidfuzz.distance import OSA
 from assets.harmonise.aliases import NOT_A_VILLAGE, Alias
 from assets.harmonise.codes import clean_code, dotted_code
 from assets.harmonise.gazetteer import Gazetteer
-from assets.harmonise.names import loose_key, name_key, spelled_key, variant_keys
+from assets.harmonise.names import loose_key, name_key, number_readings, spelled_key, variant_keys
 
 FUZZY_SHARE = 0.4        # a fuzzy match may need edits up to this share of the name's letters ...
 FUZZY_MARGIN = 1         # ... and the runner-up must need more edits, and at least twice as many
@@ -81,6 +82,9 @@ class Matcher:
         self.names: dict[str, dict[str, dict[str, set[str]]]] = defaultdict(partial(defaultdict, dict))
         self.loose: dict[str, dict[str, set[str]]] = defaultdict(partial(defaultdict, set))
         self.as_spelled: dict[str, set[tuple[str, str]]] = defaultdict(set)   # district -> (spelled key, code)
+        # district -> reading -> codes: official names with their numbers as words or number words as numbers,
+        # and without a leading regional word ("Gampong Baro" read "Baro"), tried after the name itself
+        self.readings: dict[str, dict[str, set[str]]] = defaultdict(partial(defaultdict, set))
         self.names_of: dict[str, set[str]] = defaultdict(set)
         self.spelled: dict[str, set[str]] = defaultdict(set)   # code -> official spellings (case-folded)
         self.official_names: dict[str, list[str]] = defaultdict(list)   # code -> its names in every decree
@@ -131,6 +135,8 @@ class Matcher:
             self.names_of[code].add(key)
             if (spelled := spelled_key(name)) != key:
                 self.as_spelled[code[:8]].add((spelled, code))
+            for reading in number_readings(name):
+                self.readings[code[:8]][reading].add(code)
 
     # -- scope ---------------------------------------------------------------------------------------
     def regency_scope(self, regency: str | None) -> set[str] | None:
@@ -274,10 +280,15 @@ class Matcher:
         return None
 
     def _by_variant(self, village: str, scope: set[str] | None, version: str) -> Match | None:
-        """A name in capitals read with its glued prefix taken off or its trailing numeral as a number
-        (names.variant_keys): placed only when every reading that fits names the same one village."""
-        found = [m for k in variant_keys(village) if (m := self._by_name(village, k, scope, version))]
-        codes = sorted({c for m in found for c in ([m.village_code] if m.village_code else m.candidates)})
+        """A name in capitals read with its glued prefix taken off or its trailing numeral as a number, and any
+        name read with its number words as numbers (or the reverse) or without a regional word for village
+        (names.variant_keys), against official names and their own such readings: placed only when every
+        reading that fits names the same one village."""
+        readings = variant_keys(village)
+        found = [m for k in readings if (m := self._by_name(village, k, scope, version))]
+        codes = sorted({c for m in found for c in ([m.village_code] if m.village_code else m.candidates)} |
+                       {c for d in self._scope_districts(scope) for k in (name_key(village), *readings)
+                        for c in self.readings.get(d, {}).get(k, ())})
         if len(codes) == 1:
             return Match(codes[0], "name_normalised", 0.93)
         return Match(None, "ambiguous", 0.9, codes) if codes else None
@@ -308,16 +319,17 @@ class Matcher:
 
     def _fuzzy(self, key: str, scope: set[str], village: str = "") -> Match:
         """Nearest villages by edit distance (OSA) within the scope, from the key, the key as spelled (old
-        spelling kept: "Purwoejo" is Purworejo less one letter) and the name's other readings
-        (names.variant_keys), each against official names folded and as spelled; a village's distance is
+        spelling kept: "Purwoejo" is Purworejo less one letter) and the name's readings in capitals
+        (names.variant_keys; not its number readings: "X I" and "X Satu" may be two villages), each against official names folded and as spelled; a village's distance is
         its nearest reading's."""
         keys, codes = self._pool_of(scope)
         if not keys:
             return Match(None, "unmatched", 0.0)
         allowed = fuzzy_allowance(key)
         best: dict[str, int] = {}
+        other = set(number_readings(village)) if village else set()     # two villages "X I" and "X Satu" exist
         readings = dict.fromkeys([key, spelled_key(village) if village else key,
-                                  *(variant_keys(village) if village else ())])
+                                  *(r for r in (variant_keys(village) if village else ()) if r not in other)])
         for reading in readings:
             numbers = _NUMBERS.findall(reading)
             for choice, distance, i in process.extract(reading, keys, scorer=OSA.distance, limit=None,

@@ -2,14 +2,14 @@
 
 Rules, in order: a prefix, abbreviation or Roman numeral glued to the name is told apart by the case change
 (KelurahanSukamaju, DESASukamaju, BanjarXII); lower case, every kind of blank (tab, no-break space) one space;
-prefixes (Desa, Ds, Dss., Kelurahan, Keloerahan, Kel., Kecamatan, Kec., Polsek, Sektor, and the regional words
-for a village: Lembang, Gampong, Nagari, Nagori, Pekon, Tiyuh) dropped, with or without a dot or a space after
-them; abbreviations expanded, with or without a dot (Sei / S. / Sg. = Sungai,
+prefixes (Desa, Ds, Dss., Kelurahan, Keloerahan, Kel., Kecamatan, Kec., Polsek, Sektor) dropped, with or
+without a dot or a space after them; abbreviations expanded, with or without a dot (Sei / S. / Sg. = Sungai,
 Tj. = Tanjung, P. / Pl. = Pulau, Kp. / Kg. = Kampung, Gn. = Gunung, Dsn. = Dusun, Aik = Air); Roman numerals
-(I..XXX) and number words (satu..sepuluh) to digits; old spelling (oe dj tj nj sj ch) to the current one; punctuation and spaces removed, so
+(I..XXX) to digits; old spelling (oe dj tj nj sj ch) to the current one; punctuation and spaces removed, so
 joined and spaced words meet (Airduren = Air Duren, Banjar12 = Banjar XII). A bare j
 is never rewritten to y in the key: j and y meet only in `loose_key`, which the matcher accepts only
-when it singles out one village in the row's scope.
+when it singles out one village in the row's scope. Number words (satu..sepuluh) and the regional words for
+a village (Lembang, Gampong, Nagari, ...) are other readings of a name (number_readings), not part of its key.
 """
 from __future__ import annotations
 
@@ -19,11 +19,16 @@ from functools import lru_cache
 
 PREFIXES = re.compile(
     r"^(desa|ds|dss|kelurahan|keloerahan|kel|kelurahan/desa|desa/kelurahan|kecamatan|kec|polsek|polsekta|polsubsektor|sektor|"
-    r"kabupaten|kab|kampung adat|lembang|gampong|nagari|nagori|pekon|tiyuh)\b[\s/.,:-]*(?=\w)")
-# Number words, as BPS and clerks write what the decree writes as a numeral: "Dolok Merangir Satu" = "Dolok
-# Merangir I", "Penggawa Lima Ulu" = "Penggawa V Ulu".
+    r"kabupaten|kab|kampung adat)\b[\s/.,:-]*(?=\w)")
+# Number words, as BPS (and decrees) write numerals the other writes as numbers: "Dolok Merangir Satu" =
+# "Dolok Merangir I", "Karalung I" = "Karalung Satu". Not folded in the key (a clerk's "WoloanTiga" or
+# "Tigga" would then miss "Woloan Tiga"): read as another reading of the name (number_readings).
 NUMBER_WORDS = {"satu": "1", "dua": "2", "tiga": "3", "empat": "4", "lima": "5", "enam": "6", "tujuh": "7",
                 "delapan": "8", "sembilan": "9", "sepuluh": "10"}
+_NUMBER_AS_WORD = {v: k for k, v in NUMBER_WORDS.items()}
+# Regional words for a village that official lists and BPS write or leave out: "Gampong Baro" = "BARO",
+# "LEMBANG BUNTU TANGTI" = "Buntu Tangti". Kept in the key; the name without it is another reading.
+REGIONAL_WORDS = ("lembang", "gampong", "nagari", "nagori", "pekon", "tiyuh")
 ABBREVIATIONS = [
     (r"\b(sei|s|sg)(\.\s*|\s+)", "sungai "), (r"\bsei\b", "sungai"), (r"\b(tj|tg)(\.\s*|\s+)", "tanjung "),
     (r"\b(p|pl)\.\s*", "pulau "), (r"\bpl\s+", "pulau "), (r"\b(kp|kg)(\.\s*|\s+)", "kampung "),
@@ -68,8 +73,14 @@ def name_key(text: str | None, regency: bool = False) -> str:
 def spelled_key(text: str | None, regency: bool = False) -> str:
     """name_key before old spelling is folded (oe, dj, tj, nj, sj, ch kept as written): the fuzzy step
     compares both, so that a typo making "oe" ("Purwoejo" for Purworejo) is one edit, not a vowel change."""
+    return "".join(_key_words(text, regency))
+
+
+@lru_cache(maxsize=200_000)
+def _key_words(text: str | None, regency: bool = False) -> tuple[str, ...]:
+    """The words of spelled_key, before they are joined."""
     if text is None or text != text:     # None or NaN
-        return ""
+        return ()
     t = _ascii_lower(text)
     for _ in range(3):                       # "Kelurahan/Desa", "Ds. Kel."
         t = PREFIXES.sub("", t)
@@ -77,7 +88,24 @@ def spelled_key(text: str | None, regency: bool = False) -> str:
         t = _REGENCY_PREFIX.sub("", t)
     for pattern, repl in ABBREVIATIONS:
         t = pattern.sub(repl, t)
-    return "".join(ROMAN.get(w) or NUMBER_WORDS.get(w, w) for w in _WORD_BREAK.split(_PUNCTUATION.sub(" ", t)) if w)
+    return tuple(ROMAN.get(w, w) for w in _WORD_BREAK.split(_PUNCTUATION.sub(" ", t)) if w)
+
+
+@lru_cache(maxsize=200_000)
+def number_readings(text: str) -> tuple[str, ...]:
+    """Keys of the name with its number words as numbers and its numbers (1-10) as words, and without a
+    leading regional word for village (REGIONAL_WORDS): readings the matcher tries after the name itself,
+    and in the official lists' index (a decree's "Gampong Baro" is found by "BARO")."""
+    words = _key_words(text)
+    readings = []
+    if any(w in NUMBER_WORDS for w in words):
+        readings.append([NUMBER_WORDS.get(w, w) for w in words])
+    if any(w in _NUMBER_AS_WORD for w in words):
+        readings.append([_NUMBER_AS_WORD.get(w, w) for w in words])
+    if len(words) > 1 and words[0] in REGIONAL_WORDS:
+        readings += [r[1:] for r in [list(words), *readings]]
+    key = name_key(text)
+    return tuple(dict.fromkeys(k for r in readings if (k := _old_spelling_folded("".join(r))) and k != key))
 
 
 def _old_spelling_folded(key: str) -> str:
@@ -115,7 +143,7 @@ def variant_keys(text: str) -> tuple[str, ...]:
     with the prefix taken off, the abbreviation written out and the trailing numeral read as a number. The matcher tries them only after the name itself found
     nothing, and accepts them only when together they pick out one village."""
     if not (str(text).isupper() or str(text).islower()):      # a case change already told them apart
-        return ()
+        return number_readings(str(text))
     key = name_key(text)
     found = [key[len(p):] for p in _KEY_PREFIXES if key.startswith(p) and len(key) - len(p) >= 3]
     spelled = spelled_key(text)
@@ -124,4 +152,4 @@ def variant_keys(text: str) -> tuple[str, ...]:
                   if stem.startswith(short) and not stem.startswith(full) and len(stem) - len(short) >= 4]
     for k in [key, *found]:       # every split of a glued numeral: SANAIII = Sanai II or Sana III
         found += [k[:-n] + ROMAN[k[-n:]] for n in range(1, 6) if len(k) - n >= 3 and k[-n:] in ROMAN]
-    return tuple(dict.fromkeys(k for k in found if k != key))
+    return tuple(dict.fromkeys([*(k for k in found if k != key), *number_readings(str(text))]))
