@@ -347,6 +347,10 @@ def test_a_report_number_in_two_files_is_counted_once(inbox, tmp_path):
     report = reports_of(warehouse)["lp_b.xlsx"]
     assert [(e["row"], e["code"]) for e in report["errors"]] == [(3, "duplicate_key_other_file")]
     assert "lp_a.xlsx row 5" in report["errors"][0]["message"]
+    steps.publish_marts(steps.Paths(inbox, warehouse))
+    with duckdb.connect(str(warehouse / "jembatan.duckdb"), read_only=True) as con:     # rejected, placed
+        assert con.execute("SELECT rows_rejected, rows_unplaced, rows_placed FROM mart_data_quality "
+                           "WHERE file_name = 'lp_b.xlsx'").fetchone() == (1, 0, 1)
 
 
 def test_a_village_year_sent_again_in_another_file_names_the_file_that_counts(inbox, tmp_path):

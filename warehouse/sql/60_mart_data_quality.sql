@@ -16,7 +16,7 @@
 --- column cells_flagged [cells]: Warnings: cells of optional columns that could not be read (a formula error, an unreadable number or date); their rows landed with the value missing
 --- column rows_flagged [rows]: Rows that landed with at least one such warning
 --- column rows_accepted [rows]: rows_read - rows_skipped - rows_rejected
---- column rows_unplaced [rows]: Rejected rows whose village could not be matched
+--- column rows_unplaced [rows]: Rejected rows whose village could not be matched (unknown or ambiguous village; not a row placed but counted by another file)
 --- column rows_placed [rows]: Rows that reached a fact table
 --- column matched_by_code [rows]: Placed by a Kemendagri or BPS code
 --- column matched_by_name [rows]: Placed by the village name, exact or normalised (spelling variants)
@@ -46,7 +46,8 @@ WITH landed AS (
     FROM landed GROUP BY source_file
 ), rejected AS (
     SELECT source_file, count(DISTINCT (sheet, "row")) AS rows_rejected,
-           count(DISTINCT (sheet, "row")) FILTER (WHERE stage = 'harmonise') AS rows_unplaced
+           count(DISTINCT (sheet, "row")) FILTER (
+               WHERE stage = 'harmonise' AND code IN ('unknown_village', 'ambiguous_village')) AS rows_unplaced
     FROM data_quality_rejection WHERE coalesce(severity, 'error') = 'error' GROUP BY source_file
 ), flagged AS (
     SELECT w.source_file, count(*) AS cells_flagged, count(DISTINCT (w.sheet, w."row")) AS rows_flagged
