@@ -371,3 +371,23 @@ def test_a_village_year_sent_again_in_another_file_names_the_file_that_counts(in
     report = reports_of(warehouse)["umkm_b.csv"]
     assert [(e["row"], e["code"]) for e in report["errors"]] == [(5, "duplicate_village_year")]
     assert "(row 2 in umkm_a.csv)" in report["errors"][0]["message"]
+
+
+def test_a_phone_number_or_nik_typed_in_a_text_column_lands_masked_and_is_said(inbox, tmp_path):
+    rows = [[*r, status] for r, status in zip(crime_rows(3), ["Lidik", "hub pelapor 081298765432",
+                                                                  "NIK saksi 3201 2345 6789 0123"])]
+    path = crime_xlsx(inbox / "polda" / "lp_status.xlsx", rows)
+    book = openpyxl.load_workbook(path)
+    book.active.cell(row=2, column=8).value = "Status"
+    book.save(path)
+    warehouse = tmp_path / "warehouse"
+    sync(inbox, warehouse)
+    landed = placed(warehouse, "crime_report").sort_values("source_row")
+    assert landed["case_status"].tolist() == ["Lidik", "hub pelapor 0812********", "NIK saksi 3201" + "*" * 15]
+    report = reports_of(warehouse)["lp_status.xlsx"]
+    assert (report["rows_accepted"], report["rows_rejected"], report["cells_flagged"]) == (3, 0, 2)
+    assert sorted((e["row"], e["column"], e["code"], e["severity"]) for e in report["errors"]) == [
+        (4, "H", "personal_data_masked", "warning"), (5, "H", "personal_data_masked", "warning")]
+    for stored in (warehouse / "work").rglob("*.parquet"):         # nowhere in the work area in clear
+        text = stored.read_bytes()
+        assert b"081298765432" not in text and b"3201 2345 6789 0123" not in text, stored

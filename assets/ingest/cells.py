@@ -9,6 +9,8 @@ import datetime as dt
 import math
 import re
 
+from assets.privacy import scrub
+
 # Error codes shared with the rejection report (frictionless-style names, snake_case).
 TYPE_ERROR = "type_error"
 INVALID_DATE = "invalid_date"
@@ -62,10 +64,21 @@ def raw_text(value: object) -> str:
     return str(value).strip()
 
 
+# A NIK or phone number typed into a text cell (a status, a note): the value is read with it masked, and the
+# cell is listed as a warning (table._grade), so personal data never reaches a mart in clear.
+PERSONAL_DATA_MASKED = "personal_data_masked"
+
+
+def masked_text(text: str) -> Parsed:
+    """`text` with NIK- and phone-shaped numbers masked (privacy.scrub), and PERSONAL_DATA_MASKED if any were."""
+    shown = scrub(text)
+    return (shown, PERSONAL_DATA_MASKED) if shown != text else (text, None)
+
+
 def parse_text(value: object) -> Parsed:
     if is_blank(value):
         return None, None
-    return re.sub(r"\s+", " ", raw_text(value)), None
+    return masked_text(re.sub(r"\s+", " ", raw_text(value)))
 
 
 def parse_list(value: object) -> Parsed:
@@ -73,7 +86,7 @@ def parse_list(value: object) -> Parsed:
     if is_blank(value):
         return None, None
     lines = [re.sub(r"\s+", " ", line).strip() for line in raw_text(value).splitlines()]
-    return "; ".join(line for line in lines if line), None
+    return masked_text("; ".join(line for line in lines if line))
 
 
 # Beyond this a count was not typed as such (and a float no longer holds every whole number).

@@ -14,12 +14,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from assets.ingest.cells import FORMULA_ERROR, FORMULA_ERRORS, PARSERS, is_blank
+from assets.ingest.cells import FORMULA_ERROR, FORMULA_ERRORS, PARSERS, is_blank, masked_text
 
 # Excel's own limit. calamine cuts longer cells to exactly this length, so a cell that long was cut
 # (or did not come from Excel): rejected rather than stored shortened.
 MAX_CELL_CHARS = 32_767
 TEXT_TOO_LONG = "text_too_long"
+_LONG_NUMBER = r"\d(?:[ .-]?\d){7}"   # eight digits, maybe grouped: texts that may hold a phone number or NIK
 
 
 @dataclass
@@ -214,4 +215,9 @@ def parse_uniques(cells: Cells, kind: str, parser=None) -> Parsed:
     out[cells.text_at[failed]] = None
     for i, value in zip(slow_at, slow_values):
         out[i] = value
+    if kind in ("text", "list") and len(cells.texts):
+        numbered = pc.match_substring_regex(cells.texts, _LONG_NUMBER).to_numpy(zero_copy_only=False)
+        for i in cells.text_at[numbered]:
+            if errors[i] is None and isinstance(out[i], str):          # the cell parsers' rule (masked_text)
+                out[i], errors[i] = masked_text(out[i])
     return Parsed(out, errors)

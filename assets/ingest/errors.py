@@ -84,6 +84,10 @@ MESSAGES = {
                          "this row alone; write each row's own value.",
                          "{header}: '{value}' digabung (merge) di baris {extra}, jadi milik baris-baris itu bersama, "
                          "bukan baris ini saja; tulis nilai masing-masing baris."),
+    "personal_data_masked": ("{header}: a NIK or phone number written here was masked ('{value}'); personal data "
+                             "belongs only in its own column.",
+                             "{header}: NIK atau nomor telepon yang ditulis di sini disamarkan ('{value}'); data pribadi "
+                             "hanya boleh di kolomnya sendiri."),
     "constraint_error": ("{header}: '{value}' breaks the rule {extra}.",
                          "{header}: '{value}' melanggar aturan {extra}."),
 }

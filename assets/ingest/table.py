@@ -13,7 +13,7 @@ import pandera.errors
 import pyarrow as pa
 
 from assets.ingest import dates
-from assets.ingest.cells import EXCEL_EPOCH, parse_date, raw_text
+from assets.ingest.cells import EXCEL_EPOCH, PERSONAL_DATA_MASKED, parse_date, raw_text
 from assets.ingest.columns import (Cells, blank_uniques, distinct, matching_uniques, needs_cell_types,
                                     parse_uniques)
 from assets.ingest.errors import CellError, cell_error
@@ -282,12 +282,18 @@ def _merged_measures(frame: pd.DataFrame, sheet: RawSheet, layout: TableLayout, 
 
 
 def _grade(frame: pd.DataFrame, layout: TableLayout, errors: list[CellError]) -> None:
-    """A cell of an optional column that cannot be read is a warning: the row lands without its value.
-    Every other error (a required value, the row's period, a repeated key) rejects the row."""
+    """A cell of an optional column that cannot be read is a warning: the row lands without its value. A NIK
+    or phone number masked in a text cell is a warning: the row lands with the masked text. Every other error (a required value, the row's period, a repeated key) rejects the row."""
     dataset = layout.dataset
     names = {c.name for c in dataset.columns}
+    # a personal column's values are pseudonymised or left out anyway: masking there is not news
+    errors[:] = [e for e in errors if not (e.code == PERSONAL_DATA_MASKED and e.field in names
+                                           and dataset.column(e.field).personal)]
     lost: dict[str, list[int]] = {}        # field -> Excel rows whose cell is left missing
     for e in errors:
+        if e.code == PERSONAL_DATA_MASKED:       # the value lands, masked: only said
+            e.severity = "warning"
+            continue
         if e.field not in names or e.code == "duplicate_key":
             continue
         column = dataset.column(e.field)
