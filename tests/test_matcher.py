@@ -257,6 +257,10 @@ def test_number_words_and_regional_words_are_other_readings_of_a_name():
     assert number_readings("Gampong Baro") == ("baro",) and number_readings("Baro") == ()
     assert number_readings("Lembang Buntu Tangti") == ("buntutangti",)
     assert name_key("WoloanTiga") == name_key("Woloan Tiga") == "woloantiga"      # never folded in the key
+    from assets.harmonise.names import word_readings
+    assert word_readings("MISADWER/MICADIWOR") == ("misadwer", "micadiwor")     # two names for one place
+    assert name_key("U R I S A") == "urisa" and name_key("L I U") == "liu"       # spelt out: never Roman
+    assert name_key("MNS BLANG IBOIH") == name_key("Meunasah Blang Iboih")       # Aceh's abbreviation
 
 
 def test_bps_writings_of_numbers_and_regional_words_place_the_village():

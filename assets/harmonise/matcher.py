@@ -32,7 +32,7 @@ from rapidfuzz.distance import OSA
 from assets.harmonise.aliases import NOT_A_VILLAGE, Alias
 from assets.harmonise.codes import clean_code, dotted_code
 from assets.harmonise.gazetteer import Gazetteer
-from assets.harmonise.names import loose_key, name_key, number_readings, spelled_key, variant_keys
+from assets.harmonise.names import loose_key, name_key, number_readings, readings, spelled_key, variant_keys
 
 FUZZY_SHARE = 0.4        # a fuzzy match may need edits up to this share of the name's letters ...
 FUZZY_MARGIN = 1         # ... and the runner-up must need more edits, and at least twice as many
@@ -135,7 +135,7 @@ class Matcher:
             self.names_of[code].add(key)
             if (spelled := spelled_key(name)) != key:
                 self.as_spelled[code[:8]].add((spelled, code))
-            for reading in number_readings(name):
+            for reading in readings(name):
                 self.readings[code[:8]][reading].add(code)
 
     # -- scope ---------------------------------------------------------------------------------------
@@ -284,10 +284,10 @@ class Matcher:
         name read with its number words as numbers (or the reverse) or without a regional word for village
         (names.variant_keys), against official names and their own such readings: placed only when every
         reading that fits names the same one village."""
-        readings = variant_keys(village)
-        found = [m for k in readings if (m := self._by_name(village, k, scope, version))]
+        others = variant_keys(village)
+        found = [m for k in others if (m := self._by_name(village, k, scope, version))]
         codes = sorted({c for m in found for c in ([m.village_code] if m.village_code else m.candidates)} |
-                       {c for d in self._scope_districts(scope) for k in (name_key(village), *readings)
+                       {c for d in self._scope_districts(scope) for k in (name_key(village), *others)
                         for c in self.readings.get(d, {}).get(k, ())})
         if len(codes) == 1:
             return Match(codes[0], "name_normalised", 0.93)
@@ -319,18 +319,18 @@ class Matcher:
 
     def _fuzzy(self, key: str, scope: set[str], village: str = "") -> Match:
         """Nearest villages by edit distance (OSA) within the scope, from the key, the key as spelled (old
-        spelling kept: "Purwoejo" is Purworejo less one letter) and the name's readings in capitals
-        (names.variant_keys; not its number readings: "X I" and "X Satu" may be two villages), each against official names folded and as spelled; a village's distance is
-        its nearest reading's."""
+        spelling kept: "Purwoejo" is Purworejo less one letter) and the name's other readings
+        (names.variant_keys; not its number readings: "X I" and "X Satu" may be two villages), each against
+        official names folded and as spelled; a village's distance is its nearest reading's."""
         keys, codes = self._pool_of(scope)
         if not keys:
             return Match(None, "unmatched", 0.0)
         allowed = fuzzy_allowance(key)
         best: dict[str, int] = {}
         other = set(number_readings(village)) if village else set()     # two villages "X I" and "X Satu" exist
-        readings = dict.fromkeys([key, spelled_key(village) if village else key,
-                                  *(r for r in (variant_keys(village) if village else ()) if r not in other)])
-        for reading in readings:
+        tried = dict.fromkeys([key, spelled_key(village) if village else key,
+                               *(r for r in (variant_keys(village) if village else ()) if r not in other)])
+        for reading in tried:
             numbers = _NUMBERS.findall(reading)
             for choice, distance, i in process.extract(reading, keys, scorer=OSA.distance, limit=None,
                                                        score_cutoff=2 * allowed + FUZZY_MARGIN):

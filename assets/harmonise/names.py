@@ -9,7 +9,7 @@ Tj. = Tanjung, P. / Pl. = Pulau, Kp. / Kg. = Kampung, Gn. = Gunung, Dsn. = Dusun
 joined and spaced words meet (Airduren = Air Duren, Banjar12 = Banjar XII). A bare j
 is never rewritten to y in the key: j and y meet only in `loose_key`, which the matcher accepts only
 when it singles out one village in the row's scope. Number words (satu..sepuluh) and the regional words for
-a village (Lembang, Gampong, Nagari, ...) are other readings of a name (number_readings), not part of its key.
+a village (Lembang, Gampong, Nagari, ...) are other readings of a name (readings), not part of its key.
 """
 from __future__ import annotations
 
@@ -28,11 +28,12 @@ NUMBER_WORDS = {"satu": "1", "dua": "2", "tiga": "3", "empat": "4", "lima": "5",
 _NUMBER_AS_WORD = {v: k for k, v in NUMBER_WORDS.items()}
 # Regional words for a village that official lists and BPS write or leave out: "Gampong Baro" = "BARO",
 # "LEMBANG BUNTU TANGTI" = "Buntu Tangti". Kept in the key; the name without it is another reading.
-REGIONAL_WORDS = ("lembang", "gampong", "nagari", "nagori", "pekon", "tiyuh")
+REGIONAL_WORDS = ("lembang", "gampong", "nagari", "nagori", "pekon", "tiyuh", "kampung")
 ABBREVIATIONS = [
     (r"\b(sei|s|sg)(\.\s*|\s+)", "sungai "), (r"\bsei\b", "sungai"), (r"\b(tj|tg)(\.\s*|\s+)", "tanjung "),
     (r"\b(p|pl)\.\s*", "pulau "), (r"\bpl\s+", "pulau "), (r"\b(kp|kg)(\.\s*|\s+)", "kampung "),
     (r"\bgn(\.\s*|\s+)", "gunung "), (r"\bdsn(\.\s*|\s+)", "dusun "), (r"\baik\b", "air"),
+    (r"\bmns(\.\s*|\s+)", "meunasah "),        # Aceh: MNS BLANG IBOIH = Meunasah Blang Iboih
 ]
 ABBREVIATIONS = [(re.compile(pattern), repl) for pattern, repl in ABBREVIATIONS]
 _UNITS = ["", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix"]
@@ -51,8 +52,15 @@ _GLUED_BEFORE_WORD = re.compile(
     r"(?=[A-Z][a-z])")
 
 
+# A short name spelt out letter by letter, as BPS writes some ("U R I S A", "B A I"): one word, never Roman
+# numerals ("L I U" is Liu, not L 1 U).
+_SPACED_LETTERS = re.compile(r"^\s*[A-Za-z](?: [A-Za-z]){2,}\s*$")
+
+
 def _ascii_lower(text: str) -> str:
     text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    if _SPACED_LETTERS.match(text):
+        text = text.replace(" ", "")
     text = _GLUED_PREFIX.sub(r"\1 ", text)
     text = _GLUED_BEFORE_WORD.sub(r"\1 ", text)
     return _SPACES.sub(" ", _GLUED_ROMAN.sub(" ", text).lower()).strip()
@@ -93,9 +101,9 @@ def _key_words(text: str | None, regency: bool = False) -> tuple[str, ...]:
 
 @lru_cache(maxsize=200_000)
 def number_readings(text: str) -> tuple[str, ...]:
-    """Keys of the name with its number words as numbers and its numbers (1-10) as words, and without a
-    leading regional word for village (REGIONAL_WORDS): readings the matcher tries after the name itself,
-    and in the official lists' index (a decree's "Gampong Baro" is found by "BARO")."""
+    """Keys of the name with its number words as numbers or its numbers (1-10) as words ("DOLOK MERANGIR
+    SATU" = Dolok Merangir I), also without a leading regional word. Tried for an exact hit only: in fuzzy
+    matching "X I" and "X Satu" may be two villages."""
     words = _key_words(text)
     readings = []
     if any(w in NUMBER_WORDS for w in words):
@@ -103,7 +111,29 @@ def number_readings(text: str) -> tuple[str, ...]:
     if any(w in _NUMBER_AS_WORD for w in words):
         readings.append([_NUMBER_AS_WORD.get(w, w) for w in words])
     if len(words) > 1 and words[0] in REGIONAL_WORDS:
-        readings += [r[1:] for r in [list(words), *readings]]
+        readings = [*readings, *(r[1:] for r in readings)]
+    return _keys(readings, text)
+
+
+@lru_cache(maxsize=200_000)
+def word_readings(text: str) -> tuple[str, ...]:
+    """Keys of the name without a leading regional word for village (REGIONAL_WORDS: "Gampong Baro" read
+    "Baro", "LEMBANG BUNTU TANGTI" read "Buntu Tangti"), and of each of two names written "A/B"."""
+    words = _key_words(text)
+    readings = [[p] for p in (name_key(part) for part in str(text).split("/")) if len(p) >= 3] \
+        if "/" in str(text) else []
+    if len(words) > 1 and words[0] in REGIONAL_WORDS:
+        readings.append(list(words[1:]))
+    return _keys(readings, text)
+
+
+def readings(text: str) -> tuple[str, ...]:
+    """Every other reading of a name (word_readings, number_readings): what the matcher tries after the name
+    itself, and what the official lists are also indexed by (a decree's "Gampong Baro" is found by "BARO")."""
+    return tuple(dict.fromkeys([*word_readings(text), *number_readings(text)]))
+
+
+def _keys(readings: list[list[str]], text: str) -> tuple[str, ...]:
     key = name_key(text)
     return tuple(dict.fromkeys(k for r in readings if (k := _old_spelling_folded("".join(r))) and k != key))
 
@@ -143,7 +173,7 @@ def variant_keys(text: str) -> tuple[str, ...]:
     with the prefix taken off, the abbreviation written out and the trailing numeral read as a number. The matcher tries them only after the name itself found
     nothing, and accepts them only when together they pick out one village."""
     if not (str(text).isupper() or str(text).islower()):      # a case change already told them apart
-        return number_readings(str(text))
+        return readings(str(text))
     key = name_key(text)
     found = [key[len(p):] for p in _KEY_PREFIXES if key.startswith(p) and len(key) - len(p) >= 3]
     spelled = spelled_key(text)
@@ -152,4 +182,4 @@ def variant_keys(text: str) -> tuple[str, ...]:
                   if stem.startswith(short) and not stem.startswith(full) and len(stem) - len(short) >= 4]
     for k in [key, *found]:       # every split of a glued numeral: SANAIII = Sanai II or Sana III
         found += [k[:-n] + ROMAN[k[-n:]] for n in range(1, 6) if len(k) - n >= 3 and k[-n:] in ROMAN]
-    return tuple(dict.fromkeys([*(k for k in found if k != key), *number_readings(str(text))]))
+    return tuple(dict.fromkeys([*(k for k in found if k != key), *readings(str(text))]))
