@@ -1,0 +1,43 @@
+"""A sync over just the new files: a partition of `received_files` is added per inbox content the
+warehouse has not received (assets/file_partitions.py), then one run reads and places those
+partitions (BackfillPolicy.single_run: one step each over all of them) and runs every unpartitioned
+asset after them (each folder's status, harmonise, publish in its pool, reports). An unchanged inbox
+runs no file partition at all.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import dagster as dg
+
+from assets import steps
+from assets.file_partitions import FILE_ASSETS, add_partitions, retire_partitions, run_tags
+
+
+def plan_run(instance: dg.DagsterInstance, paths: steps.Paths,
+             asset_keys: Sequence[dg.AssetKey]) -> tuple[list[str], dict[str, str], list[dg.AssetKey] | None]:
+    """(the new contents' partition keys, the run's tags, the run's asset selection: None for every
+    asset, else `asset_keys` without the file assets). Adds the new partitions and retires those of
+    files a corrected file replaced."""
+    keys = steps.new_contents(paths)
+    known = add_partitions(instance, keys)
+    if set(known) - set(keys):
+        retire_partitions(instance, steps.superseded_contents(paths), keep=keys)
+    if not keys:
+        return keys, {}, [key for key in asset_keys if key not in FILE_ASSETS]
+    return keys, run_tags(keys, known), None
+
+
+def execute_sync(instance: dg.DagsterInstance, paths, run_config: dict, executor: str = "in_process"):
+    """Run the sync job over the new files' partitions (plan_run); `paths`: the JembatanPaths resource.
+    in_process: this process (`raise_on_error=False`: a failed step is in the result); multiprocess:
+    Dagster's multiprocess executor, the job reconstructed in each step's process. Returns the result."""
+    from pipelines.definitions import definitions, sync_job_definition
+    defs = definitions(paths)
+    job = defs.resolve_job_def("sync")
+    _, tags, selection = plan_run(instance, paths.paths(), sorted(defs.resolve_asset_graph().get_all_asset_keys()))
+    if executor == "multiprocess":
+        return dg.execute_job(dg.reconstructable(sync_job_definition), instance, run_config=run_config,
+                              tags=tags, asset_selection=selection)
+    return job.execute_in_process(instance=instance, raise_on_error=False, run_config=run_config, tags=tags,
+                                  asset_selection=selection)
