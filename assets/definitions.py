@@ -68,7 +68,7 @@ def ingest_asset(source: str) -> dg.AssetsDefinition:
                           "received_file), those received before, and what was not received now, and why")
     def _ingest(context, paths: JembatanPaths) -> dg.MaterializeResult:
         received = steps.ingest_source(paths.paths(), source, only=set())     # lists; reads nothing
-        new = {m["sha256"]: m for m in read_in_run(context.instance, context.run_id, source)}
+        new = {m["sha256"]: m for m in read_in_run(context.instance, context.run.run_id, source)}
         left_out = [r for r in received if r.status in NOT_RECEIVED]
         rows = []
         for r in received:
