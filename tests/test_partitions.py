@@ -1,0 +1,149 @@
+"""Each received file is a partition of `received_files` (keyed by its SHA-256), on a real Dagster
+instance on disk: a sync adds one per new content and runs just those; an unchanged inbox runs none; one
+new file materializes one partition and the marts are a full rebuild's; a steward's alias followed by a
+re-run of one file's partition places its rows."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+
+import dagster as dg
+import duckdb
+import pandas as pd
+import pytest
+
+from assets.file_partitions import RECEIVED_FILES
+from assets.harmonise import aliases
+from assets.harmonise.names import name_key
+from pipelines.definitions import definitions
+from pipelines.file_runs import execute_sync
+from pipelines.resources import JembatanPaths
+from tests.test_incremental import february_reports
+from tests.test_ingest import msme_workbook
+from tests.test_pipeline_small import crime_workbook
+
+FILE_ASSETS = ("received_file", "placed_file")
+
+
+def sha256(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def on_disk(folder) -> dg.DagsterInstance:
+    """A Dagster instance with SQLite storage in `folder` (as a DAGSTER_HOME would be)."""
+    folder.mkdir()
+    return dg.DagsterInstance.local_temp(str(folder))
+
+
+@pytest.fixture
+def instance(tmp_path):
+    with on_disk(tmp_path / "dagster_home") as instance:
+        yield instance
+
+
+@pytest.fixture
+def inbox(reference_dir):
+    inbox = reference_dir.parent
+    (inbox / "bps").mkdir()
+    (inbox / "polda").mkdir()
+    msme_workbook(inbox / "bps" / "umkm.xlsx")
+    crime_workbook(inbox / "polda" / "lp_januari.xlsx")
+    return inbox
+
+
+def sync(instance, inbox, warehouse) -> dg.ExecuteInProcessResult:
+    result = execute_sync(instance, JembatanPaths(inbox=str(inbox), warehouse=str(warehouse)), {})
+    assert result.success
+    return result
+
+
+def materialized(result, asset: str) -> dict[str, dict]:
+    """The partitions of `asset` this run materialized, with their metadata values."""
+    return {event.partition: {k: v.value for k, v in event.step_materialization_data.materialization.metadata.items()}
+            for event in result.get_asset_materialization_events() if event.asset_key.to_user_string() == asset}
+
+
+def folder_summary(result, source: str) -> dict:
+    """What the sync's summary reads: the `<source>_files` materialization of the run."""
+    return next({k: v.value for k, v in e.step_materialization_data.materialization.metadata.items()}
+                for e in result.get_asset_materialization_events()
+                if e.asset_key.to_user_string() == f"{source}_files")
+
+
+def tables(database) -> dict[str, list]:
+    """Every published table (restricted and public) but the publication's own record, all rows in order,
+    without when each file was received (a time, not a value of the files)."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        names = con.execute("SELECT schema_name, table_name, list(column_name) FILTER (WHERE column_name = "
+                            "'received_at') FROM duckdb_columns() WHERE NOT internal AND schema_name IN ('main', 'public') "
+                            "AND table_name <> 'publication' GROUP BY ALL ORDER BY ALL").fetchall()
+        return {f"{schema}.{name}": con.execute(f'SELECT * {"EXCLUDE (received_at)" if when else ""} '
+                                                 f'FROM {schema}."{name}" ORDER BY ALL').fetchall()
+                for schema, name, when in names}
+
+
+def test_a_partition_per_new_content_none_for_an_unchanged_inbox_one_for_a_new_file(instance, inbox, tmp_path):
+    crimes = inbox / "polda" / "lp_januari.xlsx"
+    shutil.copyfile(crimes, inbox / "polda" / "lp_januari (1).xlsx")       # the same content again: one partition
+    warehouse = tmp_path / "warehouse"
+    first = sync(instance, inbox, warehouse)
+    keys = {sha256(inbox / "bps" / "umkm.xlsx"), sha256(crimes)}
+    assert set(instance.get_dynamic_partitions(RECEIVED_FILES.name)) == keys
+    read = materialized(first, "received_file")
+    assert set(read) == keys and set(materialized(first, "placed_file")) == keys
+    assert (read[sha256(crimes)]["file"], read[sha256(crimes)]["status"], read[sha256(crimes)]["rows_accepted"],
+            read[sha256(crimes)]["rows_rejected"]) == ("lp_januari.xlsx", "partially_accepted", 4, 1)
+    assert materialized(first, "placed_file")[sha256(crimes)]["rows_unplaced"] == 1     # Antah Berantah
+    summary = folder_summary(first, "polda")
+    assert (summary["files_new"], summary["files_in_inbox"], summary["dagster/row_count"]) == (1, 2, 4)
+
+    again = sync(instance, inbox, warehouse)                # nothing new: no file partition runs again
+    assert not any(materialized(again, asset) for asset in FILE_ASSETS)
+    assert folder_summary(again, "polda")["files_new"] == 0
+    assert instance.get_materialized_partitions(dg.AssetKey("received_file")) == keys
+
+    february_reports(inbox)
+    new = sha256(inbox / "polda" / "lp_februari.xlsx")
+    third = sync(instance, inbox, warehouse)
+    assert list(materialized(third, "received_file")) == [new]
+    assert list(materialized(third, "placed_file")) == [new]
+    assert folder_summary(third, "polda")["files_new"] == 1 and folder_summary(third, "bps")["files_new"] == 0
+    assert set(instance.get_dynamic_partitions(RECEIVED_FILES.name)) == keys | {new}
+
+    with on_disk(tmp_path / "rebuild_home") as fresh:      # every file at once
+        sync(fresh, inbox, tmp_path / "rebuilt")
+    grown, rebuilt = tables(warehouse / "jembatan.duckdb"), tables(tmp_path / "rebuilt" / "jembatan.duckdb")
+    assert grown.keys() == rebuilt.keys() and len(grown["main.fact_crime_report"]) == 6
+    for name in grown:
+        assert grown[name] == rebuilt[name], name
+
+
+def test_rerunning_one_file_partition_after_an_alias_places_its_rows(instance, inbox, tmp_path):
+    warehouse = tmp_path / "warehouse"
+    sync(instance, inbox, warehouse)
+    paths = JembatanPaths(inbox=str(inbox), warehouse=str(warehouse))
+    crimes = sha256(inbox / "polda" / "lp_januari.xlsx")
+    unresolved = pd.read_parquet(paths.paths().placed_store / "unresolved.parquet")
+    (name, scope), = unresolved[["village_name", "match_scope"]].itertuples(index=False)
+    assert name == "Antah Berantah"
+
+    def simpang_iii() -> int:
+        with duckdb.connect(str(paths.paths().database), read_only=True) as con:
+            return con.execute("SELECT coalesce(sum(crime_count), 0) FROM mart_village_year "
+                               "WHERE village_code = '19.01.02.2003'").fetchone()[0]
+    assert simpang_iii() == 0
+    aliases.add(paths.paths().warehouse / "steward", [{"name_key": name_key(name), "scope_code": scope,
+                                                       "written": name, "village_code": "19.01.02.2003"}],
+                "steward", dt.datetime.now(dt.timezone.utc).isoformat(), "test")
+    # The steward re-runs that one file's placing (and what is built from it) in the UI, or so:
+    defs = definitions(paths)
+    rerun = defs.resolve_job_def("sync").execute_in_process(
+        instance=instance, partition_key=crimes,
+        asset_selection=[dg.AssetKey(k) for k in ("placed_file", "harmonised_places", "published_marts")])
+    assert rerun.success
+    placed = materialized(rerun, "placed_file")
+    assert list(placed) == [crimes]
+    assert (placed[crimes]["rows_unplaced"], placed[crimes]["methods"].get("steward_alias")) == (0, 1)
+    assert simpang_iii() == 1
+    assert not materialized(rerun, "received_file")         # the file was not read again
