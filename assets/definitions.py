@@ -7,7 +7,7 @@ import dagster as dg
 import pandas as pd
 
 from assets import steps
-from assets.file_partitions import RECEIVED_FILES, file_metadata, read_in_run
+from assets.file_partitions import RECEIVED_FILES, file_metadata, read_in_run, retire_partitions
 from assets.ingest.receive import NOT_RECEIVED
 from assets.ingest.reconcile import reconcile_source
 from assets.metadata import table
@@ -43,6 +43,9 @@ def reference_gazetteer(paths: JembatanPaths) -> dg.MaterializeResult:
                       "rejections kept. One run reads many files (in worker processes), in drop order")
 def received_file(context, paths: JembatanPaths) -> None:
     read = steps.receive_contents(paths.paths(), context.partition_keys)
+    # A file a corrected one (read now) replaced no longer counts: its partition goes.
+    replaced = [old for manifest in read.values() if manifest["read_now"] for old in manifest.get("supersedes", [])]
+    retire_partitions(context.instance, replaced, keep=context.partition_keys)
     for sha in context.partition_keys:
         context.add_asset_metadata(file_metadata(read[sha]) if sha in read else
                                    {"status": "not in the inbox: withdrawn before it was read"}, partition_key=sha)

@@ -94,11 +94,6 @@ def new_contents(paths: Paths) -> list[str]:
     return new
 
 
-def superseded_contents(paths: Paths) -> list[str]:
-    """The SHA-256 of every received file a corrected file replaced (its rows no longer count)."""
-    return [m["sha256"] for m in paths.work.manifests() if m.get("superseded_by")]
-
-
 def receive_contents(paths: Paths, shas: list[str]) -> dict[str, dict]:
     """Receive the inbox files holding these contents (a run's file partitions), every agency folder in
     drop order. Returns per content its manifest (assets/ingest/receive.Received.as_dict: source,

@@ -11,18 +11,15 @@ from collections.abc import Sequence
 import dagster as dg
 
 from assets import steps
-from assets.file_partitions import FILE_ASSETS, add_partitions, retire_partitions, run_tags
+from assets.file_partitions import FILE_ASSETS, add_partitions, run_tags
 
 
 def plan_run(instance: dg.DagsterInstance, paths: steps.Paths,
              asset_keys: Sequence[dg.AssetKey]) -> tuple[list[str], dict[str, str], list[dg.AssetKey] | None]:
     """(the new contents' partition keys, the run's tags, the run's asset selection: None for every
-    asset, else `asset_keys` without the file assets). Adds the new partitions and retires those of
-    files a corrected file replaced."""
+    asset, else `asset_keys` without the file assets). Adds the new partitions."""
     keys = steps.new_contents(paths)
     known = add_partitions(instance, keys)
-    if set(known) - set(keys):
-        retire_partitions(instance, steps.superseded_contents(paths), keep=keys)
     if not keys:
         return keys, {}, [key for key in asset_keys if key not in FILE_ASSETS]
     return keys, run_tags(keys, known), None

@@ -22,7 +22,6 @@ from assets.definitions import ALL_ASSETS
 from assets.file_partitions import RECEIVED_FILES, READ_KEY
 from assets.ingest.inbox import NotTaken, scan_inbox, sha256_of
 from assets.privacy import scrub
-from assets.steps import superseded_contents
 from pipelines.file_runs import plan_run
 from pipelines.resources import JembatanPaths
 from schemas import SOURCES
@@ -79,12 +78,8 @@ def inbox_sensor(source: str) -> dg.SensorDefinition:
             waiting = [e.name for e in scan.entries if e.status == "waiting"]
             return dg.SensorResult(cursor=cursor, skip_reason=f"no new content in inbox/{source}/" + (
                 f"; {len(waiting)} file(s) still being written" if waiting else ""))
-        # A file a corrected one replaced no longer counts: its partition goes (not one being requested).
-        partitions = set(context.instance.get_dynamic_partitions(RECEIVED_FILES.name))
-        retired = sorted(set(superseded_contents(where)) & partitions - {r.partition_key for r in requests})
         return dg.SensorResult(run_requests=requests, cursor=cursor, dynamic_partitions_requests=[
-            RECEIVED_FILES.build_add_request([r.partition_key for r in requests]),
-            *([RECEIVED_FILES.build_delete_request(retired)] if retired else [])])
+            RECEIVED_FILES.build_add_request([r.partition_key for r in requests])])
     return _sensor
 
 

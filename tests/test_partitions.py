@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import shutil
 
 import dagster as dg
@@ -19,6 +20,7 @@ from assets.harmonise.names import name_key
 from pipelines.definitions import definitions
 from pipelines.file_runs import execute_sync
 from pipelines.resources import JembatanPaths
+from tests.agency_files import crime_rows, crime_xlsx
 from tests.test_incremental import february_reports
 from tests.test_ingest import msme_workbook
 from tests.test_pipeline_small import crime_workbook
@@ -147,3 +149,23 @@ def test_rerunning_one_file_partition_after_an_alias_places_its_rows(instance, i
     assert (placed[crimes]["rows_unplaced"], placed[crimes]["methods"].get("steward_alias")) == (0, 1)
     assert simpang_iii() == 1
     assert not materialized(rerun, "received_file")         # the file was not read again
+
+
+def test_a_corrected_file_takes_the_place_of_the_partition_it_supersedes(instance, reference_dir, tmp_path):
+    inbox = reference_dir.parent
+    (inbox / "polda").mkdir()
+    old = crime_xlsx(inbox / "polda" / "lp_2023.xlsx", crime_rows(4))
+    os.utime(old, ns=(1_700_000_000_000_000_000,) * 2)
+    warehouse = tmp_path / "warehouse"
+    sync(instance, inbox, warehouse)
+    assert instance.get_dynamic_partitions(RECEIVED_FILES.name) == [sha256(old)]
+    rows = crime_rows(4)
+    rows[3][4] = "Sidorejo"                                  # the correction: same reports, one village
+    corrected = crime_xlsx(inbox / "polda" / "lp_2023_revisi.xlsx", rows)
+    os.utime(corrected, ns=(1_700_000_001_000_000_000,) * 2)
+    result = sync(instance, inbox, warehouse)
+    assert materialized(result, "received_file")[sha256(corrected)]["supersedes"] == sha256(old)
+    assert instance.get_dynamic_partitions(RECEIVED_FILES.name) == [sha256(corrected)]
+    with duckdb.connect(str(warehouse / "jembatan.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT file_name, status, rows_placed FROM mart_data_quality ORDER BY ALL").fetchall() \
+            == [("lp_2023.xlsx", "superseded", 0), ("lp_2023_revisi.xlsx", "accepted", 4)]

@@ -18,11 +18,13 @@ import pytest
 
 from assets import steps
 from assets.definitions import ALL_ASSETS, ROWS_RECONCILE_CHECKS
+from assets.file_partitions import FILE_ASSETS
 from assets.ingest.receive import WorkArea, receive_file
 from assets.ingest.reconcile import reconcile_source
 from assets.ingest.report import scrub
 from assets.privacy import load_key
 from pipelines.definitions import defs
+from pipelines.file_runs import plan_run
 from pipelines.inbox_sensors import MAX_RUNS_PER_TICK, daily_full_sync, inbox_sensor
 from pipelines.resources import JembatanPaths
 from tests.agency_files import crime_rows, crime_xlsx, entity_bomb_xlsx
@@ -58,9 +60,13 @@ steps.agency_reports(paths)
 
 
 def sync(inbox: Path, warehouse: Path):
+    """Up to the agency reports, with a partition per new file as `jembatan sync` adds them."""
     paths = JembatanPaths(inbox=str(inbox), warehouse=str(warehouse))
-    result = dg.materialize([*ALL_ASSETS, *ROWS_RECONCILE_CHECKS], selection=UP_TO_REPORTS,
-                            resources={"paths": paths})
+    with dg.DagsterInstance.ephemeral() as instance:
+        keys, tags, _ = plan_run(instance, paths.paths(), [])
+        result = dg.materialize([*ALL_ASSETS, *ROWS_RECONCILE_CHECKS],
+                                selection=UP_TO_REPORTS + (list(FILE_ASSETS) if keys else []),
+                                resources={"paths": paths}, instance=instance, tags=tags)
     assert result.success
     return result
 
