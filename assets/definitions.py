@@ -47,7 +47,7 @@ def received_file(context, paths: JembatanPaths) -> None:
     replaced = [old for manifest in read.values() if manifest["read_now"] for old in manifest.get("supersedes", [])]
     retire_partitions(context.instance, replaced, keep=context.partition_keys)
     for sha in context.partition_keys:
-        context.add_asset_metadata(file_metadata(read[sha]) if sha in read else
+        context.add_asset_metadata(file_metadata(read[sha], paths.paths().reports) if sha in read else
                                    {"status": "not in the inbox: withdrawn before it was read"}, partition_key=sha)
 
 

@@ -9,9 +9,11 @@ per-folder ingest assets read it back from the run's events (`read_in_run`) for 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 import dagster as dg
 
+from assets.ingest.report import report_path
 from assets.privacy import scrub
 
 RECEIVED_FILES = dg.DynamicPartitionsDefinition(name="received_files")
@@ -19,9 +21,10 @@ READ_KEY = dg.AssetKey("received_file")
 FILE_ASSETS = (READ_KEY, dg.AssetKey("placed_file"))      # the assets partitioned by file
 
 
-def file_metadata(manifest: dict) -> dict:
+def file_metadata(manifest: dict, reports: Path) -> dict:
     """What a file partition's read shows in the UI: from its manifest (receive.Received.as_dict) with
-    `read_now` (read by this run, or received before). Names masked (assets/privacy.scrub)."""
+    `read_now` (read by this run, or received before), and where its agency report is (every rejected
+    cell; under `reports`, written by the agency_reports asset). Names masked (assets/privacy.scrub)."""
     return {
         "dagster/row_count": manifest["rows_accepted"],
         "sha256": manifest["sha256"],
@@ -38,6 +41,8 @@ def file_metadata(manifest: dict) -> dict:
         "also_received_as": ", ".join(scrub(n) for n in manifest.get("also_received_as", [])) or "none",
         "superseded_by": manifest.get("superseded_by") or "none",
         "supersedes": ", ".join(manifest.get("supersedes", [])) or "none",
+        "report": dg.MetadataValue.path(str(report_path(reports, manifest["source"], manifest["file_name"],
+                                                        manifest["sha256"]))),
     }
 
 

@@ -11,15 +11,20 @@ from collections.abc import Sequence
 import dagster as dg
 
 from assets import steps
-from assets.file_partitions import FILE_ASSETS, add_partitions, run_tags
+from assets.file_partitions import FILE_ASSETS, add_partitions, retire_partitions, run_tags
 
 
 def plan_run(instance: dg.DagsterInstance, paths: steps.Paths,
              asset_keys: Sequence[dg.AssetKey]) -> tuple[list[str], dict[str, str], list[dg.AssetKey] | None]:
     """(the new contents' partition keys, the run's tags, the run's asset selection: None for every
-    asset, else `asset_keys` without the file assets). Adds the new partitions."""
+    asset, else `asset_keys` without the file assets). Adds the new partitions, and removes those of
+    contents taken out of the inbox before any run read them (a received file keeps its partition)."""
     keys = steps.new_contents(paths)
     known = add_partitions(instance, keys)
+    withdrawn = [key for key in known if key not in keys and not paths.work.manifest_path(key).exists()]
+    if withdrawn:
+        retire_partitions(instance, withdrawn)
+        known = [key for key in known if key not in withdrawn]
     if not keys:
         return keys, {}, [key for key in asset_keys if key not in FILE_ASSETS]
     return keys, run_tags(keys, known), None

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import shutil
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -97,6 +99,8 @@ def test_a_partition_per_new_content_none_for_an_unchanged_inbox_one_for_a_new_f
     assert (read[sha256(crimes)]["file"], read[sha256(crimes)]["status"], read[sha256(crimes)]["rows_accepted"],
             read[sha256(crimes)]["rows_rejected"]) == ("lp_januari.xlsx", "partially_accepted", 4, 1)
     assert materialized(first, "placed_file")[sha256(crimes)]["rows_unplaced"] == 1     # Antah Berantah
+    report = json.loads(Path(read[sha256(crimes)]["report"]).with_suffix(".json").read_text())   # the file's own
+    assert [(e["row"], e["code"]) for e in report["errors"]] == [(5, "duplicate_key"), (6, "unknown_village")]
     summary = folder_summary(first, "polda")
     assert (summary["files_new"], summary["files_in_inbox"], summary["dagster/row_count"]) == (1, 2, 4)
 
@@ -169,3 +173,32 @@ def test_a_corrected_file_takes_the_place_of_the_partition_it_supersedes(instanc
     with duckdb.connect(str(warehouse / "jembatan.duckdb"), read_only=True) as con:
         assert con.execute("SELECT file_name, status, rows_placed FROM mart_data_quality ORDER BY ALL").fetchall() \
             == [("lp_2023.xlsx", "superseded", 0), ("lp_2023_revisi.xlsx", "accepted", 4)]
+
+
+def test_the_daily_schedule_adds_the_new_files_partitions_and_runs_them_together(instance, inbox, tmp_path):
+    from pipelines.inbox_sensors import daily_full_sync
+    paths = JembatanPaths(inbox=str(inbox), warehouse=str(tmp_path / "warehouse"))
+    context = dg.build_schedule_context(instance=instance, resources={"paths": paths})
+    request = daily_full_sync.evaluate_tick(context).run_requests[0]
+    keys = instance.get_dynamic_partitions(RECEIVED_FILES.name)
+    assert sorted(keys) == sorted([sha256(inbox / "bps" / "umkm.xlsx"), sha256(inbox / "polda" / "lp_januari.xlsx")])
+    assert (request.tags["dagster/asset_partition_range_start"], request.tags["dagster/asset_partition_range_end"]) \
+        == (keys[0], keys[-1]) and request.asset_selection is None          # every asset, over both files
+    for folder in ("bps", "polda"):
+        shutil.rmtree(inbox / folder)
+    quiet = daily_full_sync.evaluate_tick(dg.build_schedule_context(instance=instance, resources={"paths": paths}))
+    request, = quiet.run_requests                  # nothing new: a run of every asset but the file partitions
+    assert not {k.to_user_string() for k in request.asset_selection} & set(FILE_ASSETS)
+    assert "harmonised_places" in {k.to_user_string() for k in request.asset_selection}
+
+
+def test_a_file_taken_out_before_any_run_read_it_loses_its_partition(instance, inbox, tmp_path):
+    from pipelines.file_runs import plan_run
+    paths = JembatanPaths(inbox=str(inbox), warehouse=str(tmp_path / "warehouse")).paths()
+    msme, crimes = sha256(inbox / "bps" / "umkm.xlsx"), sha256(inbox / "polda" / "lp_januari.xlsx")
+    keys, tags, selection = plan_run(instance, paths, [])
+    assert (keys, selection) == ([msme, crimes], None) and tags["dagster/asset_partition_range_end"] == crimes
+    (inbox / "bps" / "umkm.xlsx").unlink()                  # e.g. a sensor added it, then the clerk took it back
+    keys, tags, _ = plan_run(instance, paths, [])
+    assert keys == [crimes] and tags == {"dagster/partition": crimes}
+    assert instance.get_dynamic_partitions(RECEIVED_FILES.name) == [crimes]
