@@ -11,7 +11,7 @@ import pandas as pd
 from assets.access import restricted_dir
 from assets.harmonise.gazetteer import Gazetteer, load_gazetteer
 from assets.harmonise.stage import (REJECTION_COLUMNS, file_register, harmonise, place_contents,  # noqa: F401
-                                    placed_files, placed_rows, stored_match_quality)
+                                    placed_files, placed_rows, placements_current, stored_match_quality)
 from assets.incremental import code_files, fingerprint
 from assets.ingest.batch import hash_cache, known_hashes, receive_files
 from assets.ingest.inbox import scan_inbox
@@ -92,6 +92,13 @@ def new_contents(paths: Paths) -> list[str]:
             if isinstance(sha, str) and sha not in new and not work.manifest_path(sha).exists():
                 new.append(sha)
     return new
+
+
+def received_contents(paths: Paths) -> list[str]:
+    """The SHA-256 of every received file that counts (not superseded by a corrected one), in the order
+    received."""
+    manifests = sorted(paths.work.manifests(), key=lambda m: (m.get("received_at", ""), m["sha256"]))
+    return [m["sha256"] for m in manifests if not m.get("superseded_by")]
 
 
 def receive_contents(paths: Paths, shas: list[str]) -> dict[str, dict]:

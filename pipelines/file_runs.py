@@ -17,14 +17,22 @@ from assets.file_partitions import FILE_ASSETS, add_partitions, retire_partition
 def plan_run(instance: dg.DagsterInstance, paths: steps.Paths,
              asset_keys: Sequence[dg.AssetKey]) -> tuple[list[str], dict[str, str], list[dg.AssetKey] | None]:
     """(the new contents' partition keys, the run's tags, the run's asset selection: None for every
-    asset, else `asset_keys` without the file assets). Adds the new partitions, and removes those of
-    contents taken out of the inbox before any run read them (a received file keeps its partition)."""
+    asset, else `asset_keys` without the file assets).
+
+    The instance's partitions are made those of the warehouse: one per received file that counts (in
+    the order received) and one per new content; a partition of neither (a file a corrected one
+    superseded, a content taken out of the inbox before any run read it) is removed. When the steward's
+    aliases or the matching code changed since the files were placed (or a key rotation dropped the
+    placements), the run is over every file's partition: each is placed again, none read again."""
+    received = steps.received_contents(paths)
     keys = steps.new_contents(paths)
-    known = add_partitions(instance, keys)
-    withdrawn = [key for key in known if key not in keys and not paths.work.manifest_path(key).exists()]
-    if withdrawn:
-        retire_partitions(instance, withdrawn)
-        known = [key for key in known if key not in withdrawn]
+    known = add_partitions(instance, [*received, *keys])
+    current = {*received, *keys}
+    if gone := [key for key in known if key not in current]:
+        retire_partitions(instance, gone)
+        known = [key for key in known if key in current]
+    if received and steps.has_gazetteer(paths) and not steps.placements_current(paths):
+        return keys, run_tags(known, known), None
     if not keys:
         return keys, {}, [key for key in asset_keys if key not in FILE_ASSETS]
     return keys, run_tags(keys, known), None

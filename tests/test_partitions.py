@@ -125,23 +125,30 @@ def test_a_partition_per_new_content_none_for_an_unchanged_inbox_one_for_a_new_f
         assert grown[name] == rebuilt[name], name
 
 
+def simpang_iii(paths) -> int:
+    """Crimes the marts count in Simpang III (19.01.02.2003), where no row of the test files is."""
+    with duckdb.connect(str(paths.database), read_only=True) as con:
+        return con.execute("SELECT coalesce(sum(crime_count), 0) FROM mart_village_year "
+                           "WHERE village_code = '19.01.02.2003'").fetchone()[0]
+
+
+def alias_the_unknown_village(paths) -> None:
+    """The steward decides that the one unresolved name, Antah Berantah in Mendo, is Simpang III."""
+    unresolved = pd.read_parquet(paths.placed_store / "unresolved.parquet")
+    (name, scope), = unresolved[["village_name", "match_scope"]].itertuples(index=False)
+    assert name == "Antah Berantah"
+    aliases.add(paths.warehouse / "steward", [{"name_key": name_key(name), "scope_code": scope,
+                                               "written": name, "village_code": "19.01.02.2003"}],
+                "steward", dt.datetime.now(dt.timezone.utc).isoformat(), "test")
+
+
 def test_rerunning_one_file_partition_after_an_alias_places_its_rows(instance, inbox, tmp_path):
     warehouse = tmp_path / "warehouse"
     sync(instance, inbox, warehouse)
     paths = JembatanPaths(inbox=str(inbox), warehouse=str(warehouse))
     crimes = sha256(inbox / "polda" / "lp_januari.xlsx")
-    unresolved = pd.read_parquet(paths.paths().placed_store / "unresolved.parquet")
-    (name, scope), = unresolved[["village_name", "match_scope"]].itertuples(index=False)
-    assert name == "Antah Berantah"
-
-    def simpang_iii() -> int:
-        with duckdb.connect(str(paths.paths().database), read_only=True) as con:
-            return con.execute("SELECT coalesce(sum(crime_count), 0) FROM mart_village_year "
-                               "WHERE village_code = '19.01.02.2003'").fetchone()[0]
-    assert simpang_iii() == 0
-    aliases.add(paths.paths().warehouse / "steward", [{"name_key": name_key(name), "scope_code": scope,
-                                                       "written": name, "village_code": "19.01.02.2003"}],
-                "steward", dt.datetime.now(dt.timezone.utc).isoformat(), "test")
+    assert simpang_iii(paths.paths()) == 0
+    alias_the_unknown_village(paths.paths())
     # The steward re-runs that one file's placing (and what is built from it) in the UI, or so:
     defs = definitions(paths)
     rerun = defs.resolve_job_def("sync").execute_in_process(
@@ -151,8 +158,28 @@ def test_rerunning_one_file_partition_after_an_alias_places_its_rows(instance, i
     placed = materialized(rerun, "placed_file")
     assert list(placed) == [crimes]
     assert (placed[crimes]["rows_unplaced"], placed[crimes]["methods"].get("steward_alias")) == (0, 1)
-    assert simpang_iii() == 1
+    assert simpang_iii(paths.paths()) == 1
     assert not materialized(rerun, "received_file")         # the file was not read again
+
+
+def test_a_sync_after_an_alias_places_every_file_again_each_in_its_partition(inbox, tmp_path):
+    warehouse = tmp_path / "warehouse"
+    files = {sha256(inbox / "bps" / "umkm.xlsx"), sha256(inbox / "polda" / "lp_januari.xlsx")}
+    # As `jembatan sync` without DAGSTER_HOME: a new instance every time, its partitions made the warehouse's.
+    with dg.DagsterInstance.ephemeral() as instance:
+        sync(instance, inbox, warehouse)
+    paths = JembatanPaths(inbox=str(inbox), warehouse=str(warehouse)).paths()
+    alias_the_unknown_village(paths)
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = sync(instance, inbox, warehouse)
+        assert set(instance.get_dynamic_partitions(RECEIVED_FILES.name)) == files
+    placed = materialized(result, "placed_file")
+    assert set(placed) == files and placed[sha256(inbox / "polda" / "lp_januari.xlsx")]["methods"]["steward_alias"] == 1
+    assert set(materialized(result, "received_file")) == files
+    assert not any(m["read_now"] for m in materialized(result, "received_file").values())     # none read again
+    assert simpang_iii(paths) == 1
+    with dg.DagsterInstance.ephemeral() as instance:
+        assert not materialized(sync(instance, inbox, warehouse), "placed_file")      # placed: nothing to do
 
 
 def test_a_corrected_file_takes_the_place_of_the_partition_it_supersedes(instance, reference_dir, tmp_path):

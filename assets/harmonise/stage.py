@@ -77,6 +77,12 @@ def matching_fingerprint(paths: Paths) -> str:
                        *sorted(steward_dir(paths).glob("*")), *code_files("assets/harmonise", "schemas"))
 
 
+def placements_current(paths: Paths) -> bool:
+    """Whether the files placed so far were placed under the reference lists, steward aliases and
+    matching code now in force (False also before any list was read)."""
+    return has_gazetteer(paths) and (paths.placed_by_file / matching_fingerprint(paths)[:16]).is_dir()
+
+
 def place_contents(paths: Paths, shas: list[str]) -> dict[str, dict]:
     """Place the accepted rows of these received files (a run's file partitions), each dataset of each
     file into the cache of the current matching fingerprint (what `harmonise` then lists, without
