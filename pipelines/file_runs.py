@@ -45,7 +45,13 @@ def execute_sync(instance: dg.DagsterInstance, paths, run_config: dict, executor
     from pipelines.definitions import definitions, sync_job_definition
     defs = definitions(paths)
     job = defs.resolve_job_def("sync")
-    _, tags, selection = plan_run(instance, paths.paths(), sorted(defs.resolve_asset_graph().get_all_asset_keys()))
+    asset_keys = sorted(defs.resolve_asset_graph().get_all_asset_keys())
+    try:
+        _, tags, selection = plan_run(instance, paths.paths(), asset_keys)
+    except OSError:
+        # The inbox or warehouse could not be read or written (permissions, a full disk): the run goes on
+        # without file partitions, and its folder assets meet the same error in a step, told in one line.
+        tags, selection = {}, [key for key in asset_keys if key not in FILE_ASSETS]
     if executor == "multiprocess":
         return dg.execute_job(dg.reconstructable(sync_job_definition), instance, run_config=run_config,
                               tags=tags, asset_selection=selection)
