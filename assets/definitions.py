@@ -1,16 +1,22 @@
 """Dagster assets: thin wrappers over assets/steps.py, one per stage, with row-count metadata."""
 from __future__ import annotations
 
+import warnings
+
 import dagster as dg
 import pandas as pd
 
 from assets import steps
+from assets.file_partitions import RECEIVED_FILES, file_metadata, read_in_run, retire_partitions
 from assets.ingest.receive import NOT_RECEIVED
 from assets.ingest.reconcile import reconcile_source
 from assets.metadata import chart_metadata, match_quality_metadata, table
 from assets.privacy import scrub
 from pipelines.resources import JembatanPaths
 from schemas import SOURCES
+
+# One run reads many files (BackfillPolicy.single_run); Dagster marks the parameter beta on every load.
+warnings.filterwarnings("ignore", message="Parameter `backfill_policy`", category=dg.BetaWarning)
 
 
 @dg.asset(group_name="reference", description="Official village lists (Kemendagri, by decree version) and "
@@ -31,24 +37,56 @@ def reference_gazetteer(paths: JembatanPaths) -> dg.MaterializeResult:
     })
 
 
+@dg.asset(group_name="ingest", partitions_def=RECEIVED_FILES, backfill_policy=dg.BackfillPolicy.single_run(),
+          description="Each received file (a partition per content, keyed by its SHA-256): archived by content "
+                      "hash, read, parsed and validated; accepted rows stored with personal data replaced, "
+                      "rejections kept. One run reads many files (in worker processes), in drop order")
+def received_file(context, paths: JembatanPaths) -> None:
+    read = steps.receive_contents(paths.paths(), context.partition_keys)
+    # A file a corrected one (read now) replaced no longer counts: its partition goes.
+    replaced = [old for manifest in read.values() if manifest["read_now"] for old in manifest.get("supersedes", [])]
+    retire_partitions(context.instance, replaced, keep=context.partition_keys)
+    for sha in context.partition_keys:
+        context.add_asset_metadata(file_metadata(read[sha], paths.paths().reports) if sha in read else
+                                   {"status": "not in the inbox: withdrawn before it was read"}, partition_key=sha)
+
+
+@dg.asset(group_name="harmonise", partitions_def=RECEIVED_FILES, backfill_policy=dg.BackfillPolicy.single_run(),
+          deps=[received_file, reference_gazetteer],
+          description="Each received file's accepted rows placed in current Kemendagri villages (cached per "
+                      "file under the reference lists, steward aliases and matching code in force)")
+def placed_file(context, paths: JembatanPaths) -> None:
+    placed = steps.place_contents(paths.paths(), context.partition_keys)
+    for sha in context.partition_keys:
+        stats = placed.get(sha, {"placed": 0, "unplaced": 0, "methods": {}})
+        total = stats["placed"] + stats["unplaced"]
+        context.add_asset_metadata({"dagster/row_count": stats["placed"], "rows_unplaced": stats["unplaced"],
+                                    "share_placed": round(stats["placed"] / total, 4) if total else 1.0,
+                                    "methods": dg.MetadataValue.json(stats["methods"])}, partition_key=sha)
+
+
 def ingest_asset(source: str) -> dg.AssetsDefinition:
-    @dg.asset(name=f"{source}_files", group_name="ingest",
-              description=f"Files dropped in inbox/{source}/: archived by content hash, read, parsed and "
-                          "validated; accepted rows stored with personal data replaced, rejections kept")
-    def _ingest(paths: JembatanPaths) -> dg.MaterializeResult:
-        received = steps.ingest_source(paths.paths(), source)
-        new = [r for r in received if r.status not in ("unchanged", "duplicate", *NOT_RECEIVED)]
+    @dg.asset(name=f"{source}_files", group_name="ingest", deps=[received_file],
+              description=f"What inbox/{source}/ holds: the files this run read (their own partitions of "
+                          "received_file), those received before, and what was not received now, and why")
+    def _ingest(context, paths: JembatanPaths) -> dg.MaterializeResult:
+        received = steps.ingest_source(paths.paths(), source, only=set())     # lists; reads nothing
+        new = {m["sha256"]: m for m in read_in_run(context.instance, context.run.run_id, source)}
         left_out = [r for r in received if r.status in NOT_RECEIVED]
-        files = pd.DataFrame([(scrub(r.file_name), r.status, r.rows_read, r.rows_accepted, r.rows_rejected)
-                              for r in sorted(received, key=lambda r: r.status in ("unchanged", "duplicate"))],
+        rows = []
+        for r in received:
+            m = new.get(r.sha256) if r.status == "unchanged" else None      # read by this run
+            rows.append((scrub(r.file_name), m["status"], m["rows_read"], m["rows_accepted"], m["rows_rejected"])
+                        if m else (scrub(r.file_name), r.status, r.rows_read, r.rows_accepted, r.rows_rejected))
+        files = pd.DataFrame(sorted(rows, key=lambda row: row[1] in ("unchanged", "duplicate")),
                              columns=["file", "status", "read", "accepted", "rejected"])   # new files first
         return dg.MaterializeResult(metadata={
-            "dagster/row_count": sum(r.rows_accepted for r in new),
+            "dagster/row_count": sum(m["rows_accepted"] for m in new.values()),
             "files_in_inbox": len(received),
             "files_new": len(new),
             "files_waiting": sum(r.status == "waiting" for r in left_out),
             "files_refused": sum(r.status == "refused" for r in left_out),
-            "rows_rejected": sum(r.rows_rejected for r in new),
+            "rows_rejected": sum(m["rows_rejected"] for m in new.values()),
             "files": table(files, "table mart_data_quality, and warehouse/reports/"),
             # what the inbox holds that was not received now, and why (the sync's summary prints it)
             "not_received": dg.MetadataValue.json([
@@ -61,7 +99,7 @@ def ingest_asset(source: str) -> dg.AssetsDefinition:
 INGEST_ASSETS = [ingest_asset(source) for source in SOURCES]
 
 
-@dg.asset(group_name="harmonise", deps=[reference_gazetteer, *INGEST_ASSETS],
+@dg.asset(group_name="harmonise", deps=[reference_gazetteer, placed_file, *INGEST_ASSETS],
           description="Every accepted row placed in one current Kemendagri village (codes in either scheme, "
                       "names scoped by district); rows that cannot be placed go to quarantine")
 def harmonised_places(paths: JembatanPaths) -> dg.MaterializeResult:
@@ -138,5 +176,5 @@ def rows_reconcile_check(source: str) -> dg.AssetChecksDefinition:
 
 ROWS_RECONCILE_CHECKS = [rows_reconcile_check(source) for source in SOURCES]
 
-ALL_ASSETS = [reference_gazetteer, *INGEST_ASSETS, harmonised_places, published_marts, analyst_report,
-              agency_reports]
+ALL_ASSETS = [reference_gazetteer, received_file, placed_file, *INGEST_ASSETS, harmonised_places, published_marts,
+              analyst_report, agency_reports]

@@ -11,12 +11,12 @@ import pandas as pd
 from assets import storage
 from assets.access import restricted_dir
 from assets.harmonise.gazetteer import Gazetteer, load_gazetteer
-from assets.harmonise.stage import (REJECTION_COLUMNS, file_register, harmonise, placed_files,  # noqa: F401
-                                    placed_rows, stored_match_quality)
+from assets.harmonise.stage import (REJECTION_COLUMNS, file_register, harmonise, place_contents,  # noqa: F401
+                                    placed_files, placed_rows, placements_current, stored_match_quality)
 from assets.incremental import code_files, fingerprint
-from assets.ingest.batch import receive_files
+from assets.ingest.batch import hash_cache, known_hashes, receive_files
 from assets.ingest.inbox import scan_inbox
-from assets.ingest.receive import Received
+from assets.ingest.receive import NOT_RECEIVED, Received
 from assets.ingest.report import write_file_reports, write_inbox_reports
 from assets.paths import Paths, has_gazetteer, steward_dir, stored_gazetteer  # noqa: F401  (the stages' shared names)
 from assets.key_rotation import retire_publications
@@ -59,18 +59,62 @@ def reference_notes(gazetteer: Gazetteer) -> str:
 
 
 # -- ingest ------------------------------------------------------------------------------------------
-def ingest_source(paths: Paths, source: str) -> list[Received]:
-    """A Received for every entry of inbox/<source>/: the files received (or known), then what was not
-    received now (status waiting, refused or left_alone, with the reason in `problems`). Each refused
-    entry also gets a report in warehouse/reports/<source>/."""
+def _receiving_key(paths: Paths) -> bytes:
+    """The pseudonym key, with the archive and the work area made (owner-only) before anything is taken."""
     key = warehouse_key(paths.warehouse)          # refuses a missing, weak or other key (KeyRefused)
     for folder in (paths.archive, paths.work.root):
         restricted_dir(folder)
+    return key
+
+
+def ingest_source(paths: Paths, source: str, only: set[str] | None = None) -> list[Received]:
+    """A Received for every entry of inbox/<source>/: the files received (or known), then what was not
+    received now (status waiting, refused or left_alone, with the reason in `problems`). Each refused
+    entry also gets a report in warehouse/reports/<source>/. `only`: read only these contents (SHA-256;
+    an empty set reads nothing and lists what the folder holds); None reads every new content."""
+    key = _receiving_key(paths)
     scan = scan_inbox(paths.inbox / source)
-    received = receive_files(scan.files, source, paths.work, paths.archive, key, listed=scan.stats)
+    received = receive_files(scan.files, source, paths.work, paths.archive, key, listed=scan.stats, only=only)
     received += [Received.not_received(entry, source) for entry in scan.entries]
     write_inbox_reports(paths.reports, [r for r in received if r.status == "refused"])
     return received
+
+
+def new_contents(paths: Paths) -> list[str]:
+    """The SHA-256 of every inbox file whose content this warehouse has not received, in drop order
+    (agency folders in SOURCES order), each content once: the file partitions a sync runs. Each new or
+    changed file is taken into the archive (hashed while copied) as receiving does; a file still being
+    written, a link or an unreadable file is left for the ingest assets to report."""
+    _receiving_key(paths)
+    work, new = paths.work, []
+    for source in SOURCES:
+        scan = scan_inbox(paths.inbox / source)
+        for sha in known_hashes(scan.files, hash_cache(work, source), paths.archive, scan.stats):
+            if isinstance(sha, str) and sha not in new and not work.manifest_path(sha).exists():
+                new.append(sha)
+    return new
+
+
+def received_contents(paths: Paths) -> list[str]:
+    """The SHA-256 of every received file that counts (not superseded by a corrected one), in the order
+    received."""
+    manifests = sorted(paths.work.manifests(), key=lambda m: (m.get("received_at", ""), m["sha256"]))
+    return [m["sha256"] for m in manifests if not m.get("superseded_by")]
+
+
+def receive_contents(paths: Paths, shas: list[str]) -> dict[str, dict]:
+    """Receive the inbox files holding these contents (a run's file partitions), every agency folder in
+    drop order. Returns per content its manifest (assets/ingest/receive.Received.as_dict: source,
+    file_name, status, rows_read, rows_accepted, ...) with `read_now` (True when read by this call,
+    False when received before); a content no inbox file holds and never received is left out."""
+    wanted = set(shas)
+    read_now = set()
+    for source in SOURCES:
+        if wanted - read_now:
+            read_now |= {r.sha256 for r in ingest_source(paths, source, only=wanted - read_now)
+                         if r.sha256 in wanted and r.status not in ("unchanged", "duplicate", *NOT_RECEIVED)}
+    return {sha: {**manifest, "read_now": sha in read_now} for sha in shas
+            if (manifest := paths.work.manifest(sha)) is not None}
 
 
 def agency_reports(paths: Paths) -> dict[str, int]:

@@ -23,14 +23,15 @@ ASSET_CHECKS += MATCH_CHECKS
 SENSORS: list = [*INBOX_SENSORS, dead_run_sweeper]
 SCHEDULES: list = [daily_full_sync]
 
-defs = dg.Definitions(
-    assets=ALL_ASSETS,
-    asset_checks=ASSET_CHECKS,
-    jobs=[sync_job],
-    sensors=SENSORS,
-    schedules=SCHEDULES,
-    resources={"paths": JembatanPaths()},
-)
+
+
+def definitions(paths: JembatanPaths) -> dg.Definitions:
+    """Every definition, with `paths` as the paths resource (`jembatan sync --inbox/--warehouse`)."""
+    return dg.Definitions(assets=ALL_ASSETS, asset_checks=ASSET_CHECKS, jobs=[sync_job], sensors=SENSORS,
+                          schedules=SCHEDULES, resources={"paths": paths})
+
+
+defs = definitions(JembatanPaths())
 
 
 def sync_job_definition() -> dg.JobDefinition:

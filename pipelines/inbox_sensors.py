@@ -1,5 +1,10 @@
 """When a sync runs by itself: one sensor per agency folder, and a daily full sync (Asia/Jakarta).
 
+Each new content is a partition of `received_files` (assets/file_partitions.py): a sensor adds the
+partition and requests a run of that one partition (reading and placing that file, then the folder
+assets, harmonise, publish in its pool); the daily sync adds every new content's partition and runs
+them together, as `jembatan sync` does.
+
 A file still being written (assets/ingest/inbox.being_written, the rule the syncs use) is not requested
 until it has settled; links and other non-files are never opened. A sensor's cursor is compact: the
 newest modification time it has handled and the names carrying it, never a list of every file ever
@@ -13,8 +18,11 @@ import json
 
 import dagster as dg
 
+from assets.definitions import ALL_ASSETS
+from assets.file_partitions import RECEIVED_FILES, READ_KEY
 from assets.ingest.inbox import NotTaken, scan_inbox, sha256_of
 from assets.privacy import scrub
+from pipelines.file_runs import plan_run
 from pipelines.resources import JembatanPaths
 from schemas import SOURCES
 
@@ -31,9 +39,9 @@ def _cursor(text: str | None) -> tuple[int, list[str]]:
 
 def inbox_sensor(source: str) -> dg.SensorDefinition:
     @dg.sensor(name=f"{source}_inbox_sensor", minimum_interval_seconds=60,
-               target=dg.AssetSelection.assets(f"{source}_files").downstream(),
-               description=f"Starts an ingest of inbox/{source}/ when a file with new content is dropped "
-                           f"(at most {MAX_RUNS_PER_TICK} runs per tick, one per content hash)")
+               target=dg.AssetSelection.assets(READ_KEY).downstream(),
+               description=f"Adds a partition of received_files for each file with new content dropped in "
+                           f"inbox/{source}/ and starts a run of it (at most {MAX_RUNS_PER_TICK} per tick)")
     def _sensor(context: dg.SensorEvaluationContext, paths: JembatanPaths):
         where = paths.paths()
         mtime_ns, names = _cursor(context.cursor)
@@ -57,25 +65,32 @@ def inbox_sensor(source: str) -> dg.SensorDefinition:
             if not where.work.manifest_path(sha).exists() and sha not in {r.run_key for r in requests}:
                 if len(requests) == MAX_RUNS_PER_TICK:
                     break
-                requests.append(dg.RunRequest(run_key=f"{source}:{sha}", tags={"jembatan/file": scrub(path.name)[:200],
-                                                                               "jembatan/sha256": sha}))
+                requests.append(dg.RunRequest(run_key=f"{source}:{sha}", partition_key=sha,
+                                              tags={"jembatan/file": scrub(path.name)[:200], "jembatan/sha256": sha}))
             handled.append(path)
+        cursor = context.cursor
         if handled:
             last = scan.stats[handled[-1]].st_mtime_ns
             same = [p.name for p in handled if scan.stats[p].st_mtime_ns == last]
             names = sorted({*names, *same}) if last == mtime_ns else same
-            context.update_cursor(json.dumps({"mtime_ns": last, "names": names}))
+            cursor = json.dumps({"mtime_ns": last, "names": names})
         if not requests:
             waiting = [e.name for e in scan.entries if e.status == "waiting"]
-            return dg.SkipReason(f"no new content in inbox/{source}/"
-                                 + (f"; {len(waiting)} file(s) still being written" if waiting else ""))
-        return requests
+            return dg.SensorResult(cursor=cursor, skip_reason=f"no new content in inbox/{source}/" + (
+                f"; {len(waiting)} file(s) still being written" if waiting else ""))
+        return dg.SensorResult(run_requests=requests, cursor=cursor, dynamic_partitions_requests=[
+            RECEIVED_FILES.build_add_request([r.partition_key for r in requests])])
     return _sensor
 
 
 INBOX_SENSORS = [inbox_sensor(source) for source in SOURCES]
 
-daily_full_sync = dg.ScheduleDefinition(
-    name="daily_full_sync", cron_schedule=DAILY_SYNC_CRON, execution_timezone="Asia/Jakarta",
-    target=dg.AssetSelection.all(), default_status=dg.DefaultScheduleStatus.STOPPED,
-    description="Full sync every day at 02:00 WIB: reference lists, every inbox folder, matching, marts, reports")
+
+
+@dg.schedule(name="daily_full_sync", cron_schedule=DAILY_SYNC_CRON, execution_timezone="Asia/Jakarta",
+             target=dg.AssetSelection.all(), default_status=dg.DefaultScheduleStatus.STOPPED,
+             description="Full sync every day at 02:00 WIB: reference lists, every inbox folder (a partition per "
+                         "new file, all read in the one run), matching, marts, reports")
+def daily_full_sync(context: dg.ScheduleEvaluationContext, paths: JembatanPaths) -> dg.RunRequest:
+    _, tags, selection = plan_run(context.instance, paths.paths(), [key for a in ALL_ASSETS for key in a.keys])
+    return dg.RunRequest(tags=tags, asset_selection=selection)

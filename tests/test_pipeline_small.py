@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import dagster as dg
 import duckdb
 import openpyxl
 import pytest
 
 from pipelines.definitions import defs
+from pipelines.file_runs import execute_sync
 from pipelines.resources import JembatanPaths
 from tests.test_ingest import msme_workbook
 
@@ -34,8 +36,8 @@ def crime_workbook(path):
 
 def test_definitions_load():
     names = {key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()}
-    assert names == {"reference_gazetteer", "bps_files", "koperasi_files", "polda_files", "harmonised_places",
-                     "published_marts", "analyst_report", "agency_reports"}
+    assert names == {"reference_gazetteer", "received_file", "placed_file", "bps_files", "koperasi_files",
+                     "polda_files", "harmonised_places", "published_marts", "analyst_report", "agency_reports"}
     assert defs.resolve_job_def("sync") is not None
 
 
@@ -47,8 +49,8 @@ def synced(tmp_path, reference_dir):
     msme_workbook(inbox / "bps" / "umkm_bangka_2023.xlsx")
     crime_workbook(inbox / "polda" / "lp_2023.xlsx")
     paths = JembatanPaths(inbox=str(inbox), warehouse=str(tmp_path / "warehouse"))
-    result = defs.resolve_job_def("sync").execute_in_process(resources={"paths": paths})
-    assert result.success
+    with dg.DagsterInstance.ephemeral() as instance:
+        assert execute_sync(instance, paths, {}).success       # a partition per new file, one run over them
     return paths.paths()
 
 
@@ -79,7 +81,8 @@ def test_resync_of_unchanged_inbox_changes_nothing(synced, tmp_path):
     before = duckdb.connect(str(synced.database), read_only=True).execute(
         "SELECT sum(crime_count), sum(msme_count) FROM mart_village_year").fetchone()
     paths = JembatanPaths(inbox=str(synced.inbox), warehouse=str(synced.warehouse))
-    assert defs.resolve_job_def("sync").execute_in_process(resources={"paths": paths}).success
+    with dg.DagsterInstance.ephemeral() as instance:
+        assert execute_sync(instance, paths, {}).success
     con = duckdb.connect(str(synced.database), read_only=True)
     assert con.execute("SELECT sum(crime_count), sum(msme_count) FROM mart_village_year").fetchone() == before
     assert con.execute("SELECT count(*) FROM file_register").fetchone()[0] == 2

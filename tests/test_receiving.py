@@ -18,11 +18,13 @@ import pytest
 
 from assets import steps
 from assets.definitions import ALL_ASSETS, ROWS_RECONCILE_CHECKS
+from assets.file_partitions import FILE_ASSETS
 from assets.ingest.receive import WorkArea, receive_file
 from assets.ingest.reconcile import reconcile_source
 from assets.ingest.report import scrub
 from assets.privacy import load_key
 from pipelines.definitions import defs
+from pipelines.file_runs import plan_run
 from pipelines.inbox_sensors import MAX_RUNS_PER_TICK, daily_full_sync, inbox_sensor
 from pipelines.resources import JembatanPaths
 from tests.agency_files import crime_rows, crime_xlsx, entity_bomb_xlsx
@@ -58,9 +60,13 @@ steps.agency_reports(paths)
 
 
 def sync(inbox: Path, warehouse: Path):
+    """Up to the agency reports, with a partition per new file as `jembatan sync` adds them."""
     paths = JembatanPaths(inbox=str(inbox), warehouse=str(warehouse))
-    result = dg.materialize([*ALL_ASSETS, *ROWS_RECONCILE_CHECKS], selection=UP_TO_REPORTS,
-                            resources={"paths": paths})
+    with dg.DagsterInstance.ephemeral() as instance:
+        keys, tags, _ = plan_run(instance, paths.paths(), [])
+        result = dg.materialize([*ALL_ASSETS, *ROWS_RECONCILE_CHECKS],
+                                selection=UP_TO_REPORTS + (list(FILE_ASSETS) if keys else []),
+                                resources={"paths": paths}, instance=instance, tags=tags)
     assert result.success
     return result
 
@@ -257,23 +263,29 @@ def test_sensor_requests_one_run_per_new_content_and_keeps_a_compact_cursor(inbo
     (inbox / "polda" / "lp_0 copy.xlsx").write_bytes((inbox / "polda" / "lp_0.xlsx").read_bytes())
     os.utime(inbox / "polda" / "lp_0 copy.xlsx", ns=(1_700_000_000_000_000_000 + 99,) * 2)
     resources = {"paths": paths}
-    context = dg.build_sensor_context(resources=resources)
-    first = sensor(context)
-    assert len(first) == MAX_RUNS_PER_TICK                 # capped; the cursor stops after the last one asked
-    assert len(context.cursor) < 200
-    context = dg.build_sensor_context(cursor=context.cursor, resources=resources)
-    second = sensor(context)
-    keys = [r.run_key for r in [*first, *second]]
-    # The copy of lp_0 carries lp_0's run key, and Dagster starts one run per key: one run per content.
-    assert len(keys) == MAX_RUNS_PER_TICK + 3 and len(set(keys)) == MAX_RUNS_PER_TICK + 2
-    assert isinstance(sensor(dg.build_sensor_context(cursor=context.cursor, resources=resources)), dg.SkipReason)
-    receive_file(inbox / "polda" / "lp_0.xlsx", "polda", WorkArea(tmp_path / "warehouse" / "work"),
-                 tmp_path / "archive", load_key())
-    again = inbox / "polda" / "lp_0 again.xlsx"
-    again.write_bytes((inbox / "polda" / "lp_0.xlsx").read_bytes())
-    result = sensor(dg.build_sensor_context(resources=resources))        # a fresh cursor: every file is looked at
-    assert "polda:" + WorkArea(tmp_path / "warehouse" / "work").manifests()[0]["sha256"] not in \
-        [r.run_key for r in result]          # content the warehouse holds starts nothing, whatever its name
+    with dg.DagsterInstance.ephemeral() as instance:
+        context = dg.build_sensor_context(instance=instance, resources=resources)
+        first = sensor(context)
+        assert len(first.run_requests) == MAX_RUNS_PER_TICK       # capped; the cursor stops after the last one asked
+        assert len(first.cursor) < 200
+        # each run is of one file partition (its content's SHA-256), added by the same tick
+        added = [key for request in first.dynamic_partitions_requests for key in request.partition_keys]
+        assert [r.partition_key for r in first.run_requests] == added
+        assert all(len(key) == 64 for key in added) and all(r.run_key == f"polda:{r.partition_key}"
+                                                           for r in first.run_requests)
+        context = dg.build_sensor_context(instance=instance, cursor=first.cursor, resources=resources)
+        second = sensor(context)
+        keys = [r.run_key for r in [*first.run_requests, *second.run_requests]]
+        # The copy of lp_0 carries lp_0's run key, and Dagster starts one run per key: one run per content.
+        assert len(keys) == MAX_RUNS_PER_TICK + 3 and len(set(keys)) == MAX_RUNS_PER_TICK + 2
+        assert sensor(dg.build_sensor_context(instance=instance, cursor=second.cursor, resources=resources)).skip_reason
+        receive_file(inbox / "polda" / "lp_0.xlsx", "polda", WorkArea(tmp_path / "warehouse" / "work"),
+                     tmp_path / "archive", load_key())
+        again = inbox / "polda" / "lp_0 again.xlsx"
+        again.write_bytes((inbox / "polda" / "lp_0.xlsx").read_bytes())
+        result = sensor(dg.build_sensor_context(instance=instance, resources=resources))   # a fresh cursor: every file
+        assert "polda:" + WorkArea(tmp_path / "warehouse" / "work").manifests()[0]["sha256"] not in \
+            [r.run_key for r in result.run_requests]     # content the warehouse holds starts nothing, whatever its name
 
 
 def test_daily_schedule_runs_in_jakarta_time():

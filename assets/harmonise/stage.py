@@ -37,8 +37,7 @@ def harmonise(paths: Paths) -> dict[str, dict]:
     if not has_gazetteer(paths):        # an empty inbox: no village list read yet, and so no row to place
         work.write_frame(paths.placed_store / "match_quality.parquet", match_quality(_no_methods(), file_register(work)))
         return {}
-    matching = fingerprint(*sorted(paths.reference_store.glob("*.parquet")),
-                           *sorted(steward_dir(paths).glob("*")), *code_files("assets/harmonise", "schemas"))
+    matching = matching_fingerprint(paths)
     accepted = {name: sorted((work.root / "accepted" / name).glob("*.parquet")) for name in DATASETS}
     key = fingerprint(matching, {name: [p.name for p in files] for name, files in accepted.items()})
     lists = [placed_list(paths, name) for name in DATASETS]
@@ -70,6 +69,42 @@ def harmonise(paths: Paths) -> dict[str, dict]:
 
 
 UNPLACED = ("ambiguous", "unmatched", "not_a_village")
+
+
+def matching_fingerprint(paths: Paths) -> str:
+    """What placing a row depends on: the reference lists, the steward's aliases, the matching code."""
+    return fingerprint(*sorted(paths.reference_store.glob("*.parquet")),
+                       *sorted(steward_dir(paths).glob("*")), *code_files("assets/harmonise", "schemas"))
+
+
+def placements_current(paths: Paths) -> bool:
+    """Whether the files placed so far were placed under the reference lists, steward aliases and
+    matching code now in force (False also before any list was read)."""
+    return has_gazetteer(paths) and (paths.placed_by_file / matching_fingerprint(paths)[:16]).is_dir()
+
+
+def place_contents(paths: Paths, shas: list[str]) -> dict[str, dict]:
+    """Place the accepted rows of these received files (a run's file partitions), each dataset of each
+    file into the cache of the current matching fingerprint (what `harmonise` then lists, without
+    placing them again). Returns per file: rows placed and unplaced, and the rows per match method;
+    a file with no accepted rows (rejected, superseded) gives zeros. Nothing is placed before a
+    reference list was read."""
+    if not has_gazetteer(paths):
+        return {}
+    matching = matching_fingerprint(paths)
+    cache = paths.placed_by_file / matching[:16]
+    _drop_other_caches(paths.placed_by_file, keep=cache)
+    matcher, layouts = _LazyMatcher(paths, cache / "matcher.pickle"), _LazyLayouts(paths.work)
+    out = {}
+    for sha in shas:
+        methods = pd.concat([_placed_file(accepted, cache / name, DATASETS[name], matcher, layouts)["methods"]
+                             for name in DATASETS if (accepted := paths.work.accepted_path(name, sha)).exists()]
+                            or [_no_methods()], ignore_index=True)
+        by_method = methods.groupby("match_method")["rows"].sum()
+        unplaced = by_method[by_method.index.isin(UNPLACED)]
+        out[sha] = {"placed": int(by_method.sum() - unplaced.sum()), "unplaced": int(unplaced.sum()),
+                    "methods": {k: int(v) for k, v in by_method.sort_values(ascending=False).items()}}
+    return out
 
 
 def _place_dataset(paths: Paths, name: str, accepted: list[Path], matching: str, folder: Path,

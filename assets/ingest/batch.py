@@ -14,7 +14,8 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from assets.incremental import read_memo, write_memo
-from assets.ingest.inbox import Entry, NotTaken, archived_path, clear_stale_copies, stamp, take, waiting
+from assets.ingest.inbox import (Entry, NotTaken, archived_path, clear_stale_copies, shown_name, stamp, take,
+                                 waiting)
 from assets.ingest.receive import (Ledger, Received, WorkArea, known_file, read_received, record_received,
                                    settle_supersessions)
 
@@ -28,18 +29,20 @@ def ingest_workers() -> int:
 
 
 def receive_files(files: list[Path], source: str, work: WorkArea, archive_dir: Path, key: bytes,
-                  workers: int | None = None, listed: dict[Path, os.stat_result] | None = None) -> list[Received]:
+                  workers: int | None = None, listed: dict[Path, os.stat_result] | None = None,
+                  only: set[str] | None = None) -> list[Received]:
     """One Received per file, in the order given (the drop order): a file that could not be taken into
     the archive (inbox.take: still being written, or unreadable) has status waiting or refused and the
     reason in `problems`. `listed`: each file's lstat when the inbox was listed (inbox.scan_inbox), so
-    a file that changed since is left for the next sync."""
+    a file that changed since is left for the next sync. `only`: the contents (SHA-256) to read now (a
+    run's file partitions); another new content is left waiting for its own run (`read_apart`)."""
     ledger = Ledger(work)
     settle_supersessions(ledger)          # finishes what a killed sync left half-done
     clear_stale_copies(archive_dir)
-    shas = known_hashes(files, work.root / "hashes" / f"{source}.json", archive_dir, listed)
+    shas = known_hashes(files, hash_cache(work, source), archive_dir, listed)
     new: dict[str, Path] = {}             # first name of each content not received before
     for path, sha in zip(files, shas):
-        if isinstance(sha, str) and ledger.get(sha) is None:
+        if isinstance(sha, str) and ledger.get(sha) is None and (only is None or sha in only):
             new.setdefault(sha, path)
     read = _read_in_order(new, source, work, archive_dir, key, workers or ingest_workers())
     received = []
@@ -48,9 +51,24 @@ def receive_files(files: list[Path], source: str, work: WorkArea, archive_dir: P
             received.append(Received.not_received(sha, source))
         elif new.get(sha) is path:
             received.append(record_received(next(read), ledger))
+        elif ledger.get(sha) is None and sha not in new:       # new content, not one of this run's files
+            received.append(Received.not_received(read_apart(path.name, sha), source))
         else:       # received before, or the same content under a second name in this batch
             received.append(known_file(path, sha, source, ledger))
     return received
+
+
+def hash_cache(work: WorkArea, source: str) -> Path:
+    """Each file of inbox/<source>/ by name: its stamp (size, times, inode) and SHA-256 (known_hashes)."""
+    return work.root / "hashes" / f"{source}.json"
+
+
+def read_apart(name: str, sha: str) -> Entry:
+    """A new content that is not one of this run's file partitions: its own run reads it."""
+    return Entry(shown_name(name), "waiting", "read_apart",
+                 f"New content ({sha[:12]}): read by the run of its own file partition, or the next sync.",
+                 f"Isi baru ({sha[:12]}): dibaca oleh proses partisi berkasnya sendiri, atau sinkronisasi "
+                 "berikutnya.", sha256=sha)
 
 
 def known_hashes(files: list[Path], cache: Path, archive_dir: Path,

@@ -56,9 +56,6 @@ def _say(line: str) -> None:
 
 def _sync(args: argparse.Namespace) -> int:
     """The sync itself, run while this process holds the warehouse's sync lock."""
-    import dagster as dg
-
-    from pipelines.definitions import defs
     from pipelines.resources import JembatanPaths
 
     paths = JembatanPaths(inbox=os.environ.get("JEMBATAN_INBOX", "inbox"),
@@ -75,13 +72,8 @@ def _sync(args: argparse.Namespace) -> int:
     log_level = "DEBUG" if args.verbose else "CRITICAL"
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     with _instance(persistent=args.executor == "multiprocess") as instance:
-        if args.executor == "multiprocess":
-            from pipelines.definitions import sync_job_definition
-            result = dg.execute_job(dg.reconstructable(sync_job_definition), instance, run_config=run_config)
-        else:
-            result = defs.resolve_job_def("sync").execute_in_process(
-                instance=instance, resources={"paths": paths}, raise_on_error=False,
-                run_config=run_config)
+        from pipelines.file_runs import execute_sync      # a partition per new file, then one run over them
+        result = execute_sync(instance, paths, run_config, args.executor)
         return _report(result, paths)
 
 

@@ -1,0 +1,96 @@
+"""Incremental syncs of two versions of the code side by side, alternated round by round on the same data,
+so the machine's load falls on both alike: a re-sync of the unchanged inbox and a sync after one new file.
+
+    .venv/bin/python benchmarks/side_by_side.py --baseline DIR [--scale 16] [--rounds 3] [--data DIR]
+
+DIR is a checkout of the baseline commit (`git worktree add DIR COMMIT`, or `git archive COMMIT | tar -x
+-C DIR`), run with this .venv through PYTHONPATH. The data are benchmarks/scale_data's (cached under
+--data, as bench_scale.py makes them). Each sync is a real `jembatan sync` process without DAGSTER_HOME;
+printed: wall seconds and CPU seconds (user + system of the sync and the processes it waited for), and
+the medians per version. Each version has its own warehouse; the first sync of each is timed too.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import openpyxl
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+JEMBATAN = str(Path(sys.executable).with_name("jembatan"))
+
+from benchmarks.bench_scale import scale_data  # noqa: E402
+
+
+def timed_sync(inbox: Path, warehouse: Path, code: Path | None) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one `jembatan sync`; `code`: the baseline checkout, else this one."""
+    env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
+    env["JEMBATAN_SETTLE_SECONDS"] = "0"
+    if code:
+        env["PYTHONPATH"] = str(code)
+    start = time.perf_counter()
+    process = subprocess.Popen([JEMBATAN, "sync", "--inbox", str(inbox), "--warehouse", str(warehouse)], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    if status:
+        raise RuntimeError(f"sync failed: {process.stderr.read().decode()[-2000:]}")
+    return wall, usage.ru_utime + usage.ru_stime
+
+
+def new_police_file(inbox: Path, tag: str) -> Path:
+    """A copy of the last crime file under new report numbers (LP/<tag>/...): new content every round."""
+    source = sorted(p for p in (inbox / "polda").glob("lp_*.xlsx") if "_tambahan" not in p.name)[-1]
+    target = source.with_name(f"{source.stem}_tambahan_{tag}.xlsx")
+    workbook = openpyxl.load_workbook(source)
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("LP/"):
+                    cell.value = cell.value.replace("LP/", f"LP/{tag}/", 1)
+    workbook.save(target)
+    return target
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--baseline", type=Path, required=True, help="checkout of the baseline commit")
+    parser.add_argument("--scale", default="16")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--data", type=Path, default=ROOT / "build" / "bench")
+    args = parser.parse_args()
+    inbox, _ = scale_data(args.data, args.scale)
+    versions = {"baseline": args.baseline.resolve(), "this": None}
+    figures: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for name, code in versions.items():
+        warehouse = args.data / f"side_by_side_{name}_{args.scale}"
+        shutil.rmtree(warehouse, ignore_errors=True)
+        figures[name, "first sync"] = [timed_sync(inbox, warehouse, code)]
+    for round_ in range(args.rounds):
+        for name in list(versions)[::1 if round_ % 2 == 0 else -1]:       # who goes first alternates
+            warehouse = args.data / f"side_by_side_{name}_{args.scale}"
+            figures.setdefault((name, "unchanged inbox"), []).append(timed_sync(inbox, warehouse, versions[name]))
+            added = new_police_file(inbox, f"T{name[0].upper()}{round_}")
+            try:
+                figures.setdefault((name, "one new file"), []).append(timed_sync(inbox, warehouse, versions[name]))
+            finally:
+                added.unlink()
+    print(f"scale {args.scale}, {args.rounds} rounds: wall s / CPU s, each run, then the medians")
+    for what in ("first sync", "unchanged inbox", "one new file"):
+        for name in versions:
+            runs = figures[name, what]
+            shown = "  ".join(f"{wall:.1f}/{cpu:.1f}" for wall, cpu in runs)
+            print(f"{what:<16} {name:<9} {shown:<40} median {statistics.median(w for w, _ in runs):.1f} / "
+                  f"{statistics.median(c for _, c in runs):.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
