@@ -8,7 +8,7 @@ import pytest
 
 from assets.metadata import MAX_CELL, MAX_COLUMNS, markdown
 from assets.publish.report import charts
-from pipelines.definitions import defs
+from pipelines.file_runs import execute_sync
 from pipelines.resources import JembatanPaths
 from tests.test_ingest import msme_workbook
 from tests.test_pipeline_small import crime_workbook
@@ -36,7 +36,8 @@ def run(tmp_path_factory):
     paths = JembatanPaths(inbox=str(root / "inbox"), warehouse=str(root / "warehouse"))
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("JEMBATAN_MATCH_WARN_BELOW", "0.9")         # lp_2023.xlsx (75 % placed) falls below
-        result = defs.resolve_job_def("sync").execute_in_process(resources={"paths": paths})
+        with dg.DagsterInstance.ephemeral() as instance:
+            result = execute_sync(instance, paths, {})       # a partition per new file, one run over them
     assert result.success
     return result, paths.paths()
 
