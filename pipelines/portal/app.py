@@ -38,7 +38,7 @@ from werkzeug.routing import BaseConverter
 from assets.ingest.report import SEVERITY_ID, SKIPPED_REASON, STATUS_ID, SUMMARY_LABELS, report_workbook
 from assets.privacy import scrub
 from pipelines.portal import drop
-from pipelines.portal.answers import answer, other_names
+from pipelines.portal.answers import Others, answer, other_names
 from pipelines.portal.i18n import LANGUAGES, text
 from pipelines.portal.secret import DATABASE_FILE, portal_dir, secret_key
 from pipelines.portal.store import PortalStore, Upload, User
@@ -304,9 +304,9 @@ def _own(portal: Portal, sha: str) -> Upload:
     return upload
 
 
-def _answer(portal: Portal, upload: Upload, own: list[Upload] | None = None, others: set | None = None):
+def _answer(portal: Portal, upload: Upload, own: list[Upload] | None = None, others: Others | None = None):
     own = own if own is not None else portal.store.uploads(g.user.agency, g.user.office)
-    return answer(portal.inbox, portal.warehouse, upload, own, others)
+    return answer(portal.inbox, portal.warehouse, upload, own, others, portal.store.senders(upload.sha256))
 
 
 def _listing(portal: Portal) -> list[tuple[Upload, object]]:

@@ -283,6 +283,12 @@ class PortalStore:
                              (agency, office, sha)).fetchone()
         return _upload(row) if row else None
 
+    def senders(self, sha: str) -> list[Upload]:
+        """Every office's upload of that content (any agency folder), earliest first."""
+        with self._db() as db:
+            return [_upload(r) for r in db.execute("SELECT * FROM uploads WHERE sha256 = ? ORDER BY uploaded_at, id",
+                                                   (sha,))]
+
     def uploads(self, agency: str, office: str | None = None) -> list[Upload]:
         """The office's uploads (every office of the agency when `office` is None), newest first."""
         query, args = "SELECT * FROM uploads WHERE agency = ?", [agency]
