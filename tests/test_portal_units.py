@@ -89,6 +89,21 @@ def test_logins_wait_after_five_failures_per_user_and_twenty_per_address(store):
     assert b"bangka" not in raw and b"10.1.2.3" not in raw
 
 
+def test_the_stewards_unlock_or_a_new_password_lifts_one_accounts_throttle(store):
+    user = store.throttle_key("user", "bangka")
+    store.add_user("bangka", "polda", "Polres Bangka", "kata-sandi-bangka")
+    other = store.throttle_key("user", "belitung")
+    store.record_failure([user, other] * 5)
+    assert store.wait_seconds({user: 5}, 900) > 0 and store.wait_seconds({other: 5}, 900) > 0
+    assert store.unlock(" Bangka ")[1] == 5
+    assert store.wait_seconds({user: 5}, 900) == 0 and store.wait_seconds({other: 5}, 900) > 0
+    store.record_failure([user] * 5)
+    store.set_password("bangka", "kata-sandi-baru-1")
+    assert store.wait_seconds({user: 5}, 900) == 0
+    with pytest.raises(AccountError, match="no account 'nobody'"):
+        store.unlock("nobody")
+
+
 def test_a_session_ends_when_idle_too_long_when_too_old_or_when_its_account_is_disabled(store, monkeypatch):
     user = store.add_user("bangka", "polda", "Polres Bangka", "kata-sandi-panjang")
     token = store.start_session(user)

@@ -234,19 +234,28 @@ def client_address() -> str:
 # -- logging in ----------------------------------------------------------------------------------------
 def _attempt_login(portal: Portal, username: str, password: str) -> tuple[User | None, float]:
     """(the user, 0) on success; (None, seconds to wait) when throttled; (None, 0) on a wrong login.
-    A throttled attempt is not checked at all, so guessing on goes nowhere."""
+
+    A username with too many failures is not checked at all, so guessing on goes nowhere. An address
+    with too many failures (someone guessing names from a shared office network) holds every wrong login
+    from there, but a right password of an account that is not itself held still logs in: one person
+    guessing cannot lock a whole office out."""
     settings, store = portal.settings, portal.store
     user_key, address_key = store.throttle_key("user", username), store.throttle_key("address", client_address())
     window = settings.lockout_minutes * 60
-    wait = store.wait_seconds({user_key: settings.user_failures, address_key: settings.address_failures}, window)
+    user_wait = store.wait_seconds({user_key: settings.user_failures}, window)
+    address_wait = store.wait_seconds({address_key: settings.address_failures}, window)
     known = store.user(username) if username else None
     who = f"user {known.username}" if known else "an unknown username"
-    if wait > 0:
-        log.warning("login throttled for %s from %s (%.0f s to wait)", who, client_address(), wait)
-        return None, wait
+    if user_wait > 0:
+        log.warning("login throttled for %s from %s (%.0f s to wait)", who, client_address(), user_wait)
+        return None, user_wait
     user = store.verify(username, password) if username and password else None
     if user is None:
         store.record_failure([user_key, address_key])
+        if address_wait > 0:
+            log.warning("login failed for %s from %s, an address throttled (%.0f s to wait)", who, client_address(),
+                        address_wait)
+            return None, address_wait
         log.warning("login failed for %s from %s", who, client_address())
         return None, 0
     store.clear_failures(user_key)
