@@ -157,3 +157,19 @@ def test_where_the_year_came_from_in_both_languages(report_folder):
     report["period"] = {"Bangka": {"year": 2023, "from": "title row 2"}}
     lines = {row[0]: row[2:4] for row in report_workbook(report)[SHEETS[0]].values}
     assert lines["Tahun diambil dari"] == ("Bangka: 2023 (baris judul 2)", "Bangka: 2023 (title row 2)")
+
+
+def test_reports_and_the_work_area_are_the_owners_only_whatever_the_umask(report_folder):
+    """Written under the test run's umask (022: 0644 files, 0755 folders by default): every report, and
+    everything the sync wrote in the work area, is 0600 and every folder 0700 (README, restricted files)."""
+    import os
+    import stat
+    old = os.umask(0o022)
+    os.umask(old)
+    assert old & 0o077 != 0o077, "the umask alone would make the files owner-only: nothing tested"
+    warehouse = report_folder.parent
+    written = [p for root in (report_folder, warehouse / "work") for p in [root, *root.rglob("*")]]
+    assert any(p.suffix == ".xlsx" for p in written) and any(p.name.endswith(".json") for p in written)
+    wrong = {str(p.relative_to(warehouse)): oct(stat.S_IMODE(p.stat().st_mode)) for p in written
+             if stat.S_IMODE(p.stat().st_mode) != (0o700 if p.is_dir() else 0o600)}
+    assert wrong == {}
