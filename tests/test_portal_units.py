@@ -165,8 +165,12 @@ def test_the_steward_adds_lists_and_disables_accounts_with_the_password_on_stand
     ("C:\\Users\\Polres\\Desktop\\LP Agustus.XLSX", "LP Agustus.xlsx"),
     ("../../etc/cron.d/jahat.csv", "jahat.csv"),
     (".tersembunyi.csv", "tersembunyi.csv"),
-    ("~$kunci.xlsx", "_kunci.xlsx"),
+    ("~$kunci.xlsx", "kunci.xlsx"),
     ("a/" + "x" * 300 + ".ods", "x" * 100 + ".ods"),
+    ("résumé 📄.csv", "résumé.csv"),                              # accents kept, an emoji dropped
+    ("Laporan Polres Pangkalpinang – Agustus #2.xlsx", "Laporan Polres Pangkalpinang - Agustus _2.xlsx"),
+    ("Re\u0301sume\u0301.CSV", "R\u00e9sum\u00e9.csv"),           # combining accents joined to their letters (NFC)
+    ("data:\t<lp>?.xls", "data_ lp_.xls"),
 ])
 def test_an_upload_gets_a_safe_name_inside_its_agency_folder(sent, placed):
     assert drop.inbox_name(sent) == placed
