@@ -83,7 +83,8 @@ def answer(inbox: Path, warehouse: Path, upload: Upload, own: list[Upload], othe
     first = manifest is None or first_received_from(manifest, upload, own if senders is None else senders)
     seen = for_office(report, upload, own, others, first=first)
     with_rows = for_office(report, upload, own, others, keep_rows=True, first=first)
-    as_written = {**report, "file_name": upload.file_name, "original_name": upload.original_name}
+    as_written = {**report, "file_name": upload.file_name, "original_name": upload.original_name,
+                  "uploaded_at": upload.uploaded_at}
     return Answer(seen["status"], seen, workbook if workbook.exists() else None,
                   None if with_rows == as_written else with_rows)
 
@@ -140,6 +141,8 @@ def for_office(report: dict, upload: Upload, own: list[Upload], others: Others |
     out["supersedes"] = [s for s in report.get("supersedes", []) if s in own_shas]
     if report.get("superseded_by") and report["superseded_by"] not in own_shas:
         out["superseded_by"] = OTHER_FILE[1]
+    if out.get("status") == "rejected" and not report.get("rows_read") and report.get("problems"):
+        out["status"] = "refused"       # not read at all (not a spreadsheet, protected, ...): said as such
     if not first:
         out.update(status="duplicate", sha256=upload.sha256, source=upload.agency, duplicate_of=OTHER_FILE[1],
                    received_at=upload.uploaded_at, supersedes=[], superseded_by="")

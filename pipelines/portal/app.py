@@ -392,7 +392,9 @@ def _register_pages(app: Flask, portal: Portal) -> None:
     def file_answer(sha):
         upload = _own(portal, sha)
         found = _answer(portal, upload)
+        own = portal.store.uploads(g.user.agency, g.user.office)
         return render_template("answer.html", upload=upload, answer=found, labels=SUMMARY_LABELS,
+                               own_names={u.sha256: u.file_name for u in own},
                                severity_id=SEVERITY_ID, skipped_id={k: v[0] for k, v in SKIPPED_REASON.items()})
 
     @app.get("/files/<sha:sha>/report.xlsx")
@@ -430,8 +432,8 @@ def _listed(upload: Upload, found) -> dict:
     report = found.report or {}
     return {"sha256": upload.sha256, "file_name": upload.file_name, "original_name": upload.original_name,
             "size": upload.size, "uploaded_at": upload.uploaded_at, "uploaded_by": upload.username,
-            "status": found.status, **{k: report.get(k) for k in ("dataset", "rows_read", "rows_accepted",
-                                                                  "rows_rejected", "cells_flagged")}}
+            "status": found.status, "superseded_by": report.get("superseded_by") or "",
+            **{k: report.get(k) for k in ("dataset", "rows_read", "rows_accepted", "rows_rejected", "cells_flagged")}}
 
 
 def _api_answer(upload: Upload, found):
