@@ -173,3 +173,19 @@ def test_reports_and_the_work_area_are_the_owners_only_whatever_the_umask(report
     wrong = {str(p.relative_to(warehouse)): oct(stat.S_IMODE(p.stat().st_mode)) for p in written
              if stat.S_IMODE(p.stat().st_mode) != (0o700 if p.is_dir() else 0o600)}
     assert wrong == {}
+
+
+def test_the_summary_gives_the_received_time_in_wib_and_a_refusal_reason_once():
+    reason = ("This is a web page (HTML) saved with a spreadsheet name (.xlsx); open it in Excel and save it as .xlsx.",
+              "Ini halaman web (HTML) yang diberi nama berkas spreadsheet (.xlsx); buka di Excel lalu simpan sebagai .xlsx.")
+    report = {"file_name": "laporan.xlsx", "sha256": "5" * 64, "source": "polda", "dataset": None, "datasets": [],
+              "status": "rejected", "rows_read": 0, "rows_accepted": 0, "rows_rejected": 0, "rows_skipped": 0,
+              "cells_flagged": 0, "received_at": "2026-11-30T01:34:22.030929+00:00", "years": [], "period": {},
+              "hidden": {}, "problems": [{"code": "html_not_spreadsheet", "message": reason[0], "message_id": reason[1]}],
+              "supersedes": [], "superseded_by": "", "duplicate_of": "", "notes": [reason[0]], "notes_id": [reason[1]],
+              "skipped": [], "errors": []}
+    rows = list(report_workbook(report)[SHEETS[0]].values)
+    by_label = {row[1]: row for row in rows if row and row[1]}
+    assert by_label["Received"][:3] == ("Diterima", "Received", "30/11/2026 08:34 WIB")
+    assert by_label["Rows read (skipped rows included)"][0] == "Baris dibaca (termasuk yang dilewati)"
+    assert sum(reason[1] in str(row) for row in rows) == 1       # under the status, not again as a note
