@@ -16,6 +16,9 @@ on the local disk: they are not places of this storage.
 
 Atomic writes stay atomic: locally a temporary file beside the target and one `os.replace`; on object
 storage the file is made locally and uploaded by one put (an object appears whole or not at all).
+Everything written here is restricted (the work area, the archive, the agency reports): locally a file
+is 0600 and a folder this layer creates 0700 (0640/0750 with JEMBATAN_GROUP; assets/access.py),
+whatever the umask.
 """
 from __future__ import annotations
 
@@ -92,9 +95,10 @@ def atomic_write(path: Location, write: Callable[[Path], object]) -> None:
     half-way, sees the old content or the new, never half of it. Locally the temporary file is beside
     `path` and one rename puts it in place; on object storage it is uploaded by one put."""
     if is_local(path):
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _restricted_parents(path)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         write(tmp)
+        _restrict(tmp)
         os.replace(tmp, path)
         return
     with tempfile.TemporaryDirectory(prefix=".jembatan-put-") as folder:      # owner-only (0700)
@@ -103,12 +107,30 @@ def atomic_write(path: Location, write: Callable[[Path], object]) -> None:
         put_file(tmp, path)
 
 
+def _restricted_parents(path: Path) -> None:
+    """Create the missing folders above a local `path`, each restricted (existing ones left as they are)."""
+    from assets.access import restrict         # assets.access imports this module
+    missing = [p for p in [path.parent, *path.parent.parents] if not p.exists()]
+    for folder in reversed(missing):
+        try:
+            folder.mkdir()
+        except FileExistsError:                # made at the same moment by another worker
+            continue
+        restrict(folder)
+
+
+def _restrict(path: Path) -> None:
+    from assets.access import restrict
+    restrict(path)
+
+
 def put_file(local: Path, path: Location) -> None:
     """Put a local file at `path` whole (locally: by rename when on the same file system, else a copy
     renamed into place; on object storage: one upload, which appears whole or not at all)."""
     if is_local(path):
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _restricted_parents(path)
         try:
+            _restrict(local)
             os.replace(local, path)
         except OSError:                  # another file system (EXDEV): copy beside it, then rename
             atomic_write(path, lambda tmp: shutil.copyfile(local, tmp))
@@ -249,7 +271,7 @@ def move(source: Location, target: Location) -> None:
     """Move a file (locally one rename; on object storage a copy, then the source removed: repeating a
     move that was cut short finishes it, since the copy is whole before the source goes)."""
     if is_local(source) and is_local(target):
-        target.parent.mkdir(parents=True, exist_ok=True)
+        _restricted_parents(target)
         os.replace(source, target)
         return
     fs, key = _remote(source)

@@ -157,3 +157,35 @@ def test_where_the_year_came_from_in_both_languages(report_folder):
     report["period"] = {"Bangka": {"year": 2023, "from": "title row 2"}}
     lines = {row[0]: row[2:4] for row in report_workbook(report)[SHEETS[0]].values}
     assert lines["Tahun diambil dari"] == ("Bangka: 2023 (baris judul 2)", "Bangka: 2023 (title row 2)")
+
+
+def test_reports_and_the_work_area_are_the_owners_only_whatever_the_umask(report_folder):
+    """Written under the test run's umask (022: 0644 files, 0755 folders by default): every report, and
+    everything the sync wrote in the work area, is 0600 and every folder 0700 (README, restricted files)."""
+    import os
+    import stat
+    old = os.umask(0o022)
+    os.umask(old)
+    assert old & 0o077 != 0o077, "the umask alone would make the files owner-only: nothing tested"
+    warehouse = report_folder.parent
+    written = [p for root in (report_folder, warehouse / "work") for p in [root, *root.rglob("*")]]
+    assert any(p.suffix == ".xlsx" for p in written) and any(p.name.endswith(".json") for p in written)
+    wrong = {str(p.relative_to(warehouse)): oct(stat.S_IMODE(p.stat().st_mode)) for p in written
+             if stat.S_IMODE(p.stat().st_mode) != (0o700 if p.is_dir() else 0o600)}
+    assert wrong == {}
+
+
+def test_the_summary_gives_the_received_time_in_wib_and_a_refusal_reason_once():
+    reason = ("This is a web page (HTML) saved with a spreadsheet name (.xlsx); open it in Excel and save it as .xlsx.",
+              "Ini halaman web (HTML) yang diberi nama berkas spreadsheet (.xlsx); buka di Excel lalu simpan sebagai .xlsx.")
+    report = {"file_name": "laporan.xlsx", "sha256": "5" * 64, "source": "polda", "dataset": None, "datasets": [],
+              "status": "rejected", "rows_read": 0, "rows_accepted": 0, "rows_rejected": 0, "rows_skipped": 0,
+              "cells_flagged": 0, "received_at": "2026-11-30T01:34:22.030929+00:00", "years": [], "period": {},
+              "hidden": {}, "problems": [{"code": "html_not_spreadsheet", "message": reason[0], "message_id": reason[1]}],
+              "supersedes": [], "superseded_by": "", "duplicate_of": "", "notes": [reason[0]], "notes_id": [reason[1]],
+              "skipped": [], "errors": []}
+    rows = list(report_workbook(report)[SHEETS[0]].values)
+    by_label = {row[1]: row for row in rows if row and row[1]}
+    assert by_label["Received"][:3] == ("Diterima", "Received", "30/11/2026 08:34 WIB")
+    assert by_label["Rows read (skipped rows included)"][0] == "Baris dibaca (termasuk yang dilewati)"
+    assert sum(reason[1] in str(row) for row in rows) == 1       # under the status, not again as a note

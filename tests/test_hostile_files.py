@@ -250,7 +250,9 @@ def test_unrecognised_file_names_closest_dataset(tmp_path, work):
     problem = received.problems[0]
     assert problem["code"] == "dataset_not_recognised"
     assert "closest is crime_report" in problem["message"] and "crime_type" in problem["message"]
-    assert "Warna Favorit" in problem["message"] and "paling mirip crime_report" in problem["message_id"]
+    assert "Warna Favorit" in problem["message"] and "paling mirip 'Laporan polisi" in problem["message_id"]
+    # In Bahasa Indonesia the missing column is named by its header, as the clerk knows it.
+    assert "kolom yang kurang: Jenis Kejahatan" in problem["message_id"] and "crime_type" not in problem["message_id"]
 
 
 def test_sync_goes_on_after_hostile_files(tmp_path, work):

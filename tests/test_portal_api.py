@@ -4,18 +4,20 @@ with short limits for throttling and idle sessions."""
 from __future__ import annotations
 
 import http.client
+import io
 import json
 import subprocess
 import time
 import urllib.parse
 
+import openpyxl
 import pytest
 import requests
 
 from pipelines.portal.answers import report_files
 from pipelines.portal.store import Upload
-from tests.portal_fixture import (FIRST_ROWS, JEMBATAN, VICTIM, add_user, crime_workbook, make_world, portal_server,
-                                  sync)
+from tests.portal_fixture import (FIRST_ROWS, FIXED_ROWS, JEMBATAN, VICTIM, add_user, crime_workbook, make_world,
+                                  portal_server, sync)
 
 BANGKA = ("api.bangka", "kata-sandi-bangka")
 BELITUNG = ("api.belitung", "kata-sandi-belitung")
@@ -189,6 +191,82 @@ def test_logging_out_or_disabling_the_account_ends_the_session(world, portal, up
                        capture_output=True, timeout=120)
 
 
+# -- a second round: a copy from another office, a correction, a web page saved as .xlsx ------------------
+@pytest.fixture(scope="module")
+def second_round(world, portal, uploaded):
+    """After the first sync: Polres Belitung sends the very bytes of Bangka's first file, Bangka sends its
+    correction and a web page saved as .xlsx, Dinas Koperasi a CSV named with accents and an emoji;
+    then the steward's sync."""
+    belitung, belitung_token = login(portal, BELITUNG)
+    copy = belitung.post(f"{portal}/api/files", headers={"X-CSRFToken": belitung_token}, timeout=60,
+                         files={"file": ("salinan dari bangka.xlsx", uploaded["workbook"].read_bytes())})
+    fixed = crime_workbook(world.root / "lp_perbaikan.xlsx", FIXED_ROWS)
+    bangka, token = uploaded["session"], uploaded["token"]
+    correction = bangka.post(f"{portal}/api/files", headers={"X-CSRFToken": token}, timeout=60,
+                             files={"file": ("LP Agustus 2023.xlsx", fixed.read_bytes())})
+    web = bangka.post(f"{portal}/api/files", headers={"X-CSRFToken": token}, timeout=60,
+                      files={"file": ("laporan web.xlsx", b"<html><body><table><tr><td>LP</td></tr></table></body></html>")})
+    cooperative, cooperative_token = login(portal, KOPERASI)
+    accented = cooperative.post(f"{portal}/api/files", headers={"X-CSRFToken": cooperative_token}, timeout=60,
+                                files={"file": ("résumé 📄.csv", (PROGRAM_CSV.splitlines()[0] + "\n" + PROGRAM_CSV.splitlines()[1]
+                                                                 + "\nJumlah,,,,,,,,5000000\n").encode())})
+    sync(world)
+    return {"belitung": belitung, "copy": copy.json()["sha256"], "correction": correction.json()["sha256"],
+            "web": web.json()["sha256"], "cooperative": cooperative, "accented": accented.json()}
+
+
+def test_an_office_sending_another_offices_bytes_sees_only_its_own_upload(portal, uploaded, second_round):
+    belitung, sha = second_round["belitung"], second_round["copy"]
+    mine = belitung.get(f"{portal}/api/files", timeout=60).json()["files"]
+    assert [(f["file_name"], f["status"], f["superseded_by"]) for f in mine] == \
+        [("salinan dari bangka.xlsx", "duplicate", "")]
+    report = belitung.get(f"{portal}/api/files/{sha}", timeout=60).json()
+    assert (report["status"], report["source"], report["file_name"], report["received_at"]) == \
+        ("duplicate", "polda", "salinan dari bangka.xlsx", mine[0]["uploaded_at"])
+    assert (report["superseded_by"], report["supersedes"]) == ("", [])
+    assert report["notes"][0] == "the same content was already received; it was counted once"
+    assert (report["rows_read"], report["rows_accepted"]) == (4, 2)        # what its own bytes hold
+    page = belitung.get(f"{portal}/files/{sha}", timeout=60).text
+    workbook = belitung.get(f"{portal}/api/files/{sha}/report.xlsx", timeout=60)
+    cells = str([c.value for ws in openpyxl.load_workbook(io.BytesIO(workbook.content)).worksheets
+                 for row in ws.iter_rows() for c in row])
+    for shown in (json.dumps(report), page, cells):
+        for secret in ("LP Agustus", second_round["correction"][:12], "digantikan", "superseded by", "Polres Bangka"):
+            assert secret not in shown, secret
+    assert "isi yang sama sudah pernah diterima; dihitung sekali" in page
+
+
+def test_the_office_sees_its_correction_by_name_and_a_refused_file_says_why_once(portal, uploaded, second_round):
+    bangka, first, fixed = uploaded["session"], uploaded["sent"].json()["sha256"], second_round["correction"]
+    listed = {f["sha256"]: f for f in bangka.get(f"{portal}/api/files", timeout=60).json()["files"]}
+    assert (listed[first]["superseded_by"], listed[fixed]["superseded_by"]) == (fixed, "")
+    assert (listed[fixed]["status"], listed[fixed]["file_name"]) == ("accepted", "LP Agustus 2023 (2).xlsx")
+    page = bangka.get(f"{portal}/files/{first}", timeout=60).text
+    assert f'<a href="/files/{fixed}">LP Agustus 2023 (2).xlsx</a>' in page
+    assert f">{fixed}<" not in page                             # no bare fingerprint for the clerk to decode
+    # A web page saved as .xlsx: refused (never read), its reason said once.
+    web = bangka.get(f"{portal}/api/files/{second_round['web']}", timeout=60).json()
+    assert (web["status"], web["rows_read"], [p["code"] for p in web["problems"]]) == \
+        ("refused", 0, ["html_not_spreadsheet"])
+    page = bangka.get(f"{portal}/files/{second_round['web']}", timeout=60).text
+    assert "ditolak tanpa dibaca" in page and page.count(web["problems"][0]["message_id"]) == 1
+    # The upload page names every kind it takes.
+    assert ".xml" in bangka.get(f"{portal}/files", timeout=60).text
+
+
+def test_an_accented_file_name_is_kept_and_rows_read_say_they_count_skipped_rows(portal, second_round):
+    accented = second_round["accented"]
+    assert accented["file_name"] == "résumé.csv"
+    cooperative = second_round["cooperative"]
+    report = cooperative.get(f"{portal}/api/files/{accented['sha256']}", timeout=60).json()
+    assert (report["file_name"], report["original_name"], report["rows_read"], report["rows_skipped"]) == \
+        ("résumé.csv", "résumé 📄.csv", 2, 1)
+    page = cooperative.get(f"{portal}/files/{accented['sha256']}", timeout=60).text
+    assert "Baris dibaca (termasuk yang dilewati)" in page and "r_sum" not in page
+    assert "Baris dibaca (termasuk yang dilewati) / diterima / ditolak" in cooperative.get(f"{portal}/files",
+                                                                                          timeout=60).text
+
+
 # -- throttling and idle sessions, on a server with short limits ----------------------------------------
 def _login_from(url: str, source: str, username: str, password: str) -> int:
     """POST /api/login from the loopback address `source` (another client address on this machine)."""
@@ -222,10 +300,26 @@ def test_logins_are_throttled_per_user_and_per_address_and_idle_sessions_end(tmp
         assert held.status_code == 429 and held.json()["error"] == "throttled"
         assert 0 < int(held.headers["Retry-After"]) <= 15 * 60
         assert held.json()["message"] == "Too many failed logins. Wait 15 minutes, then try again."
-        # Per address: guessing other names from 127.0.0.1 holds every login from there, not from elsewhere.
+        # Per address: guessing other names from 127.0.0.1 holds every wrong login from there (not from
+        # elsewhere), but a colleague on the same network still logs in with the right password.
         for guess in ("sandi-di-kolom-nama", "admin", "root"):
             requests.post(f"{url}/api/login", data={"username": guess, "password": "tebak-tebakan-1"}, timeout=60)
-        assert _login_from(url, "127.0.0.1", "bendahara", "sandi-bendahara-123") == 429
+        assert _login_from(url, "127.0.0.1", "bendahara", "bukan-sandinya-1") == 429
+        assert _login_from(url, "127.0.0.2", "bendahara", "bukan-sandinya-1") == 401
+        assert _login_from(url, "127.0.0.1", "bendahara", "sandi-bendahara-123") == 200
+        assert _login_from(url, "127.0.0.1", "kasir", "sandi-kasir-123") == 429       # still held itself
+        # The steward lifts a held account at once: `user unlock`, or a new password.
+        unlocked = subprocess.run([JEMBATAN, "portal", "user", "unlock", "kasir"], env=world.env(), capture_output=True,
+                                  text=True, timeout=120)
+        assert (unlocked.returncode, unlocked.stdout) == (0, "unlocked kasir: 3 failed login(s) forgotten\n")
+        assert _login_from(url, "127.0.0.1", "kasir", "sandi-kasir-123") == 200
+        for _ in range(3):
+            _login_from(url, "127.0.0.2", "kasir", "sandi-yang-salah-1")
+        assert _login_from(url, "127.0.0.2", "kasir", "sandi-kasir-123") == 429
+        renewed = subprocess.run([JEMBATAN, "portal", "user", "password", "kasir"], input="sandi-kasir-baru-1\n",
+                                 env=world.env(), capture_output=True, text=True, timeout=120)
+        assert renewed.stdout == "new password set for kasir; its sessions ended, its failed logins forgotten\n"
+        assert _login_from(url, "127.0.0.2", "kasir", "sandi-kasir-baru-1") == 200
         assert _login_from(url, "127.0.0.2", "bendahara", "sandi-bendahara-123") == 200
     # The log names known accounts only, never a password or what was typed as a username.
     text = log.read_text()

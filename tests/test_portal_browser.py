@@ -204,10 +204,14 @@ def test_the_clerk_fixes_the_file_and_sends_it_again_and_it_replaces_the_first(c
     shown = summary(page)
     assert (shown["status"], shown["rows_read"], shown["rows_accepted"], shown["rows_rejected"]) == \
         ("diterima", "4", "4", "0")
-    assert shown["supersedes"] == clerk["sha"]
+    # The file it replaces by its name, a link to its answer (never a bare fingerprint).
+    assert shown["supersedes"] == "LP Agustus 2023.xlsx"
+    assert page.locator("#summary tr[data-key=supersedes] a").get_attribute("href") == f"/files/{clerk['sha']}"
     assert "Sel yang perlu diperbaiki (0)" in page.inner_text("main") and page.locator("#errors").count() == 0
     page.goto(f"{portal}/files/{clerk['sha']}")
-    assert summary(page)["superseded_by"] == sha
+    assert summary(page)["superseded_by"] == "LP Agustus 2023 (2).xlsx"
+    page.click("#summary tr[data-key=superseded_by] a")
+    assert page.url == f"{portal}/files/{sha}"
     page.goto(f"{portal}/files")
     rows = page.locator("#files tbody tr")
     assert [r.get_attribute("data-sha256") for r in rows.all()] == [sha, clerk["sha"]]

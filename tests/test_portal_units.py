@@ -3,6 +3,8 @@ writing an upload into the inbox so that no sync reads half of it, the steward's
 what an office may see of a report."""
 from __future__ import annotations
 
+import json
+
 import io
 import os
 import sqlite3
@@ -87,6 +89,21 @@ def test_logins_wait_after_five_failures_per_user_and_twenty_per_address(store):
     assert b"bangka" not in raw and b"10.1.2.3" not in raw
 
 
+def test_the_stewards_unlock_or_a_new_password_lifts_one_accounts_throttle(store):
+    user = store.throttle_key("user", "bangka")
+    store.add_user("bangka", "polda", "Polres Bangka", "kata-sandi-bangka")
+    other = store.throttle_key("user", "belitung")
+    store.record_failure([user, other] * 5)
+    assert store.wait_seconds({user: 5}, 900) > 0 and store.wait_seconds({other: 5}, 900) > 0
+    assert store.unlock(" Bangka ")[1] == 5
+    assert store.wait_seconds({user: 5}, 900) == 0 and store.wait_seconds({other: 5}, 900) > 0
+    store.record_failure([user] * 5)
+    store.set_password("bangka", "kata-sandi-baru-1")
+    assert store.wait_seconds({user: 5}, 900) == 0
+    with pytest.raises(AccountError, match="no account 'nobody'"):
+        store.unlock("nobody")
+
+
 def test_a_session_ends_when_idle_too_long_when_too_old_or_when_its_account_is_disabled(store, monkeypatch):
     user = store.add_user("bangka", "polda", "Polres Bangka", "kata-sandi-panjang")
     token = store.start_session(user)
@@ -148,8 +165,12 @@ def test_the_steward_adds_lists_and_disables_accounts_with_the_password_on_stand
     ("C:\\Users\\Polres\\Desktop\\LP Agustus.XLSX", "LP Agustus.xlsx"),
     ("../../etc/cron.d/jahat.csv", "jahat.csv"),
     (".tersembunyi.csv", "tersembunyi.csv"),
-    ("~$kunci.xlsx", "_kunci.xlsx"),
+    ("~$kunci.xlsx", "kunci.xlsx"),
     ("a/" + "x" * 300 + ".ods", "x" * 100 + ".ods"),
+    ("résumé 📄.csv", "résumé.csv"),                              # accents kept, an emoji dropped
+    ("Laporan Polres Pangkalpinang – Agustus #2.xlsx", "Laporan Polres Pangkalpinang - Agustus _2.xlsx"),
+    ("Re\u0301sume\u0301.CSV", "R\u00e9sum\u00e9.csv"),           # combining accents joined to their letters (NFC)
+    ("data:\t<lp>?.xls", "data_ lp_.xls"),
 ])
 def test_an_upload_gets_a_safe_name_inside_its_agency_folder(sent, placed):
     assert drop.inbox_name(sent) == placed
@@ -225,17 +246,20 @@ def test_a_report_shows_no_other_offices_file_names_nor_row_content():
               "supersedes": ["c" * 64, "d" * 64], "superseded_by": "",
               "notes": ["sheet 'Data': note row 9 left out (Dibuat oleh: Budi)"], "notes_id": [],
               "problems": [],
-              "errors": [{"code": "duplicate_key_other_file", "message": "Nomor LP: 'LP/1' already came in "
+              "errors": [{"code": "duplicate_key_other_file", "header": "Nomor LP", "value": "LP/1",
+                          "message": "Nomor LP: 'LP/1' already came in "
                           "a.xlsx row 4; each report is counted once.",
                           "message_id": "Nomor LP: 'LP/1' sudah diterima di a.xlsx baris 4; setiap laporan dihitung sekali."},
-                         {"code": "duplicate_key_other_file", "message": "Nomor LP: 'LP/2' already came in data.xlsx row 5",
+                         {"code": "duplicate_key_other_file", "header": "Nomor LP", "value": "LP/2",
+                          "message": "Nomor LP: 'LP/2' already came in data.xlsx row 5",
                           "message_id": "Nomor LP: 'LP/2' sudah diterima di data.xlsx baris 5"}],
               "skipped": [{"sheet": "Data", "row": 9, "reason": "note", "text": "Dibuat oleh: Budi"}]}
     seen = for_office(report, own[0], own, others={"a.xlsx", "rahasia polres lain.xlsx"})
     assert [e["message"] for e in seen["errors"]] == [
-        "Nomor LP: 'LP/1' already came in another file row 4; each report is counted once.",
+        "Nomor LP: 'LP/1' was already sent in another file; each report is counted once.",   # not which, nor its row
         "Nomor LP: 'LP/2' already came in data.xlsx row 5"]      # data.xlsx is the office's own; "a.xlsx" inside it kept
-    assert seen["errors"][0]["message_id"].startswith("Nomor LP: 'LP/1' sudah diterima di berkas lain baris 4")
+    assert seen["errors"][0]["message_id"] == \
+        "Nomor LP: 'LP/1' sudah pernah dikirim dalam berkas lain; setiap laporan dihitung sekali."
     assert seen["supersedes"] == ["c" * 64]
     assert seen["skipped"] == [{"sheet": "Data", "row": 9, "reason": "note"}]
 
@@ -264,7 +288,8 @@ def test_content_first_received_in_another_folder_answers_with_its_duplicate_rep
     upload = _upload("lp.csv", sha)                      # Polres Bangka sent the same bytes into inbox/polda
     found = answer(inbox, warehouse, upload, [upload])
     assert (found.status, found.report["rows_read"], found.report["duplicate_of"]) == ("duplicate", 3, "another file")
-    assert found.report["notes_id"][0] == "isi yang sama sudah diterima sebagai berkas lain; dihitung sekali"
+    assert found.report["notes_id"][0] == "isi yang sama sudah pernah diterima; dihitung sekali"
+    assert (found.report["source"], found.report["received_at"]) == ("polda", upload.uploaded_at)
     assert "umkm dinas lain" not in str(found.report) and found.workbook.name == f"lp.csv.{sha[:12]}.xlsx"
     # The sync's workbook names the other file: the office's workbook is written again without it.
     assert "umkm dinas lain" in str([c.value for row in openpyxl.load_workbook(found.workbook)[SUMMARY_SHEET].iter_rows()
@@ -272,3 +297,60 @@ def test_content_first_received_in_another_folder_answers_with_its_duplicate_rep
     rewritten = report_workbook(found.rewritten)
     cells = [c.value for row in rewritten[SUMMARY_SHEET].iter_rows() for c in row]
     assert "umkm dinas lain" not in str(cells) and "another file" in cells
+
+
+def test_an_office_sending_another_offices_content_sees_only_its_own_upload(tmp_path):
+    """Polres Belitung sends the very bytes of Polres Bangka's file (since corrected), Dinas Koperasi those
+    of the correction: each sees its own upload time and folder, no name, hash or correction of Bangka's."""
+    from assets.ingest.receive import WorkArea
+    from assets.ingest.report import duplicate_reports, file_report, write_report
+    inbox, warehouse = tmp_path / "inbox", tmp_path / "warehouse"
+    first, fixed = "1" * 64, "88b303cc4817" + "2" * 52
+    bangka = [Upload(first, "polda", "Polres Bangka", "LP Bangka.xlsx", "LP Bangka.xlsx", 10, "bangka",
+                     "2026-01-01T00:00:00+00:00"),
+              Upload(fixed, "polda", "Polres Bangka", "LP Bangka perbaikan.xlsx", "x", 10, "bangka",
+                     "2026-01-02T00:00:00+00:00")]
+    belitung = Upload(first, "polda", "Polres Belitung", "LP Bangka (2).xlsx", "lp.xlsx", 10, "belitung",
+                      "2026-01-05T00:00:00+00:00")
+    koperasi = Upload(fixed, "koperasi", "Dinas Koperasi Bangka", "data.xlsx", "data.xlsx", 10, "kop",
+                      "2026-01-06T00:00:00+00:00")
+    work = WorkArea(warehouse / "work")
+    for sha, name, also, at, extra in (
+            (first, "LP Bangka.xlsx", ["LP Bangka (2).xlsx"], "2026-01-01T00:00:05+00:00",
+             {"superseded_by": fixed, "notes": ["superseded by LP Bangka perbaikan.xlsx (88b303cc4817), a corrected "
+                                                "file for the same data; its rows no longer count"],
+              "notes_id": ["digantikan oleh LP Bangka perbaikan.xlsx (88b303cc4817), berkas perbaikan untuk data "
+                           "yang sama; barisnya tidak dihitung lagi"]}),
+            (fixed, "LP Bangka perbaikan.xlsx", ["data.xlsx"], "2026-01-02T00:00:05+00:00",
+             {"supersedes": [first], "notes": ["sheet 'Data': 1 column not read: Catatan"],
+              "notes_id": ["lembar 'Data': 1 kolom tidak dibaca: Catatan"]})):
+        manifest = {"sha256": sha, "source": "polda", "file_name": name, "also_received_as": also,
+                    "datasets": ["crime_report"], "rows_read": 4, "rows_skipped": 0, "received_at": at, **extra}
+        work.write_manifest_dict(manifest)
+        report = file_report(manifest, errors=pd.DataFrame())
+        for written in [report, *duplicate_reports(manifest, report)]:
+            write_report(warehouse / "reports", written)
+    senders = sorted([*bangka, belitung, koperasi], key=lambda u: u.uploaded_at)
+    for upload in (belitung, koperasi):
+        found = answer(inbox, warehouse, upload, [upload], senders=[u for u in senders if u.sha256 == upload.sha256])
+        seen = found.report
+        assert (seen["status"], seen["source"], seen["received_at"], seen["file_name"]) == \
+            ("duplicate", upload.agency, upload.uploaded_at, upload.file_name)
+        assert (seen["superseded_by"], seen["supersedes"], seen["duplicate_of"]) == ("", [], "another file")
+        assert seen["notes"][0] == "the same content was already received; it was counted once"
+        assert seen["notes_id"][0] == "isi yang sama sudah pernah diterima; dihitung sekali"
+        for shown in (seen, found.rewritten):
+            text = json.dumps(shown)
+            other_sha = fixed if upload is belitung else first      # the other file's hash (the own one is shown)
+            for secret in ("LP Bangka.xlsx", "perbaikan", other_sha[:12], "2026-01-01", "2026-01-02", "Polres Bangka",
+                           *(["polda"] if upload is koperasi else [])):
+                assert secret not in text, (upload.office, secret)
+        assert found.rewritten is not None      # the sync's workbook says more: written again for the office
+    # The correction's own content notes stay for Koperasi (they are about the bytes it sent).
+    kop = answer(inbox, warehouse, koperasi, [koperasi], senders=[bangka[1], koperasi]).report
+    assert kop["notes"][1:] == ["sheet 'Data': 1 column not read: Catatan"]
+    # Bangka itself still sees its own file, its correction and when it was read.
+    own = answer(inbox, warehouse, bangka[0], bangka, senders=[bangka[0], belitung]).report
+    assert (own["status"], own["superseded_by"], own["received_at"]) == \
+        ("accepted", fixed, "2026-01-01T00:00:05+00:00")
+    assert own["notes"][0].startswith("superseded by LP Bangka perbaikan.xlsx (88b303cc4817)")

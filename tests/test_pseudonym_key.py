@@ -262,3 +262,29 @@ def test_a_key_in_a_folder_anyone_may_write_is_refused(tmp_path):
     folder.chmod(0o1777)                    # a sticky folder (as /tmp): others cannot replace the key
     assert len(read_key(key)) == 32
     folder.chmod(0o700)
+
+
+def test_key_status_says_what_a_sync_of_a_new_warehouse_will_do_and_it_does_it(tmp_path, own_key, capsys):
+    warehouse = tmp_path / "warehouse"
+    assert main(["key", "status", "--warehouse", str(warehouse)]) == 0
+    said = capsys.readouterr().out.splitlines()
+    assert said[1] == "key:       none yet"
+    assert said[-1] == (f"a sync can run: it makes a new key at {own_key} (owner-only) and records its "
+                        "fingerprint for this warehouse; back the key up then")
+    key = warehouse_key(warehouse)          # what the sync does: the key made, its fingerprint recorded
+    assert main(["key", "status", "--warehouse", str(warehouse)]) == 0
+    said = capsys.readouterr().out.splitlines()
+    assert said[1].startswith(f"key:       usable, fingerprint {fingerprint(key)[:12]}")
+    assert said[-1] == "a sync can run"
+    # A key made by hand before the first sync: recorded by it.
+    other = tmp_path / "other"
+    assert main(["key", "status", "--warehouse", str(other)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == \
+        "a sync can run: it records this key's fingerprint for this warehouse"
+    own_key.chmod(0o644)
+    assert main(["key", "status", "--warehouse", str(other)]) == 2
+    said = capsys.readouterr().out.splitlines()
+    assert said[1].startswith("key:       refused: pseudonym key") and "readable by others" in said[1]
+    assert said[-1] == "a sync refuses to run: fix or replace the key file (see above)"
+    with pytest.raises(KeyRefused):
+        warehouse_key(other)

@@ -237,3 +237,38 @@ def test_a_template_made_before_any_list_asks_for_the_district(tmp_path):
     assert wb.sheetnames == ["Petunjuk", "Data"]
     assert "Isi juga kolom Kecamatan: nama desa/kelurahan yang sama ada di beberapa kecamatan." in \
         [row[0] for row in wb["Petunjuk"].iter_rows(values_only=True)]
+
+
+def test_every_input_check_shows_its_prompt_and_its_message_in_excel(tmp_path):
+    """Excel shows a check's message only with showErrorMessage="1" (and its prompt with
+    showInputMessage="1"): read from the written file's own XML."""
+    import zipfile
+    from xml.etree import ElementTree
+
+    from assets.ingest.template import write_template
+    villages = pd.DataFrame({"name": ["Air Duren", "Air Duren"], "district": ["Mendo", "Pemali"],
+                             "regency": ["Kabupaten Bangka"] * 2, "code": ["19.01.01.2001", "19.01.02.2001"]})
+    out = write_template(DATASETS["crime_report"], tmp_path / "lp.xlsx", villages)
+    wb = openpyxl.load_workbook(out)
+    headers = [c.value for c in wb["Data"][1]]
+    sheet = next(n for n in zipfile.ZipFile(out).namelist() if n.startswith("xl/worksheets/sheet")
+                 and b"dataValidation " in zipfile.ZipFile(out).read(n))
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    checks = {}
+    for element in ElementTree.fromstring(zipfile.ZipFile(out).read(sheet)).iterfind(".//m:dataValidation", ns):
+        letter = element.get("sqref").split(":")[0].rstrip("0123456789")
+        checks[headers[openpyxl.utils.column_index_from_string(letter) - 1]] = element.attrib
+    assert {"Tgl Lapor", "Desa/Kelurahan"} <= set(checks)
+    for header, check in checks.items():
+        assert (check["showErrorMessage"], check["showInputMessage"], check["allowBlank"]) == ("1", "1", "1"), header
+        assert check["promptTitle"] == header and check["prompt"] and check["error"], header
+    assert (checks["Tgl Lapor"]["errorTitle"], checks["Tgl Lapor"]["errorStyle"]) == ("Bukan tanggal", "warning")
+    village = checks["Desa/Kelurahan"]
+    # A village not on the list warns (a new village can still be typed); it never stops the clerk.
+    assert (village["errorTitle"], village["errorStyle"], village["type"]) == \
+        ("Desa tidak ada di daftar resmi", "warning", "list")
+    assert "tetap memakainya" in village["error"]
+    program = write_template(DATASETS["program_participation"], tmp_path / "p.xlsx")
+    found = {v.errorTitle: (v.errorStyle, v.showErrorMessage)
+             for v in openpyxl.load_workbook(program)["Data"].data_validations.dataValidation}
+    assert found["NIK harus 16 digit"] == ("stop", True) and found["Isian tidak sah"] == ("warning", True)

@@ -603,15 +603,21 @@ def _wrong_folder(label: str, label_id: str, layout, source: str) -> tuple[str, 
     folder = layout.dataset.source
     return (f"{label}: holds {layout.dataset.name} data, which inbox/{folder}/ receives, not inbox/{source}/; "
             f"drop the file in inbox/{folder}/",
-            f"{label_id}: berisi data {layout.dataset.name} yang diterima folder inbox/{folder}/, bukan "
+            f"{label_id}: berisi data {_title_id(layout.dataset)} yang diterima folder inbox/{folder}/, bukan "
             f"inbox/{source}/; letakkan berkas di inbox/{folder}/")
+
+
+def _title_id(dataset) -> str:
+    """The dataset as the agency calls it (its Indonesian title), for the Indonesian notes."""
+    return f"'{dataset.title_id}'" if dataset.title_id else dataset.name
 
 
 def _unrecognised_note_id(label: str, closest) -> str:
     if closest is None:
         return f"{label}: tidak ada baris judul kolom yang dikenali"
-    return (f"{label}: tidak dikenali sebagai data apa pun; paling mirip {closest.dataset.name}, kolom yang "
-            f"kurang: {', '.join(closest.missing_required)}; judul kolom yang tidak dikenal: "
+    headers = [closest.dataset.column(name).aliases[0] for name in closest.missing_required]   # as the template heads them
+    return (f"{label}: tidak dikenali sebagai data apa pun; paling mirip {_title_id(closest.dataset)}, kolom yang "
+            f"kurang: {', '.join(headers)}; judul kolom yang tidak dikenal: "
             f"{', '.join(h for h in closest.unrecognised_headers if h) or 'tidak ada'}")
 
 

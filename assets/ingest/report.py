@@ -7,10 +7,12 @@ anything that still looks like a NIK or a phone number is masked here.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from openpyxl import Workbook
@@ -184,11 +186,12 @@ def write_report(reports: Path, report: dict, tag: str | None = None, rewrite: b
 SUMMARY_LABELS = [
     ("file_name", "Nama berkas", "File name"), ("sha256", "Sidik berkas (SHA-256)", "File fingerprint"),
     ("source", "Folder instansi", "Agency folder"), ("dataset", "Jenis data", "Dataset"),
-    ("status", "Status", "Status"), ("rows_read", "Baris dibaca", "Rows read"),
+    ("status", "Status", "Status"),
+    ("rows_read", "Baris dibaca (termasuk yang dilewati)", "Rows read (skipped rows included)"),
     ("rows_accepted", "Baris diterima", "Rows accepted"), ("rows_rejected", "Baris ditolak", "Rows rejected"),
     ("rows_skipped", "Baris dilewati (jumlah, catatan, kosong)", "Rows skipped (totals, notes, blank)"),
     ("cells_flagged", "Sel bermasalah pada baris yang diterima (peringatan)", "Cells flagged in accepted rows (warnings)"),
-    ("received_at", "Diterima (UTC)", "Received (UTC)"), ("years", "Tahun data", "Years"),
+    ("received_at", "Diterima", "Received"), ("years", "Tahun data", "Years"),
     ("duplicate_of", "Sama dengan berkas", "Same content as"),
     ("superseded_by", "Digantikan oleh", "Replaced by"), ("supersedes", "Menggantikan", "Replaces"),
 ]
@@ -215,6 +218,18 @@ SKIPPED_REASON = {"blank": ("baris kosong", "blank row"), "subtotal": ("baris ju
                   "column_numbers": ("baris nomor kolom", "row of column numbers"),
                   "header_repeat": ("judul kolom berulang", "header repeated"),
                   "district_heading": ("judul kecamatan", "district heading")}
+
+
+LOCAL_ZONE = ZoneInfo("Asia/Jakarta")      # the daily sync's zone too (pipelines/inbox_sensors.py)
+
+
+def local_time(iso: str) -> str:
+    """An ISO 8601 time (UTC) as the clerk reads it: "30/11/2026 08:34 WIB" (Jakarta time); as given
+    when it is not one."""
+    try:
+        return dt.datetime.fromisoformat(iso).astimezone(LOCAL_ZONE).strftime("%d/%m/%Y %H:%M WIB")
+    except (TypeError, ValueError):
+        return iso or ""
 
 
 def both(id_: object, en: object) -> str:
@@ -256,6 +271,8 @@ def report_workbook(report: dict) -> Workbook:
         elif key == "dataset" and report["datasets"]:        # what the agency calls it, and the English
             value = "; ".join(DATASETS[d].title_id or d if d in DATASETS else d for d in report["datasets"])
             value_en = "; ".join(f"{DATASETS[d].description} ({d})" if d in DATASETS else d for d in report["datasets"])
+        elif key == "received_at":
+            value = local_time(value)
         elif isinstance(value, list):
             value = ", ".join(map(str, value))
         summary.append([label_id, label_en, value, value_en])
@@ -268,8 +285,9 @@ def report_workbook(report: dict) -> Workbook:
         summary.append(["Tahun diambil dari", "Year taken from", f"{sheet}: {found['year']} ({_where_id(found['from'])})",
                         f"{sheet}: {found['year']} ({found['from']})"])
     repeated = _skipped_notes(report)
+    problems = {p["message"] for p in report["problems"]}       # said under the status already
     for note_id, note in zip(report["notes_id"], report["notes"]):
-        if note not in repeated:
+        if note not in repeated and note not in problems:
             summary.append(["Catatan", "Note", note_id, note])
     if left_out := sum(note in repeated for note in report["notes"]):
         summary.append(["Catatan", "Note", f"{left_out} baris jumlah/subtotal dan catatan dilewati: lihat lembar "

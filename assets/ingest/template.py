@@ -63,29 +63,50 @@ def build_template(dataset: Dataset, villages: pd.DataFrame | None = None) -> Wo
 
 
 def _validation(column, villages) -> DataValidation | None:
+    """The column's input check: Excel shows its prompt when a cell is chosen and its message when the
+    check fails. A check the sync is more lenient than ("-" for zero, "17 Agustus 2023", a synonym of an
+    allowed value, a village not yet on the list) warns and lets the value stand ("warning"); a year
+    out of range or a NIK not 16 characters long is stopped ("stop")."""
     id_text = EXPECTED[column.kind][1]
+    header = header_of(column)
     if column.allowed:
-        return DataValidation(type="list", formula1='"' + ",".join(column.allowed) + '"', allow_blank=True,
-                              errorTitle="Isian tidak sah", error=f"Pilih salah satu: {', '.join(column.allowed)}")
+        listed = ", ".join(column.allowed)
+        return _checked(DataValidation(type="list", formula1='"' + ",".join(column.allowed) + '"'), "warning",
+                        "Isian tidak sah", f"Pilih salah satu: {listed}.", header, f"Pilih salah satu: {listed}.")
     if column.name == "village_name" and villages is not None and len(villages):
-        return DataValidation(type="list", formula1=f"={VILLAGE_SHEET}!$A$2:$A${len(villages) + 1}",
-                              allow_blank=True,
-                              errorStyle="warning", errorTitle="Desa tidak ada di daftar resmi",
-                              error="Nama desa/kelurahan tidak ada di daftar resmi Kemendagri; periksa ejaannya.")
+        return _checked(DataValidation(type="list", formula1=f"={VILLAGE_SHEET}!$A$2:$A${len(villages) + 1}"),
+                        "warning", "Desa tidak ada di daftar resmi",
+                        "Nama desa/kelurahan tidak ada di daftar resmi Kemendagri; periksa ejaannya. Pilih 'Ya' "
+                        "untuk tetap memakainya (misalnya desa baru).", header,
+                        "Pilih dari daftar: nama desa/kelurahan dengan kecamatannya.")
     if column.kind in ("integer", "year"):
         low, high = (1945, 2100) if column.kind == "year" else (int(column.min_value or 0), 10**12)
-        return DataValidation(type="whole", operator="between", formula1=str(low), formula2=str(high),
-                              allow_blank=True, errorTitle="Bukan bilangan bulat", error=f"Isi dengan {id_text}.")
+        style = "stop" if column.kind == "year" else "warning"
+        return _checked(DataValidation(type="whole", operator="between", formula1=str(low), formula2=str(high)),
+                        style, "Bukan tahun" if column.kind == "year" else "Bukan bilangan bulat",
+                        f"Isi dengan {id_text}.", header, f"Isi dengan {id_text}.")
     if column.kind == "amount":
-        return DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
-                              errorTitle="Bukan nilai rupiah", error=f"Isi dengan {id_text}.")
+        return _checked(DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0"), "warning",
+                        "Bukan nilai rupiah", f"Isi dengan {id_text}.", header, f"Isi dengan {id_text}.")
     if column.kind == "date":
-        return DataValidation(type="date", operator="between", formula1="1", formula2="73051", allow_blank=True,
-                              errorTitle="Bukan tanggal", error=f"Isi dengan {id_text}.")
+        return _checked(DataValidation(type="date", operator="between", formula1="1", formula2="73051"), "warning",
+                        "Bukan tanggal", f"Isi dengan {id_text}.", header, f"Isi dengan {id_text}.")
     if column.kind == "nik":
-        return DataValidation(type="textLength", operator="equal", formula1="16", allow_blank=True,
-                              errorTitle="NIK harus 16 digit", error=f"Isi dengan {id_text}.")
+        return _checked(DataValidation(type="textLength", operator="equal", formula1="16"), "stop",
+                        "NIK harus 16 digit", f"Isi dengan {id_text}.", header, f"Isi dengan {id_text}.")
     return None
+
+
+def _checked(validation: DataValidation, style: str, title: str, error: str, header: str,
+             prompt: str) -> DataValidation:
+    """`validation` (blank cells allowed) with its error message shown in `style` ("stop": the value is
+    refused, "warning": the clerk may keep it) and its input prompt shown when the cell is chosen. Excel
+    allows 32 characters of title and 255 of message."""
+    validation.allow_blank = True
+    validation.errorStyle, validation.showErrorMessage = style, True
+    validation.errorTitle, validation.error = title[:32], error[:255]
+    validation.promptTitle, validation.prompt, validation.showInputMessage = header[:32], prompt[:255], True
+    return validation
 
 
 def _village_list(wb: Workbook, villages: pd.DataFrame) -> None:

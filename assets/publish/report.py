@@ -1,6 +1,8 @@
 """The analyst report: the study's pictures drawn from the published marts, as one self-contained HTML
 file (charts embedded as base64 PNG, each with the figures it draws as a table beside it). Villages are
-compared as percents of each area's villages (regencies differ in size), never as bare counts. The same
+compared as percents of each area's villages (regencies differ in size), never as bare counts. Each
+value axis is in percent and scaled to its largest bar (a program reaching 0.07 % of MSMEs would be
+invisible on 0-100 %); bars are drawn from the exact percents, the tables show them rounded. The same
 charts are attached to the Dagster `analyst_report` asset."""
 from __future__ import annotations
 
@@ -25,13 +27,15 @@ from assets.storage import atomic_write  # noqa: E402
 class Chart:
     """One picture of the report. `figures` holds the numbers drawn, one row per bar (the area or file,
     the group, the counts and, for shares, the denominator), and is shown as a table beside the picture;
-    `value` names its column that is drawn, in the unit `axis_label` names (a percent is 0-100)."""
+    `value` names its column that is drawn, in the unit `axis_label` names (a percent is 0-100), rounded
+    as shown; `drawn` is the same table with that column exact, as the bars are drawn."""
     title: str
     caption: str
     axis_label: str
     value: str
     figures: pd.DataFrame
     png: bytes
+    drawn: pd.DataFrame | None = None
 
     @property
     def data_uri(self) -> str:
@@ -95,9 +99,21 @@ def _by_area(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, group: str) ->
         "province"
 
 
-def _percent(part: pd.Series, whole: pd.Series, decimals: int = 1) -> pd.Series:
-    """100 * part / whole, rounded; missing where whole is 0 or missing (nothing to compare)."""
-    return (100.0 * part / whole.where(whole > 0)).round(decimals)
+def _percent(part: pd.Series, whole: pd.Series) -> pd.Series:
+    """100 * part / whole (exact); missing where whole is 0 or missing (nothing to compare)."""
+    return 100.0 * part / whole.where(whole > 0)
+
+
+PLURAL = {"regency": "regencies", "province": "provinces"}
+
+
+def _chart(title: str, caption: str, label: str, exact: pd.DataFrame, category: str, group: str,
+           decimals: int = 1, horizontal: bool = False) -> Chart:
+    """A chart of the percent column `label` of `exact`: drawn from the exact percents, shown rounded to
+    `decimals` in its table."""
+    shown = exact.assign(**{label: exact[label].round(decimals)})
+    return Chart(title, caption, label, label, shown,
+                 _draw(exact, category, group, label, title, label, horizontal), exact)
 
 
 def _figures(frame: pd.DataFrame, columns: dict[str, str], sort: bool = True) -> pd.DataFrame:
@@ -119,9 +135,9 @@ def growth_chart(con: duckdb.DuckDBPyConnection) -> Chart:
     figures = _figures(frame, {"area": area, "period": "period", "villages_grew_together": "villages grew together",
                                "villages": "villages", "share": label})
     title = f"Growth without security, by {area} and year"
-    return Chart(title, f"Villages where MSMEs and crime both grew from one year to the next, as a share of the "
-                 f"{area}'s villages (listed in both years): {area}s differ in size.", label, label, figures,
-                 _draw(figures, area, "period", label, title, label))
+    return _chart(title, f"Villages where MSMEs and crime both grew from one year to the next, as a share of the "
+                  f"{area}'s villages (listed in both years): {PLURAL[area]} differ in size.", label, figures, area,
+                  "period")
 
 
 def reach_chart(con: duckdb.DuckDBPyConnection) -> Chart:
@@ -129,14 +145,14 @@ def reach_chart(con: duckdb.DuckDBPyConnection) -> Chart:
         SELECT regency_name, province_code, program, sum(participants) AS participants, sum(msme_count) AS msmes
         FROM mart_program_reach WHERE year = (SELECT max(year) FROM mart_program_reach) GROUP BY ALL""").df()
     frame, area = _by_area(con, frame, "program")
-    frame["reach"] = _percent(frame["participants"], frame["msmes"], decimals=2)     # programs reach few
+    frame["reach"] = _percent(frame["participants"], frame["msmes"])
     label = "% of MSMEs counted"
     figures = _figures(frame, {"area": area, "program": "program", "participants": "businesses in the program",
                                "msmes": "MSMEs counted", "reach": label})
     title = "Program reach, latest program year"
-    return Chart(title, f"Businesses in each program as a percent of the MSMEs BPS counted, by {area} (above 100: "
-                 "more participants than MSMEs counted).", label, label, figures,
-                 _draw(figures, area, "program", label, title, label))
+    return _chart(title, f"Businesses in each program as a percent of the MSMEs BPS counted, by {area} (above 100: "
+                  "more participants than MSMEs counted).", label, figures, area, "program",
+                  decimals=2)     # programs reach few: two decimals
 
 
 def dry_spot_chart(con: duckdb.DuckDBPyConnection) -> Chart:
@@ -151,9 +167,8 @@ def dry_spot_chart(con: duckdb.DuckDBPyConnection) -> Chart:
     figures = _figures(frame, {"area": area, "year": "year", "dry_spots": "dry spots", "villages": "villages",
                                "share": label})
     title = f"Dry spots, by {area} and year"
-    return Chart(title, f"Villages no program reached, as a share of the {area}'s villages a program list covered "
-                 "that year (program lists only cover some provinces).", label, label, figures,
-                 _draw(figures, area, "year", label, title, label))
+    return _chart(title, f"Villages no program reached, as a share of the {area}'s villages a program list covered "
+                  "that year (program lists only cover some provinces).", label, figures, area, "year")
 
 
 COVERAGE = ("own officer", "shares an officer", "no officer")
@@ -180,9 +195,8 @@ def coverage_chart(con: duckdb.DuckDBPyConnection) -> Chart:
     figures = _figures(frame, {"area": area, "coverage": "coverage", "villages": "villages",
                                "of": "villages on the roster", "share": label}, sort=False)
     title = f"Bhabinkamtibmas coverage, latest roster year, by {area}"
-    return Chart(title, "One village, one Bhabinkamtibmas (Perkap 7/2021): the share of the villages on the roster "
-                 f"with their own officer, sharing one, or with none, by {area}.", label, label, figures,
-                 _draw(figures, area, "coverage", label, title, label))
+    return _chart(title, "One village, one Bhabinkamtibmas (Perkap 7/2021): the share of the villages on the roster "
+                  f"with their own officer, sharing one, or with none, by {area}.", label, figures, area, "coverage")
 
 
 def quality_chart(con: duckdb.DuckDBPyConnection) -> Chart:
@@ -201,9 +215,9 @@ def quality_chart(con: duckdb.DuckDBPyConnection) -> Chart:
                                "share": label}, sort=False)     # the lowest share landed first
     shown = "" if files <= MAX_BARS else f" The {MAX_BARS} of {files:,} files with the lowest share landed."
     title = "Data quality per received file"
-    return Chart(title, "Rows that landed, were rejected, or could not be placed in a village, as a share of the "
-                 f"file's rows of data (files differ in size), the lowest share landed first.{shown}", label, label,
-                 figures, _draw(figures, "file", "outcome", label, title, label, horizontal=True))
+    return _chart(title, "Rows that landed, were rejected, or could not be placed in a village, as a share of the "
+                  f"file's rows of data (files differ in size), the lowest share landed first.{shown}", label, figures,
+                  "file", "outcome", horizontal=True)
 
 
 CHARTS = (growth_chart, reach_chart, dry_spot_chart, coverage_chart, quality_chart)
@@ -238,7 +252,9 @@ def render_html(database: Path, drawn: list[Chart]) -> str:
     try:
         published = con.execute("SELECT publication_id FROM publication").fetchone()[0]
         not_reached = _table(con, """
-            SELECT from_year, to_year, regency_name, district_name, village_name, msme_from, msme_to, crime_from, crime_to
+            SELECT from_year AS "from year", to_year AS "to year", regency_name AS regency, district_name AS district,
+                   village_name AS village, msme_from AS "MSMEs, from year", msme_to AS "MSMEs, to year",
+                   crime_from AS "crimes, from year", crime_to AS "crimes, to year"
             FROM mart_growth_without_security
             WHERE grew_together AND NOT program_reached AND to_year = from_year + 1
             ORDER BY to_year DESC, crime_to - crime_from DESC LIMIT 20""")

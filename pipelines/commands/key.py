@@ -98,21 +98,50 @@ def rotate(warehouse: Path, args) -> int:
 
 
 def status(warehouse: Path, args) -> int:
+    """Prints the key file, the key, the warehouse's record and what a sync into it will do (exit 0 when
+    it runs, 2 when it refuses), following assets.pseudonym_key.warehouse_key."""
     from assets.pseudonym_key import KeyRefused, fingerprint, holds_pseudonyms, key_file, read_key, recorded
     path = key_file()
     entry = recorded(warehouse) or {}
+    pseudonyms = not entry and holds_pseudonyms(warehouse)
+    missing = not path.exists() and not path.is_symlink()
     print(f"key file:  {path}")
     try:
         key = read_key(path)
         print(f"key:       usable, fingerprint {fingerprint(key)[:12]}, mode {path.stat().st_mode & 0o777:o}")
     except KeyRefused as refused:
         key = None
-        print(f"key:       refused: {refused}")
+        print(f"key:       " + ("none yet" if missing and not entry and not pseudonyms else f"refused: {refused}"))
     print(f"warehouse: {warehouse}: "
           + (f"made with key {entry['fingerprint'][:12]}" if entry.get("fingerprint") else
-             "holds pseudonyms, no key recorded" if holds_pseudonyms(warehouse) else "new (no key recorded)")
+             "holds pseudonyms, no key recorded" if pseudonyms else "new (no key recorded)")
           + (f"; rotation to {entry['rotating_to'][:12]} unfinished" if entry.get("rotating_to") else ""))
-    usable = key is not None and not entry.get("rotating_to") and \
-        (not entry.get("fingerprint") or entry["fingerprint"] == fingerprint(key))
-    print("a sync " + ("can run" if usable else "refuses to run"))
-    return 0 if usable else 2
+    if entry.get("rotating_to"):
+        print("a sync refuses to run: run `jembatan key rotate` again to finish the rotation")
+        return 2
+    if pseudonyms:
+        print("a sync refuses to run: " + ("run `jembatan key init` if this is the key the warehouse was made "
+                                            "with, else `jembatan key rotate`" if key is not None else
+                                            "restore the key the warehouse was made with, then `jembatan key "
+                                            "init`; or `jembatan key rotate`"))
+        return 2
+    if not entry:
+        if missing:
+            print(f"a sync can run: it makes a new key at {path} (owner-only) and records its fingerprint "
+                  "for this warehouse; back the key up then")
+            return 0
+        if key is None:
+            print("a sync refuses to run: fix or replace the key file (see above)")
+            return 2
+        print("a sync can run: it records this key's fingerprint for this warehouse")
+        return 0
+    if key is None:
+        print("a sync refuses to run: restore the key the warehouse was made with (see above), or "
+              "`jembatan key rotate`")
+        return 2
+    if entry["fingerprint"] != fingerprint(key):
+        print(f"a sync refuses to run: this is not the key the warehouse was made with; use that key, or "
+              "`jembatan key rotate`")
+        return 2
+    print("a sync can run")
+    return 0

@@ -4,6 +4,7 @@
     jembatan portal user add USERNAME --agency polda --office "Polres Bangka"   # password from standard input
     jembatan portal user password USERNAME                                     # a new password, from standard input
     jembatan portal user disable USERNAME | enable USERNAME
+    jembatan portal user unlock USERNAME                                       # forget its failed logins
     jembatan portal user list
 """
 from __future__ import annotations
@@ -28,7 +29,7 @@ def register(commands) -> None:
     portal.add_argument("--threads", type=int, default=4, help="requests answered at once (default 4)")
     portal.set_defaults(func=serve)
     sub = portal.add_subparsers(dest="portal_command")
-    user = sub.add_parser("user", help="add, disable, enable, list accounts; set a password")
+    user = sub.add_parser("user", help="add, disable, enable, unlock, list accounts; set a password")
     user_commands = user.add_subparsers(dest="user_command", required=True)
     add = user_commands.add_parser("add", help="add an account (the password is read from standard input)")
     add.add_argument("username")
@@ -36,7 +37,8 @@ def register(commands) -> None:
     add.add_argument("--office", required=True, help='the office, e.g. "Polres Bangka"')
     password = user_commands.add_parser("password", help="set a new password (read from standard input)")
     password.add_argument("username")
-    for name, helptext in (("disable", "disable an account (its sessions end)"), ("enable", "enable it again")):
+    for name, helptext in (("disable", "disable an account (its sessions end)"), ("enable", "enable it again"),
+                           ("unlock", "forget an account's failed logins: it may log in at once")):
         command = user_commands.add_parser(name, help=helptext)
         command.add_argument("username")
     user_commands.add_parser("list", help="every account, its office and whether it is enabled")
@@ -127,7 +129,10 @@ def manage(args: argparse.Namespace) -> int:
             print(f"added {user.username} ({user.agency}, {user.office})")
         elif args.user_command == "password":
             user = store.set_password(args.username, _read_password())
-            print(f"new password set for {user.username}; its sessions ended")
+            print(f"new password set for {user.username}; its sessions ended, its failed logins forgotten")
+        elif args.user_command == "unlock":
+            user, forgotten = store.unlock(args.username)
+            print(f"unlocked {user.username}: {forgotten} failed login(s) forgotten")
         else:
             user = store.set_enabled(args.username, args.user_command == "enable")
             print(f"{args.user_command}d {user.username} ({user.agency}, {user.office})"

@@ -38,7 +38,7 @@ from werkzeug.routing import BaseConverter
 from assets.ingest.report import SEVERITY_ID, SKIPPED_REASON, STATUS_ID, SUMMARY_LABELS, report_workbook
 from assets.privacy import scrub
 from pipelines.portal import drop
-from pipelines.portal.answers import answer, other_names
+from pipelines.portal.answers import Others, answer, other_names
 from pipelines.portal.i18n import LANGUAGES, text
 from pipelines.portal.secret import DATABASE_FILE, portal_dir, secret_key
 from pipelines.portal.store import PortalStore, Upload, User
@@ -234,19 +234,28 @@ def client_address() -> str:
 # -- logging in ----------------------------------------------------------------------------------------
 def _attempt_login(portal: Portal, username: str, password: str) -> tuple[User | None, float]:
     """(the user, 0) on success; (None, seconds to wait) when throttled; (None, 0) on a wrong login.
-    A throttled attempt is not checked at all, so guessing on goes nowhere."""
+
+    A username with too many failures is not checked at all, so guessing on goes nowhere. An address
+    with too many failures (someone guessing names from a shared office network) holds every wrong login
+    from there, but a right password of an account that is not itself held still logs in: one person
+    guessing cannot lock a whole office out."""
     settings, store = portal.settings, portal.store
     user_key, address_key = store.throttle_key("user", username), store.throttle_key("address", client_address())
     window = settings.lockout_minutes * 60
-    wait = store.wait_seconds({user_key: settings.user_failures, address_key: settings.address_failures}, window)
+    user_wait = store.wait_seconds({user_key: settings.user_failures}, window)
+    address_wait = store.wait_seconds({address_key: settings.address_failures}, window)
     known = store.user(username) if username else None
     who = f"user {known.username}" if known else "an unknown username"
-    if wait > 0:
-        log.warning("login throttled for %s from %s (%.0f s to wait)", who, client_address(), wait)
-        return None, wait
+    if user_wait > 0:
+        log.warning("login throttled for %s from %s (%.0f s to wait)", who, client_address(), user_wait)
+        return None, user_wait
     user = store.verify(username, password) if username and password else None
     if user is None:
         store.record_failure([user_key, address_key])
+        if address_wait > 0:
+            log.warning("login failed for %s from %s, an address throttled (%.0f s to wait)", who, client_address(),
+                        address_wait)
+            return None, address_wait
         log.warning("login failed for %s from %s", who, client_address())
         return None, 0
     store.clear_failures(user_key)
@@ -304,9 +313,9 @@ def _own(portal: Portal, sha: str) -> Upload:
     return upload
 
 
-def _answer(portal: Portal, upload: Upload, own: list[Upload] | None = None, others: set | None = None):
+def _answer(portal: Portal, upload: Upload, own: list[Upload] | None = None, others: Others | None = None):
     own = own if own is not None else portal.store.uploads(g.user.agency, g.user.office)
-    return answer(portal.inbox, portal.warehouse, upload, own, others)
+    return answer(portal.inbox, portal.warehouse, upload, own, others, portal.store.senders(upload.sha256))
 
 
 def _listing(portal: Portal) -> list[tuple[Upload, object]]:
@@ -383,7 +392,9 @@ def _register_pages(app: Flask, portal: Portal) -> None:
     def file_answer(sha):
         upload = _own(portal, sha)
         found = _answer(portal, upload)
+        own = portal.store.uploads(g.user.agency, g.user.office)
         return render_template("answer.html", upload=upload, answer=found, labels=SUMMARY_LABELS,
+                               own_names={u.sha256: u.file_name for u in own},
                                severity_id=SEVERITY_ID, skipped_id={k: v[0] for k, v in SKIPPED_REASON.items()})
 
     @app.get("/files/<sha:sha>/report.xlsx")
@@ -421,8 +432,8 @@ def _listed(upload: Upload, found) -> dict:
     report = found.report or {}
     return {"sha256": upload.sha256, "file_name": upload.file_name, "original_name": upload.original_name,
             "size": upload.size, "uploaded_at": upload.uploaded_at, "uploaded_by": upload.username,
-            "status": found.status, **{k: report.get(k) for k in ("dataset", "rows_read", "rows_accepted",
-                                                                  "rows_rejected", "cells_flagged")}}
+            "status": found.status, "superseded_by": report.get("superseded_by") or "",
+            **{k: report.get(k) for k in ("dataset", "rows_read", "rows_accepted", "rows_rejected", "cells_flagged")}}
 
 
 def _api_answer(upload: Upload, found):

@@ -13,12 +13,12 @@ import hashlib
 import os
 import secrets
 import time
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from assets.access import dir_mode, file_mode, restrict
 from assets.ingest.inbox import LOCK_PREFIXES
-from assets.ingest.receive import safe_name
 from assets.ingest.workbook import SUPPORTED_SUFFIXES
 
 TEMP_PREFIX = f"{LOCK_PREFIXES[0]}portal-"        # "~$portal-": left alone by the inbox reader
@@ -43,17 +43,39 @@ class Received:
 
 
 def inbox_name(original: str) -> str:
-    """The name an upload gets in the inbox: the clerk's file name without any folder part, made safe the
-    way reports name files (assets.ingest.receive.safe_name: letters, digits, spaces, `._()-`; so never a
-    hidden, lock or system file), its stem cut to MAX_STEM characters. Raises UploadRefused
-    (unsupported_type) when its extension is not one the sync reads."""
+    """The name an upload gets in the inbox: the clerk's file name without any folder part, made safe
+    (safe_stem: letters of any script, accents included, digits, spaces and `._()-` kept; symbols and
+    emoji dropped; other characters `_`; so never a hidden, lock or system file), its stem cut to MAX_STEM
+    characters. Raises UploadRefused (unsupported_type) when its extension is not one the sync reads."""
     base = PureWindowsPath(PurePosixPath(original.replace("\x00", "")).name).name
     suffix = PurePosixPath(base).suffix
     if suffix.lower() not in SUPPORTED_SUFFIXES:
         raise UploadRefused("unsupported_type", suffix or base)
-    stem = safe_name(base[: -len(suffix)])[:MAX_STEM].strip(" .") or "berkas"
+    stem = safe_stem(base[: -len(suffix)])[:MAX_STEM].strip(" .") or "berkas"
     suffix = suffix.lower()
     return f"{stem}{suffix}"
+
+
+def safe_stem(stem: str) -> str:
+    """A file name's stem as the clerk wrote it, in NFC, with only what is safe in every file system
+    and share: letters (any script, "résumé", "Laporan Ñ"), marks, digits, spaces and `._()-` (other dashes
+    as `-`). Symbols
+    and emoji (Unicode categories S*) are dropped, control and format characters too; any other
+    character (`#`, `:`, `~`, `$`, quotes, ...) becomes `_`; spaces run together; no leading `.`."""
+    out = []
+    for char in unicodedata.normalize("NFC", stem):
+        kind = unicodedata.category(char)
+        if kind[0] in "LMN" or char in " ._()-":
+            out.append(char)
+        elif char.isspace():
+            out.append(" ")
+        elif kind[0] == "S" or kind[0] == "C":
+            continue
+        elif kind == "Pd":              # dashes: "–", "—"
+            out.append("-")
+        else:
+            out.append("_")
+    return " ".join("".join(out).split()).lstrip(" .")
 
 
 def receive(folder: Path, stream, limit: int, chunk: int = 1 << 20) -> Received:

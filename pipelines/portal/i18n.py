@@ -27,10 +27,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "nav_files": ("Berkas kami", "Our files"),
     "nav_templates": ("Templat", "Templates"),
     "upload_title": ("Kirim berkas", "Send a file"),
-    "upload_help": ("Pilih berkas Excel, ODS, CSV atau TXT (paling besar {mb} MB). Berkas masuk ke folder "
-                    "{agency} dan dibaca pada sinkronisasi berikutnya; balasannya muncul di sini.",
-                    "Choose an Excel, ODS, CSV or TXT file (at most {mb} MB). It goes into the {agency} folder and "
-                    "is read by the next sync; its answer shows here."),
+    "upload_help": ("Pilih berkas Excel (.xlsx, .xlsm, .xls), ODS, XML Spreadsheet 2003 (.xml), CSV atau TXT "
+                    "(paling besar {mb} MB). Berkas masuk ke folder {agency} dan dibaca pada sinkronisasi berikutnya; "
+                    "balasannya muncul di sini.",
+                    "Choose an Excel (.xlsx, .xlsm, .xls), ODS, XML Spreadsheet 2003 (.xml), CSV or TXT file (at most "
+                    "{mb} MB). It goes into the {agency} folder and is read by the next sync; its answer shows here."),
     "file": ("Berkas", "File"),
     "send": ("Kirim", "Send"),
     "uploaded": ("Berkas {name} diterima portal dan menunggu dibaca.",
@@ -51,7 +52,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "col_sent": ("Dikirim", "Sent"),
     "col_by": ("Oleh", "By"),
     "col_status": ("Status", "Status"),
-    "col_rows": ("Baris dibaca / diterima / ditolak", "Rows read / accepted / rejected"),
+    "col_rows": ("Baris dibaca (termasuk yang dilewati) / diterima / ditolak",
+                 "Rows read (skipped ones included) / accepted / rejected"),
     "other_file": ("berkas lain (bukan kiriman kantor Anda)", "another file (not sent by your office)"),
     "replaced": ("digantikan berkas perbaikan", "replaced by a corrected file"),
     "status_waiting": ("menunggu dibaca", "waiting to be read"),
@@ -66,7 +68,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "answer_title": ("Balasan untuk {name}", "Answer for {name}"),
     "download_workbook": ("Unduh laporan (Excel)", "Download the report (Excel)"),
     "summary": ("Ringkasan", "Summary"),
-    "received_at": ("Dibaca", "Read"),
+    "received_at": ("Dibaca sinkronisasi", "Read by the sync"),
     "original_name": ("Nama di komputer Anda", "Name on your computer"),
     "problems": ("Masalah berkas", "File problems"),
     "notes": ("Catatan", "Notes"),

@@ -172,7 +172,8 @@ class PortalStore:
         return self.user(username)
 
     def set_password(self, username: str, password: str) -> User:
-        """A new password; the account's sessions end. Raises AccountError."""
+        """A new password; the account's sessions end and its failed logins are forgotten (unlock).
+        Raises AccountError."""
         username = username.strip().lower()
         check_password(password)
         with self._db() as db:
@@ -182,7 +183,18 @@ class PortalStore:
             db.execute("UPDATE users SET password_hash = ?, changed_at = ? WHERE id = ?",
                        (HASHER.hash(password), _now_iso(), row["id"]))
             db.execute("DELETE FROM sessions WHERE user_id = ?", (row["id"],))
+            db.execute("DELETE FROM failures WHERE key = ?", (self.throttle_key("user", username),))
         return self.user(username)
+
+    def unlock(self, username: str) -> tuple[User, int]:
+        """Forget the account's failed logins, so it may log in at once: (the account, failures forgotten).
+        Raises AccountError when unknown."""
+        user = self.user(username)
+        if user is None:
+            raise AccountError(f"no account {username.strip().lower()!r}")
+        with self._db() as db:
+            gone = db.execute("DELETE FROM failures WHERE key = ?", (self.throttle_key("user", username),)).rowcount
+        return user, gone
 
     def user(self, username: str) -> User | None:
         with self._db() as db:
@@ -282,6 +294,12 @@ class PortalStore:
             row = db.execute("SELECT * FROM uploads WHERE agency = ? AND office = ? AND sha256 = ?",
                              (agency, office, sha)).fetchone()
         return _upload(row) if row else None
+
+    def senders(self, sha: str) -> list[Upload]:
+        """Every office's upload of that content (any agency folder), earliest first."""
+        with self._db() as db:
+            return [_upload(r) for r in db.execute("SELECT * FROM uploads WHERE sha256 = ? ORDER BY uploaded_at, id",
+                                                   (sha,))]
 
     def uploads(self, agency: str, office: str | None = None) -> list[Upload]:
         """The office's uploads (every office of the agency when `office` is None), newest first."""
