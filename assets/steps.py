@@ -17,7 +17,7 @@ from assets.incremental import code_files, fingerprint
 from assets.ingest.batch import hash_cache, known_hashes, receive_files
 from assets.ingest.inbox import scan_inbox
 from assets.ingest.receive import NOT_RECEIVED, Received
-from assets.ingest.report import write_file_reports, write_inbox_reports
+from assets.ingest.report import replaced_files_rejections, write_file_reports, write_inbox_reports
 from assets.paths import Paths, has_gazetteer, steward_dir, stored_gazetteer  # noqa: F401  (the stages' shared names)
 from assets.key_rotation import retire_publications
 from assets.pseudonym_key import warehouse_key
@@ -150,7 +150,9 @@ def all_rejections(paths: Paths, register: pd.DataFrame) -> pd.DataFrame:
     ingest = paths.work.rejections()
     placed_path = paths.placed_store / "rejections.parquet"
     harmonised = storage.read_parquet(placed_path) if placed_path.exists() else pd.DataFrame()
-    frames = [f for f in (ingest.drop(columns=["file_name", "source"], errors="ignore"), harmonised) if not f.empty]
+    replaced = replaced_files_rejections(paths.work)       # files a corrected one superseded: what they said
+    frames = [f.drop(columns=["file_name", "source"], errors="ignore") for f in (ingest, harmonised, replaced)
+              if not f.empty]
     rejections = (pd.concat(frames, ignore_index=True) if frames
                   else pd.DataFrame(columns=REJECTION_COLUMNS))
     names = register.set_index("sha256")[["file_name", "source"]]

@@ -196,6 +196,9 @@ def test_corrected_file_supersedes_the_earlier_one(inbox, tmp_path):
                        "ORDER BY file_name").fetchall() == [
         ("lp_2023.xlsx", "superseded", 0), ("lp_2023_polres_lain.xlsx", "accepted", 2),
         ("lp_2023_revisi.xlsx", "accepted", 4)]
+    # The replaced file's counts are its answer's: its row whose village was not found is still rejected.
+    assert con.execute("SELECT rows_read, rows_accepted, rows_rejected, rows_unplaced FROM mart_data_quality "
+                       "WHERE file_name = 'lp_2023.xlsx'").fetchone() == (4, 3, 1, 1)
     con.close()
 
 

@@ -102,6 +102,20 @@ def _placed_rejections(work: WorkArea, manifest: dict, placed: pd.DataFrame | No
     return pd.DataFrame()
 
 
+def replaced_files_rejections(work: WorkArea) -> pd.DataFrame:
+    """The rejections of every file a corrected one superseded: its ingest rejections (set aside with its
+    rows in work/superseded/) and its rows rejected at matching while it counted (kept beside its report).
+    They no longer count, but they are what the file's answer said (mart_data_quality)."""
+    frames = []
+    for manifest in work.manifests():
+        if manifest.get("superseded_by"):
+            sha = manifest["sha256"]
+            kept = [p for p in [_stored_rejections(work, sha)[1], work.root / "placed_rejections" / f"{sha}.parquet"]
+                    if storage.exists(p)]
+            frames += [f.assign(source_file=sha) for f in map(storage.read_parquet, kept) if not f.empty]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
 def _stored_rejections(work: WorkArea, sha: str) -> list[Path]:
     return [work.rejections_path(sha), work.root / "superseded" / sha / "rejections" / f"{sha}.parquet"]
 

@@ -23,6 +23,7 @@
 
 --- table data_quality_rejection: One row per rejected cell (or unplaced row): where, what was expected, why
 --- grain: rejected cell
+--- caveat: a file replaced by a corrected one keeps its rejections here (file_register.superseded_by says so)
 --- caveat: personal values are masked (first four characters kept)
 --- column dataset: Dataset the row belongs to
 --- column stage: ingest (cell or row checks) or harmonise (village could not be placed)

@@ -13,7 +13,7 @@
 --- column rows_read [rows]: Data rows read from the file
 --- column rows_skipped [rows]: Rows left out as subtotals, footnotes or blank
 --- column rows_rejected [rows]: Rows with at least one rejected cell (severity error), or that could not be placed in a village
---- column cells_flagged [cells]: Warnings: cells of optional columns that could not be read (a formula error, an unreadable number or date); their rows landed with the value missing
+--- column cells_flagged [cells]: Warnings: cells of optional columns that could not be read (a formula error, an unreadable number or date), whose rows landed with the value missing; and text cells whose NIK or phone number was masked (personal_data_masked)
 --- column rows_flagged [rows]: Rows that landed with at least one such warning
 --- column rows_accepted [rows]: rows_read - rows_skipped - rows_rejected
 --- column rows_unplaced [rows]: Rejected rows whose village could not be matched (unknown or ambiguous village; not a row placed but counted by another file)
@@ -65,10 +65,9 @@ SELECT f.source, f.file_name, f.sha256 AS source_file, f.datasets,
             ELSE 'accepted' END AS status,
        f.superseded_by, f.received_at,
        f.rows_read, f.rows_skipped,
-       -- A replaced file keeps what ingest said of it: its rejections were set aside with its rows.
-       CASE WHEN f.superseded_by IS NULL THEN coalesce(r.rows_rejected, 0) ELSE f.rows_rejected END AS rows_rejected,
-       CASE WHEN f.superseded_by IS NULL THEN f.rows_read - f.rows_skipped - coalesce(r.rows_rejected, 0)
-            ELSE f.rows_accepted END AS rows_accepted,
+       -- A replaced file's rejections (set aside with its rows) are still listed: its counts are its answer's.
+       coalesce(r.rows_rejected, 0) AS rows_rejected,
+       f.rows_read - f.rows_skipped - coalesce(r.rows_rejected, 0) AS rows_accepted,
        coalesce(r.rows_unplaced, 0) AS rows_unplaced,
        coalesce(w.cells_flagged, 0) AS cells_flagged,
        coalesce(w.rows_flagged, 0) AS rows_flagged,
