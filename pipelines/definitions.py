@@ -9,13 +9,15 @@ import dagster as dg
 from assets.definitions import ALL_ASSETS, ROWS_RECONCILE_CHECKS
 from assets.harmonise.checks import MATCH_CHECKS
 from pipelines.dead_runs import dead_run_sweeper
+from pipelines.executors import step_executor
 from pipelines.inbox_sensors import INBOX_SENSORS, daily_full_sync
 from pipelines.resources import JembatanPaths
 
-# Runs launched from the UI, a sensor or the schedule use the multiprocess executor (the three ingest
-# assets in parallel); `jembatan sync` runs the same job in-process unless asked otherwise.
-sync_job = dg.define_asset_job("sync", selection=dg.AssetSelection.all(),
-                               executor_def=dg.multiprocess_executor.configured({"max_concurrent": 2}),
+# Runs launched from the UI, a sensor or the schedule use the deployment's executor (pipelines/executors.py:
+# multiprocess on one machine, the three ingest assets in parallel; Celery workers in the cluster);
+# `jembatan sync` runs the same job in-process unless asked otherwise.
+STEP_EXECUTOR = step_executor()
+sync_job = dg.define_asset_job("sync", selection=dg.AssetSelection.all(), executor_def=STEP_EXECUTOR,
                                description="Full sync: reference, every inbox, harmonise, publish marts")
 
 ASSET_CHECKS: list = [*ROWS_RECONCILE_CHECKS]
@@ -30,6 +32,7 @@ defs = dg.Definitions(
     sensors=SENSORS,
     schedules=SCHEDULES,
     resources={"paths": JembatanPaths()},
+    executor=STEP_EXECUTOR,      # the sensors' and the schedule's asset jobs too
 )
 
 

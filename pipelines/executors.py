@@ -1,0 +1,44 @@
+"""Which executor runs the sync job's steps, chosen by the deployment (JEMBATAN_EXECUTOR):
+
+- unset (`make ui`, sensors and schedule on one machine): Dagster's multiprocess executor, two steps at a
+  time, each step forked from a server process that has already imported the project (forkserver with
+  `pipelines.definitions` preloaded), so a step starts in well under a second instead of re-importing
+  Dagster, pandas and DuckDB (several seconds per step);
+- `celery` (`make cluster`, and every machine of a multi-machine deployment): dagster-celery's executor,
+  each step a task on the broker JEMBATAN_CELERY_BROKER (a Redis URL) run by whichever Celery worker takes it.
+"""
+from __future__ import annotations
+
+import os
+
+import dagster as dg
+
+# Celery settings shared by the run's executor (the producer) and the workers (pipelines/cluster/worker_app.py).
+CELERY_SETTINGS = {
+    "worker_prefetch_multiplier": 1,          # a worker takes one step at a time, the next only when free
+    "broker_connection_retry_on_startup": True,
+    "broker_connection_timeout": 10,
+    "result_expires": 7 * 24 * 3600,
+    # Redis: a socket that goes silent (broker restarted) raises within 30 s instead of waiting forever.
+    "broker_transport_options": {"socket_timeout": 30, "socket_connect_timeout": 10},
+    "result_backend_transport_options": {"socket_timeout": 30, "socket_connect_timeout": 10},
+    "redis_socket_timeout": 30,
+    "redis_socket_connect_timeout": 10,
+}
+
+
+def celery_broker() -> str | None:
+    return os.environ.get("JEMBATAN_CELERY_BROKER") or None
+
+
+def step_executor() -> dg.ExecutorDefinition:
+    if os.environ.get("JEMBATAN_EXECUTOR") == "celery":
+        from dagster_celery import celery_executor
+        broker = celery_broker()
+        if not broker:
+            raise RuntimeError("JEMBATAN_EXECUTOR=celery needs JEMBATAN_CELERY_BROKER (a redis:// URL)")
+        return celery_executor.configured({"broker": broker, "backend": broker,
+                                           "config_source": CELERY_SETTINGS})
+    return dg.multiprocess_executor.configured({
+        "max_concurrent": 2,
+        "start_method": {"forkserver": {"preload_modules": ["pipelines.definitions"]}}})
