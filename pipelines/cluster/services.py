@@ -326,7 +326,7 @@ def start_workers(settings: ClusterSettings) -> None:
         if _pid(settings.pid_dir / f"{name}.pid"):
             continue
         _spawn(name, [_bin("celery"), "-A", "pipelines.cluster.worker_app", "worker", "-n", f"{name}@%h",
-                      "-Q", "dagster", "-c", "1", "--prefetch-multiplier=1", "-l", "INFO",
+                      "-Q", "dagster", "-c", "1", "--prefetch-multiplier=1", "-l", "WARNING",
                       "--without-gossip", "--without-mingle"], settings)
     wanted = set(worker_names(settings))
     wait_for(f"Celery workers {', '.join(sorted(wanted))}", lambda: wanted <= _workers_answering(settings),

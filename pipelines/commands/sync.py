@@ -28,6 +28,9 @@ def register(commands) -> None:
     sync.add_argument("--no-wait", action="store_true",
                       help="when another sync is running on the same warehouse, stop at once (exit code "
                            f"{BUSY_EXIT_CODE}) instead of waiting for it to finish")
+    sync.add_argument("--cluster", action="store_true",
+                      help="submit the sync to the running cluster (`make cluster`) and wait for it; the same "
+                           "summary as a sync in this process")
     sync.set_defaults(func=run)
 
 
@@ -38,6 +41,8 @@ def run(args: argparse.Namespace) -> int:
         os.environ["JEMBATAN_WAREHOUSE"] = str(Path(args.warehouse).resolve())
     warehouse = Path(os.environ.get("JEMBATAN_WAREHOUSE", "warehouse")).resolve()   # as Paths resolves it
     warehouse.mkdir(parents=True, exist_ok=True)
+    if args.cluster:
+        return _sync_on_cluster(args, warehouse)
 
     def busy(holder: str) -> str:
         return f"another sync is running on {warehouse} ({holder or 'pid unknown'})"
@@ -81,29 +86,68 @@ def _sync(args: argparse.Namespace) -> int:
             result = defs.resolve_job_def("sync").execute_in_process(
                 instance=instance, resources={"paths": paths}, raise_on_error=False,
                 run_config=run_config)
-        return _report(result, paths)
+        return _report(result.success, result.all_events, paths)
 
 
-def _report(result, paths) -> int:
+def _sync_on_cluster(args: argparse.Namespace, warehouse: Path) -> int:
+    """Submit the sync to the cluster's webserver, wait for it (and the daemon's retry of it), report."""
+    from pipelines.cluster import submit
+    from pipelines.cluster.settings import ClusterSettings
+    from pipelines.resources import JembatanPaths
+
+    if args.rebuild:
+        _say("--rebuild is not sent to the cluster: run `jembatan sync --rebuild` on the warehouse's machine")
+        return 2
+    settings = ClusterSettings.from_env()
+    inbox = Path(os.environ.get("JEMBATAN_INBOX", "inbox")).resolve()
+    paths = JembatanPaths(inbox=str(inbox), warehouse=str(warehouse))
+    timeout = int(os.environ.get("JEMBATAN_CLUSTER_RUN_TIMEOUT", 3 * 3600))
+    import dagster as dg
+    os.environ.update({k: v for k, v in settings.env().items() if k != "PYTHONPATH"})
+    try:
+        run_id = submit.launch(settings, str(inbox), str(warehouse), max_runtime_seconds=timeout)
+        _say(f"submitted run {run_id} to the cluster ({settings.webserver_url}/runs/{run_id}); waiting")
+        with dg.DagsterInstance.from_config(str(settings.dagster_home)) as instance:
+            done = submit.wait(instance, run_id, timeout + 120, on_retry=lambda failed, retry: _say(
+                f"run {failed} failed; the cluster retries it as run {retry}"))
+    except submit.ClusterError as error:
+        _say(f"sync --cluster: {error}")
+        return 1
+    return _report(done.success, done.events, paths)
+
+
+def _report(success: bool, events, paths) -> int:
+    """Print the summary of a finished sync from its Dagster events (of one run, or of a run and its
+    retries): step failures when it failed; else the published figures, failed checks and duplicates."""
     from assets.privacy import scrub
-    from pipelines.summary import summary_lines
-    if not result.success:
-        for event in result.all_events:
+    from pipelines.summary import check_lines, duplicate_lines, summary_lines
+    if not success:
+        failed = False
+        for event in events:
             if event.is_step_failure:
+                failed = True
                 error = event.step_failure_data.error
                 while error.cause is not None:        # Dagster's wrapper around what the step raised
                     error = error.cause
                 print(f"sync failed in {event.step_key}: {scrub(error.message.strip())}", file=sys.stderr)
+        if not failed:
+            for event in events:
+                if event.is_pipeline_failure:
+                    print(f"sync failed: {scrub(event.message or 'the run failed')}", file=sys.stderr)
         return 1
     new_files, not_received, new_rows = {}, {}, {}
-    for event in result.get_asset_materialization_events():
+    for event in events:
+        if not event.is_step_materialization:
+            continue
         materialization = event.step_materialization_data.materialization
         name = materialization.asset_key.to_user_string()
         if name.endswith("_files"):
             new_files[name.removesuffix("_files")] = materialization.metadata["files_new"].value
             not_received[name.removesuffix("_files")] = materialization.metadata["not_received"].value
             new_rows[name.removesuffix("_files")] = materialization.metadata["dagster/row_count"].value
-    print("\n".join(summary_lines(paths.paths().database, new_files, not_received, new_rows)))
+    lines = summary_lines(paths.paths().database, new_files, not_received, new_rows)
+    lines += duplicate_lines(paths.paths()) + check_lines(events)
+    print("\n".join(lines))
     return 0
 
 
