@@ -16,11 +16,17 @@ import dagster as dg
 # Celery settings shared by the run's executor (the producer) and the workers (pipelines/cluster/worker_app.py).
 CELERY_SETTINGS = {
     "worker_prefetch_multiplier": 1,          # a worker takes one step at a time, the next only when free
+    # A step whose worker process is killed goes back on the queue and another worker runs it again (the
+    # steps finish the same way when run again). Without this the step's result never comes and
+    # dagster-celery's executor waits for it forever. A worker killed with its main process gives its step
+    # back when the broker's visibility timeout passes (an hour: longer than any step).
+    "task_acks_late": True,
+    "task_reject_on_worker_lost": True,
     "broker_connection_retry_on_startup": True,
     "broker_connection_timeout": 10,
     "result_expires": 7 * 24 * 3600,
     # Redis: a socket that goes silent (broker restarted) raises within 30 s instead of waiting forever.
-    "broker_transport_options": {"socket_timeout": 30, "socket_connect_timeout": 10},
+    "broker_transport_options": {"socket_timeout": 30, "socket_connect_timeout": 10, "visibility_timeout": 3600},
     "result_backend_transport_options": {"socket_timeout": 30, "socket_connect_timeout": 10},
     "redis_socket_timeout": 30,
     "redis_socket_connect_timeout": 10,

@@ -161,6 +161,9 @@ def start_postgres(settings: ClusterSettings) -> None:
     data = settings.postgres_data
     if os.geteuid() == 0:
         os.chmod(settings.root, 0o711)     # the postgres user passes through to its own data folder
+        if subprocess.run(["runuser", "-u", "postgres", "--", "test", "-x", str(settings.root)]).returncode:
+            raise ServiceError(f"the postgres user cannot reach {settings.root} (a folder above it is closed to "
+                               "other users): set JEMBATAN_CLUSTER_DIR to a folder it can pass through")
     password = settings.secret("postgres")
     if not (data / "PG_VERSION").exists():
         data.mkdir(mode=0o700, exist_ok=True)

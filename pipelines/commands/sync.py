@@ -153,14 +153,16 @@ def _report(success: bool, events, paths) -> int:
 
 @contextmanager
 def _instance(persistent: bool):
-    """$DAGSTER_HOME's instance when set (runs show in `dagster dev`), with the project's dagster.yaml
-    copied in if it has none; else a throw-away one (on disk when steps run in other processes)."""
+    """The project's instance (pipelines/instance_home.py: `<project>/.dagster_home` or $DAGSTER_HOME, the one
+    `make ui` shows), with the project's dagster.yaml copied in if it has none; a throw-away one only when
+    JEMBATAN_DAGSTER_INSTANCE=ephemeral (on disk when steps run in other processes)."""
     import dagster as dg
 
     from pipelines.dead_runs import clear_dead_runs
-    if home := os.environ.get("DAGSTER_HOME"):
-        home = Path(home)
+    from pipelines.instance_home import dagster_home
+    if home := dagster_home():
         home.mkdir(parents=True, exist_ok=True)
+        os.environ["DAGSTER_HOME"] = str(home)     # the step processes of --executor multiprocess too
         with ExitStack() as stack:
             # One process at a time creates the storage (two first syncs would both build the SQLite
             # schema) and clears the runs killed processes left, which would otherwise hold pool slots.
@@ -169,7 +171,7 @@ def _instance(persistent: bool):
                     partial = home / f".dagster.yaml.{os.getpid()}.tmp"
                     shutil.copyfile(PROJECT_INSTANCE_SETTINGS, partial)
                     os.replace(partial, home / "dagster.yaml")
-                instance = stack.enter_context(dg.DagsterInstance.get())
+                instance = stack.enter_context(dg.DagsterInstance.from_config(str(home)))
                 instance.run_storage, instance.event_log_storage, instance.schedule_storage   # created here
                 for run in clear_dead_runs(instance):
                     _say(run.describe())
