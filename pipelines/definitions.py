@@ -14,8 +14,7 @@ from pipelines.inbox_sensors import INBOX_SENSORS, daily_full_sync
 from pipelines.resources import JembatanPaths
 
 # Runs launched from the UI, a sensor or the schedule use the deployment's executor (pipelines/executors.py:
-# multiprocess on one machine, the three ingest assets in parallel; Celery workers in the cluster);
-# `jembatan sync` runs the same job in-process unless asked otherwise.
+# in-process on one machine, as `jembatan sync`; Celery workers in the cluster).
 STEP_EXECUTOR = step_executor()
 sync_job = dg.define_asset_job("sync", selection=dg.AssetSelection.all(), executor_def=STEP_EXECUTOR,
                                description="Full sync: reference, every inbox, harmonise, publish marts")
@@ -37,5 +36,6 @@ defs = dg.Definitions(
 
 
 def sync_job_definition() -> dg.JobDefinition:
-    """The sync job, reconstructable in the multiprocess executor's step processes."""
-    return defs.resolve_job_def("sync")
+    """The sync job with the executor JEMBATAN_EXECUTOR names now (`jembatan sync --executor multiprocess`
+    sets it), reconstructable in the multiprocess executor's step processes."""
+    return defs.resolve_job_def("sync").with_executor_def(step_executor())

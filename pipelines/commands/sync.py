@@ -81,7 +81,15 @@ def _sync(args: argparse.Namespace) -> int:
     with _instance(persistent=args.executor == "multiprocess") as instance:
         if args.executor == "multiprocess":
             from pipelines.definitions import sync_job_definition
-            result = dg.execute_job(dg.reconstructable(sync_job_definition), instance, run_config=run_config)
+            before = os.environ.get("JEMBATAN_EXECUTOR")
+            os.environ["JEMBATAN_EXECUTOR"] = "multiprocess"       # here and in the step processes
+            try:
+                result = dg.execute_job(dg.reconstructable(sync_job_definition), instance, run_config=run_config)
+            finally:
+                if before is None:
+                    os.environ.pop("JEMBATAN_EXECUTOR", None)
+                else:
+                    os.environ["JEMBATAN_EXECUTOR"] = before
         else:
             result = defs.resolve_job_def("sync").execute_in_process(
                 instance=instance, resources={"paths": paths}, raise_on_error=False,
