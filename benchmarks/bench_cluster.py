@@ -179,8 +179,9 @@ def main() -> int:
     try:
         if "first" in args.parts:
             inbox, manifest = scale_data(args.data, scale)
-            print(f"== first sync, scale {scale} ({manifest.get('files', '?')} files), cluster vs in-process",
-                  flush=True)
+            files = manifest.get("files", [])
+            print(f"== first sync, scale {scale} ({len(files) if isinstance(files, list) else files} files), "
+                  "cluster vs in-process", flush=True)
             first_sync(inbox, scratch)
         if "idle" in args.parts:
             print("== nothing new: a UI-style launch against the CLI, one SQLite instance (sample)", flush=True)

@@ -190,3 +190,36 @@ def test_a_worker_killed_during_the_publish_step_loses_no_row(cluster, in_proces
     assert len(starts) == 2 and starts[1].dagster_event.pid != killed
     assert {table: n for table, n in _differences(warehouse, in_process).items() if n} == {}
     assert "Published" in out
+
+
+def test_broker_and_database_restarted_during_a_run_the_sync_still_finishes_right(cluster, in_process):
+    """Redis restarted once the first step started, PostgreSQL once the first step succeeded: the run goes on
+    (Celery reconnects, queued steps kept in Redis's append-only file; Dagster retries its database
+    connection), `jembatan sync --cluster` ends (never hangs) and the marts are right."""
+    from dagster._core.events import DagsterEventType
+
+    from pipelines.cluster import services
+    from pipelines.cluster.settings import ClusterSettings
+    settings = ClusterSettings.from_env(cluster["env"])
+    warehouse = cluster["root"] / "wh_restarted"
+    process = _sync(cluster, warehouse, "--cluster")
+    restarted = []
+    with _instance(cluster) as instance:
+        deadline = time.monotonic() + 600
+        while len(restarted) < 2 and time.monotonic() < deadline and process.poll() is None:
+            for run in _runs(instance, warehouse):
+                kinds = {DagsterEventType.STEP_START: "redis", DagsterEventType.STEP_SUCCESS: "postgres"}
+                for kind, service in kinds.items():
+                    if service not in restarted and instance.get_records_for_run(run.run_id, of_type=kind).records:
+                        if service == "redis":
+                            services._stop_pid("redis", settings.pid_dir / "redis.pid")
+                            services.start_redis(settings)
+                        else:
+                            services.stop_postgres(settings)
+                            services.start_postgres(settings)
+                        restarted.append(service)
+            time.sleep(0.1)
+    out, err = process.communicate(timeout=900)
+    assert restarted == ["redis", "postgres"]
+    assert process.returncode == 0, err
+    assert {table: n for table, n in _differences(warehouse, in_process).items() if n} == {}
