@@ -21,7 +21,11 @@ sync_job = dg.define_asset_job("sync", selection=dg.AssetSelection.all(), execut
 
 ASSET_CHECKS: list = [*ROWS_RECONCILE_CHECKS]
 ASSET_CHECKS += MATCH_CHECKS
-SENSORS: list = [*INBOX_SENSORS, dead_run_sweeper]
+SENSORS: list = [*INBOX_SENSORS]
+if STEP_EXECUTOR.name != "celery":
+    # It judges runs by their processes on this machine; in the cluster, runs and steps may live on other
+    # machines, and run monitoring with the run's max runtime fails a hung run instead.
+    SENSORS.append(dead_run_sweeper)
 SCHEDULES: list = [daily_full_sync]
 
 defs = dg.Definitions(

@@ -70,3 +70,15 @@ def test_summary_names_duplicates_and_checks_that_did_not_pass_and_the_run_is_in
             record.dagster_run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION).records]
         assert sorted(e.check_name for e in evaluations if not e.passed) == [
             "bps_rows_placed", "koperasi_rows_placed", "polda_rows_placed"]
+
+
+@pytest.mark.parametrize("executor, sweeper", [("in_process", True), ("celery", False)])
+def test_the_dead_run_sweeper_runs_only_where_runs_are_on_this_machine(executor, sweeper):
+    """It fails runs whose processes are gone from this machine: in the cluster they may be on another."""
+    env = {**os.environ, "JEMBATAN_EXECUTOR": executor, "JEMBATAN_CELERY_BROKER": "redis://127.0.0.1:1/0",
+           "PYTHONPATH": str(ROOT)}
+    listed = subprocess.run([sys.executable, "-c", "from pipelines.definitions import defs; "
+                             "print(' '.join(sorted(s.name for s in defs.sensors)))"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=300, check=True).stdout.split()
+    assert listed == sorted(["bps_inbox_sensor", "koperasi_inbox_sensor", "polda_inbox_sensor"]
+                            + (["dead_run_sweeper"] if sweeper else []))
