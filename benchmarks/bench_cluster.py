@@ -166,6 +166,15 @@ def idle_run(scratch: Path) -> None:
                 log.close()
 
 
+def missing_services() -> str | None:
+    import glob
+    if not glob.glob("/usr/lib/postgresql/*/bin/initdb") and not shutil.which("initdb"):
+        return "PostgreSQL's server is not installed (`make cluster` installs it)"
+    if not shutil.which("redis-server"):
+        return "redis-server is not installed (`make cluster` installs it)"
+    return None
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
@@ -177,7 +186,9 @@ def main() -> int:
     scratch = Path(tempfile.mkdtemp(prefix="jembatan-bench-cluster-"))
     os.chmod(scratch, 0o711)         # PostgreSQL (run as `postgres` under root) passes through to its data
     try:
-        if "first" in args.parts:
+        if "first" in args.parts and (missing := missing_services()):
+            print(f"== first sync through the cluster: not run, {missing}", flush=True)
+        elif "first" in args.parts:
             inbox, manifest = scale_data(args.data, scale)
             files = manifest.get("files", [])
             print(f"== first sync, scale {scale} ({len(files) if isinstance(files, list) else files} files), "
