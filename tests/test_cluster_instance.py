@@ -82,3 +82,30 @@ def test_the_dead_run_sweeper_runs_only_where_runs_are_on_this_machine(executor,
                             capture_output=True, text=True, timeout=300, check=True).stdout.split()
     assert listed == sorted(["bps_inbox_sensor", "koperasi_inbox_sensor", "polda_inbox_sensor"]
                             + (["dead_run_sweeper"] if sweeper else []))
+
+
+def _sum_of_squares_in_spawned_processes(_):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:   # as batch.py reads
+        return sum(pool.map(abs, range(-4, 1)))
+
+
+def _worker_init(clear: bool):
+    os.environ.setdefault("JEMBATAN_CELERY_BROKER", "redis://127.0.0.1:1/0")
+    if clear:
+        from pipelines.cluster.worker_app import _pool_process_may_start_processes
+        _pool_process_may_start_processes()
+
+
+@pytest.mark.parametrize("clear", [False, True])
+def test_a_celery_pool_process_can_read_files_in_worker_processes(clear):
+    """A step in a Celery worker runs in a billiard pool process (daemonic); the ingest of a large batch
+    starts reader processes from it. The worker app's process-init hook makes that possible."""
+    from billiard import Pool
+    with Pool(1, initializer=_worker_init, initargs=(clear,)) as pool:
+        if clear:
+            assert pool.apply(_sum_of_squares_in_spawned_processes, (0,)) == 10
+        else:
+            with pytest.raises(AssertionError, match="daemonic processes are not allowed to have children"):
+                pool.apply(_sum_of_squares_in_spawned_processes, (0,))
