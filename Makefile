@@ -8,7 +8,7 @@ export JEMBATAN_INBOX ?= $(CURDIR)/inbox
 export JEMBATAN_WAREHOUSE ?= $(CURDIR)/warehouse
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: setup run test sample ui bench clean browser portal screenshots
+.PHONY: setup run test test-cluster sample ui bench clean browser portal screenshots cluster cluster-down cluster-status cluster-packages
 
 setup: $(STAMP)
 
@@ -32,7 +32,12 @@ run: sample
 	$(BIN)/jembatan sync
 
 test: $(STAMP) browser
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "not cluster"
+
+# The cluster's own test (a few minutes): starts PostgreSQL, Redis, the Dagster daemon and webserver and two
+# Celery workers in a temporary folder, syncs the sample through them, kills a worker, stops everything.
+test-cluster: $(STAMP) cluster-packages
+	$(BIN)/python -m pytest -q -p no:logging -m cluster tests/test_cluster.py
 
 # Debian's Chromium, which the portal's browser tests drive through Playwright (Playwright's own browser
 # download is never used). Installed when /usr/bin/chromium is missing: as root, else through sudo. Where it
@@ -63,5 +68,30 @@ ui: $(STAMP)
 	test -f $(DAGSTER_HOME)/dagster.yaml || cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -w workspace.yaml
 
+# The Dagster deployment on this machine, loopback only (README "The cluster"): PostgreSQL (Dagster's storage),
+# Redis (Celery's broker), the Dagster daemon, the webserver on http://127.0.0.1:3030 and two Celery workers.
+# Run folder .cluster/ (JEMBATAN_CLUSTER_DIR). Idempotent: what already answers is left alone.
+cluster: $(STAMP) cluster-packages
+	$(BIN)/python -m pipelines.cluster up
+
+cluster-down: $(STAMP)
+	$(BIN)/python -m pipelines.cluster down
+
+cluster-status: $(STAMP)
+	$(BIN)/python -m pipelines.cluster status
+
+# Debian's PostgreSQL server and Redis, installed when missing (as root; else it says what to install). An
+# existing server named by JEMBATAN_POSTGRES_URL / JEMBATAN_REDIS_URL needs no local package.
+cluster-packages:
+	@need=""; \
+	if [ -z "$$JEMBATAN_POSTGRES_URL" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then need="$$need postgresql"; fi; \
+	if [ -z "$$JEMBATAN_REDIS_URL" ] && ! command -v redis-server >/dev/null 2>&1 && [ ! -x /usr/bin/redis-server ]; then need="$$need redis-server"; fi; \
+	if [ -n "$$need" ]; then \
+	  if [ "$$(id -u)" != 0 ]; then echo "the cluster needs:$$need (run as root: apt-get install$$need)"; exit 1; fi; \
+	  echo "installing$$need"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends$$need >/dev/null; \
+	fi
+
 clean:
-	rm -rf build inbox warehouse/*.duckdb warehouse/archive warehouse/reports warehouse/work warehouse/parquet warehouse/publications .dagster_home
+	test ! -d .cluster -o ! -x $(BIN)/python || $(BIN)/python -m pipelines.cluster down
+	rm -rf build inbox .cluster warehouse/*.duckdb warehouse/archive warehouse/reports warehouse/work warehouse/parquet warehouse/publications .dagster_home

@@ -9,18 +9,23 @@ import dagster as dg
 from assets.definitions import ALL_ASSETS, ROWS_RECONCILE_CHECKS
 from assets.harmonise.checks import MATCH_CHECKS
 from pipelines.dead_runs import dead_run_sweeper
+from pipelines.executors import step_executor
 from pipelines.inbox_sensors import INBOX_SENSORS, daily_full_sync
 from pipelines.resources import JembatanPaths
 
-# Runs launched from the UI, a sensor or the schedule use the multiprocess executor (the three ingest
-# assets in parallel); `jembatan sync` runs the same job in-process unless asked otherwise.
-sync_job = dg.define_asset_job("sync", selection=dg.AssetSelection.all(),
-                               executor_def=dg.multiprocess_executor.configured({"max_concurrent": 2}),
+# Runs launched from the UI, a sensor or the schedule use the deployment's executor (pipelines/executors.py:
+# in-process on one machine, as `jembatan sync`; Celery workers in the cluster).
+STEP_EXECUTOR = step_executor()
+sync_job = dg.define_asset_job("sync", selection=dg.AssetSelection.all(), executor_def=STEP_EXECUTOR,
                                description="Full sync: reference, every inbox, harmonise, publish marts")
 
 ASSET_CHECKS: list = [*ROWS_RECONCILE_CHECKS]
 ASSET_CHECKS += MATCH_CHECKS
-SENSORS: list = [*INBOX_SENSORS, dead_run_sweeper]
+SENSORS: list = [*INBOX_SENSORS]
+if STEP_EXECUTOR.name != "celery":
+    # It judges runs by their processes on this machine; in the cluster, runs and steps may live on other
+    # machines, and run monitoring with the run's max runtime fails a hung run instead.
+    SENSORS.append(dead_run_sweeper)
 SCHEDULES: list = [daily_full_sync]
 
 
@@ -28,12 +33,14 @@ SCHEDULES: list = [daily_full_sync]
 def definitions(paths: JembatanPaths) -> dg.Definitions:
     """Every definition, with `paths` as the paths resource (`jembatan sync --inbox/--warehouse`)."""
     return dg.Definitions(assets=ALL_ASSETS, asset_checks=ASSET_CHECKS, jobs=[sync_job], sensors=SENSORS,
-                          schedules=SCHEDULES, resources={"paths": paths})
+                          schedules=SCHEDULES, resources={"paths": paths},
+                          executor=STEP_EXECUTOR)      # the sensors' and the schedule's asset jobs too
 
 
 defs = definitions(JembatanPaths())
 
 
 def sync_job_definition() -> dg.JobDefinition:
-    """The sync job, reconstructable in the multiprocess executor's step processes."""
-    return defs.resolve_job_def("sync")
+    """The sync job with the executor JEMBATAN_EXECUTOR names now (`jembatan sync --executor multiprocess`
+    sets it), reconstructable in the multiprocess executor's step processes."""
+    return defs.resolve_job_def("sync").with_executor_def(step_executor())

@@ -95,3 +95,30 @@ def nothing_landed(con: duckdb.DuckDBPyConnection, warehouse: Path, new_files: d
         return (f"Nothing landed from this sync's {new} new file(s): see their reports in {reports}; "
                 "the marts keep the rows of the files received before.")
     return None
+
+
+def duplicate_lines(paths) -> list[str]:
+    """One line per file received under more than one name (`paths`: assets.paths.Paths): the same content
+    counted once, under its first name. Read from the received files' manifests (warehouse/work)."""
+    from assets.privacy import scrub
+    lines = [f"{manifest.get('source', ''):<10}{scrub(other)} = {scrub(manifest['file_name'])}"
+             for manifest in sorted(paths.work.manifests(), key=lambda m: (m.get("source", ""), m["file_name"]))
+             for other in manifest.get("also_received_as", [])]
+    if lines:
+        lines.insert(0, f"Duplicates (the same content under another name, counted once): {len(lines)}")
+    return lines
+
+
+def check_lines(events) -> list[str]:
+    """One line per asset check that did not pass in the run (`events`: its DagsterEvents), with its
+    severity and description; none when every check passed."""
+    from dagster._core.events import DagsterEventType
+
+    from assets.privacy import scrub
+    failed = [event.event_specific_data for event in events
+              if event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION and not event.event_specific_data.passed]
+    lines = [f"  {e.asset_key.to_user_string()}.{e.check_name} ({e.severity.value.lower()})"
+             + (f": {scrub(e.description)}" if e.description else "") for e in failed]
+    if lines:
+        lines.insert(0, f"Checks that did not pass: {len(lines)} (see each in the Dagster UI)")
+    return lines

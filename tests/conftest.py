@@ -46,7 +46,8 @@ def isolated_key(tmp_path_factory):
     from assets.pseudonym_key import write_new_key
     os.environ["JEMBATAN_KEY_FILE"] = str(tmp_path_factory.mktemp("key") / "pseudonym.key")
     write_new_key(Path(os.environ["JEMBATAN_KEY_FILE"]))
-    os.environ.pop("DAGSTER_HOME", None)      # runs in tests use ephemeral Dagster instances
+    os.environ.pop("DAGSTER_HOME", None)      # runs in tests use ephemeral Dagster instances, unless a test
+    os.environ["JEMBATAN_DAGSTER_INSTANCE"] = "ephemeral"     # names its own DAGSTER_HOME
     yield
 
 

@@ -28,6 +28,9 @@ def register(commands) -> None:
     sync.add_argument("--no-wait", action="store_true",
                       help="when another sync is running on the same warehouse, stop at once (exit code "
                            f"{BUSY_EXIT_CODE}) instead of waiting for it to finish")
+    sync.add_argument("--cluster", action="store_true",
+                      help="submit the sync to the running cluster (`make cluster`) and wait for it; the same "
+                           "summary as a sync in this process")
     sync.set_defaults(func=run)
 
 
@@ -38,6 +41,8 @@ def run(args: argparse.Namespace) -> int:
         os.environ["JEMBATAN_WAREHOUSE"] = str(Path(args.warehouse).resolve())
     warehouse = Path(os.environ.get("JEMBATAN_WAREHOUSE", "warehouse")).resolve()   # as Paths resolves it
     warehouse.mkdir(parents=True, exist_ok=True)
+    if args.cluster:
+        return _sync_on_cluster(args, warehouse)
 
     def busy(holder: str) -> str:
         return f"another sync is running on {warehouse} ({holder or 'pid unknown'})"
@@ -73,43 +78,99 @@ def _sync(args: argparse.Namespace) -> int:
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     with _instance(persistent=args.executor == "multiprocess") as instance:
         from pipelines.file_runs import execute_sync      # a partition per new file, then one run over them
-        result = execute_sync(instance, paths, run_config, args.executor)
-        return _report(result, paths)
+        before = os.environ.get("JEMBATAN_EXECUTOR")
+        if args.executor == "multiprocess":
+            os.environ["JEMBATAN_EXECUTOR"] = "multiprocess"       # here and in the step processes
+        try:
+            result = execute_sync(instance, paths, run_config, args.executor)
+        finally:
+            if before is None:
+                os.environ.pop("JEMBATAN_EXECUTOR", None)
+            else:
+                os.environ["JEMBATAN_EXECUTOR"] = before
+        return _report(result.success, result.all_events, paths)
 
 
-def _report(result, paths) -> int:
+def _sync_on_cluster(args: argparse.Namespace, warehouse: Path) -> int:
+    """Submit the sync to the cluster's webserver, wait for it (and the daemon's retry of it), report."""
+    from pipelines.cluster import submit
+    from pipelines.cluster.settings import ClusterSettings
+    from pipelines.resources import JembatanPaths
+
+    if args.rebuild:
+        _say("--rebuild is not sent to the cluster: run `jembatan sync --rebuild` on the warehouse's machine")
+        return 2
+    settings = ClusterSettings.from_env()
+    inbox = Path(os.environ.get("JEMBATAN_INBOX", "inbox")).resolve()
+    paths = JembatanPaths(inbox=str(inbox), warehouse=str(warehouse))
+    timeout = int(os.environ.get("JEMBATAN_CLUSTER_RUN_TIMEOUT", 3 * 3600))
+    import dagster as dg
+    os.environ.update({k: v for k, v in settings.env().items() if k != "PYTHONPATH"})
+    from pipelines.definitions import definitions
+    from pipelines.file_runs import plan_run
+    try:
+        with dg.DagsterInstance.from_config(str(settings.dagster_home)) as instance:
+            # the cluster's instance gets the new files' partitions, and the run is over them (as in-process)
+            asset_keys = sorted(definitions(paths).resolve_asset_graph().get_all_asset_keys())
+            _, tags, selection = plan_run(instance, paths.paths(), asset_keys)
+            run_id = submit.launch(settings, str(inbox), str(warehouse), max_runtime_seconds=timeout,
+                                   tags=tags, selection=selection)
+            _say(f"submitted run {run_id} to the cluster ({settings.webserver_url}/runs/{run_id}); waiting")
+            done = submit.wait(instance, run_id, timeout + 120, on_retry=lambda failed, retry: _say(
+                f"run {failed} failed; the cluster retries it as run {retry}"))
+    except submit.ClusterError as error:
+        _say(f"sync --cluster: {error}")
+        return 1
+    return _report(done.success, done.events, paths)
+
+
+def _report(success: bool, events, paths) -> int:
+    """Print the summary of a finished sync from its Dagster events (of one run, or of a run and its
+    retries): step failures when it failed; else the published figures, failed checks and duplicates."""
     from assets.privacy import scrub
-    from pipelines.summary import summary_lines
-    if not result.success:
-        for event in result.all_events:
+    from pipelines.summary import check_lines, duplicate_lines, summary_lines
+    if not success:
+        failed = False
+        for event in events:
             if event.is_step_failure:
+                failed = True
                 error = event.step_failure_data.error
                 while error.cause is not None:        # Dagster's wrapper around what the step raised
                     error = error.cause
                 print(f"sync failed in {event.step_key}: {scrub(error.message.strip())}", file=sys.stderr)
+        if not failed:
+            for event in events:
+                if event.is_pipeline_failure:
+                    print(f"sync failed: {scrub(event.message or 'the run failed')}", file=sys.stderr)
         return 1
     new_files, not_received, new_rows = {}, {}, {}
-    for event in result.get_asset_materialization_events():
+    for event in events:
+        if not event.is_step_materialization:
+            continue
         materialization = event.step_materialization_data.materialization
         name = materialization.asset_key.to_user_string()
         if name.endswith("_files"):
             new_files[name.removesuffix("_files")] = materialization.metadata["files_new"].value
             not_received[name.removesuffix("_files")] = materialization.metadata["not_received"].value
             new_rows[name.removesuffix("_files")] = materialization.metadata["dagster/row_count"].value
-    print("\n".join(summary_lines(paths.paths().database, new_files, not_received, new_rows)))
+    lines = summary_lines(paths.paths().database, new_files, not_received, new_rows)
+    lines += duplicate_lines(paths.paths()) + check_lines(events)
+    print("\n".join(lines))
     return 0
 
 
 @contextmanager
 def _instance(persistent: bool):
-    """$DAGSTER_HOME's instance when set (runs show in `dagster dev`), with the project's dagster.yaml
-    copied in if it has none; else a throw-away one (on disk when steps run in other processes)."""
+    """The project's instance (pipelines/instance_home.py: `<project>/.dagster_home` or $DAGSTER_HOME, the one
+    `make ui` shows), with the project's dagster.yaml copied in if it has none; a throw-away one only when
+    JEMBATAN_DAGSTER_INSTANCE=ephemeral (on disk when steps run in other processes)."""
     import dagster as dg
 
     from pipelines.dead_runs import clear_dead_runs
-    if home := os.environ.get("DAGSTER_HOME"):
-        home = Path(home)
+    from pipelines.instance_home import dagster_home
+    if home := dagster_home():
         home.mkdir(parents=True, exist_ok=True)
+        os.environ["DAGSTER_HOME"] = str(home)     # the step processes of --executor multiprocess too
         with ExitStack() as stack:
             # One process at a time creates the storage (two first syncs would both build the SQLite
             # schema) and clears the runs killed processes left, which would otherwise hold pool slots.
@@ -118,7 +179,7 @@ def _instance(persistent: bool):
                     partial = home / f".dagster.yaml.{os.getpid()}.tmp"
                     shutil.copyfile(PROJECT_INSTANCE_SETTINGS, partial)
                     os.replace(partial, home / "dagster.yaml")
-                instance = stack.enter_context(dg.DagsterInstance.get())
+                instance = stack.enter_context(dg.DagsterInstance.from_config(str(home)))
                 instance.run_storage, instance.event_log_storage, instance.schedule_storage   # created here
                 for run in clear_dead_runs(instance):
                     _say(run.describe())
