@@ -90,7 +90,8 @@ def rotate(warehouse: Path, args) -> int:
           "pseudonymised again; syncing")
     from pipelines.commands import sync
     code = sync.run(argparse.Namespace(inbox=getattr(args, "inbox", None), warehouse=str(warehouse),
-                                       rebuild=False, verbose=False, executor="in_process", no_wait=False))
+                                       rebuild=False, verbose=False, executor="in_process", no_wait=False,
+                                       cluster=False))
     if code != 0:
         print("the pseudonyms are re-keyed; the publications made before (old pseudonyms) are removed by the "
               "next sync that publishes", file=sys.stderr)
