@@ -24,6 +24,14 @@ def synced(tmp_path_factory) -> tuple[Path, Path]:
     return inbox, warehouse
 
 
+def exported_queue(warehouse: Path, queue: Path):
+    """`jembatan review export` into `queue`, opened: (workbook, its review sheet, column index by header)."""
+    assert main(["review", "--warehouse", str(warehouse), "export", "--out", str(queue)]) == 0
+    book = openpyxl.load_workbook(queue)
+    header = [c.value for c in book["review"][1]]
+    return book, book["review"], {name: header.index(name) for name in header}
+
+
 def crimes(warehouse: Path, village_code: str) -> int:
     with duckdb.connect(str(warehouse / "jembatan.duckdb"), read_only=True) as con:
         return con.execute("SELECT coalesce(sum(crime_count), 0) FROM mart_village_year WHERE village_code = ?",
@@ -43,12 +51,7 @@ def unresolved(warehouse: Path) -> pd.DataFrame:
 def test_decisions_change_the_marts_and_revoking_undoes_them(synced, tmp_path, capsys):
     inbox, warehouse = synced
     queue = tmp_path / "review.xlsx"
-    assert main(["review", "--warehouse", str(warehouse), "export", "--out", str(queue)]) == 0
-
-    book = openpyxl.load_workbook(queue)
-    sheet = book["review"]
-    header = [c.value for c in sheet[1]]
-    col = {name: header.index(name) for name in header}
+    book, sheet, col = exported_queue(warehouse, queue)
     rows = list(sheet.iter_rows(min_row=2))
     assert len({(r[col["name_key"]].value, r[col["Area code"]].value) for r in rows}) == len(rows)  # each name once
     # The dropdown of each Decision cell offers that row's candidates and "not a village".
@@ -161,11 +164,7 @@ def test_the_sample_sends_the_steward_near_misses_a_steward_accepts(near_synced,
     assert all(refused[(s, r)] == "ambiguous_village" for s, r in zip(near["sheet"], near["row"]))
 
     queue = tmp_path / "review.xlsx"
-    assert main(["review", "--warehouse", str(warehouse), "export", "--out", str(queue)]) == 0
-    book = openpyxl.load_workbook(queue)
-    sheet = book["review"]
-    header = [c.value for c in sheet[1]]
-    col = {name: header.index(name) for name in header}
+    book, sheet, col = exported_queue(warehouse, queue)
     items = {r[col["Village as written"]].value: r for r in sheet.iter_rows(min_row=2)}
     before = {}
     for kind, written, village in near[["kind", "written", "village_code"]].drop_duplicates().itertuples(index=False):
