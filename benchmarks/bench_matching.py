@@ -191,9 +191,13 @@ def bps_rows(gazetteer, matcher: Matcher, n: int, seed: int) -> pd.DataFrame:
     villages = [(b, name, matcher.successor.get(recoded.get(k, k)), kemendagri_name.get((b, k), ""))
                 for b, name, k in bridging.loc[bridging["level"] == "village", ["bps_code", "bps_name", "kemendagri_code"]]
                 .itertuples(index=False)]
+    areas = gazetteer.areas[gazetteer.areas["level"] == "village"]
+    official: dict[str, set[str]] = {}      # current code -> its names in every decree, case-folded (as written:
+    for code, name in zip(areas["code"], areas["name"]):          # the same rows whatever the matching code)
+        official.setdefault(matcher.successor.get(code, code), set()).add(" ".join(str(name).split()).casefold())
     villages = [(b, name, now) for b, name, now, k_name in villages
                 if now and b[:7] in names_of["district"] and b[:4] in names_of["regency"]
-                and name_key(k_name) in matcher.names_of[now]]
+                and " ".join(str(k_name).split()).casefold() in official.get(now, set())]
     rows = []
     for bps, name, now in rng.sample(villages, min(n, len(villages))):
         regency_only = rng.random() < REGENCY_ONLY

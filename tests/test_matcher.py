@@ -253,7 +253,7 @@ def test_clerks_writings_on_real_names(babel_tuban):
 def test_number_words_and_regional_words_are_other_readings_of_a_name():
     from assets.harmonise.names import number_readings, readings
     assert number_readings("DOLOK MERANGIR SATU") == ("dolokmerangir1",)
-    assert number_readings("Karalung I") == ("karalungsatu",)
+    assert number_readings("Karalung I") == ()       # "Karalung Satu" may be another, newer village
     assert readings("Gampong Baro") == ("baro",) and readings("Baro") == ()
     assert readings("Lembang Buntu Tangti") == ("buntutangti",)
     assert name_key("WoloanTiga") == name_key("Woloan Tiga") == "woloantiga"      # never folded in the key
@@ -275,7 +275,7 @@ def test_bps_writings_of_numbers_and_regional_words_place_the_village():
     changes = pd.DataFrame(columns=["from_version", "to_version", "code", "new_code", "change", "old_name", "new_name"])
     matcher = Matcher(Gazetteer(areas=areas, bridging=empty, changes=changes))
     for written, code in {"DOLOK MERANGIR SATU": "11.01.01.2001", "BARO": "11.01.01.2002",
-                          "KARALUNG I": "11.01.01.2003", "Gampong Baro": "11.01.01.2002"}.items():
+                          "Gampong Baro": "11.01.01.2002", "KARALUNG SATU": "11.01.01.2003"}.items():
         assert matcher.match(village=written, district="KUTA").village_code == code, written
 
 

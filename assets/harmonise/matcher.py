@@ -32,7 +32,8 @@ from rapidfuzz.distance import OSA
 from assets.harmonise.aliases import NOT_A_VILLAGE, Alias
 from assets.harmonise.codes import clean_code, dotted_code
 from assets.harmonise.gazetteer import Gazetteer
-from assets.harmonise.names import loose_key, name_key, number_readings, readings, spelled_key, variant_keys
+from assets.harmonise.names import (loose_key, name_key, number_readings, spelled_key, split_names, variant_keys,
+                                    word_readings)
 
 FUZZY_SHARE = 0.4        # a fuzzy match may need edits up to this share of the name's letters ...
 FUZZY_MARGIN = 1         # ... and the runner-up must need more edits, and at least twice as many
@@ -82,8 +83,8 @@ class Matcher:
         self.names: dict[str, dict[str, dict[str, set[str]]]] = defaultdict(partial(defaultdict, dict))
         self.loose: dict[str, dict[str, set[str]]] = defaultdict(partial(defaultdict, set))
         self.as_spelled: dict[str, set[tuple[str, str]]] = defaultdict(set)   # district -> (spelled key, code)
-        # district -> reading -> codes: official names with their numbers as words or number words as numbers,
-        # and without a leading regional word ("Gampong Baro" read "Baro"), tried after the name itself
+        # district -> reading -> codes: official names without a leading regional word ("Gampong Baro" read
+        # "Baro") and each of two names written "A/B", tried after the name itself
         self.readings: dict[str, dict[str, set[str]]] = defaultdict(partial(defaultdict, set))
         self.names_of: dict[str, set[str]] = defaultdict(set)
         self.spelled: dict[str, set[str]] = defaultdict(set)   # code -> official spellings (case-folded)
@@ -135,7 +136,7 @@ class Matcher:
             self.names_of[code].add(key)
             if (spelled := spelled_key(name)) != key:
                 self.as_spelled[code[:8]].add((spelled, code))
-            for reading in readings(name):
+            for reading in word_readings(name):      # not number readings: "X Satu" is not "X I"
                 self.readings[code[:8]][reading].add(code)
 
     # -- scope ---------------------------------------------------------------------------------------
@@ -284,11 +285,17 @@ class Matcher:
         name read with its number words as numbers (or the reverse) or without a regional word for village
         (names.variant_keys), against official names and their own such readings: placed only when every
         reading that fits names the same one village."""
-        others = variant_keys(village)
-        found = [m for k in others if (m := self._by_name(village, k, scope, version))]
-        codes = sorted({c for m in found for c in ([m.village_code] if m.village_code else m.candidates)} |
-                       {c for d in self._scope_districts(scope) for k in (name_key(village), *others)
-                        for c in self.readings.get(d, {}).get(k, ())})
+        def hits(keys) -> set[str]:
+            found = [m for k in keys if (m := self._by_name(village, k, scope, version))]
+            return ({c for m in found for c in ([m.village_code] if m.village_code else m.candidates)} |
+                    {c for d in self._scope_districts(scope) for k in keys for c in self.readings.get(d, {}).get(k, ())})
+        parts = set(split_names(village))
+        codes = hits([name_key(village), *(k for k in variant_keys(village) if k not in parts)])
+        # Two names written "A/B": each must name a village, and the same one ("WAMESA II / IDOR" is two).
+        each = [hits([part]) for part in parts]
+        if each and all(each):
+            codes |= set.union(*each)
+        codes = sorted(codes)
         if len(codes) == 1:
             return Match(codes[0], "name_normalised", 0.93)
         return Match(None, "ambiguous", 0.9, codes) if codes else None

@@ -20,15 +20,14 @@ from functools import lru_cache
 PREFIXES = re.compile(
     r"^(desa|ds|dss|kelurahan|keloerahan|kel|kelurahan/desa|desa/kelurahan|kecamatan|kec|polsek|polsekta|polsubsektor|sektor|"
     r"kabupaten|kab|kampung adat)\b[\s/.,:-]*(?=\w)")
-# Number words, as BPS (and decrees) write numerals the other writes as numbers: "Dolok Merangir Satu" =
-# "Dolok Merangir I", "Karalung I" = "Karalung Satu". Not folded in the key (a clerk's "WoloanTiga" or
+# Number words, as BPS writes numerals the decree writes as numbers: "Dolok Merangir Satu" = "Dolok
+# Merangir I". Not folded in the key (a clerk's "WoloanTiga" or
 # "Tigga" would then miss "Woloan Tiga"): read as another reading of the name (number_readings).
 NUMBER_WORDS = {"satu": "1", "dua": "2", "tiga": "3", "empat": "4", "lima": "5", "enam": "6", "tujuh": "7",
                 "delapan": "8", "sembilan": "9", "sepuluh": "10"}
-_NUMBER_AS_WORD = {v: k for k, v in NUMBER_WORDS.items()}
 # Regional words for a village that official lists and BPS write or leave out: "Gampong Baro" = "BARO",
 # "LEMBANG BUNTU TANGTI" = "Buntu Tangti". Kept in the key; the name without it is another reading.
-REGIONAL_WORDS = ("lembang", "gampong", "nagari", "nagori", "pekon", "tiyuh", "kampung")
+REGIONAL_WORDS = ("lembang", "gampong", "nagari", "nagori", "pekon", "tiyuh", "kampung", "meunasah")
 ABBREVIATIONS = [
     (r"\b(sei|s|sg)(\.\s*|\s+)", "sungai "), (r"\bsei\b", "sungai"), (r"\b(tj|tg)(\.\s*|\s+)", "tanjung "),
     (r"\b(p|pl)\.\s*", "pulau "), (r"\bpl\s+", "pulau "), (r"\b(kp|kg)(\.\s*|\s+)", "kampung "),
@@ -101,15 +100,14 @@ def _key_words(text: str | None, regency: bool = False) -> tuple[str, ...]:
 
 @lru_cache(maxsize=200_000)
 def number_readings(text: str) -> tuple[str, ...]:
-    """Keys of the name with its number words as numbers or its numbers (1-10) as words ("DOLOK MERANGIR
-    SATU" = Dolok Merangir I), also without a leading regional word. Tried for an exact hit only: in fuzzy
-    matching "X I" and "X Satu" may be two villages."""
+    """Keys of the name with its number words as numbers ("DOLOK MERANGIR SATU" = Dolok Merangir I), also
+    without a leading regional word. Never the other way: where both "X I" and "X Satu" are villages, "X Satu"
+    is the newer one (measured on the real lists: "KOTAKEO I" is Kotakeo, not Kotakeo Satu). Tried for an
+    exact hit only."""
     words = _key_words(text)
     readings = []
     if any(w in NUMBER_WORDS for w in words):
         readings.append([NUMBER_WORDS.get(w, w) for w in words])
-    if any(w in _NUMBER_AS_WORD for w in words):
-        readings.append([_NUMBER_AS_WORD.get(w, w) for w in words])
     if len(words) > 1 and words[0] in REGIONAL_WORDS:
         readings = [*readings, *(r[1:] for r in readings)]
     return _keys(readings, text)
@@ -120,11 +118,18 @@ def word_readings(text: str) -> tuple[str, ...]:
     """Keys of the name without a leading regional word for village (REGIONAL_WORDS: "Gampong Baro" read
     "Baro", "LEMBANG BUNTU TANGTI" read "Buntu Tangti"), and of each of two names written "A/B"."""
     words = _key_words(text)
-    readings = [[p] for p in (name_key(part) for part in str(text).split("/")) if len(p) >= 3] \
-        if "/" in str(text) else []
+    readings = [[p] for p in split_names(text)]
     if len(words) > 1 and words[0] in REGIONAL_WORDS:
         readings.append(list(words[1:]))
     return _keys(readings, text)
+
+
+@lru_cache(maxsize=200_000)
+def split_names(text: str) -> tuple[str, ...]:
+    """The keys of the two (or more) names of a place written "A/B" ("MISADWER/MICADIWOR"); () for one name."""
+    if "/" not in str(text):
+        return ()
+    return tuple(p for p in (name_key(part) for part in str(text).split("/")) if len(p) >= 3)
 
 
 def readings(text: str) -> tuple[str, ...]:
