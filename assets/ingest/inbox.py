@@ -260,10 +260,17 @@ def take(path: Path, archive_dir: Location, listed: os.stat_result | None = None
 def clear_stale_copies(archive_dir: Path) -> None:
     """Temporary copies a killed sync left in the archive (a day old: never one a running sync writes).
     An archive in object storage never holds one (a copy is put whole)."""
-    if not is_local(archive_dir) or not archive_dir.is_dir():
+    if is_local(archive_dir):
+        remove_stale(archive_dir, RECEIVING_PREFIX, STALE_RECEIVING_SECONDS)
+
+
+def remove_stale(folder: Path, prefix: str, seconds: float) -> None:
+    """Delete the files of `folder` named `prefix`* not changed for `seconds` (what a killed process left
+    half-written); nothing when the folder is missing. Links are never followed."""
+    if not folder.is_dir():
         return
-    limit = time.time() - STALE_RECEIVING_SECONDS
-    for path in archive_dir.glob(f"{RECEIVING_PREFIX}*"):
+    limit = time.time() - seconds
+    for path in folder.glob(f"{prefix}*"):
         try:
             if path.lstat().st_mtime < limit:
                 path.unlink()

@@ -12,13 +12,12 @@ import errno
 import hashlib
 import os
 import secrets
-import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from assets.access import dir_mode, file_mode, restrict
-from assets.ingest.inbox import LOCK_PREFIXES
+from assets.ingest.inbox import LOCK_PREFIXES, remove_stale
 from assets.ingest.workbook import SUPPORTED_SUFFIXES
 
 TEMP_PREFIX = f"{LOCK_PREFIXES[0]}portal-"        # "~$portal-": left alone by the inbox reader
@@ -134,15 +133,7 @@ def discard(received: Received) -> None:
 
 def clear_stale_temps(folder: Path) -> None:
     """Temporary uploads a killed portal left (an hour old: never one being written)."""
-    if not folder.is_dir():
-        return
-    limit = time.time() - STALE_TEMP_SECONDS
-    for path in folder.glob(f"{TEMP_PREFIX}*"):
-        try:
-            if path.lstat().st_mtime < limit:
-                path.unlink()
-        except FileNotFoundError:
-            pass
+    remove_stale(folder, TEMP_PREFIX, STALE_TEMP_SECONDS)
 
 
 def _fsync_dir(folder: Path) -> None:
