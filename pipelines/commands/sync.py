@@ -140,7 +140,7 @@ def _report(success: bool, events, paths) -> int:
                 print(f"sync failed in {event.step_key}: {scrub(error.message.strip())}", file=sys.stderr)
         if not failed:
             for event in events:
-                if event.is_pipeline_failure:
+                if event.is_run_failure:
                     print(f"sync failed: {scrub(event.message or 'the run failed')}", file=sys.stderr)
         return 1
     new_files, not_received, new_rows = {}, {}, {}
