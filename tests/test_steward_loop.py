@@ -102,11 +102,8 @@ def test_decisions_change_the_marts_and_revoking_undoes_them(synced, tmp_path, c
 def test_import_refuses_a_code_that_is_no_village(synced, tmp_path, capsys):
     _, warehouse = synced
     queue = tmp_path / "review.xlsx"
-    assert main(["review", "--warehouse", str(warehouse), "export", "--out", str(queue)]) == 0
-    book = openpyxl.load_workbook(queue)
-    sheet = book["review"]
-    decision = [c.value for c in sheet[1]].index("Decision")
-    sheet.cell(row=2, column=decision + 1).value = "99.99.99.9999"
+    book, sheet, col = exported_queue(warehouse, queue)
+    sheet.cell(row=2, column=col["Decision"] + 1).value = "99.99.99.9999"
     book.save(queue)
     assert main(["review", "--warehouse", str(warehouse), "import", str(queue)]) == 1
     assert "row 2: '99.99.99.9999' is neither a village code" in capsys.readouterr().err
@@ -115,13 +112,10 @@ def test_import_refuses_a_code_that_is_no_village(synced, tmp_path, capsys):
 def test_reimport_never_revives_a_revoked_alias_silently(synced, tmp_path, capsys):
     _, warehouse = synced
     queue = tmp_path / "review.xlsx"
-    assert main(["review", "--warehouse", str(warehouse), "export", "--out", str(queue)]) == 0
-    book = openpyxl.load_workbook(queue)
-    sheet = book["review"]
-    header = [c.value for c in sheet[1]]
+    book, sheet, col = exported_queue(warehouse, queue)
     row = len(list(sheet.iter_rows(min_row=2))) + 1                 # the last name of the queue
-    sheet.cell(row=row, column=header.index("Decision") + 1).value = "not a village"
-    written = sheet.cell(row=row, column=header.index("Village as written") + 1).value
+    sheet.cell(row=row, column=col["Decision"] + 1).value = "not a village"
+    written = sheet.cell(row=row, column=col["Village as written"] + 1).value
     book.save(queue)
     capsys.readouterr()
     assert main(["review", "--warehouse", str(warehouse), "import", str(queue), "--by", "tester"]) == 0
