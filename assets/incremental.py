@@ -5,7 +5,7 @@ a fingerprint hashes names, the small reference and steward files, and source co
 Large files (the stages' own outputs, written by atomic rename) count by size and modification time.
 
 Which files a run reads and places is Dagster's: a partition per file, and a run over only the new
-files' partitions (assets/file_partitions.py, pipelines/file_runs.py). The unpartitioned stages after
+files' partitions (pipelines/defs/partitions.py, pipelines/defs/planning.py). The unpartitioned stages after
 them (reference, harmonise, agency reports, publish, analyst report) run in every sync and skip here
 when their inputs did not change, so an unchanged inbox publishes nothing anew."""
 from __future__ import annotations

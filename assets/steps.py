@@ -1,6 +1,6 @@
 """The stages of a sync as plain functions: reference gazetteer -> ingest per source -> harmonise
 (assets/harmonise/stage.py) -> agency reports, publish, analyst report. Dagster assets
-(assets/definitions.py) call these; tests call them directly."""
+(pipelines/defs/assets.py) call these; tests call them directly."""
 from __future__ import annotations
 
 import os

@@ -94,11 +94,11 @@ def measure(what: str, path: Path) -> dict:
 
 def stages(path: Path, tmp: Path, key: bytes) -> dict[str, float]:
     """Where the time of receive_file goes: its steps run again one by one, after the timed run."""
-    from assets.ingest.guard import inspect_file
+    from assets.ingest.formats.guard import inspect_file
     from assets.ingest.layout import recognise
     from assets.ingest.receive import file_scope, pseudonymise
     from assets.ingest.table import read_table
-    from assets.ingest.workbook import read_file
+    from assets.ingest.formats.workbook import read_file
     from schemas import datasets_for_source
     out, clock = {}, time.perf_counter()
 

@@ -43,10 +43,10 @@ def dagster_sync(inbox: Path, warehouse: Path, publish: bool) -> float:
     """Wall time of the sync job from an empty warehouse, with or without the publish asset."""
     import dagster as dg
 
-    from assets.definitions import ALL_ASSETS
+    from pipelines.defs.assets import ALL_ASSETS
     from pipelines.definitions import ASSET_CHECKS
-    from pipelines.file_runs import plan_run
-    from pipelines.resources import JembatanPaths
+    from pipelines.defs.planning import plan_run
+    from pipelines.defs.resources import JembatanPaths
 
     shutil.rmtree(warehouse, ignore_errors=True)
     # The report is drawn after publishing, from the published file: not part of either side.

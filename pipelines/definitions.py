@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import dagster as dg
 
-from assets.definitions import ALL_ASSETS, ROWS_RECONCILE_CHECKS
-from assets.harmonise.checks import MATCH_CHECKS
-from pipelines.dead_runs import dead_run_sweeper
-from pipelines.executors import step_executor
-from pipelines.inbox_sensors import INBOX_SENSORS, daily_full_sync
-from pipelines.resources import JembatanPaths
+from pipelines.defs.assets import ALL_ASSETS, ROWS_RECONCILE_CHECKS
+from pipelines.defs.checks import MATCH_CHECKS
+from pipelines.defs.dead_runs import dead_run_sweeper
+from pipelines.defs.executors import step_executor
+from pipelines.defs.sensors import INBOX_SENSORS, daily_full_sync
+from pipelines.defs.resources import JembatanPaths
 
-# Runs launched from the UI, a sensor or the schedule use the deployment's executor (pipelines/executors.py:
+# Runs launched from the UI, a sensor or the schedule use the deployment's executor (pipelines/defs/executors.py:
 # in-process on one machine, as `jembatan sync`; Celery workers in the cluster).
 STEP_EXECUTOR = step_executor()
 sync_job = dg.define_asset_job("sync", selection=dg.AssetSelection.all(), executor_def=STEP_EXECUTOR,

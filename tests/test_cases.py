@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from assets.ingest.guard import RefusedFile, inspect_file
+from assets.ingest.formats.guard import RefusedFile, inspect_file
 from pipelines.cli import main
 from sample_data.generate import generate
 

@@ -1,5 +1,5 @@
 """One Dagster instance per project (pipelines/instance_home.py), the executor chosen by the deployment
-(pipelines/executors.py), and what the sync's summary names besides the figures: files received twice and
+(pipelines/defs/executors.py), and what the sync's summary names besides the figures: files received twice and
 asset checks that did not pass. Two syncs of different warehouses started at once on one fresh instance:
 tests/test_run_faults.py::test_syncs_started_at_once_take_turns_per_warehouse_on_a_fresh_dagster_home."""
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from pipelines.executors import step_executor
+from pipelines.defs.executors import step_executor
 from pipelines.instance_home import PROJECT_ROOT, dagster_home
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,13 +13,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assets.ingest import workbook
+from assets.ingest.formats import workbook
 from assets.ingest.cells import PARSERS, is_blank
 from assets.ingest.columns import FAST, distinct, parse_uniques
 from assets.ingest.layout import recognise
 from assets.ingest.receive import WorkArea, receive_file
 from assets.ingest.table import read_table
-from assets.ingest.workbook import read_spreadsheet, read_to_arrow
+from assets.ingest.formats.workbook import read_spreadsheet, read_to_arrow
 from assets.privacy import load_key
 from schemas import datasets_for_source
 from tests.test_ingest import msme_workbook

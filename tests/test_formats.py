@@ -15,10 +15,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from assets.ingest import sheetxml
-from assets.ingest.guard import RefusedFile, inspect_file
+from assets.ingest.formats import sheetxml
+from assets.ingest.formats.guard import RefusedFile, inspect_file
 from assets.ingest.receive import WorkArea, receive_file
-from assets.ingest.workbook import SUPPORTED_SUFFIXES, read_file
+from assets.ingest.formats.workbook import SUPPORTED_SUFFIXES, read_file
 from assets.privacy import load_key
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -395,7 +395,7 @@ def test_the_fast_scan_is_used_only_where_it_is_exact(tmp_path, variant, fast_wa
 
 
 def test_head_types_are_read_as_xml_whatever_the_prefix(tmp_path):
-    from assets.ingest.workbook import _head_types
+    from assets.ingest.formats.workbook import _head_types
     for prefix, refs in (("", True), ("x", True), ("x", False)):
         path = other_xlsx(tmp_path / f"head_{prefix}_{refs}.xlsx", sheet(prefix=prefix, refs=refs), prefix=prefix)
         types = _head_types(path, "xl/worksheets/sheet1.xml", 1)
@@ -405,7 +405,7 @@ def test_head_types_are_read_as_xml_whatever_the_prefix(tmp_path):
 
 def test_fast_read_of_prefixed_xml_gives_the_same_rows(tmp_path, work, monkeypatch):
     """The Arrow reader (large sheets) on a prefixed workbook: the head's cell types still come from its XML."""
-    from assets.ingest import workbook
+    from assets.ingest.formats import workbook
     monkeypatch.setattr(workbook, "FAST_READ_BYTES", 0)
     path = other_xlsx(tmp_path / "besar.xlsx", sheet())
     received = receive(path, work)

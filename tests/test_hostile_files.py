@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from assets.ingest.guard import MAX_ZIP_ENTRIES, RefusedFile, inspect_file
+from assets.ingest.formats.guard import MAX_ZIP_ENTRIES, RefusedFile, inspect_file
 from assets.ingest.receive import WorkArea, receive_file
 from assets.privacy import load_key
 from tests.agency_files import (crime_rows, crime_xlsx, encrypted_office_file, entity_bomb_xlsx, legacy_xls, ods,

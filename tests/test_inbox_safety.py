@@ -25,8 +25,8 @@ from assets.ingest.batch import receive_files
 from assets.ingest.inbox import scan_inbox
 from assets.ingest.receive import WorkArea
 from assets.privacy import load_key, scrub
-from pipelines.inbox_sensors import inbox_sensor
-from pipelines.resources import JembatanPaths
+from pipelines.defs.sensors import inbox_sensor
+from pipelines.defs.resources import JembatanPaths
 
 REPO = Path(__file__).resolve().parents[1]
 HEADER = ("Jumlah UMKM Kabupaten Bangka 2023\nKode Wilayah;Kecamatan;Desa/Kelurahan;Tahun;Jumlah Usaha Mikro;"

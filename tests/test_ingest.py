@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from assets.ingest.receive import WorkArea, receive_file
-from assets.ingest.workbook import read_csv
+from assets.ingest.formats.workbook import read_csv
 from assets.privacy import load_key
 
 
@@ -201,7 +201,7 @@ def test_district_in_a_title(title, district):
 def test_merged_label_cells_are_read_on_every_row_they_span(tmp_path, work, monkeypatch, form):
     """A district merged over its villages gives each of them the district; a count merged over rows is
     not repeated (it would be counted once per row): the rows under its first lack it."""
-    from assets.ingest import workbook
+    from assets.ingest.formats import workbook
     header = ["No", "Kecamatan", "Desa/Kelurahan", "Tahun", "Mikro", "Kecil", "Menengah"]
     body = [[1, "Sungai Jaya", "Air Duren", 2023, 10, 2, 0], [2, None, "Sidorejo", 2023, 11, 3, 1],
             [3, None, "Jelutung", 2023, 12, None, 0], [4, "Mendo", "Kimak", 2023, 13, 5, 0]]
@@ -524,7 +524,7 @@ def test_two_columns_headed_alike_are_read_together_and_flagged_where_they_diffe
 @pytest.mark.parametrize("arrow", [False, True])
 def test_a_second_table_with_its_columns_in_another_order_is_read_with_its_own_header(tmp_path, work, monkeypatch,
                                                                                        arrow):
-    from assets.ingest import workbook
+    from assets.ingest.formats import workbook
     monkeypatch.setattr(workbook, "FAST_READ_BYTES", 0 if arrow else workbook.FAST_READ_BYTES)
     received = received_sheet(tmp_path, work, "dua_tabel.xlsx", "bps", [
         ["Jumlah UMKM di Kecamatan Sungai Jaya, 2023"],

@@ -6,10 +6,10 @@ import dagster as dg
 import pandas as pd
 import pytest
 
-from assets.metadata import MAX_CELL, MAX_COLUMNS, markdown
+from pipelines.defs.metadata import MAX_CELL, MAX_COLUMNS, markdown
 from assets.publish.report import charts
-from pipelines.file_runs import execute_sync
-from pipelines.resources import JembatanPaths
+from pipelines.defs.planning import execute_sync
+from pipelines.defs.resources import JembatanPaths
 from tests.test_ingest import msme_workbook
 from tests.test_pipeline_small import crime_workbook
 
@@ -123,7 +123,7 @@ def test_a_table_too_wide_is_refused_and_long_cells_cut():
 
 def test_match_quality_of_no_files_yet(tmp_path):
     from assets.harmonise.quality import match_quality
-    from assets.metadata import match_quality_metadata
+    from pipelines.defs.metadata import match_quality_metadata
     empty = match_quality(pd.DataFrame(), pd.DataFrame())          # the columns, no rows, object dtypes
     metadata = match_quality_metadata(empty, tmp_path / "match_quality_by_file.csv")
     assert metadata["match_quality_by_file"].value == "none" == metadata["match_methods_by_file"].value

@@ -16,12 +16,12 @@ import duckdb
 import pandas as pd
 import pytest
 
-from assets.file_partitions import RECEIVED_FILES
+from pipelines.defs.partitions import RECEIVED_FILES
 from assets.harmonise import aliases
 from assets.harmonise.names import name_key
 from pipelines.definitions import definitions
-from pipelines.file_runs import execute_sync
-from pipelines.resources import JembatanPaths
+from pipelines.defs.planning import execute_sync
+from pipelines.defs.resources import JembatanPaths
 from tests.agency_files import crime_rows, crime_xlsx
 from tests.test_incremental import february_reports
 from tests.test_ingest import msme_workbook
@@ -203,7 +203,7 @@ def test_a_corrected_file_takes_the_place_of_the_partition_it_supersedes(instanc
 
 
 def test_the_daily_schedule_adds_the_new_files_partitions_and_runs_them_together(instance, inbox, tmp_path):
-    from pipelines.inbox_sensors import daily_full_sync
+    from pipelines.defs.sensors import daily_full_sync
     paths = JembatanPaths(inbox=str(inbox), warehouse=str(tmp_path / "warehouse"))
     context = dg.build_schedule_context(instance=instance, resources={"paths": paths})
     request = daily_full_sync.evaluate_tick(context).run_requests[0]
@@ -220,7 +220,7 @@ def test_the_daily_schedule_adds_the_new_files_partitions_and_runs_them_together
 
 
 def test_a_file_taken_out_before_any_run_read_it_loses_its_partition(instance, inbox, tmp_path):
-    from pipelines.file_runs import plan_run
+    from pipelines.defs.planning import plan_run
     paths = JembatanPaths(inbox=str(inbox), warehouse=str(tmp_path / "warehouse")).paths()
     msme, crimes = sha256(inbox / "bps" / "umkm.xlsx"), sha256(inbox / "polda" / "lp_januari.xlsx")
     keys, tags, selection = plan_run(instance, paths, [])

@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 
 from pipelines.definitions import defs
-from pipelines.file_runs import execute_sync
-from pipelines.resources import JembatanPaths
+from pipelines.defs.planning import execute_sync
+from pipelines.defs.resources import JembatanPaths
 from tests.test_ingest import msme_workbook
 
 

@@ -17,16 +17,16 @@ import pandas as pd
 import pytest
 
 from assets import steps
-from assets.definitions import ALL_ASSETS, ROWS_RECONCILE_CHECKS
-from assets.file_partitions import FILE_ASSETS
+from pipelines.defs.assets import ALL_ASSETS, ROWS_RECONCILE_CHECKS
+from pipelines.defs.partitions import FILE_ASSETS
 from assets.ingest.receive import WorkArea, receive_file
 from assets.ingest.reconcile import reconcile_source
 from assets.ingest.report import scrub
 from assets.privacy import load_key
 from pipelines.definitions import defs
-from pipelines.file_runs import plan_run
-from pipelines.inbox_sensors import MAX_RUNS_PER_TICK, daily_full_sync, inbox_sensor
-from pipelines.resources import JembatanPaths
+from pipelines.defs.planning import plan_run
+from pipelines.defs.sensors import MAX_RUNS_PER_TICK, daily_full_sync, inbox_sensor
+from pipelines.defs.resources import JembatanPaths
 from tests.agency_files import crime_rows, crime_xlsx, entity_bomb_xlsx
 from tests.test_ingest import msme_workbook
 

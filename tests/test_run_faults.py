@@ -20,7 +20,7 @@ from dagster._core.events import DagsterEvent, DagsterEventType
 from assets.publish.publication import Warehouse
 from pipelines.cli import main
 from pipelines.commands.sync import yaml_settings
-from pipelines.dead_runs import clear_dead_runs, dead_run_sweeper
+from pipelines.defs.dead_runs import clear_dead_runs, dead_run_sweeper
 from pipelines.locks import SYNC_LOCK_NAME, exclusive_lock
 from tests.agency_files import crime_rows, crime_xlsx
 from tests.test_ingest import msme_workbook

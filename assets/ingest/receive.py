@@ -24,8 +24,8 @@ from assets import storage
 from assets.incremental import atomic_write, write_frame
 from assets.ingest.cells import EXCEL_EPOCH, EXCEL_EPOCH_1904
 from assets.ingest.errors import CellError
-from assets.ingest.formula_cells import mark_error_cells
-from assets.ingest.guard import RefusedFile, inspect_file
+from assets.ingest.formats.formula_cells import mark_error_cells
+from assets.ingest.formats.guard import RefusedFile, inspect_file
 from assets.ingest.helper_sheets import helper_sheet
 from assets.ingest.inbox import Entry, NotTaken, take
 from assets.ingest.layout import normalise_header, recognise
@@ -33,7 +33,7 @@ from assets.ingest.period import find_district, find_period, from_title
 from assets.ingest.subtables import header_changes, split_at
 from assets.ingest.table import TableResult, read_table
 from assets.ingest.vocabulary import named_value
-from assets.ingest.workbook import UnreadableFile, column_letter, read_file
+from assets.ingest.formats.workbook import UnreadableFile, column_letter, read_file
 from assets.privacy import pseudonym, scrub
 from schemas import DATASETS, datasets_for_source
 from schemas.base import DROP, PSEUDONYMISE

@@ -234,7 +234,7 @@ SKIPPED_REASON = {"blank": ("baris kosong", "blank row"), "subtotal": ("baris ju
                   "district_heading": ("judul kecamatan", "district heading")}
 
 
-LOCAL_ZONE = ZoneInfo("Asia/Jakarta")      # the daily sync's zone too (pipelines/inbox_sensors.py)
+LOCAL_ZONE = ZoneInfo("Asia/Jakarta")      # the daily sync's zone too (pipelines/defs/sensors.py)
 
 
 def local_time(iso: str) -> str:

@@ -69,7 +69,7 @@ def launch(settings: ClusterSettings, inbox: str, warehouse: str, max_runtime_se
            tags: dict[str, str] | None = None, selection: list | None = None) -> str:
     """Submit the sync of `inbox` into `warehouse` (absolute paths, as the workers see them); the run id.
     `tags`, `selection`: the run over the new files' partitions and its asset keys (None: every asset), as
-    pipelines.file_runs.plan_run gives them."""
+    pipelines.defs.planning.plan_run gives them."""
     locations = graphql(settings, LOCATIONS)["workspaceOrError"].get("locationEntries") or []
     if not locations:
         raise ClusterError("the cluster's webserver has no code location loaded")

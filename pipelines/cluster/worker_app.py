@@ -1,7 +1,7 @@
 """The Celery application of the cluster's workers: `celery -A pipelines.cluster.worker_app worker`.
 
 The same task (dagster-celery's `execute_plan`) and settings as the executor that sends the steps
-(pipelines/executors.py), on the broker JEMBATAN_CELERY_BROKER. A worker runs a step in its own process
+(pipelines/defs/executors.py), on the broker JEMBATAN_CELERY_BROKER. A worker runs a step in its own process
 against the instance named in the task (the cluster's PostgreSQL storage)."""
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from dagster_celery.executor import CeleryExecutor
 from dagster_celery.make_app import make_app
 from dagster_celery.tasks import create_task
 
-from pipelines.executors import CELERY_SETTINGS, celery_broker
+from pipelines.defs.executors import CELERY_SETTINGS, celery_broker
 
 broker = celery_broker()
 if not broker:

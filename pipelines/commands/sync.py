@@ -61,7 +61,7 @@ def _say(line: str) -> None:
 
 def _sync(args: argparse.Namespace) -> int:
     """The sync itself, run while this process holds the warehouse's sync lock."""
-    from pipelines.resources import JembatanPaths
+    from pipelines.defs.resources import JembatanPaths
 
     paths = JembatanPaths(inbox=os.environ.get("JEMBATAN_INBOX", "inbox"),
                           warehouse=os.environ.get("JEMBATAN_WAREHOUSE", "warehouse"))
@@ -77,7 +77,7 @@ def _sync(args: argparse.Namespace) -> int:
     log_level = "DEBUG" if args.verbose else "CRITICAL"
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     with _instance(persistent=args.executor == "multiprocess") as instance:
-        from pipelines.file_runs import execute_sync      # a partition per new file, then one run over them
+        from pipelines.defs.planning import execute_sync      # a partition per new file, then one run over them
         before = os.environ.get("JEMBATAN_EXECUTOR")
         if args.executor == "multiprocess":
             os.environ["JEMBATAN_EXECUTOR"] = "multiprocess"       # here and in the step processes
@@ -95,7 +95,7 @@ def _sync_on_cluster(args: argparse.Namespace, warehouse: Path) -> int:
     """Submit the sync to the cluster's webserver, wait for it (and the daemon's retry of it), report."""
     from pipelines.cluster import submit
     from pipelines.cluster.settings import ClusterSettings
-    from pipelines.resources import JembatanPaths
+    from pipelines.defs.resources import JembatanPaths
 
     if args.rebuild:
         _say("--rebuild is not sent to the cluster: run `jembatan sync --rebuild` on the warehouse's machine")
@@ -107,7 +107,7 @@ def _sync_on_cluster(args: argparse.Namespace, warehouse: Path) -> int:
     import dagster as dg
     os.environ.update({k: v for k, v in settings.env().items() if k != "PYTHONPATH"})
     from pipelines.definitions import definitions
-    from pipelines.file_runs import plan_run
+    from pipelines.defs.planning import plan_run
     try:
         with dg.DagsterInstance.from_config(str(settings.dagster_home)) as instance:
             # the cluster's instance gets the new files' partitions, and the run is over them (as in-process)
@@ -166,7 +166,7 @@ def _instance(persistent: bool):
     JEMBATAN_DAGSTER_INSTANCE=ephemeral (on disk when steps run in other processes)."""
     import dagster as dg
 
-    from pipelines.dead_runs import clear_dead_runs
+    from pipelines.defs.dead_runs import clear_dead_runs
     from pipelines.instance_home import dagster_home
     if home := dagster_home():
         home.mkdir(parents=True, exist_ok=True)

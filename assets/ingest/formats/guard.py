@@ -18,9 +18,9 @@ from xml.etree import ElementTree
 
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 
-from assets.ingest import sheetxml, sniff, xml2003
-from assets.ingest.sniff import OLE2_MAGIC, ZIP_MAGIC
-from assets.ingest.workbook import CSV_SUFFIXES, column_letter
+from assets.ingest.formats import sheetxml, sniff, xml2003
+from assets.ingest.formats.sniff import OLE2_MAGIC, ZIP_MAGIC
+from assets.ingest.formats.workbook import CSV_SUFFIXES, column_letter
 
 ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 VBA_STREAM = "_VBA_PROJECT".encode("utf-16-le")
@@ -304,7 +304,7 @@ def _scan_xlsx_sheet(archive: zipfile.ZipFile, name: str, shown: str) -> tuple[l
     """Refuse a sheet whose cells span more than Excel's limits or the grid budget; return its hidden
     rows, hidden columns, formula cells without a saved result, merged areas and cells showing a formula
     error ((row, column) 0-based from A1 -> its text). The sheet's XML is
-    read namespace-aware and streamed, never held whole (assets/ingest/sheetxml.py)."""
+    read namespace-aware and streamed, never held whole (assets/ingest/formats/sheetxml.py)."""
     try:
         scan = sheetxml.scan_sheet(archive, name, MAX_MERGED_AREAS)
     except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden) as exc:

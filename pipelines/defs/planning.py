@@ -1,5 +1,5 @@
 """A sync over just the new files: a partition of `received_files` is added per inbox content the
-warehouse has not received (assets/file_partitions.py), then one run reads and places those
+warehouse has not received (pipelines/defs/partitions.py), then one run reads and places those
 partitions (BackfillPolicy.single_run: one step each over all of them) and runs every unpartitioned
 asset after them (each folder's status, harmonise, publish in its pool, reports). An unchanged inbox
 runs no file partition at all.
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import dagster as dg
 
 from assets import steps
-from assets.file_partitions import FILE_ASSETS, add_partitions, retire_partitions, run_tags
+from pipelines.defs.partitions import FILE_ASSETS, add_partitions, retire_partitions, run_tags
 
 
 def plan_run(instance: dg.DagsterInstance, paths: steps.Paths,

@@ -27,8 +27,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
-from assets.ingest.sheetxml import column_letter  # noqa: F401  (the column letters of every reader)
-from assets.ingest.sniff import text_encoding
+from assets.ingest.formats.sheetxml import column_letter  # noqa: F401  (the column letters of every reader)
+from assets.ingest.formats.sniff import text_encoding
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xml"}    # .xml: XML Spreadsheet 2003
 CSV_SUFFIXES = {".csv", ".txt"}
@@ -66,14 +66,14 @@ class RawSheet:
 
 
 def read_file(path: Path, kind: str) -> list[RawSheet]:
-    """Every sheet of a file that passed assets/ingest/guard.py (`kind` is what the guard found)."""
+    """Every sheet of a file that passed assets/ingest/formats/guard.py (`kind` is what the guard found)."""
     if kind == "csv":
         try:
             return [read_csv(path.read_bytes())]
         except UnicodeDecodeError as exc:
             raise UnreadableFile(f"a damaged {exc.encoding} text file ({exc.reason} at byte {exc.start})") from exc
     if kind == "xml2003":
-        from assets.ingest.xml2003 import read_workbook
+        from assets.ingest.formats.xml2003 import read_workbook
         try:
             return read_workbook(path)
         except Exception as exc:  # the guard parsed it already; anything here is a damaged file
@@ -108,7 +108,7 @@ def _sheet_parts(path: Path) -> dict[str, int]:
 
 
 def read_to_arrow(path: Path) -> list[RawSheet]:
-    from assets.ingest.guard import _sheet_names
+    from assets.ingest.formats.guard import _sheet_names
     try:
         with zipfile.ZipFile(path) as archive:
             parts = {name: part for part, name in _sheet_names(archive).items()}
@@ -155,7 +155,7 @@ def _head_types(path: Path, part: str | None, first_col: int) -> dict[tuple[int,
     cells of the first HEAD_ROWS rows, read as XML (namespace-aware) from the start of the sheet."""
     if part is None:
         return {}
-    from assets.ingest.sheetxml import head_cells
+    from assets.ingest.formats.sheetxml import head_cells
     with zipfile.ZipFile(path) as archive:
         return {(row - 1, col - first_col): kind for row, col, kind in head_cells(archive, part, HEAD_ROWS)}
 

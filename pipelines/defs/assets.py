@@ -7,12 +7,12 @@ import dagster as dg
 import pandas as pd
 
 from assets import steps
-from assets.file_partitions import RECEIVED_FILES, file_metadata, read_in_run, retire_partitions
+from pipelines.defs.partitions import RECEIVED_FILES, file_metadata, read_in_run, retire_partitions
 from assets.ingest.receive import NOT_RECEIVED
 from assets.ingest.reconcile import reconcile_source
-from assets.metadata import chart_metadata, match_quality_metadata, table
+from pipelines.defs.metadata import chart_metadata, match_quality_metadata, table
 from assets.privacy import scrub
-from pipelines.resources import JembatanPaths
+from pipelines.defs.resources import JembatanPaths
 from schemas import SOURCES
 
 # One run reads many files (BackfillPolicy.single_run); Dagster marks the parameter beta on every load.

@@ -6,10 +6,10 @@ from __future__ import annotations
 import dagster as dg
 
 from assets import steps
-from assets.definitions import harmonised_places
+from pipelines.defs.assets import harmonised_places
 from assets.harmonise.quality import warn_below
-from assets.metadata import table
-from pipelines.resources import JembatanPaths
+from pipelines.defs.metadata import table
+from pipelines.defs.resources import JembatanPaths
 from schemas import SOURCES
 
 

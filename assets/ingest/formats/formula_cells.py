@@ -2,7 +2,7 @@
 
 Excel stores such a cell as `<c t="e"><f>...</f><v>#N/A</v></c>`; calamine and fastexcel hand it back
 as an empty cell, so a lookup that found nothing would land as a silent blank. The guard's scan of the
-sheet XML (assets/ingest/sheetxml.py, namespace-aware) lists them; their text is put back in the grid,
+sheet XML (assets/ingest/formats/sheetxml.py, namespace-aware) lists them; their text is put back in the grid,
 where the cell parsers report it (cells.FORMULA_ERRORS) at its sheet, row and column.
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from assets.ingest.workbook import RawSheet, column_letter
+from assets.ingest.formats.workbook import RawSheet, column_letter
 
 
 def mark_error_cells(sheet: RawSheet, cells: dict[tuple[int, int], str]) -> list[str]:

@@ -1,6 +1,6 @@
 """When a sync runs by itself: one sensor per agency folder, and a daily full sync (Asia/Jakarta).
 
-Each new content is a partition of `received_files` (assets/file_partitions.py): a sensor adds the
+Each new content is a partition of `received_files` (pipelines/defs/partitions.py): a sensor adds the
 partition and requests a run of that one partition (reading and placing that file, then the folder
 assets, harmonise, publish in its pool); the daily sync adds every new content's partition and runs
 them together, as `jembatan sync` does.
@@ -18,12 +18,12 @@ import json
 
 import dagster as dg
 
-from assets.definitions import ALL_ASSETS
-from assets.file_partitions import RECEIVED_FILES, READ_KEY
+from pipelines.defs.assets import ALL_ASSETS
+from pipelines.defs.partitions import RECEIVED_FILES, READ_KEY
 from assets.ingest.inbox import NotTaken, scan_inbox, sha256_of
 from assets.privacy import scrub
-from pipelines.file_runs import plan_run
-from pipelines.resources import JembatanPaths
+from pipelines.defs.planning import plan_run
+from pipelines.defs.resources import JembatanPaths
 from schemas import SOURCES
 
 MAX_RUNS_PER_TICK = 5

@@ -1,6 +1,6 @@
 """Each received file is a Dagster partition: the dynamic partitions `received_files`, keyed by the
 file's content hash (SHA-256, as the archive names it), so the same content dropped twice, under any
-name or in any folder, is one partition. The sync (pipelines/file_runs.py) and the inbox sensors add
+name or in any folder, is one partition. The sync (pipelines/defs/planning.py) and the inbox sensors add
 a partition per new content before a run; a file superseded by a corrected one loses its partition.
 
 What a run read, per file, is recorded on the partition's materialization (`file_metadata`); the
