@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from assets.ingest.receive import WorkArea, receive_file
-from assets.ingest.formats.workbook import read_csv
+from assets.ingest.formats.text import read_csv
 from assets.privacy import load_key
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from assets.ingest.cells import is_blank, raw_text
-from assets.ingest.formats.workbook import RawSheet
+from assets.ingest.formats.sheet import RawSheet
 from schemas.base import Dataset
 
 HEADER_SCAN_ROWS = 30

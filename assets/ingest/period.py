@@ -8,7 +8,7 @@ import re
 
 from assets.ingest.cells import raw_text
 from assets.ingest.layout import TableLayout
-from assets.ingest.formats.workbook import RawSheet
+from assets.ingest.formats.sheet import RawSheet
 
 YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
 KECAMATAN = re.compile(r"\bkec(?:amatan|\.)?\s+", re.IGNORECASE)

@@ -33,7 +33,8 @@ from assets.ingest.period import find_district, find_period, from_title
 from assets.ingest.subtables import header_changes, split_at
 from assets.ingest.table import TableResult, read_table
 from assets.ingest.vocabulary import named_value
-from assets.ingest.formats.workbook import UnreadableFile, column_letter, read_file
+from assets.ingest.formats.sheet import UnreadableFile, column_letter
+from assets.ingest.formats.workbook import read_file
 from assets.privacy import pseudonym, scrub
 from schemas import DATASETS, datasets_for_source
 from schemas.base import DROP, PSEUDONYMISE

@@ -13,7 +13,7 @@ from dataclasses import replace
 from assets.ingest.cells import raw_text
 from assets.ingest.layout import TableLayout, _alias_index, _layout_at
 from assets.ingest.period import single_district
-from assets.ingest.formats.workbook import RawSheet
+from assets.ingest.formats.sheet import RawSheet
 
 
 def header_changes(sheet: RawSheet, layout: TableLayout, repeated_rows: list[int]) -> list[tuple[int, TableLayout]]:

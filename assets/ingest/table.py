@@ -20,7 +20,8 @@ from assets.ingest.errors import CellError, cell_error
 from assets.ingest.layout import SUSPECT, TableLayout, classify_row, normalise_header
 from assets.ingest.period import single_district
 from assets.ingest.vocabulary import canonical
-from assets.ingest.formats.workbook import RawSheet, column_letter, typed_cell
+from assets.ingest.formats.sheet import RawSheet, column_letter
+from assets.ingest.formats.workbook import typed_cell
 from assets.privacy import described_row
 from schemas.base import Dataset
 from schemas.validation import check_code, pandera_schema

@@ -18,7 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from assets.harmonise.labels import village_labels
 from assets.ingest.cells import EXPECTED
 from assets.ingest.helper_sheets import INSTRUCTIONS_SHEET, INSTRUCTIONS_TITLE, VILLAGE_PICK, VILLAGE_SHEET
-from assets.ingest.formats.workbook import column_letter
+from assets.ingest.formats.sheet import column_letter
 from schemas.base import Dataset
 
 TEMPLATE_ROWS = 5000          # rows the input checks cover

@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from assets.access import dir_mode, file_mode, restrict
 from assets.ingest.inbox import LOCK_PREFIXES, remove_stale
-from assets.ingest.formats.workbook import SUPPORTED_SUFFIXES
+from assets.ingest.formats.sheet import SUPPORTED_SUFFIXES
 
 TEMP_PREFIX = f"{LOCK_PREFIXES[0]}portal-"        # "~$portal-": left alone by the inbox reader
 STALE_TEMP_SECONDS = 3600

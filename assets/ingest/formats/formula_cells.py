@@ -11,7 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from assets.ingest.formats.workbook import RawSheet, column_letter
+from assets.ingest.formats.sheet import RawSheet, column_letter
 
 
 def mark_error_cells(sheet: RawSheet, cells: dict[tuple[int, int], str]) -> list[str]:

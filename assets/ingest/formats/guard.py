@@ -20,7 +20,7 @@ from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidd
 
 from assets.ingest.formats import sheetxml, sniff, xml2003
 from assets.ingest.formats.sniff import OLE2_MAGIC, ZIP_MAGIC
-from assets.ingest.formats.workbook import CSV_SUFFIXES, column_letter
+from assets.ingest.formats.sheet import CSV_SUFFIXES, column_letter, column_number
 
 ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 VBA_STREAM = "_VBA_PROJECT".encode("utf-16-le")
@@ -205,7 +205,7 @@ def _inspect_zip(path: Path, suffix: str) -> Inspection:
                     _check_prologue(archive, entry)
             if kind == "ods":
                 _check_ods_extent(archive, "content.xml")
-            shown = _sheet_names(archive)
+            shown = sheetxml.sheet_parts(archive)
             details = {shown.get(sheet, sheet): _scan_xlsx_sheet(archive, sheet, shown.get(sheet, sheet))
                        for sheet in sheets} if kind == "xlsx" else {}
         except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden) as exc:
@@ -229,11 +229,6 @@ def _inspect_zip(path: Path, suffix: str) -> Inspection:
     if inspection.has_macros:
         inspection.notes.append(MACRO_NOTE)
     return inspection
-
-
-def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Worksheet part -> sheet name as the clerk sees it (xl/workbook.xml and its relationships)."""
-    return sheetxml.sheet_parts(archive)
 
 
 def _corrupt(exc: Exception) -> RefusedFile:
@@ -313,7 +308,7 @@ def _scan_xlsx_sheet(archive: zipfile.ZipFile, name: str, shown: str) -> tuple[l
         raise _corrupt(exc) from exc
     if refused := _too_big(scan.max_row, scan.max_col, f"Sheet {shown!r}", scan.farthest):
         raise refused
-    errors = {(int(m[2]) - 1, sheetxml.column_number(m[1].encode()) - 1): text
+    errors = {(int(m[2]) - 1, column_number(m[1].encode()) - 1): text
               for ref, text in scan.error_cells if (m := re.fullmatch(r"([A-Z]{1,3})([0-9]{1,7})", ref))}
     return (scan.hidden_rows, [column_letter(c) for c in scan.hidden_columns], scan.formulas_without_value,
             scan.merged, errors)

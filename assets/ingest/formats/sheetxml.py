@@ -38,6 +38,8 @@ import pyarrow.compute as pc
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import fromstring, iterparse
 
+from assets.ingest.formats.sheet import column_letter, column_number
+
 MAIN_NAMESPACES = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main",      # transitional
                    "http://purl.oclc.org/ooxml/spreadsheetml/main")                  # ISO strict
 RELATIONSHIP_NAMESPACES = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -376,23 +378,6 @@ def head_cells(archive: zipfile.ZipFile, part: str, rows: int):
                 col, cell_row = _cell_place(element.get("r"), row, col)
                 if cell_row <= rows:
                     yield cell_row, col, element.get("t", "n")
-
-
-def column_number(letters: bytes) -> int:
-    """b"A" -> 1, b"AA" -> 27."""
-    number = 0
-    for ch in letters:
-        number = number * 26 + ch - 64
-    return number
-
-
-def column_letter(number: int) -> str:
-    """1 -> A, 27 -> AA."""
-    letters = ""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _found(block: pa.Array, pattern: re.Pattern) -> bool:

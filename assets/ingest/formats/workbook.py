@@ -2,8 +2,9 @@
 
 Spreadsheets go through Rust readers that run nothing in them: a large .xlsx/.xlsm (the sheets' XML
 over FAST_READ_BYTES) is read by fastexcel straight into Arrow, every cell as text, column by column;
-anything else (small workbooks, .xls, .ods) by python-calamine as Python values. CSV exports are
-decoded (UTF-8 with or without BOM, else cp1252) and split on the separator that the header lines use.
+anything else (small workbooks, .xls, .ods) by python-calamine as Python values. `read_file` also hands
+CSV and text exports to text.py and XML Spreadsheet 2003 files to xml2003.py; every reader returns the
+sheets of sheet.py.
 
 Where the text of a cell does not say what it was (a NIK typed as a number reads like a NIK typed as
 text), the Arrow reader answers from the cells' types: the first HEAD_ROWS rows (where the header is
@@ -12,13 +13,10 @@ cells that were numbers.
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 import zipfile
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 
 import fastexcel
@@ -27,42 +25,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
-from assets.ingest.formats.sheetxml import column_letter  # noqa: F401  (the column letters of every reader)
-from assets.ingest.formats.sniff import text_encoding
-
-SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xml"}    # .xml: XML Spreadsheet 2003
-CSV_SUFFIXES = {".csv", ".txt"}
-SUPPORTED_SUFFIXES = SPREADSHEET_SUFFIXES | CSV_SUFFIXES
+from assets.ingest.formats import sheetxml, xml2003
+from assets.ingest.formats.sheet import (CSV_SUFFIXES, SPREADSHEET_SUFFIXES, SUPPORTED_SUFFIXES,  # noqa: F401  (read_file's kinds)
+                                         RawSheet, UnreadableFile, column_letter)  # noqa: F401
+from assets.ingest.formats.text import read_csv
 
 FAST_READ_BYTES = 8 << 20   # uncompressed sheet XML; about 10,000 rows of a dozen columns
 HEAD_ROWS = 40              # rows typed from the XML: where layout.py looks for the header (30) and more
-
-
-class UnreadableFile(Exception):
-    """The file is not a spreadsheet we can read; the message says why, for the agency."""
-
-
-@dataclass
-class RawSheet:
-    name: str                 # sheet name; "" for a CSV
-    rows: Sequence[list[object]]  # typed cells, "" for empty
-    first_row: int = 1        # Excel row number of rows[0]
-    first_col: int = 1        # Excel column number of rows[i][0]
-    hidden: bool = False      # a hidden sheet is read like any other, and the report says it was hidden
-    # The Arrow reader's form of the same cells: one text array per column (null for empty), and the
-    # re-read telling which cells of some columns were numbers (a mask per column index asked).
-    columns: list[pa.Array] | None = None
-    number_cells: Callable[[list[int]], dict[int, np.ndarray]] | None = field(default=None, repr=False)
-    # Merged areas as (first row, first column, last row, last column) indexes into `rows`.
-    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
-
-    def excel_row(self, index: int) -> int:
-        return self.first_row + index
-
-    def merged_from_a1(self, areas) -> list[tuple[int, int, int, int]]:
-        """Areas counted from cell A1 (0-based), as indexes into this grid."""
-        dr, dc = self.first_row - 1, self.first_col - 1
-        return [(r0 - dr, c0 - dc, r1 - dr, c1 - dc) for r0, c0, r1, c1 in areas]
 
 
 def read_file(path: Path, kind: str) -> list[RawSheet]:
@@ -73,9 +42,8 @@ def read_file(path: Path, kind: str) -> list[RawSheet]:
         except UnicodeDecodeError as exc:
             raise UnreadableFile(f"a damaged {exc.encoding} text file ({exc.reason} at byte {exc.start})") from exc
     if kind == "xml2003":
-        from assets.ingest.formats.xml2003 import read_workbook
         try:
-            return read_workbook(path)
+            return xml2003.read_workbook(path)
         except Exception as exc:  # the guard parsed it already; anything here is a damaged file
             raise UnreadableFile(f"not a readable XML Spreadsheet 2003 file ({type(exc).__name__}: {exc})") from exc
     if kind == "xlsx" and sum(_sheet_parts(path).values()) > FAST_READ_BYTES:
@@ -108,10 +76,9 @@ def _sheet_parts(path: Path) -> dict[str, int]:
 
 
 def read_to_arrow(path: Path) -> list[RawSheet]:
-    from assets.ingest.formats.guard import _sheet_names
     try:
         with zipfile.ZipFile(path) as archive:
-            parts = {name: part for part, name in _sheet_names(archive).items()}
+            parts = {name: part for part, name in sheetxml.sheet_parts(archive).items()}
         reader = fastexcel.read_excel(str(path))
         sheets = []
         for name in reader.sheet_names:
@@ -155,9 +122,8 @@ def _head_types(path: Path, part: str | None, first_col: int) -> dict[tuple[int,
     cells of the first HEAD_ROWS rows, read as XML (namespace-aware) from the start of the sheet."""
     if part is None:
         return {}
-    from assets.ingest.formats.sheetxml import head_cells
     with zipfile.ZipFile(path) as archive:
-        return {(row - 1, col - first_col): kind for row, col, kind in head_cells(archive, part, HEAD_ROWS)}
+        return {(row - 1, col - first_col): kind for row, col, kind in sheetxml.head_cells(archive, part, HEAD_ROWS)}
 
 
 def typed_cell(text: str | None, xml_type: str) -> object:
@@ -207,29 +173,3 @@ class TextRows(Sequence):
             block = zip(*(c.slice(start, 4096).to_pylist() for c in self.columns))
             for index, texts in enumerate(block, start):
                 yield self[index] if index < HEAD_ROWS else ["" if t is None else t for t in texts]
-
-
-# -- CSV ------------------------------------------------------------------------------------------------
-
-def decode_text(data: bytes) -> str:
-    """A text export's characters: by its byte-order mark (UTF-8, UTF-16 LE/BE as Excel's "Unicode Text"
-    writes, UTF-32), UTF-16 without a mark, else UTF-8, else cp1252. Raises UnicodeDecodeError only for
-    a marked UTF-16/32 file that is damaged."""
-    if encoding := text_encoding(data):
-        return data.decode(encoding)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
-
-
-def detect_separator(text: str) -> str:
-    sample = [line for line in text.splitlines()[:30] if line.strip()]
-    counts = {sep: sum(line.count(sep) for line in sample) for sep in (";", ",", "\t", "|")}
-    return max(counts, key=counts.get) if any(counts.values()) else ","
-
-
-def read_csv(data: bytes) -> RawSheet:
-    text = decode_text(data)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=detect_separator(text))
-    return RawSheet(name="", rows=[list(row) for row in reader])

@@ -19,6 +19,8 @@ from pathlib import Path
 
 from defusedxml.ElementTree import iterparse
 
+from assets.ingest.formats.sheet import RawSheet, column_letter
+
 SS = "{urn:schemas-microsoft-com:office:spreadsheet}"
 EXCEL = "{urn:schemas-microsoft-com:office:excel}"
 
@@ -42,7 +44,6 @@ def parse(path: Path, values: bool = True, max_merged: int = 100_000) -> list[Sh
     """Every worksheet of an XML Spreadsheet 2003 file. Raises defusedxml's DTDForbidden /
     EntitiesForbidden for a DTD or entity, xml.etree.ElementTree.ParseError for malformed XML and
     ValueError for a cell value that contradicts its type."""
-    from assets.ingest.formats.workbook import column_letter
     sheets: list[Sheet2003] = []
     sheet: Sheet2003 | None = None
     row = col = 0
@@ -129,10 +130,9 @@ def _value(data) -> object:
     return text
 
 
-def read_workbook(path: Path) -> list:
+def read_workbook(path: Path) -> list[RawSheet]:
     """Every worksheet as a RawSheet grid from A1 ("" for empty cells), merged areas and hidden flag set.
     Call only on a file the guard measured (its extent is within the grid budget)."""
-    from assets.ingest.formats.workbook import RawSheet
     out = []
     for sheet in parse(path):
         rows = [[""] * sheet.max_col for _ in range(sheet.max_row)]
