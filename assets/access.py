@@ -8,7 +8,7 @@ import grp
 import os
 from pathlib import Path
 
-from assets.storage import is_local
+from assets.location import is_local
 
 GROUP_ENV = "JEMBATAN_GROUP"
 

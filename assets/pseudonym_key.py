@@ -153,3 +153,13 @@ def warehouse_key(warehouse: Path, path: Path | None = None) -> bytes:
                          f"{warehouse} was made with ({entry['fingerprint'][:12]}); use that key, or "
                          "`jembatan key rotate` to re-key every stored pseudonym")
     return key
+
+
+def unusable_key(warehouse: Path) -> str | None:
+    """One line when the pseudonym key cannot be used for this warehouse (warehouse_key refuses it), else
+    None: what `jembatan sync` says before it starts."""
+    try:
+        warehouse_key(warehouse)
+    except (KeyRefused, ValueError) as refused:
+        return f"sync refused: {refused}"
+    return None

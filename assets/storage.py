@@ -27,19 +27,16 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Union
+from typing import Callable, Iterable, Iterator
 
 import pandas as pd
+
+from assets.access import restrict
+from assets.location import Location, UPath, is_local, is_place  # noqa: F401  (the storage's names)
 
 STORAGE_ENV = "JEMBATAN_STORAGE"
 ENDPOINT_ENV = "JEMBATAN_S3_ENDPOINT"
 
-try:                                     # only needed for object storage
-    from upath import UPath
-except ImportError:                      # pragma: no cover - universal_pathlib is a dependency
-    UPath = None
-
-Location = Union[Path, "UPath"]
 
 
 # -- where ------------------------------------------------------------------------------------------------
@@ -74,16 +71,6 @@ def storage_options(scheme: str) -> dict:
     return options
 
 
-def is_local(place: Location) -> bool:
-    """True for a folder on this machine's file system (local disk or a mounted share)."""
-    return UPath is None or not isinstance(place, UPath) or place.protocol in ("", "file", "local")
-
-
-def is_place(value: object) -> bool:
-    """Whether `value` is a Location (a Path, or an object-storage UPath)."""
-    return isinstance(value, Path) or (UPath is not None and isinstance(value, UPath))
-
-
 def _remote(place: Location):
     """(fsspec file system, path inside it) of an object-storage place."""
     return place.fs, place.path
@@ -98,7 +85,7 @@ def atomic_write(path: Location, write: Callable[[Path], object]) -> None:
         _restricted_parents(path)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         write(tmp)
-        _restrict(tmp)
+        restrict(tmp)
         os.replace(tmp, path)
         return
     with tempfile.TemporaryDirectory(prefix=".jembatan-put-") as folder:      # owner-only (0700)
@@ -109,7 +96,6 @@ def atomic_write(path: Location, write: Callable[[Path], object]) -> None:
 
 def _restricted_parents(path: Path) -> None:
     """Create the missing folders above a local `path`, each restricted (existing ones left as they are)."""
-    from assets.access import restrict         # assets.access imports this module
     missing = [p for p in [path.parent, *path.parent.parents] if not p.exists()]
     for folder in reversed(missing):
         try:
@@ -119,18 +105,13 @@ def _restricted_parents(path: Path) -> None:
         restrict(folder)
 
 
-def _restrict(path: Path) -> None:
-    from assets.access import restrict
-    restrict(path)
-
-
 def put_file(local: Path, path: Location) -> None:
     """Put a local file at `path` whole (locally: by rename when on the same file system, else a copy
     renamed into place; on object storage: one upload, which appears whole or not at all)."""
     if is_local(path):
         _restricted_parents(path)
         try:
-            _restrict(local)
+            restrict(local)
             os.replace(local, path)
         except OSError:                  # another file system (EXDEV): copy beside it, then rename
             atomic_write(path, lambda tmp: shutil.copyfile(local, tmp))

@@ -56,7 +56,7 @@ def timed(argv: list[str], env: dict) -> float:
 
 
 def step_durations(instance, run_id: str) -> list[tuple[str, float]]:
-    from dagster._core.events import DagsterEventType
+    from dagster import DagsterEventType
     started, spans = {}, []
     for entry in instance.all_logs(run_id, of_type={DagsterEventType.STEP_START, DagsterEventType.STEP_SUCCESS}):
         if entry.dagster_event.event_type == DagsterEventType.STEP_START:

@@ -4,6 +4,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+from dagster import DagsterEventType
+
+from assets.privacy import scrub
+from assets.storage import storage_root
 
 PER_SOURCE = """
 SELECT source, count(*) AS files,
@@ -84,7 +88,6 @@ def nothing_landed(con: duckdb.DuckDBPyConnection, warehouse: Path, new_files: d
     files, refused, landed = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE status = 'rejected'), coalesce(sum(rows_accepted), 0) "
         "FROM mart_data_quality").fetchone()
-    from assets.storage import storage_root
     reports = storage_root(warehouse) / "reports"
     if not landed:
         received = f"{files} file(s) received, {refused} refused; their reports are in {reports}" if files \
@@ -100,7 +103,6 @@ def nothing_landed(con: duckdb.DuckDBPyConnection, warehouse: Path, new_files: d
 def duplicate_lines(paths) -> list[str]:
     """One line per file received under more than one name (`paths`: assets.paths.Paths): the same content
     counted once, under its first name. Read from the received files' manifests (warehouse/work)."""
-    from assets.privacy import scrub
     lines = [f"{manifest.get('source', ''):<10}{scrub(other)} = {scrub(manifest['file_name'])}"
              for manifest in sorted(paths.work.manifests(), key=lambda m: (m.get("source", ""), m["file_name"]))
              for other in manifest.get("also_received_as", [])]
@@ -112,9 +114,7 @@ def duplicate_lines(paths) -> list[str]:
 def check_lines(events) -> list[str]:
     """One line per asset check that did not pass in the run (`events`: its DagsterEvents), with its
     severity and description; none when every check passed."""
-    from dagster._core.events import DagsterEventType
 
-    from assets.privacy import scrub
     failed = [event.event_specific_data for event in events
               if event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION and not event.event_specific_data.passed]
     lines = [f"  {e.asset_key.to_user_string()}.{e.check_name} ({e.severity.value.lower()})"

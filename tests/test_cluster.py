@@ -136,7 +136,7 @@ def _differences(left: Path, right: Path) -> dict[str, int]:
 
 
 def test_sync_through_the_cluster_equals_in_process_and_uses_both_workers(cluster, in_process):
-    from dagster._core.events import DagsterEventType
+    from dagster import DagsterEventType
     warehouse = cluster["root"] / "wh_cluster"
     process = _sync(cluster, warehouse, "--cluster")
     out, err = process.communicate(timeout=900)
@@ -165,7 +165,7 @@ def test_sync_through_the_cluster_equals_in_process_and_uses_both_workers(cluste
 
 
 def test_a_worker_killed_during_the_publish_step_loses_no_row(cluster, in_process):
-    from dagster._core.events import DagsterEventType
+    from dagster import DagsterEventType
     warehouse = cluster["root"] / "wh_killed"
     process = _sync(cluster, warehouse, "--cluster")
     killed = None
@@ -199,7 +199,7 @@ def test_broker_and_database_restarted_during_a_run_the_sync_still_finishes_righ
     append-only file; Dagster retries its database connection) and the marts are right, or a step's result
     was lost with the broker: the run is failed by its max runtime and said so in one line, and the next
     sync makes the marts right. (`make test-cluster-restarts`: which of the two happens depends on timing.)"""
-    from dagster._core.events import DagsterEventType
+    from dagster import DagsterEventType
 
     from pipelines.cluster import services
     from pipelines.cluster.settings import ClusterSettings

@@ -8,7 +8,7 @@ import pytest
 
 from pipelines.defs.metadata import MAX_CELL, MAX_COLUMNS, markdown
 from assets.publish.report import charts
-from pipelines.defs.planning import execute_sync
+from pipelines.sync_run import execute_sync
 from pipelines.defs.resources import JembatanPaths
 from tests.test_ingest import msme_workbook
 from tests.test_pipeline_small import crime_workbook

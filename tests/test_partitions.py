@@ -20,7 +20,7 @@ from pipelines.defs.partitions import RECEIVED_FILES
 from assets.harmonise import aliases
 from assets.harmonise.names import name_key
 from pipelines.definitions import definitions
-from pipelines.defs.planning import execute_sync
+from pipelines.sync_run import execute_sync
 from pipelines.defs.resources import JembatanPaths
 from tests.agency_files import crime_rows, crime_xlsx
 from tests.test_incremental import february_reports

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from pipelines.definitions import defs
-from pipelines.defs.planning import execute_sync
+from pipelines.sync_run import execute_sync
 from pipelines.defs.resources import JembatanPaths
 from tests.test_ingest import msme_workbook
 

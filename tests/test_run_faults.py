@@ -15,7 +15,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
-from dagster._core.events import DagsterEvent, DagsterEventType
+from dagster import DagsterEvent, DagsterEventType
 
 from assets.publish.publication import Warehouse
 from pipelines.cli import main

@@ -14,6 +14,8 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
+import dagster as dg
+
 from pipelines.cluster.settings import ClusterSettings
 
 LAUNCH = """
@@ -92,18 +94,20 @@ def launch(settings: ClusterSettings, inbox: str, warehouse: str, max_runtime_se
     return answer["run"]["runId"]
 
 
+# The tags Dagster's run retries write (the daemon's auto re-execution); Dagster exports no public constant
+# for them, so their values are named here.
+PARENT_RUN_ID_TAG = "dagster/parent_run_id"
+WILL_RETRY_TAG = "dagster/will_retry"
+
+
 def wait(instance, run_id: str, timeout_seconds: float, on_retry=None, poll_seconds: float = 1.0) -> ClusterRun:
     """Wait for `run_id` and the retries the daemon makes of it; ClusterError when the chain has not ended
     within `timeout_seconds`."""
-    import dagster as dg
-    from dagster._core.storage.dagster_run import FINISHED_STATUSES
-    from dagster._core.storage.tags import PARENT_RUN_ID_TAG, WILL_RETRY_TAG
-
     deadline = time.monotonic() + timeout_seconds
     chain = [run_id]
     while time.monotonic() < deadline:
         run = instance.get_run_by_id(chain[-1])
-        if run is not None and run.status in FINISHED_STATUSES:
+        if run is not None and run.is_finished:
             if run.status == dg.DagsterRunStatus.SUCCESS:
                 return _finished(instance, chain, True)
             retry = instance.get_runs(filters=dg.RunsFilter(tags={PARENT_RUN_ID_TAG: run.run_id}), limit=1)

@@ -37,16 +37,6 @@ def run(args: argparse.Namespace) -> int:
         return 2
 
 
-def unusable_key(warehouse: Path) -> str | None:
-    """One line when the pseudonym key cannot be used for this warehouse (assets/pseudonym_key.py)."""
-    from assets.pseudonym_key import KeyRefused, warehouse_key
-    try:
-        warehouse_key(warehouse)
-    except (KeyRefused, ValueError) as refused:
-        return f"sync refused: {refused}"
-    return None
-
-
 def init(warehouse: Path, args) -> int:
     """A new key when none exists; the key (new or existing, checked) recorded for the warehouse. A
     warehouse that already recorded another key is refused: that is what `rotate` is for."""

@@ -65,7 +65,7 @@ def _sync(args: argparse.Namespace) -> int:
 
     paths = JembatanPaths(inbox=os.environ.get("JEMBATAN_INBOX", "inbox"),
                           warehouse=os.environ.get("JEMBATAN_WAREHOUSE", "warehouse"))
-    from pipelines.commands.key import unusable_key
+    from assets.pseudonym_key import unusable_key
     if refused := unusable_key(paths.paths().warehouse):
         print(refused, file=sys.stderr)
         return 2
@@ -77,7 +77,7 @@ def _sync(args: argparse.Namespace) -> int:
     log_level = "DEBUG" if args.verbose else "CRITICAL"
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     with _instance(persistent=args.executor == "multiprocess") as instance:
-        from pipelines.defs.planning import execute_sync      # a partition per new file, then one run over them
+        from pipelines.sync_run import execute_sync      # a partition per new file, then one run over them
         before = os.environ.get("JEMBATAN_EXECUTOR")
         if args.executor == "multiprocess":
             os.environ["JEMBATAN_EXECUTOR"] = "multiprocess"       # here and in the step processes

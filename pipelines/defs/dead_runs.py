@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
-from dagster._core.events import DagsterEventType
-from dagster._core.storage.dagster_run import FINISHED_STATUSES
+from dagster import DagsterEventType
 
 IN_PROGRESS = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING]
+FINISHED_STATUSES = [dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
 PROCESS_EVENTS = {DagsterEventType.RUN_START, DagsterEventType.STEP_WORKER_STARTING,
                   DagsterEventType.STEP_WORKER_STARTED, DagsterEventType.STEP_START}
 CLOCK_SLACK_SECONDS = 2.0       # /proc start times are whole seconds after boot plus clock ticks
@@ -60,7 +60,7 @@ def clear_dead_runs(instance: dg.DagsterInstance) -> list[ClearedRun]:
         holding = instance.event_log_storage.get_concurrency_run_ids()
         if holding:
             for record in instance.get_run_records(filters=dg.RunsFilter(run_ids=list(holding),
-                                                                         statuses=list(FINISHED_STATUSES))):
+                                                                         statuses=FINISHED_STATUSES)):
                 _free_slots(instance, record.dagster_run.run_id)
                 cleared.append(ClearedRun(record.dagster_run.run_id, record.dagster_run.status.value, ()))
     return cleared
