@@ -26,7 +26,8 @@ import pyarrow.parquet as pq
 
 from assets.access import restricted_dir
 from assets.incremental import atomic_write
-from assets.ingest.receive import WorkArea, read_received
+from assets.ingest.receive import read_received
+from assets.ingest.work_area import WorkArea
 from assets.pseudonym_key import (FINGERPRINT_FILE, fingerprint, key_file, read_key, record, recorded,
                                   write_new_key)
 from assets.storage import delete, delete_tree, is_local, parquet_rows, put_file, storage_root

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from assets.harmonise.gazetteer import Gazetteer
 from assets.incremental import StageState
-from assets.ingest.receive import WorkArea
+from assets.ingest.work_area import WorkArea
 from assets.publish.publication import DATABASE_NAME
 from assets.storage import Location, read_parquet, stamp, storage_root
 

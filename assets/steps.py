@@ -11,12 +11,13 @@ import pandas as pd
 from assets import storage
 from assets.access import restricted_dir
 from assets.harmonise.gazetteer import Gazetteer, load_gazetteer
-from assets.harmonise.stage import (REJECTION_COLUMNS, file_register, harmonise, place_contents,  # noqa: F401
+from assets.harmonise.stage import (file_register, harmonise, place_contents,  # noqa: F401
                                     placed_files, placed_rows, placements_current, stored_match_quality)
 from assets.incremental import code_files, fingerprint
+from assets.ingest.errors import REJECTION_COLUMNS
 from assets.ingest.batch import hash_cache, known_hashes, receive_files
 from assets.ingest.inbox import scan_inbox
-from assets.ingest.receive import NOT_RECEIVED, Received
+from assets.ingest.record import NOT_RECEIVED, Received
 from assets.ingest.report import replaced_files_rejections, write_file_reports, write_inbox_reports
 from assets.paths import Paths, has_gazetteer, steward_dir, stored_gazetteer  # noqa: F401  (the stages' shared names)
 from assets.key_rotation import retire_publications

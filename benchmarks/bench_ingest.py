@@ -62,7 +62,8 @@ def measure(what: str, path: Path) -> dict:
     from python_calamine import CalamineWorkbook
     detail = {}
     if what == "jembatan_ingest":
-        from assets.ingest.receive import WorkArea, receive_file
+        from assets.ingest.receive import receive_file
+        from assets.ingest.work_area import WorkArea
         from assets.pseudonym_key import write_new_key
         with tempfile.TemporaryDirectory() as tmp:
             key = write_new_key(Path(tmp) / "key")
@@ -96,7 +97,8 @@ def stages(path: Path, tmp: Path, key: bytes) -> dict[str, float]:
     """Where the time of receive_file goes: its steps run again one by one, after the timed run."""
     from assets.ingest.formats.guard import inspect_file
     from assets.ingest.layout import recognise
-    from assets.ingest.receive import file_scope, pseudonymise
+    from assets.ingest.receive import pseudonymise
+    from assets.ingest.supersede import file_scope
     from assets.ingest.table import read_table
     from assets.ingest.formats.workbook import read_file
     from schemas import datasets_for_source

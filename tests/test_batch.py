@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from assets.ingest import batch
-from assets.ingest.receive import WorkArea
+from assets.ingest.work_area import WorkArea
 from assets.privacy import load_key
 from tests.agency_files import crime_rows, crime_xlsx
 

@@ -17,7 +17,8 @@ from assets.ingest.formats import workbook
 from assets.ingest.cells import PARSERS, is_blank
 from assets.ingest.columns import FAST, distinct, parse_uniques
 from assets.ingest.layout import recognise
-from assets.ingest.receive import WorkArea, receive_file
+from assets.ingest.receive import receive_file
+from assets.ingest.work_area import WorkArea
 from assets.ingest.table import read_table
 from assets.ingest.formats.workbook import read_spreadsheet, read_to_arrow
 from assets.privacy import load_key

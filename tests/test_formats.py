@@ -17,7 +17,8 @@ import pytest
 
 from assets.ingest.formats import sheetxml
 from assets.ingest.formats.guard import RefusedFile, inspect_file
-from assets.ingest.receive import WorkArea, receive_file
+from assets.ingest.receive import receive_file
+from assets.ingest.work_area import WorkArea
 from assets.ingest.formats.workbook import SUPPORTED_SUFFIXES, read_file
 from assets.privacy import load_key
 

@@ -9,7 +9,8 @@ import openpyxl
 import pytest
 
 from assets.ingest.formats.guard import MAX_ZIP_ENTRIES, RefusedFile, inspect_file
-from assets.ingest.receive import WorkArea, receive_file
+from assets.ingest.receive import receive_file
+from assets.ingest.work_area import WorkArea
 from assets.privacy import load_key
 from tests.agency_files import (crime_rows, crime_xlsx, encrypted_office_file, entity_bomb_xlsx, legacy_xls, ods,
                                 replace_part, sheet_xml)

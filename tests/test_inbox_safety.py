@@ -23,7 +23,7 @@ import pytest
 from assets import steps
 from assets.ingest.batch import receive_files
 from assets.ingest.inbox import scan_inbox
-from assets.ingest.receive import WorkArea
+from assets.ingest.work_area import WorkArea
 from assets.privacy import load_key, scrub
 from pipelines.defs.sensors import inbox_sensor
 from pipelines.defs.resources import JembatanPaths

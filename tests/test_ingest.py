@@ -10,7 +10,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from assets.ingest.receive import WorkArea, receive_file
+from assets.ingest.receive import receive_file
+from assets.ingest.work_area import WorkArea
 from assets.ingest.formats.text import read_csv
 from assets.privacy import load_key
 

@@ -275,7 +275,7 @@ def test_an_upload_not_read_yet_waits_and_one_taken_out_unread_is_gone(tmp_path)
 
 
 def test_content_first_received_in_another_folder_answers_with_its_duplicate_report_and_no_other_name(tmp_path):
-    from assets.ingest.receive import WorkArea
+    from assets.ingest.work_area import WorkArea
     from assets.ingest.report import duplicate_reports, file_report, report_workbook, write_report
     inbox, warehouse = tmp_path / "inbox", tmp_path / "warehouse"
     sha = "f" * 64
@@ -302,7 +302,7 @@ def test_content_first_received_in_another_folder_answers_with_its_duplicate_rep
 def test_an_office_sending_another_offices_content_sees_only_its_own_upload(tmp_path):
     """Polres Belitung sends the very bytes of Polres Bangka's file (since corrected), Dinas Koperasi those
     of the correction: each sees its own upload time and folder, no name, hash or correction of Bangka's."""
-    from assets.ingest.receive import WorkArea
+    from assets.ingest.work_area import WorkArea
     from assets.ingest.report import duplicate_reports, file_report, write_report
     inbox, warehouse = tmp_path / "inbox", tmp_path / "warehouse"
     first, fixed = "1" * 64, "88b303cc4817" + "2" * 52

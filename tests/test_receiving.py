@@ -19,7 +19,8 @@ import pytest
 from assets import steps
 from pipelines.defs.assets import ALL_ASSETS, ROWS_RECONCILE_CHECKS
 from pipelines.defs.partitions import FILE_ASSETS
-from assets.ingest.receive import WorkArea, receive_file
+from assets.ingest.receive import receive_file
+from assets.ingest.work_area import WorkArea
 from assets.ingest.reconcile import reconcile_source
 from assets.ingest.report import scrub
 from assets.privacy import load_key

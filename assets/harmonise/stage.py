@@ -21,13 +21,12 @@ from assets.harmonise.matcher import Matcher
 from assets.harmonise.places import drop_keys_seen_in_earlier_files, drop_repeated_village_years, place_rows
 from assets.harmonise.quality import match_quality
 from assets.incremental import atomic_write, code_files, fingerprint, write_frame
-from assets.ingest.receive import WorkArea, pseudonymise
+from assets.ingest.receive import pseudonymise
+from assets.ingest.work_area import WorkArea
+from assets.ingest.errors import REJECTION_COLUMNS
 from assets.ingest.table import typed_frame
 from assets.paths import Paths, has_gazetteer, steward_dir, stored_gazetteer
 from schemas import DATASETS
-
-REJECTION_COLUMNS = ["source_file", "dataset", "stage", "sheet", "row", "column", "header", "field", "value",
-                     "code", "expected", "message", "message_id", "severity", "expected_id"]
 
 
 def harmonise(paths: Paths) -> dict[str, dict]:

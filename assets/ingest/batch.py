@@ -16,8 +16,10 @@ from pathlib import Path
 from assets.incremental import read_memo, write_memo
 from assets.ingest.inbox import (Entry, NotTaken, archived_path, clear_stale_copies, shown_name, stamp, take,
                                  waiting)
-from assets.ingest.receive import (Ledger, Received, WorkArea, known_file, read_received, record_received,
-                                   settle_supersessions)
+from assets.ingest.receive import known_file, read_received, record_received
+from assets.ingest.record import Received
+from assets.ingest.supersede import settle_supersessions
+from assets.ingest.work_area import Ledger, WorkArea
 
 DEFAULT_WORKERS = 2
 PARALLEL_MIN_BYTES = 32 << 20       # new files smaller than this in total are read in-process

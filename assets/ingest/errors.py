@@ -8,6 +8,12 @@ from assets.ingest.cells import EXPECTED
 from assets.privacy import mask, scrub
 from schemas.base import Column
 
+# The columns of a rejection (data_quality_rejection, warehouse/sql/05_stored_tables.sql): the file's hash,
+# dataset and stage, then a CellError's fields. A file's own rejection frame also carries its name and folder
+# (record.rejection_frame).
+REJECTION_COLUMNS = ["source_file", "dataset", "stage", "sheet", "row", "column", "header", "field", "value",
+                     "code", "expected", "message", "message_id", "severity", "expected_id"]
+
 
 @dataclass
 class CellError:

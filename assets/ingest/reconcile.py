@@ -12,7 +12,7 @@ import pandas as pd
 
 from assets import storage
 from assets.incremental import read_memo, write_memo
-from assets.ingest.receive import WorkArea
+from assets.ingest.work_area import WorkArea
 
 
 def stored_files(work: WorkArea, manifest: dict) -> tuple[list[Path], Path]:

@@ -22,7 +22,9 @@ from openpyxl.worksheet.page import PageMargins
 
 from assets import storage
 from assets.incremental import atomic_write, read_memo, write_memo
-from assets.ingest.receive import WorkArea, _where_id, file_status, safe_name
+from assets.ingest.notes import where_id as _where_id
+from assets.ingest.record import file_status, safe_name
+from assets.ingest.work_area import WorkArea
 from assets.privacy import scrub
 from schemas import DATASETS
 

@@ -8,7 +8,7 @@ import pandas as pd
 
 from assets import steps
 from pipelines.defs.partitions import RECEIVED_FILES, file_metadata, read_in_run, retire_partitions
-from assets.ingest.receive import NOT_RECEIVED
+from assets.ingest.record import NOT_RECEIVED
 from assets.ingest.reconcile import reconcile_source
 from pipelines.defs.metadata import chart_metadata, match_quality_metadata, table
 from assets.privacy import scrub

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from assets.ingest.receive import WorkArea
+from assets.ingest.work_area import WorkArea
 from assets.ingest.report import report_path
 from pipelines.portal.store import Upload
 
