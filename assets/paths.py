@@ -14,6 +14,30 @@ from assets.publish.publication import DATABASE_NAME
 from assets.storage import Location, read_parquet, stamp, storage_root
 
 
+INBOX_ENV, DEFAULT_INBOX = "JEMBATAN_INBOX", "inbox"
+WAREHOUSE_ENV, DEFAULT_WAREHOUSE = "JEMBATAN_WAREHOUSE", "warehouse"
+
+
+def inbox_setting(given: str | None = None) -> str:
+    """The inbox folder as given (a command's --inbox), else JEMBATAN_INBOX, else ./inbox; not resolved."""
+    return given or os.environ.get(INBOX_ENV, DEFAULT_INBOX)
+
+
+def warehouse_setting(given: str | None = None) -> str:
+    """The warehouse folder as given (--warehouse), else JEMBATAN_WAREHOUSE, else ./warehouse; not resolved."""
+    return given or os.environ.get(WAREHOUSE_ENV, DEFAULT_WAREHOUSE)
+
+
+def inbox_folder(given: str | None = None) -> Path:
+    """inbox_setting as an absolute path (relative to this process's working folder)."""
+    return Path(inbox_setting(given)).resolve()
+
+
+def warehouse_folder(given: str | None = None) -> Path:
+    """warehouse_setting as an absolute path (relative to this process's working folder)."""
+    return Path(warehouse_setting(given)).resolve()
+
+
 @dataclass(frozen=True)
 class Paths:
     inbox: Path
@@ -21,8 +45,7 @@ class Paths:
 
     @classmethod
     def from_env(cls) -> "Paths":
-        return cls(Path(os.environ.get("JEMBATAN_INBOX", "inbox")).resolve(),
-                   Path(os.environ.get("JEMBATAN_WAREHOUSE", "warehouse")).resolve())
+        return cls(inbox_folder(), warehouse_folder())
 
     @property
     def storage(self) -> Location:

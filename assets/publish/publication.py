@@ -29,6 +29,7 @@ import duckdb
 import pandas as pd
 
 from assets.access import restrict, restricted_dir, shareable
+from assets.processes import alive
 from assets.publish.build import build_database, new_publication_id
 from assets.publish.public import PUBLIC_DATABASE_NAME, PUBLIC_DIR, build_public
 
@@ -210,7 +211,7 @@ def _remove_abandoned_builds(warehouse: Warehouse) -> None:
                  *warehouse.publications.glob(".*.partial")]
     for path in leftovers:
         pid = path.name.split("-", 1)[-1].split(".")[0]
-        if pid.isdigit() and _alive(int(pid)):
+        if pid.isdigit() and alive(int(pid)):
             continue
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path, ignore_errors=True)
@@ -218,11 +219,3 @@ def _remove_abandoned_builds(warehouse: Warehouse) -> None:
             path.unlink(missing_ok=True)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -27,6 +27,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+from assets.processes import alive
 from pipelines.cluster.settings import (CLUSTER_INSTANCE_SETTINGS, DATABASE, POSTGRES_USER, PROJECT_ROOT,
                                         WORKSPACE, ClusterSettings)
 
@@ -72,15 +73,9 @@ def _pid(pid_file: Path) -> int | None:
     """The pid in `pid_file` when that process is alive, else None."""
     try:
         pid = int(pid_file.read_text().split()[0])
-        os.kill(pid, 0)
     except (OSError, ValueError, IndexError):
         return None
-    try:
-        if Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1].startswith("Z"):
-            return None          # a zombie is not running
-    except (OSError, IndexError):
-        pass
-    return pid
+    return pid if alive(pid) else None
 
 
 def _spawn(name: str, argv: list[str], settings: ClusterSettings) -> int:

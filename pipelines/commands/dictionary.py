@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 import duckdb
 
+from assets.paths import warehouse_folder
 from assets.publish.build import SQL_DIR
 from assets.publish.dictionary import parse_sql_docs, render_markdown
 
@@ -21,7 +21,7 @@ def register(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    database = args.database or Path(os.environ.get("JEMBATAN_WAREHOUSE", "warehouse")) / "jembatan.duckdb"
+    database = args.database or warehouse_folder() / "jembatan.duckdb"
     con = duckdb.connect(str(database), read_only=True)
     try:
         text = render_markdown(con, parse_sql_docs(SQL_DIR))

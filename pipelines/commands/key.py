@@ -24,7 +24,8 @@ def register(commands) -> None:
 def _warehouse(args) -> Path:
     if args.warehouse:
         os.environ["JEMBATAN_WAREHOUSE"] = str(Path(args.warehouse).resolve())
-    return Path(os.environ.get("JEMBATAN_WAREHOUSE", "warehouse")).resolve()
+    from assets.paths import warehouse_folder  # deferred: pandas and more; `jembatan --help` loads every command module
+    return warehouse_folder()
 
 
 def run(args: argparse.Namespace) -> int:

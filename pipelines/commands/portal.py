@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
-import os
 import sys
 from pathlib import Path
 
@@ -55,8 +54,9 @@ def _locations(parser, suppress: bool = False) -> None:
 
 
 def _paths(args) -> tuple[Path, Path]:
-    inbox = Path(getattr(args, "inbox", None) or os.environ.get("JEMBATAN_INBOX", "inbox")).resolve()
-    warehouse = Path(getattr(args, "warehouse", None) or os.environ.get("JEMBATAN_WAREHOUSE", "warehouse")).resolve()
+    from assets.paths import inbox_folder, warehouse_folder  # deferred: pandas and more; `jembatan --help` loads every command module
+    inbox = inbox_folder(getattr(args, "inbox", None))
+    warehouse = warehouse_folder(getattr(args, "warehouse", None))
     return inbox, warehouse
 
 

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
+from assets.paths import warehouse_folder
 from assets.publish.publication import UnknownPublication, Warehouse, keep_count, restore
 from pipelines.locks import SYNC_LOCK_NAME, exclusive_lock
 
@@ -23,7 +23,7 @@ def register(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    folder = Path(args.warehouse or os.environ.get("JEMBATAN_WAREHOUSE", "warehouse")).resolve()
+    folder = warehouse_folder(args.warehouse)
     warehouse = Warehouse(folder)
     if args.action == "restore":
         if not folder.is_dir():

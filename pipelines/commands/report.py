@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
+from assets.paths import warehouse_folder
 from assets.publish.publication import DATABASE_NAME
 
 
@@ -18,7 +18,7 @@ def register(commands) -> None:
 def run(args: argparse.Namespace) -> int:
     from assets.publish.report import write_report
 
-    warehouse = Path(args.warehouse or os.environ.get("JEMBATAN_WAREHOUSE", "warehouse")).resolve()
+    warehouse = warehouse_folder(args.warehouse)
     from assets.storage import storage_root
     out = args.out or storage_root(warehouse) / "reports" / "analyst_report.html"
     write_report(warehouse / DATABASE_NAME, out)

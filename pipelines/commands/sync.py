@@ -39,7 +39,8 @@ def run(args: argparse.Namespace) -> int:
         os.environ["JEMBATAN_INBOX"] = str(Path(args.inbox).resolve())
     if args.warehouse:
         os.environ["JEMBATAN_WAREHOUSE"] = str(Path(args.warehouse).resolve())
-    warehouse = Path(os.environ.get("JEMBATAN_WAREHOUSE", "warehouse")).resolve()   # as Paths resolves it
+    from assets.paths import warehouse_folder  # deferred: pandas and more; `jembatan --help` loads every command module
+    warehouse = warehouse_folder()
     warehouse.mkdir(parents=True, exist_ok=True)
     if args.cluster:
         return _sync_on_cluster(args, warehouse)
@@ -63,8 +64,8 @@ def _sync(args: argparse.Namespace) -> int:
     """The sync itself, run while this process holds the warehouse's sync lock."""
     from pipelines.defs.resources import JembatanPaths
 
-    paths = JembatanPaths(inbox=os.environ.get("JEMBATAN_INBOX", "inbox"),
-                          warehouse=os.environ.get("JEMBATAN_WAREHOUSE", "warehouse"))
+    from assets.paths import inbox_setting, warehouse_setting
+    paths = JembatanPaths(inbox=inbox_setting(), warehouse=warehouse_setting())
     from assets.pseudonym_key import unusable_key
     if refused := unusable_key(paths.paths().warehouse):
         print(refused, file=sys.stderr)
@@ -101,7 +102,8 @@ def _sync_on_cluster(args: argparse.Namespace, warehouse: Path) -> int:
         _say("--rebuild is not sent to the cluster: run `jembatan sync --rebuild` on the warehouse's machine")
         return 2
     settings = ClusterSettings.from_env()
-    inbox = Path(os.environ.get("JEMBATAN_INBOX", "inbox")).resolve()
+    from assets.paths import inbox_folder
+    inbox = inbox_folder()
     paths = JembatanPaths(inbox=str(inbox), warehouse=str(warehouse))
     timeout = int(os.environ.get("JEMBATAN_CLUSTER_RUN_TIMEOUT", 3 * 3600))
     import dagster as dg

@@ -14,18 +14,17 @@ for the run). Processes are looked up on this machine: an instance shared by sev
 storage) needs Dagster's run monitoring with a launcher that checks worker health instead."""
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from pathlib import Path
 
 import dagster as dg
 from dagster import DagsterEventType
+
+from assets.processes import alive
 
 IN_PROGRESS = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING]
 FINISHED_STATUSES = [dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
 PROCESS_EVENTS = {DagsterEventType.RUN_START, DagsterEventType.STEP_WORKER_STARTING,
                   DagsterEventType.STEP_WORKER_STARTED, DagsterEventType.STEP_START}
-CLOCK_SLACK_SECONDS = 2.0       # /proc start times are whole seconds after boot plus clock ticks
 
 
 @dataclass(frozen=True)
@@ -49,7 +48,7 @@ def clear_dead_runs(instance: dg.DagsterInstance) -> list[ClearedRun]:
     for record in reversed(instance.get_run_records(filters=dg.RunsFilter(statuses=IN_PROGRESS))):
         run = record.dagster_run
         pids = _run_processes(instance, run.run_id)
-        if not pids or any(_alive(pid, started_by) for pid, started_by in pids.items()):
+        if not pids or any(alive(pid, started_by) for pid, started_by in pids.items()):
             continue          # still running, or not started yet (run monitoring's start timeout covers that)
         instance.report_run_failed(run, message=(
             f"Marked failed by jembatan sync: every process of this run is gone (pids {', '.join(map(str, pids))}); "
@@ -80,30 +79,6 @@ def _run_processes(instance: dg.DagsterInstance, run_id: str) -> dict[int, float
         if pid is not None:
             found.setdefault(pid, entry.timestamp)
     return found
-
-
-def _alive(pid: int, started_by: float) -> bool:
-    """A process with this pid exists and is the one that wrote an event at `started_by` (epoch seconds)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass
-    started = process_start_time(pid)
-    return started is None or started <= started_by + CLOCK_SLACK_SECONDS
-
-
-def process_start_time(pid: int) -> float | None:
-    """When the process started (epoch seconds), from Linux's /proc; None where /proc is not available."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        boot = next(float(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines()
-                    if line.startswith("btime "))
-    except (OSError, StopIteration, ValueError):
-        return None
-    ticks = int(stat.rsplit(")", 1)[1].split()[19])       # field 22, counted after "pid (comm)"
-    return boot + ticks / os.sysconf("SC_CLK_TCK")
 
 
 @dg.sensor(name="dead_run_sweeper", minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
