@@ -28,6 +28,7 @@ from assets.access import restricted_dir
 from assets.incremental import atomic_write
 from assets.ingest.receive import read_received
 from assets.ingest.work_area import WorkArea
+from assets.publish.publication import Warehouse, remove_publication
 from assets.pseudonym_key import (FINGERPRINT_FILE, fingerprint, key_file, read_key, record, recorded,
                                   write_new_key)
 from assets.storage import delete, delete_tree, is_local, parquet_rows, put_file, storage_root
@@ -98,7 +99,6 @@ def rotate(warehouse: Path, path: Path | None = None) -> Rotation:
     for derived in ("placed", "placed_by_file"):
         delete_tree(work.root / derived)
     delete(work.root / "state.json")
-    from assets.publish.publication import Warehouse
     kept = Warehouse(warehouse).history()
     record(warehouse, new_key, key_file=str(path), rotated_from=previous.get("fingerprint"),
            retire_publications_up_to=kept[0] if kept else None)     # the newest made with the old key
@@ -146,7 +146,6 @@ def retire_publications(warehouse: Path) -> int:
     """Remove the kept publications made before the last rotation (they hold pseudonyms under the retired
     key), except the current one while it is still current. Called after every publish; returns how
     many were removed."""
-    from assets.publish.publication import Warehouse, remove_publication
     up_to = (recorded(warehouse) or {}).get("retire_publications_up_to")
     if not up_to:
         return 0

@@ -12,11 +12,12 @@ import hmac
 import re
 from pathlib import Path
 
+from assets.pseudonym_key import read_key
+
 
 def load_key(path: Path | None = None) -> bytes:
     """The pseudonym key at `path` (default JEMBATAN_KEY_FILE), checked; never created here.
     Raises assets.pseudonym_key.KeyRefused (see there, and warehouse_key for a sync)."""
-    from assets.pseudonym_key import read_key
     return read_key(path)
 
 

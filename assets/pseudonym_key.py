@@ -25,6 +25,7 @@ from pathlib import Path
 
 from assets.access import forbidden_bits, restrict, restricted_dir
 from assets.incremental import atomic_write
+from assets.storage import storage_root
 
 DEFAULT_KEY_FILE = Path.home() / ".config" / "jembatan" / "pseudonym.key"
 KEY_BYTES = 32
@@ -119,7 +120,6 @@ def record(warehouse: Path, key: bytes, **extra) -> None:
 
 def holds_pseudonyms(warehouse: Path) -> bool:
     """Whether anything in the warehouse was made with a key: received rows, or a publication."""
-    from assets.storage import storage_root
     work = storage_root(warehouse) / "work"        # the shared storage's work area (default: warehouse/work)
     return (any(work.glob("accepted/*/*.parquet")) or any(work.glob("superseded/*/accepted/*/*.parquet"))
             or (warehouse / "jembatan.duckdb").exists() or any((warehouse / "publications").glob("*.duckdb")))

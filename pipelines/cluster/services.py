@@ -28,6 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from assets.processes import alive
+from pipelines.cluster.celery_control import ping
 from pipelines.cluster.settings import (CLUSTER_INSTANCE_SETTINGS, DATABASE, POSTGRES_USER, PROJECT_ROOT,
                                         WORKSPACE, ClusterSettings)
 
@@ -315,7 +316,6 @@ def worker_names(settings: ClusterSettings) -> list[str]:
 
 
 def _workers_answering(settings: ClusterSettings) -> set[str]:
-    from pipelines.cluster.celery_control import ping
     return ping(settings)
 
 

@@ -36,7 +36,10 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.routing import BaseConverter
 
 from assets.ingest.report import SEVERITY_ID, SKIPPED_REASON, STATUS_ID, SUMMARY_LABELS, report_workbook
+from assets.ingest.template import build_template
+from assets.paths import Paths
 from assets.privacy import scrub
+from pipelines.commands.template import current_villages
 from pipelines.portal import drop
 from pipelines.portal.answers import Others, answer, other_names
 from pipelines.portal.i18n import LANGUAGES, text
@@ -410,9 +413,6 @@ def _register_pages(app: Flask, portal: Portal) -> None:
         dataset = DATASETS.get(name)
         if dataset is None or dataset.source != g.user.agency:
             abort(404)
-        from assets.ingest.template import build_template
-        from assets.paths import Paths
-        from pipelines.commands.template import current_villages
         out = io.BytesIO()
         build_template(dataset, current_villages(Paths(portal.inbox, portal.warehouse))).save(out)
         out.seek(0)
