@@ -105,7 +105,7 @@ def received_contents(paths: Paths) -> list[str]:
 
 def receive_contents(paths: Paths, shas: list[str]) -> dict[str, dict]:
     """Receive the inbox files holding these contents (a run's file partitions), every agency folder in
-    drop order. Returns per content its manifest (assets/ingest/receive.Received.as_dict: source,
+    drop order. Returns per content its manifest (assets/ingest/record.Received.as_dict: source,
     file_name, status, rows_read, rows_accepted, ...) with `read_now` (True when read by this call,
     False when received before); a content no inbox file holds and never received is left out."""
     wanted = set(shas)

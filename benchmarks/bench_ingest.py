@@ -118,7 +118,7 @@ def stages(path: Path, tmp: Path, key: bytes) -> dict[str, float]:
     results = [read_table(sheet, layout) for sheet, layout in zip(sheets, layouts) if layout]
     lap("cells+validation+quarantine")
     file_scope(results)
-    lap("file_scope (receive.py)")
+    lap("file_scope (supersede.py)")
     for result in results:
         pseudonymise(result.rows, result.dataset, key).to_parquet(tmp / "staged.parquet", index=False)
     lap("staging")

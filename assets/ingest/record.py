@@ -37,7 +37,7 @@ class Received:
     period: dict[str, dict] = field(default_factory=dict)    # sheet -> {"year", "from"} when not a column
     hidden: dict[str, dict] = field(default_factory=dict)    # sheet -> hidden rows / columns / the sheet itself
     years: list[str] = field(default_factory=list)           # periods its rows are about: "2023" or "2023-08"
-    coverage: list[str] = field(default_factory=list)        # sketch of its rows (receive.file_scope)
+    coverage: list[str] = field(default_factory=list)        # sketch of its rows (supersede.file_scope)
     supersedes: list[str] = field(default_factory=list)      # sha256 of earlier files this one replaces
     superseded_by: str = ""
     also_received_as: list[str] = field(default_factory=list)  # other names the same content was dropped under

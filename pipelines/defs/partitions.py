@@ -22,7 +22,7 @@ FILE_ASSETS = (READ_KEY, dg.AssetKey("placed_file"))      # the assets partition
 
 
 def file_metadata(manifest: dict, reports: Path) -> dict:
-    """What a file partition's read shows in the UI: from its manifest (receive.Received.as_dict) with
+    """What a file partition's read shows in the UI: from its manifest (assets/ingest/record.Received.as_dict) with
     `read_now` (read by this run, or received before), and where its agency report is (every rejected
     cell; under `reports`, written by the agency_reports asset). Names masked (assets/privacy.scrub)."""
     return {
