@@ -1,6 +1,7 @@
 """The Dagster code location: `dagster dev -w workspace.yaml` (or `dg dev`) loads `defs`.
 
-Assets, checks, sensors and schedules come from small modules; this file only gathers them.
+Every Dagster object (assets, checks, sensors, schedules, resources, executors) lives in pipelines/defs/;
+this file only gathers them.
 """
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from pipelines.defs.assets import ALL_ASSETS, ROWS_RECONCILE_CHECKS
 from pipelines.defs.checks import MATCH_CHECKS
 from pipelines.defs.dead_runs import dead_run_sweeper
 from pipelines.defs.executors import step_executor
-from pipelines.defs.sensors import INBOX_SENSORS, daily_full_sync
 from pipelines.defs.resources import JembatanPaths
+from pipelines.defs.sensors import INBOX_SENSORS, daily_full_sync
 
 # Runs launched from the UI, a sensor or the schedule use the deployment's executor (pipelines/defs/executors.py:
 # in-process on one machine, as `jembatan sync`; Celery workers in the cluster).
