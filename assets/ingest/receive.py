@@ -25,6 +25,7 @@ from assets.incremental import atomic_write, write_frame
 from assets.ingest.cells import EXCEL_EPOCH, EXCEL_EPOCH_1904
 from assets.ingest.errors import CellError
 from assets.ingest.formula_cells import mark_error_cells
+from assets.ingest.formula_values import compute_formulas
 from assets.ingest.guard import RefusedFile, inspect_file
 from assets.ingest.helper_sheets import helper_sheet
 from assets.ingest.inbox import Entry, NotTaken, take
@@ -284,6 +285,7 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
     try:
         inspection = inspect_file(path)
         sheets = read_file(path, inspection.kind)
+        inspection.notes += compute_formulas(path, inspection, sheets)     # results a writer did not compute
     except RefusedFile as exc:
         received.problem(exc.code, exc.message, exc.message_id)
         return []
