@@ -5,8 +5,9 @@ XlsxWriter saves `0` as every result and sets `fullCalcOnLoad` (the reader's app
 on opening); openpyxl, SheetJS and ExcelJS save no result at all. Read as saved, a population `=F4+G4`
 lands as 0 or empty without a word.
 
-Which results are not trusted: every formula of a workbook whose `calcPr` asks for `fullCalcOnLoad`, and
-every formula saved without a result. Each is computed with `formulas` (a kept Excel formula parser and
+Which results are not trusted: every formula saved without a result, and, in a workbook whose `calcPr` asks
+for `fullCalcOnLoad`, every formula saved with the placeholder result 0 (a result other than 0, or an error
+value, was put there by the writer and is kept). Each is computed with `formulas` (a kept Excel formula parser and
 evaluator) from the cells it refers to, on the same sheet or another, formulas referring to formulas
 computed first. A formula that cannot be computed (a function the library lacks, a reference to another
 workbook, a cycle, an input that is a date) is given back as its text, "=F4+G4", which the cell parsers
@@ -88,7 +89,9 @@ def _formula_cells(archive: zipfile.ZipFile, part: str, everything: bool) -> She
                 cell[2] = (element.text or "").strip()
             elif local == "c" and cell is not None:
                 reference, formula, saved = cell
-                if formula is not None and (everything or not saved) and len(found.formulas) < MAX_FORMULAS:
+                # A result the writer did save (an error value, a number other than the placeholder 0) is kept.
+                if formula is not None and (not saved or (everything and saved == "0")) \
+                        and len(found.formulas) < MAX_FORMULAS:
                     found.formulas[reference], found.saved[reference] = formula, saved
                 cell = None
             if local in ("c", "row"):
@@ -190,7 +193,7 @@ class Uncomputable(Exception):
 def compute_formulas(path, inspection, sheets) -> list[tuple[str, str]]:
     """Put the computed result of every untrusted formula of an .xlsx in the grids read from it (`sheets`,
     assets/ingest/workbook.RawSheet), or its text where it cannot be computed; the cells computed are taken
-    out of `inspection.formulas_without_value` (assets/ingest/guard.Inspection). Returns notes
+    out of `inspection.formulas_without_value` (the notes returned name them) (assets/ingest/guard.Inspection). Returns notes
     (English, Bahasa Indonesia) naming the cells."""
     from assets.ingest.formula_cells import put_cells
     if inspection.kind != "xlsx":
@@ -217,8 +220,8 @@ def compute_formulas(path, inspection, sheets) -> list[tuple[str, str]]:
                 values[place] = f"={formula}"
                 failed.append(f"{reference} ={formula} ({exc})")
         put_cells(by_name[name], values)
-        if unsaved := inspection.formulas_without_value.get(name):
-            inspection.formulas_without_value[name] = [r for r in unsaved if r not in computed]
+        if unsaved := inspection.formulas_without_value.get(name):     # the notes below name them all
+            inspection.formulas_without_value[name] = [r for r in unsaved if r not in found.formulas]
             if not inspection.formulas_without_value[name]:
                 del inspection.formulas_without_value[name]
         why = ("saved as 0 by a writer that asks for recalculation (fullCalcOnLoad)"
