@@ -8,7 +8,7 @@ export JEMBATAN_INBOX ?= $(CURDIR)/inbox
 export JEMBATAN_WAREHOUSE ?= $(CURDIR)/warehouse
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: setup run test test-cluster test-cluster-restarts sample ui bench clean browser portal screenshots cluster cluster-down cluster-status cluster-packages
+.PHONY: setup run test producer-files test-cluster test-cluster-restarts sample ui bench clean browser portal screenshots cluster cluster-down cluster-status cluster-packages
 
 setup: $(STAMP)
 
@@ -65,6 +65,16 @@ screenshots: $(STAMP) browser
 	$(BIN)/python docs/portal_screenshots.py
 
 # Quick benchmarks (each benchmarks/bench_*.py run side by side with its baseline; see BENCHMARKS.md).
+# Rebuild the producer matrix's files (tests/producers/files/, committed: CI never runs this) with the real
+# writers: LibreOffice and Gnumeric from Debian, SheetJS and ExcelJS from npm, XlsxWriter from PyPI.
+producer-files: $(STAMP)
+	command -v soffice >/dev/null && command -v ssconvert >/dev/null && command -v npm >/dev/null || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    libreoffice-calc-nogui gnumeric nodejs npm >/dev/null; }
+	$(BIN)/pip install --quiet -e '.[producers]'
+	npm ci --prefix tests/producers --no-audit --no-fund
+	$(BIN)/python tests/producers/build.py
+
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b --quick || exit 1; done
 

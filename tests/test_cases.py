@@ -175,3 +175,24 @@ def test_float_written_integers_land_as_the_plain_file_does(tmp_path):
     assert (first["rows_accepted"], first["rows_rejected"]) == (3, 1)
     assert [(e["row"], e["code"]) for e in first["errors"]] == [(5, "missing_value")]
     assert (plain["rows_accepted"], plain["rows_rejected"]) == (3, 0)
+
+
+def test_formula_results_saved_as_zero_or_not_at_all_are_computed(tmp_path):
+    """XlsxWriter saves 0 as every formula's result and asks for recalculation; openpyxl saves none. The
+    population (=F4+G4) is the formula's real result, never 0 and never empty."""
+    warehouse = sync_case("formula-saved-as-zero", tmp_path)
+    landed = query(warehouse, "SELECT v.village_name, f.year, f.population, f.msme_micro FROM fact_msme_count f "
+                              "JOIN dim_village v USING (village_code) ORDER BY f.year, f.source_row")
+    assert landed == [("Simpang Hitam", 2022, 3511, 398), ("Pulau Indah", 2022, 2202, 199),
+                      ("Teluk Ketapang", 2022, 3971, 290),
+                      ("Simpang Hitam", 2023, 3545, 410), ("Pulau Indah", 2023, 2222, 205),
+                      ("Teluk Ketapang", 2023, 4000, 300)]
+    assert query(warehouse, "SELECT count(*) FROM data_quality_rejection") == [(0,)]
+    by_name = reports(warehouse, "bps")
+    zero = by_name["rekap_umkm_penduduk_pasir_nangka_2023.xlsx"]
+    assert zero["status"] == "accepted" and zero["rows_accepted"] == 3
+    assert any("3 formula result(s) saved as 0 by a writer that asks for recalculation (fullCalcOnLoad) were "
+               "computed from the sheet's cells (H4, H5, H6)" in note for note in zero["notes"]), zero["notes"]
+    unsaved = by_name["rekap_umkm_penduduk_pasir_nangka_2022_openpyxl.xlsx"]
+    assert any("3 formula result(s) saved without a result were computed" in note for note in unsaved["notes"])
+    assert not any("read as empty" in note for note in unsaved["notes"]), unsaved["notes"]

@@ -17,6 +17,7 @@ INVALID_DATE = "invalid_date"
 INVALID_NIK = "invalid_nik"
 MISSING_VALUE = "missing_value"
 FORMULA_ERROR = "formula_error"
+FORMULA_NOT_COMPUTED = "formula_not_computed"
 
 # What a spreadsheet shows in a cell whose formula failed (Excel's error values, and LibreOffice's
 # "Err:502" form). Such a cell has no value: it is reported with its text, never read as empty.

@@ -65,6 +65,12 @@ MESSAGES = {
                       "(a lookup that found nothing, a deleted reference) and send the file again.",
                       "{header}: sel berisi galat rumus {value}, bukan nilai; perbaiki rumusnya (pencarian yang "
                       "tidak menemukan, rujukan yang terhapus) lalu kirim ulang berkas."),
+    "formula_not_computed": ("{header}: the formula {value} was saved without its result by a program that does "
+                             "not calculate, and it could not be computed here; the cell is left empty. Open the "
+                             "file in Excel or LibreOffice, save it, and send it again.",
+                             "{header}: rumus {value} disimpan tanpa hasilnya oleh program yang tidak menghitung, "
+                             "dan tidak dapat dihitung di sini; sel dibiarkan kosong. Buka berkas di Excel atau "
+                             "LibreOffice, simpan, lalu kirim ulang."),
     "ambiguous_date_order": ("{header}: '{value}' can be read day-first or month-first, and the column does not "
                              "say which{extra}; write the month as a word (17 Agustus 2023).",
                              "{header}: '{value}' bisa dibaca hari-bulan atau bulan-hari, dan kolomnya tidak "

@@ -24,6 +24,7 @@ from assets.ingest import notes
 from assets.ingest.cells import EXCEL_EPOCH, EXCEL_EPOCH_1904
 from assets.ingest.errors import CellError
 from assets.ingest.formats.formula_cells import mark_error_cells
+from assets.ingest.formats.formula_values import compute_formulas
 from assets.ingest.formats.guard import RefusedFile, inspect_file
 from assets.ingest.formats.sheet import UnreadableFile, column_letter
 from assets.ingest.formats.workbook import read_file
@@ -134,6 +135,7 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
     try:
         inspection = inspect_file(path)
         sheets = read_file(path, inspection.kind)
+        inspection.notes += compute_formulas(path, inspection, sheets)     # results a writer did not compute
     except RefusedFile as exc:
         received.problem(exc.code, exc.message, exc.message_id)
         return []
