@@ -32,7 +32,8 @@ from schemas.base import Dataset, Edit
 SUBTOTAL_SPAN = 60          # rows a subtotal may add up, under or above it
 ORDERS_OFF = 1_000          # ratio_column: this many times off the column's median
 MIN_COLUMN = 5              # ratio_column / thousands_separator: values a column needs to have a median
-SORTED_SHARE = 0.9          # date_order: share of consecutive dates in order for a column to be sorted
+SORTED_SHARE = 0.9          # date_order: share of consecutive dates in order (one step back allowed) for a
+                            # column to be sorted
 FRACTION_SHARE = 0.3        # count_domain: share of a column's cells holding fractions
 
 
@@ -181,7 +182,9 @@ def parts_within_whole(frame: pd.DataFrame, parts: tuple[str, ...], whole: str) 
     for i in np.flatnonzero(~np.isnan(total) & (total < added)):
         en, id_ = number(added[i])
         out.append(Flag(int(i), whole, "edit_parts_within_whole",
-                        (f"{' + '.join(parts)} = {en}", f"{' + '.join(parts)} = {id_}"),
+                        (f"{' + '.join(parts)} = {en}", f"{' + '.join(parts)} = {id_}")
+                        if not set(parts) >= {"msme_micro", "msme_small", "msme_medium"} else
+                        (f"MSMEs counted in it: {en}", f"UMKM yang dihitung di dalamnya: {id_}"),
                         (f"at least {en}", f"paling sedikit {id_}")))
     return out
 
@@ -192,7 +195,7 @@ def _day(value) -> str:
 
 
 def date_order(frame: pd.DataFrame, column: str) -> list[Flag]:
-    """In a column sorted by date (at least SORTED_SHARE of consecutive dates in order, 5 dates or more), a
+    """In a column sorted by date (SORTED_SHARE of consecutive dates in order, or all but one; 5 dates or more), a
     date out of order with both neighbours while they are in order (a day and month swapped, a year typo)."""
     if column not in frame:
         return []
@@ -201,7 +204,7 @@ def date_order(frame: pd.DataFrame, column: str) -> list[Flag]:
         return []
     days = dates.to_numpy(dtype="datetime64[D]").astype("int64")
     steps = np.diff(days)
-    if (steps >= 0).mean() < SORTED_SHARE:
+    if (steps < 0).sum() > max(1, (1 - SORTED_SHARE) * len(steps)):
         return []
     before, here, after = days[:-2], days[1:-1], days[2:]
     odd = (before <= after) & ((here < before) | (here > after))
