@@ -175,3 +175,16 @@ def test_float_written_integers_land_as_the_plain_file_does(tmp_path):
     assert (first["rows_accepted"], first["rows_rejected"]) == (3, 1)
     assert [(e["row"], e["code"]) for e in first["errors"]] == [(5, "missing_value")]
     assert (plain["rows_accepted"], plain["rows_rejected"]) == (3, 0)
+
+
+def test_district_subtotal_rows_are_left_out_by_their_sums(tmp_path):
+    warehouse = sync_case("district-subtotal-rows", tmp_path)
+    report = reports(warehouse, "bps")["umkm_kecamatan_desa_kab_tuban_2023.xlsx"]
+    assert sorted((s["row"], s["reason"]) for s in report["skipped"]) == [(3, "subtotal"), (6, "subtotal"), (9, "subtotal")]
+    assert any("row 3 (KEBONJATI | 650 | 40 | 3) left out as a subtotal" in n for n in report["notes"])
+    rows = query(warehouse, "SELECT v.village_name, v.district_name, f.msme_micro, f.msme_small, f.msme_medium "
+                 "FROM fact_msme_count f JOIN dim_village v USING (village_code) ORDER BY f.source_row")
+    assert ("Tawangrejo", "Kebonjati", 320, 22, 2) in rows
+    assert not [r for r in rows if r[0] == "Kebonjati"]          # desa Kebonjati gets nothing from row I
+    assert not [r for r in rows if r[2] in (650, 700)]           # no subtotal landed anywhere
+    assert query(warehouse, "SELECT count(*) FROM data_quality_rejection WHERE row IN (3, 6)") == [(0,)]
