@@ -34,8 +34,7 @@ MSME_VILLAGE_COUNT = Dataset(
         Column("population", "integer", ("Jumlah Penduduk", "Penduduk", "Penduduk (jiwa)", "Jumlah Penduduk (jiwa)",
                                          "Population"),
                "Resident population", required=False, header_required=False, min_value=0, unit="persons"),
-        Column("msme_total", "integer", ("Jumlah UMKM", "Total UMKM", "Jumlah Usaha", "Total Usaha",
-                                         "Jumlah UMKM (unit)", "Total MSME"),
+        Column("msme_total", "integer", ("Jumlah UMKM", "Total UMKM", "Jumlah UMKM (unit)", "Total MSME"),
                "The file's own total of micro + small + medium: read only to check them (edit_balance_total), "
                "not stored", required=False, header_required=False, min_value=0, unit="units", stored=False),
     ),
