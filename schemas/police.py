@@ -99,6 +99,7 @@ BHABINKAMTIBMAS_ACTIVITY = Dataset(
     ),
     edits=(
         Edit("date_order", ("activity_date",), "a date breaking the order the rest of a sorted column keeps"),
-        Edit("date_period", ("activity_date",), "a date outside the year the file states, or after the file was received"),
+        Edit("date_period", ("activity_date",),
+             "a date outside the year the file states, or after the file was received"),
     ),
 )

@@ -149,7 +149,8 @@ def test_failing_values_land_flagged_after_a_real_sync(tmp_path):
     inbox, warehouse = tmp_path / "inbox", tmp_path / "warehouse"
     (inbox / "bps").mkdir(parents=True)
     shutil.copytree(sample_reference(), inbox / "reference")
-    before = [[d, n, 100 + 10 * i, 20 + i, 2, 122 + 11 * i, 3000 + 100 * i] for i, (_, n, d) in enumerate(villages[:25])]
+    before = [[d, n, 100 + 10 * i, 20 + i, 2, 122 + 11 * i, 3000 + 100 * i]
+              for i, (_, n, d) in enumerate(villages[:25])]
     _yearly_file(inbox / "bps" / "umkm_bangka_2022.xlsx", 2022, before)
     after = [[d, n, round((100 + 10 * i) * 1.05), 20 + i, 2, None, 3030 + 100 * i]
              for i, (_, n, d) in enumerate(villages[:25])]

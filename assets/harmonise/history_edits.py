@@ -40,7 +40,8 @@ MIN_CHANGE = 10
 ZERO_AFTER = 20
 
 
-def hb_outliers(earlier: np.ndarray, now: np.ndarray, u: float = U, a: float = A, c: float = C) -> tuple[np.ndarray, float]:
+def hb_outliers(earlier: np.ndarray, now: np.ndarray, u: float = U, a: float = A,
+                c: float = C) -> tuple[np.ndarray, float]:
     """Hidiroglou-Berthelot over pairs of positive values: (a mask of the pairs that fail, the median ratio).
     Fewer than MIN_PAIRS pairs: none fail."""
     earlier, now = np.asarray(earlier, dtype="float64"), np.asarray(now, dtype="float64")
@@ -88,7 +89,8 @@ def history_flags(rows: pd.DataFrame, columns: tuple[str, ...]) -> list[tuple[in
                 was_en, was_id = number(pair.earlier)
                 out.append((int(pair.position), column, pair.earlier * median,
                             f"{int(pair.earlier_year)}: {was_en}, median change x{median:.2f}",
-                            f"{int(pair.earlier_year)}: {was_id}, perubahan median x" + f"{median:.2f}".replace(".", ",")))
+                            f"{int(pair.earlier_year)}: {was_id}, perubahan median x"
+                            + f"{median:.2f}".replace(".", ",")))
     return out
 
 

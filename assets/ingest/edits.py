@@ -72,7 +72,8 @@ def balance_total(frame: pd.DataFrame, parts: tuple[str, ...], total: str) -> li
     return out
 
 
-def subtotal_rows(frame: pd.DataFrame, columns: tuple[str, ...], span: int = SUBTOTAL_SPAN) -> dict[int, tuple[int, int]]:
+def subtotal_rows(frame: pd.DataFrame, columns: tuple[str, ...],
+                  span: int = SUBTOTAL_SPAN) -> dict[int, tuple[int, int]]:
     """Position of each row equal, in every given column, to the sum of 2 to `span` rows right under or right
     above it -> (first, last) positions of those rows. Only rows with at least two non-zero values are
     looked at (a row of zeros is the sum of any rows of zeros); missing values count as 0."""
