@@ -1,5 +1,5 @@
 """Polda / Polres: crime reports, the Bhabinkamtibmas roster and their activity logs."""
-from schemas.base import (DROP, PSEUDONYMISE, ROW_NUMBER, Column, Dataset, district_column,
+from schemas.base import (DROP, PSEUDONYMISE, ROW_NUMBER, Column, Dataset, Edit, district_column,
                           police_sector_column, regency_column, village_column)
 
 CRIME_REPORT = Dataset(
@@ -34,6 +34,16 @@ CRIME_REPORT = Dataset(
                required=False, header_required=False, personal=DROP),
         Column("suspect_name", "text", ("Nama Tersangka", "Nama Pelaku", "Tersangka", "Suspect Name"),
                "Suspect's name", required=False, header_required=False, personal=DROP),
+    ),
+    edits=(
+        Edit("ratio_column", ("loss_amount",), "a loss 1,000 times above or below the column's median"),
+        Edit("thousands_separator", ("loss_amount",),
+             "a loss that read x 1,000 sits among the rest of the column (Rp 750 among Rp 750.000s)"),
+        Edit("date_sequence", ("report_date",), "a report made before the incident it reports",
+             against="incident_date"),
+        Edit("date_order", ("report_date",), "a report date breaking the order the rest of a sorted column keeps"),
+        Edit("date_period", ("report_date",),
+             "a date outside the year the file states, or after the file was received"),
     ),
 )
 
@@ -86,5 +96,10 @@ BHABINKAMTIBMAS_ACTIVITY = Dataset(
                "Kind of activity: Sambang (visit), Penyuluhan (counselling), Pencegahan Narkoba, Pendampingan UMKM"),
         Column("description", "text", ("Uraian", "Keterangan", "Uraian Kegiatan", "Description"),
                "Free-text description (may name people)", required=False, header_required=False, personal=DROP),
+    ),
+    edits=(
+        Edit("date_order", ("activity_date",), "a date breaking the order the rest of a sorted column keeps"),
+        Edit("date_period", ("activity_date",),
+             "a date outside the year the file states, or after the file was received"),
     ),
 )

@@ -196,3 +196,15 @@ def test_formula_results_saved_as_zero_or_not_at_all_are_computed(tmp_path):
     unsaved = by_name["rekap_umkm_penduduk_pasir_nangka_2022_openpyxl.xlsx"]
     assert any("3 formula result(s) saved without a result were computed" in note for note in unsaved["notes"])
     assert not any("read as empty" in note for note in unsaved["notes"]), unsaved["notes"]
+
+def test_district_subtotal_rows_are_left_out_by_their_sums(tmp_path):
+    warehouse = sync_case("district-subtotal-rows", tmp_path)
+    report = reports(warehouse, "bps")["umkm_kecamatan_desa_kab_tuban_2023.xlsx"]
+    assert sorted((s["row"], s["reason"]) for s in report["skipped"]) == [(3, "subtotal"), (6, "subtotal"), (9, "subtotal")]
+    assert any("row 3 (KEBONJATI | 650 | 40 | 3) left out as a subtotal" in n for n in report["notes"])
+    rows = query(warehouse, "SELECT v.village_name, v.district_name, f.msme_micro, f.msme_small, f.msme_medium "
+                 "FROM fact_msme_count f JOIN dim_village v USING (village_code) ORDER BY f.source_row")
+    assert ("Tawangrejo", "Kebonjati", 320, 22, 2) in rows
+    assert not [r for r in rows if r[0] == "Kebonjati"]          # desa Kebonjati gets nothing from row I
+    assert not [r for r in rows if r[2] in (650, 700)]           # no subtotal landed anywhere
+    assert query(warehouse, "SELECT count(*) FROM data_quality_rejection WHERE row IN (3, 6)") == [(0,)]

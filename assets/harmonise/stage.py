@@ -17,6 +17,7 @@ import pandas as pd
 
 from assets import storage
 from assets.harmonise import aliases
+from assets.harmonise.history_edits import history_rejections
 from assets.harmonise.matcher import Matcher
 from assets.harmonise.places import drop_keys_seen_in_earlier_files, drop_repeated_village_years, place_rows
 from assets.harmonise.quality import match_quality
@@ -121,7 +122,7 @@ def _place_dataset(paths: Paths, name: str, accepted: list[Path], matching: str,
                               for path in accepted if path.stem not in known]
     else:
         parts = [_placed_file(path, folder, dataset, matcher, layouts) for path in accepted]
-    files, repeated = [folder / f"{stem}.parquet" for stem in names], []
+    files, repeated, flagged = [folder / f"{stem}.parquet" for stem in names], [], []
     methods = _by_file([p["methods"] for p in parts], _no_methods())
     by_method = methods[~methods["match_method"].isin(UNPLACED)].groupby("match_method")["rows"].sum()
     if dataset.one_row_per_village_year or dataset.unique_key:
@@ -134,6 +135,7 @@ def _place_dataset(paths: Paths, name: str, accepted: list[Path], matching: str,
             else _empty_placed(name, matcher)      # no file yet: an empty table keeps the SQL valid
         rows, repeated = drop_repeated_village_years(rows, dataset, layouts() if len(rows) else {},
                                                      file_names if files else {})
+        flagged = history_rejections(rows, dataset, layouts() if len(rows) else {})   # warnings: rows stay
         combined = paths.placed_store / f"{name}.parquet"
         work.write_frame(combined, rows)
         files, by_method, names = [combined], rows["match_method"].value_counts(), []
@@ -145,7 +147,8 @@ def _place_dataset(paths: Paths, name: str, accepted: list[Path], matching: str,
     return {"stats": {"placed": int(by_method.sum()), "rejected": len(rejections) + len(repeated),
                       "methods": {k: int(v) for k, v in by_method.sort_values(ascending=False).items()}},
             "matching": matching, "files": names,       # which files' results these are, to add others to
-            "rejections": pd.concat([rejections, pd.DataFrame.from_records(repeated, columns=REJECTION_COLUMNS)],
+            "rejections": pd.concat([rejections, pd.DataFrame.from_records(repeated + flagged,
+                                                                           columns=REJECTION_COLUMNS)],
                                     ignore_index=True),
             "unresolved": _by_file([p["unresolved"] for p in parts], pd.DataFrame()),
             "methods": methods}

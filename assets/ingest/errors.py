@@ -100,6 +100,41 @@ MESSAGES = {
                              "belongs only in its own column.",
                              "{header}: NIK atau nomor telepon yang ditulis di sini disamarkan ('{value}'); data pribadi "
                              "hanya boleh di kolomnya sendiri."),
+    # Edits (assets/ingest/edits.py, assets/harmonise/history_edits.py): the value landed as written, flagged.
+    # {extra}: what it was compared with and the value expected.
+    "edit_balance_total": ("{header}: the total '{value}' is not micro + small + medium ({extra}); the counts "
+                           "landed as written: check them.",
+                           "{header}: jumlah '{value}' tidak sama dengan mikro + kecil + menengah ({extra}); "
+                           "angkanya diterima seperti tertulis: periksa kembali."),
+    "edit_ratio_history": ("{header}: '{value}' is far from this village's own earlier figure ({extra}); it landed: "
+                           "check it.",
+                           "{header}: '{value}' jauh dari angka desa/kelurahan ini sebelumnya ({extra}); angka "
+                           "diterima: periksa kembali."),
+    "edit_ratio_column": ("{header}: '{value}' is over 1,000 times off the rest of its column ({extra}); it landed: "
+                          "check it.",
+                          "{header}: '{value}' berbeda lebih dari 1.000 kali dari isi kolomnya ({extra}); angka "
+                          "diterima: periksa kembali."),
+    "edit_thousands_separator": ("{header}: '{value}' is 1,000 times below the rest of its column ({extra}): was "
+                                 "a thousands separator lost? It landed as written: check it.",
+                                 "{header}: '{value}' 1.000 kali lebih kecil dari isi kolomnya ({extra}): apakah "
+                                 "pemisah ribuan hilang? Angka diterima seperti tertulis: periksa kembali."),
+    "edit_count_domain": ("{header}: '{value}' is read as a count, but {extra}; it landed: check that the column "
+                          "holds counts.",
+                          "{header}: '{value}' dibaca sebagai jumlah (cacah), tetapi {extra}; angka diterima: "
+                          "periksa bahwa kolom berisi jumlah."),
+    "edit_parts_within_whole": ("{header}: '{value}' is below what is counted in it ({extra}); it landed: check it.",
+                                "{header}: '{value}' lebih kecil dari yang dihitung di dalamnya ({extra}); angka "
+                                "diterima: periksa kembali."),
+    "edit_date_order": ("{header}: '{value}' breaks the order the rest of the column keeps ({extra}); check the day "
+                        "and the month.",
+                        "{header}: '{value}' menyalahi urutan tanggal di kolomnya ({extra}); periksa hari dan "
+                        "bulannya."),
+    "edit_date_sequence": ("{header}: '{value}' comes before {extra}; check both dates.",
+                           "{header}: '{value}' lebih awal dari {extra}; periksa kedua tanggal."),
+    "edit_date_period": ("{header}: '{value}' is outside the file's period ({extra}); check it.",
+                         "{header}: '{value}' di luar periode berkas ({extra}); periksa kembali."),
+    "edit_date_future": ("{header}: '{value}' is after the file was received ({extra}); check it.",
+                         "{header}: '{value}' setelah berkas diterima ({extra}); periksa kembali."),
     "constraint_error": ("{header}: '{value}' breaks the rule {extra}.",
                          "{header}: '{value}' melanggar aturan {extra}."),
 }
@@ -109,6 +144,15 @@ def shown_value(column: Column | None, value: str) -> str:
     if column is not None and column.personal and value:
         return mask(value)
     return value
+
+
+def edit_flag(sheet: str, row: int, column: str, header: str, field: Column | None, value: str, code: str,
+              compared: tuple[str, str], expected: tuple[str, str]) -> CellError:
+    """A value that failed an edit: it landed, flagged (a warning) with what it was compared with and the value
+    expected, in English and Bahasa Indonesia."""
+    error = cell_error(sheet, row, column, header, field, value, code, extra=compared)
+    error.severity, error.expected, error.expected_id = "warning", expected[0], expected[1]
+    return error
 
 
 def cell_error(sheet: str, row: int, column: str, header: str, field: Column | None, value: str, code: str,

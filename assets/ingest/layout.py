@@ -250,7 +250,7 @@ def _title_measures(rows, r: int, dataset: Dataset) -> set[str]:
     words = tuple(w for row in rows[:r] for v in row if (t := raw_text(v)) for w in header_words(t))
     named = set()
     for column in dataset.columns:
-        if not _is_measure(column):
+        if not _is_measure(column) or not column.stored:     # a total read only to check its parts
             continue
         for alias in (column.name.replace("_", " "), *column.aliases):
             phrase = header_words(alias)

@@ -22,6 +22,7 @@ import pandas as pd
 from assets import storage
 from assets.ingest import notes
 from assets.ingest.cells import EXCEL_EPOCH, EXCEL_EPOCH_1904
+from assets.ingest.edits import edit_tables
 from assets.ingest.errors import CellError
 from assets.ingest.formats.formula_cells import mark_error_cells
 from assets.ingest.formats.formula_values import compute_formulas
@@ -90,6 +91,7 @@ def read_received(archived: storage.Location, file_name: str, sha: str, source: 
                         received_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds"))
     with storage.local_copy(archived) as local:     # the readers open a local file (object storage: a copy)
         results = _read_tables(local, source, received)
+    edit_tables(results, received)                  # edits over what was read: subtotal rows out, flags in
     errors: list[tuple[str, CellError]] = [(r.dataset, e) for r in results for e in r.errors]
     for result in results:
         received.rows_read += result.rows_read

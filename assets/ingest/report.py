@@ -311,8 +311,10 @@ def report_workbook(report: dict) -> Workbook:
     summary.append([])
     summary.append(["Tingkat: galat", "Severity: error", "baris ditolak; perbaiki lalu kirim ulang berkasnya",
                     "the row was rejected; correct it and send the file again"])
-    summary.append(["Tingkat: peringatan", "Severity: warning", "baris diterima tanpa isi sel itu; periksa selnya",
-                    "the row was accepted without that cell's value; check the cell"])
+    summary.append(["Tingkat: peringatan", "Severity: warning", "baris diterima tanpa isi sel itu (kode edit_...: "
+                    "dengan nilai seperti tertulis); periksa selnya",
+                    "the row was accepted without that cell's value (codes edit_...: with the value as written); "
+                    "check the cell"])
     _widths(summary, [28, 24, 50, 50])
     _printable(summary, title_rows=None)
     for row in summary.iter_rows(min_row=3, min_col=3, max_col=3):      # counts beside their labels

@@ -42,6 +42,7 @@ class TableResult:
     rows_in_table: int = 0          # rows from under the header to the last filled row, counted on their own
     filled_down: list[str] = field(default_factory=list)   # merged areas read on every row ("B5:B9")
     all_rows: pd.DataFrame = field(default_factory=pd.DataFrame)   # accepted and rejected, parsed
+    stated_years: tuple[int, ...] = ()     # the period the title, sheet or file name states
 
     @property
     def rows_read(self) -> int:
@@ -133,7 +134,7 @@ def read_table(sheet: RawSheet, layout: TableLayout, constants: dict | None = No
     accepted = frame[~frame["source_row"].isin(rejected)].reset_index(drop=True)
     columns = {name: [column_letter(sheet.first_col + c), layout.headers[c]] for c, name in layout.columns.items()}
     return TableResult(dataset.name, sheet.name, accepted, rejected, errors, skipped, columns,
-                       rows_in_table=height, all_rows=frame, filled_down=filled_down)
+                       rows_in_table=height, all_rows=frame, filled_down=filled_down, stated_years=stated_years)
 
 
 def _date_parsers(layout: TableLayout, cells: list[Cells], mapped: dict[int, str], kept: np.ndarray,

@@ -35,7 +35,7 @@ def header_of(column) -> str:
 
 def build_template(dataset: Dataset, villages: pd.DataFrame | None = None) -> Workbook:
     """`villages`: current villages (name, district, regency) for the dropdown, or None."""
-    columns = [c for c in dataset.columns if c.name != "row_number"]
+    columns = [c for c in dataset.columns if c.name != "row_number" and c.stored]
     wb = Workbook()
     data = wb.active
     data.title = "Data"

@@ -158,4 +158,20 @@ def render_markdown(con: duckdb.DuckDBPyConnection, docs: dict[str, TableDoc]) -
             c = column_doc(docs, table, column) or ColumnDoc("(undocumented)")
             lines.append(f"| `{column}` | {dtype} | {c.unit or ''} | {c.meaning} | {c.source or ''} |")
         lines.append("")
-    return "\n".join(lines)
+    return "\n".join(lines + edits_markdown())
+
+
+def edits_markdown() -> list[str]:
+    """The edits each dataset declares (schemas/, `Dataset.edits`): what a flag's code in
+    data_quality_rejection checked."""
+    lines = ["## Edits over what was read", "",
+             "Checks each dataset declares in `schemas/`, run on every file whatever way its values were read "
+             "(`assets/ingest/edits.py`; the history edit after placement, `assets/harmonise/history_edits.py`). "
+             "A value failing one lands as written, flagged in `data_quality_rejection` with `severity = "
+             "'warning'` and the edit's code; a subtotal row is left out (a skipped row of the file's report).", "",
+             "| dataset | code | columns | against | what it checks |", "|---|---|---|---|---|"]
+    for dataset in DATASETS.values():
+        for edit in dataset.edits:
+            lines.append(f"| `{dataset.name}` | `{edit.code}` | {', '.join(f'`{c}`' for c in edit.columns)} | "
+                         f"{f'`{edit.against}`' if edit.against else ''} | {edit.description} |")
+    return [*lines, ""]
