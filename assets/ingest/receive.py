@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 from assets import storage
 from assets.incremental import atomic_write, write_frame
 from assets.ingest.cells import EXCEL_EPOCH, EXCEL_EPOCH_1904
+from assets.ingest.decisions import flag_errors
 from assets.ingest.errors import CellError
 from assets.ingest.formula_cells import mark_error_cells
 from assets.ingest.guard import RefusedFile, inspect_file
@@ -66,6 +67,7 @@ class Received:
     supersedes: list[str] = field(default_factory=list)      # sha256 of earlier files this one replaces
     superseded_by: str = ""
     also_received_as: list[str] = field(default_factory=list)  # other names the same content was dropped under
+    decisions: list[dict] = field(default_factory=list)      # what the reader decided, why (decisions.py)
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -231,7 +233,9 @@ def read_received(archived: storage.Location, file_name: str, sha: str, source: 
                         received_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds"))
     with storage.local_copy(archived) as local:     # the readers open a local file (object storage: a copy)
         results = _read_tables(local, source, received)
+    received.decisions += [d.as_dict() for r in results for d in r.decisions]
     errors: list[tuple[str, CellError]] = [(r.dataset, e) for r in results for e in r.errors]
+    errors += flag_errors(received.decisions)
     for result in results:
         received.rows_read += result.rows_read
         received.rows_accepted += len(result.rows)

@@ -22,6 +22,7 @@ from openpyxl.worksheet.page import PageMargins
 
 from assets import storage
 from assets.incremental import atomic_write, read_memo, write_memo
+from assets.ingest.decisions import ordered
 from assets.ingest.receive import WorkArea, _where_id, file_status, safe_name
 from assets.privacy import scrub
 from schemas import DATASETS
@@ -157,6 +158,7 @@ def file_report(manifest: dict, errors: pd.DataFrame) -> dict:
         "duplicate_of": "", "notes": [scrub(n) for n in manifest.get("notes", [])],
         "notes_id": [scrub(n) for n in _notes_id(manifest)],
         "skipped": [{**s, "text": scrub(s["text"])} for s in manifest.get("skipped", [])],
+        "decisions": ordered(manifest.get("decisions", [])),
         "errors": records,
     }
 
