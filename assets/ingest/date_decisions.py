@@ -104,7 +104,8 @@ def _order(column: DateColumn, texts: list[int], base: dict, where: str, where_i
                         evidence_id=f"kolom mencampur nilai hari-bulan ({_examples_id(column, day)}) dan bulan-hari "
                                     f"({_examples_id(column, month)}); {e.ambiguous} nilai yang bisa dibaca dua "
                                     "cara ditandai pada selnya",
-                        flagged=True, code="date_order_mixed", row=column.first_row[(day + month)[0]], **base)
+                        flagged=True, code="date_order_mixed", row=column.first_row[(day + month)[0]],
+                        written=raw_text(column.uniques[(day + month)[0]]), **base)
     return Decision("date_order", value=f"{where}: undecided", value_id=f"{where_id}: tidak dapat ditentukan",
                     evidence=f"no value, other date column or report number settles it; the {e.ambiguous} "
                              "value(s) readable both ways are flagged at their cells (ambiguous_date_order)",
@@ -136,7 +137,8 @@ def _cells_beside_text(column: DateColumn, base: dict, where: str, where_id: str
                                 f"berhari 12 atau kurang, seperti buatan spreadsheet berpengaturan bulan-hari dari "
                                 f"teks hari-bulan: {shown.replace('(row ', '(baris ')} mungkin tertukar hari dan "
                                 "bulannya; periksa",
-                    flagged=True, code="date_cells_order_doubtful", row=column.first_row[swappable[0]], **base)
+                    flagged=True, code="date_cells_order_doubtful", row=column.first_row[swappable[0]],
+                    written=f"{column.uniques[swappable[0]]:%d/%m/%Y}", **base)
 
 
 def _zone(column: DateColumn, texts: list[int], base: dict, where: str, where_id: str) -> Decision | None:
@@ -173,7 +175,8 @@ def _century(column: DateColumn, texts: list[int], base: dict, where: str, where
     return Decision("century", value=value, value_id=value_id,
                     evidence=f"{shown}{against}: check the century, or write years with four digits",
                     evidence_id=f"{shown_id}{against_id}: periksa abadnya, atau tulis tahun dengan empat digit",
-                    flagged=True, code="two_digit_year_unconfirmed", row=column.first_row[short[0]], **base)
+                    flagged=True, code="two_digit_year_unconfirmed", row=column.first_row[short[0]],
+                    written=raw_text(column.uniques[short[0]]), **base)
 
 
 def _years(years: list[int]) -> str:

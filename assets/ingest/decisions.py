@@ -46,10 +46,11 @@ class Decision:
     header: str = ""        # the header as written, when about one column
     field: str = ""         # the dataset column concerned, when one
     dataset: str = ""       # the dataset the sheet was read as
+    written: str = ""       # the cell the flag points at, as written
 
     def as_dict(self) -> dict:
         out = asdict(self)
-        for key in ("value", "value_id", "evidence", "evidence_id", "header"):
+        for key in ("value", "value_id", "evidence", "evidence_id", "header", "written"):
             out[key] = scrub(out[key])
         return out
 
@@ -64,7 +65,7 @@ def flag_errors(decisions: list[dict]) -> list[tuple[str, CellError]]:
     flagged without a code is flagged at its cells already, e.g. ambiguous_date_order)."""
     return [(d.get("dataset", ""), CellError(
         sheet=d["sheet"], row=int(d.get("row") or 0), column=d.get("column", ""), header=d.get("header", ""),
-        field=d.get("field", ""), value=d["value"], code=d.get("code") or f"{d['decision']}_unconfirmed",
+        field=d.get("field", ""), value=d.get("written") or d["value"], code=d.get("code") or f"{d['decision']}_unconfirmed",
         expected=d["value"], message=f"{KINDS[d['decision']][0]}: {d['value']}; {d['evidence']}",
         message_id=f"{KINDS[d['decision']][1]}: {d['value_id']}; {d['evidence_id']}", severity="warning",
         expected_id=d["value_id"])) for d in decisions if d.get("flagged") and d.get("code")]

@@ -30,7 +30,9 @@ from assets.ingest.guard import RefusedFile, inspect_file
 from assets.ingest.helper_sheets import helper_sheet
 from assets.ingest.inbox import Entry, NotTaken, take
 from assets.ingest.layout import normalise_header, recognise
-from assets.ingest.period import find_district, find_period, from_title
+from assets.ingest.header_decisions import header_decisions
+from assets.ingest.period import decide_period, find_district, find_period, from_title
+from assets.ingest.sheet_choice import hidden_copies
 from assets.ingest.subtables import header_changes, split_at
 from assets.ingest.table import TableResult, read_table
 from assets.ingest.vocabulary import named_value
@@ -305,9 +307,13 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
     if name_note := odd_name_note(file_name):
         received.note(name_note, f"nama berkas {file_name!r} memuat karakter yang diganti pada nama laporan")
     results, unrecognised = [], []
+    copies = hidden_copies(sheets, datasets_for_source(source))     # a hidden first version of a visible table
     for sheet in sheets:
         label = f"sheet {sheet.name!r}" if sheet.name else "the file"
         label_id = f"lembar {sheet.name!r}" if sheet.name else "berkas"
+        if sheet.name in copies:            # named in the decisions, not read
+            received.decisions.append(copies[sheet.name].as_dict())
+            continue
         if helper := helper_sheet(sheet.name, sheet.rows):      # a filled template's own instructions or list
             received.note(f"{label}: {helper[0]}, not data (not read)", f"{label_id}: {helper[1]}, bukan data "
                           "(tidak dibaca)")
@@ -354,6 +360,7 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
                 unrecognised.append((closest, {"code": "dataset_not_recognised", "message": note,
                                                "message_id": note_id}))
             continue
+        received.decisions += [d.as_dict() for d in header_decisions(sheet, layout)]
         if unread := [h for h in layout.unrecognised_headers if h]:
             received.note(f"{label}: columns not read, their headers name nothing "
                           f"{layout.dataset.name} holds: {', '.join(unread)}",
@@ -397,7 +404,8 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
                               f"{label_id}: {shown} tidak dibaca: satu nilai per baris di samping kolom-kolom tahun, "
                               "dan lembar tidak menyebut tahunnya; buat satu kolom per tahun")
         elif year_column.kind == "year" and year_column.name not in layout.columns.values():
-            year, found_in = find_period(sheet, layout, file_name)
+            year, found_in, decision = decide_period(sheet, layout, file_name)
+            received.decisions += [decision.as_dict()] if decision else []
             if year:
                 constants[year_column.name] = year
                 received.period[sheet.name] = {"year": year, "from": found_in}
