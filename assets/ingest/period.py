@@ -76,11 +76,12 @@ def decide_period(sheet: RawSheet, layout: TableLayout, file_name: str) -> tuple
     only a publication's edition year ("Dalam Angka 2024" is not the data's year); then the sheet name or
     file name settles it when it names one of them (not an edition), else no year is taken and the decision
     is flagged. A title year that the sheet or file name contradicts is taken, flagged."""
-    titled, editions = [], set()
+    titled, editions, edition_row = [], set(), 0
     for index in range(layout.header_rows[0]):
         text = " ".join(raw_text(v) for v in sheet.rows[index] if raw_text(v))
         plain, edition = _years(text)
         editions |= edition
+        edition_row = edition_row or (sheet.excel_row(index) if edition else 0)
         if len(plain) == 1:
             titled.append((plain.pop(), f"title row {sheet.excel_row(index)} ('{text[:80]}')"))
     names = []
@@ -118,7 +119,7 @@ def decide_period(sheet: RawSheet, layout: TableLayout, file_name: str) -> tuple
         named.append(f"only the edition year {shown_editions} is named (the publication's year; its data is usually "
                      f"of {min(editions) - 1}, but nothing here says so)")
     return None, "", _decision(None, "; ".join(named) + "; add a Tahun (year) column or name one year in the title",
-                               True, base, row=_row(titled[0][1]) if titled else 0)
+                               True, base, row=_row(titled[0][1]) if titled else edition_row)
 
 
 def _row(found_in: str) -> int:
@@ -135,12 +136,11 @@ def _decision(year: int | None, evidence: str, flagged: bool, base: dict, row: i
 
 def _evidence_id(evidence: str) -> str:
     """The period evidence in Bahasa Indonesia (its few fixed phrases; quoted titles and names as written)."""
-    for en, id_ in (("named in the ", "disebut di "), ("title row", "baris judul"), ("sheet name", "nama lembar"),
+    for en, id_ in (("only the edition year", "hanya tahun terbitan"), ("named in the ", "disebut di "), ("title row", "baris judul"), ("sheet name", "nama lembar"),
                     ("file name", "nama berkas"), ("the title rows name", "baris judul menyebut"),
                     ("the edition year", "tahun terbitan"), ("is the publication's, not the data's",
                                                              "adalah tahun publikasi, bukan tahun data"),
                     ("; but the ", "; tetapi "), (" names ", " menyebut "),
-                    ("only the edition year", "hanya tahun terbitan"),
                     ("is named (the publication's year; its data is usually of",
                      "yang disebut (tahun publikasi; datanya biasanya tahun"),
                     ("but nothing here says so)", "tetapi tidak ada yang memastikannya)"),

@@ -22,7 +22,7 @@ from openpyxl.worksheet.page import PageMargins
 
 from assets import storage
 from assets.incremental import atomic_write, read_memo, write_memo
-from assets.ingest.decisions import ordered
+from assets.ingest.decisions import KINDS, ordered
 from assets.ingest.receive import WorkArea, _where_id, file_status, safe_name
 from assets.privacy import scrub
 from schemas import DATASETS
@@ -297,6 +297,15 @@ def report_workbook(report: dict) -> Workbook:
                 summary.append(["Masalah berkas", "File problem", problem["message_id"], problem["message"]])
                 for column in (3, 4):
                     summary.cell(summary.max_row, column).font = Font(bold=True, color="C00000")
+    for d in report.get("decisions", []):      # flagged first (decisions.ordered)
+        label_en, label_id = KINDS.get(d["decision"], (d["decision"], d["decision"]))
+        where = f"{d['sheet']}: " if d.get("sheet") else ""
+        summary.append([f"Keputusan: {label_id}" + (" (periksa)" if d.get("flagged") else ""),
+                        f"Decision: {label_en}" + (" (check)" if d.get("flagged") else ""),
+                        f"{where}{d['value_id']} ({d['evidence_id']})", f"{where}{d['value']} ({d['evidence']})"])
+        if d.get("flagged"):
+            for column in (1, 2, 3, 4):
+                summary.cell(summary.max_row, column).font = Font(bold=True, color="C00000")
     for sheet, found in report["period"].items():
         summary.append(["Tahun diambil dari", "Year taken from", f"{sheet}: {found['year']} ({_where_id(found['from'])})",
                         f"{sheet}: {found['year']} ({found['from']})"])
