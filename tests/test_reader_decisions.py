@@ -196,10 +196,13 @@ def test_date_cells_beside_day_first_text_are_flagged(synced):
 
 def test_the_report_workbook_shows_the_decisions_flagged_first(synced):
     [path] = (synced / "reports" / "bps").glob("umkm_final_2021.xlsx.*.xlsx")
-    summary = openpyxl.load_workbook(path)["Ringkasan (Summary)"]
-    decided = [(row[0], row[2]) for row in summary.iter_rows(values_only=True) if str(row[0]).startswith("Keputusan")]
-    assert decided[0][0] == "Keputusan: Lembar yang dibaca (periksa)"
-    assert [label for label, _ in decided[1:]] == ["Keputusan: Judul kolom -> isian", "Keputusan: Tahun"]
+    wb = openpyxl.load_workbook(path)
+    summary = [row for row in wb["Ringkasan (Summary)"].iter_rows(values_only=True) if row and row[0]]
+    checks = [row[0] for row in summary if str(row[0]).startswith("Periksa")]
+    assert checks == ["Periksa: Lembar yang dibaca"]
+    decided = list(wb["Keputusan (Decisions)"].iter_rows(values_only=True))[1:]
+    assert [(row[0], row[2].split("\n")[0]) for row in decided] == [
+        ("ya (yes)", "Lembar yang dibaca"), (None, "Judul kolom -> isian"), (None, "Tahun")]
     register = query(synced, "SELECT decisions FROM file_register WHERE file_name = 'umkm_final_2021.xlsx'")
     assert json.loads(register[0][0])[0]["code"] == "hidden_copy_not_read"
 

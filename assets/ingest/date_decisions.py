@@ -104,8 +104,7 @@ def _order(column: DateColumn, texts: list[int], base: dict, where: str, where_i
                         evidence_id=f"kolom mencampur nilai hari-bulan ({_examples_id(column, day)}) dan bulan-hari "
                                     f"({_examples_id(column, month)}); {e.ambiguous} nilai yang bisa dibaca dua "
                                     "cara ditandai pada selnya",
-                        flagged=True, code="date_order_mixed", row=column.first_row[(day + month)[0]],
-                        written=raw_text(column.uniques[(day + month)[0]]), **base)
+                        flagged=True, code="", **base)     # each value read its one way; the others at their cells
     return Decision("date_order", value=f"{where}: undecided", value_id=f"{where_id}: tidak dapat ditentukan",
                     evidence=f"no value, other date column or report number settles it; the {e.ambiguous} "
                              "value(s) readable both ways are flagged at their cells (ambiguous_date_order)",
