@@ -16,7 +16,7 @@ from tests.test_ingest import msme_workbook
 from tests.test_pipeline_small import crime_workbook
 from tests.test_receiving import program_workbook
 
-SHEETS = ["Ringkasan (Summary)", "Kesalahan (Errors)", "Baris dilewati (Skipped rows)"]
+SHEETS = ["Ringkasan (Summary)", "Kesalahan (Errors)", "Baris dilewati (Skipped rows)", "Keputusan (Decisions)"]
 ERROR_HEADERS = ("Lembar / Sheet", "Baris Excel / Excel row", "Kolom / Column", "Judul kolom / Header",
                  "Isi sel / Value as typed", "Tingkat / Severity", "Seharusnya / Expected", "Pesan / Message",
                  "Kandidat desa / Candidate villages", "Kode / Code")

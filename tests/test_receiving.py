@@ -118,7 +118,8 @@ def test_every_file_gets_a_report(inbox, tmp_path):
     bomb = reports["lol.xlsx"]
     assert bomb["problems"][0]["code"] == "xml_entities" and bomb["dataset"] is None
     workbook = openpyxl.load_workbook(next(warehouse.glob("reports/koperasi/peserta.xlsx.*.xlsx")))
-    assert workbook.sheetnames == ["Ringkasan (Summary)", "Kesalahan (Errors)", "Baris dilewati (Skipped rows)"]
+    assert workbook.sheetnames == ["Ringkasan (Summary)", "Kesalahan (Errors)", "Baris dilewati (Skipped rows)",
+                                  "Keputusan (Decisions)"]
     errors = list(workbook["Kesalahan (Errors)"].values)
     assert errors[0] == ("Lembar / Sheet", "Baris Excel / Excel row", "Kolom / Column", "Judul kolom / Header",
                          "Isi sel / Value as typed", "Tingkat / Severity", "Seharusnya / Expected", "Pesan / Message",

@@ -22,9 +22,10 @@ from assets.harmonise.matcher import Matcher
 from assets.harmonise.places import drop_keys_seen_in_earlier_files, drop_repeated_village_years, place_rows
 from assets.harmonise.quality import match_quality
 from assets.incremental import atomic_write, code_files, fingerprint, write_frame
+from assets.ingest.decisions import ordered
+from assets.ingest.errors import REJECTION_COLUMNS
 from assets.ingest.receive import pseudonymise
 from assets.ingest.work_area import WorkArea
-from assets.ingest.errors import REJECTION_COLUMNS
 from assets.ingest.table import typed_frame
 from assets.paths import Paths, has_gazetteer, steward_dir, stored_gazetteer
 from schemas import DATASETS
@@ -251,8 +252,10 @@ def stored_match_quality(paths: Paths) -> pd.DataFrame:
 def file_register(work: WorkArea) -> pd.DataFrame:
     """One row per received file, from the manifests."""
     columns = ["sha256", "source", "file_name", "status", "datasets", "rows_read", "rows_accepted",
-               "rows_rejected", "rows_skipped", "received_at", "notes", "superseded_by"]
+               "rows_rejected", "rows_skipped", "received_at", "notes", "decisions", "superseded_by"]
     records = [{**{k: m.get(k) for k in columns}, "datasets": ", ".join(m["datasets"]),
-                "notes": json.dumps(m["notes"], ensure_ascii=False), "superseded_by": m.get("superseded_by") or None}
+                "notes": json.dumps(m["notes"], ensure_ascii=False),
+                "decisions": json.dumps(ordered(m.get("decisions", [])), ensure_ascii=False),
+                "superseded_by": m.get("superseded_by") or None}
                for m in work.manifests()]
     return pd.DataFrame.from_records(records, columns=columns)

@@ -23,6 +23,7 @@ from assets import storage
 from assets.ingest import notes
 from assets.ingest.cells import EXCEL_EPOCH, EXCEL_EPOCH_1904
 from assets.ingest.edits import edit_tables
+from assets.ingest.decisions import flag_errors
 from assets.ingest.errors import CellError
 from assets.ingest.formats.formula_cells import mark_error_cells
 from assets.ingest.formats.formula_values import compute_formulas
@@ -32,8 +33,10 @@ from assets.ingest.formats.workbook import read_file
 from assets.ingest.helper_sheets import helper_sheet
 from assets.ingest.inbox import NotTaken, take
 from assets.ingest.layout import recognise
-from assets.ingest.period import find_district, find_period, from_title
+from assets.ingest.header_decisions import header_decisions
+from assets.ingest.period import decide_period, find_district, find_period, from_title
 from assets.ingest.record import Received, file_status, rejection_frame
+from assets.ingest.sheet_choice import hidden_copies
 from assets.ingest.subtables import header_changes, split_at
 from assets.ingest.supersede import file_scope, settle_supersessions, superseded_files
 from assets.ingest.table import TableResult, read_table
@@ -91,8 +94,10 @@ def read_received(archived: storage.Location, file_name: str, sha: str, source: 
                         received_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds"))
     with storage.local_copy(archived) as local:     # the readers open a local file (object storage: a copy)
         results = _read_tables(local, source, received)
+    received.decisions += [d.as_dict() for r in results for d in r.decisions]
     edit_tables(results, received)                  # edits over what was read: subtotal rows out, flags in
     errors: list[tuple[str, CellError]] = [(r.dataset, e) for r in results for e in r.errors]
+    errors += flag_errors(received.decisions)
     for result in results:
         received.rows_read += result.rows_read
         received.rows_accepted += len(result.rows)
@@ -152,8 +157,12 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
     if odd := notes.odd_name(file_name):
         received.note(*odd)
     results, unrecognised = [], []
+    copies = hidden_copies(sheets, datasets_for_source(source))     # a hidden first version of a visible table
     for sheet in sheets:
         label, label_id = notes.labels(sheet.name)
+        if sheet.name in copies:            # named in the decisions, not read
+            received.decisions.append(copies[sheet.name].as_dict())
+            continue
         if helper := helper_sheet(sheet.name, sheet.rows):      # a filled template's own instructions or list
             received.note(*notes.helper_sheet(label, label_id, helper))
             continue
@@ -186,6 +195,7 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
                 unrecognised.append((closest, {"code": "dataset_not_recognised", "message": note,
                                                "message_id": note_id}))
             continue
+        received.decisions += [d.as_dict() for d in header_decisions(sheet, layout)]
         if unread := [h for h in layout.unrecognised_headers if h]:
             received.note(*notes.columns_not_read(label, label_id, layout.dataset.name, unread))
         if layout.subcolumns:   # a header merged over sub-columns: which one each measure was read from
@@ -211,7 +221,8 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
                 shown = ", ".join(f"{column_letter(sheet.first_col + c)} '{h}'" for c, h in beside.items())
                 received.note(*notes.beside_years(label, label_id, shown))
         elif year_column.kind == "year" and year_column.name not in layout.columns.values():
-            year, found_in = find_period(sheet, layout, file_name)
+            year, found_in, decision = decide_period(sheet, layout, file_name)
+            received.decisions += [decision.as_dict()] if decision else []
             if year:
                 constants[year_column.name] = year
                 received.period[sheet.name] = {"year": year, "from": found_in}

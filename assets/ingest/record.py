@@ -41,6 +41,7 @@ class Received:
     supersedes: list[str] = field(default_factory=list)      # sha256 of earlier files this one replaces
     superseded_by: str = ""
     also_received_as: list[str] = field(default_factory=list)  # other names the same content was dropped under
+    decisions: list[dict] = field(default_factory=list)      # what the reader decided, why (decisions.py)
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)

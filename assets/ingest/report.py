@@ -22,6 +22,7 @@ from openpyxl.worksheet.page import PageMargins
 
 from assets import storage
 from assets.incremental import atomic_write, read_memo, write_memo
+from assets.ingest.decisions import KINDS, ordered
 from assets.ingest.notes import where_id as _where_id
 from assets.ingest.record import file_status, safe_name
 from assets.ingest.work_area import WorkArea
@@ -159,6 +160,7 @@ def file_report(manifest: dict, errors: pd.DataFrame) -> dict:
         "duplicate_of": "", "notes": [scrub(n) for n in manifest.get("notes", [])],
         "notes_id": [scrub(n) for n in _notes_id(manifest)],
         "skipped": [{**s, "text": scrub(s["text"])} for s in manifest.get("skipped", [])],
+        "decisions": ordered(manifest.get("decisions", [])),
         "errors": records,
     }
 
@@ -217,6 +219,7 @@ SEVERITY_ID = {"error": "galat (error)", "warning": "peringatan (warning)"}
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 # The sheets, named in Bahasa Indonesia with English beside (Excel allows 31 characters).
 SUMMARY_SHEET, ERRORS_SHEET, SKIPPED_SHEET = "Ringkasan (Summary)", "Kesalahan (Errors)", "Baris dilewati (Skipped rows)"
+DECISIONS_SHEET = "Keputusan (Decisions)"      # what the reader decided, flagged first
 # What a clerk must do about a row, by the kind of problem: the column's type ("teks") says nothing
 # about a village that is not on the official list. (Bahasa Indonesia, English.)
 EXPECTED_BY_CODE = {
@@ -297,6 +300,19 @@ def report_workbook(report: dict) -> Workbook:
                 summary.append(["Masalah berkas", "File problem", problem["message_id"], problem["message"]])
                 for column in (3, 4):
                     summary.cell(summary.max_row, column).font = Font(bold=True, color="C00000")
+    decisions = report.get("decisions", [])
+    for d in decisions:         # the flagged ones where the clerk looks; all of them on their own sheet
+        if d.get("flagged"):
+            label_en, label_id = KINDS.get(d["decision"], (d["decision"], d["decision"]))
+            where = f"{d['sheet']}: " if d.get("sheet") else ""
+            summary.append([f"Periksa: {label_id}", f"Check: {label_en}", f"{where}{d['value_id']} ({d['evidence_id']})",
+                            f"{where}{d['value']} ({d['evidence']})"])
+            for column in (1, 2, 3, 4):
+                summary.cell(summary.max_row, column).font = Font(bold=True, color="C00000")
+    if decisions:
+        summary.append(["Keputusan", "Decisions", f"{len(decisions)} keputusan saat membaca berkas: lihat lembar "
+                        f"'{DECISIONS_SHEET}'", f"{len(decisions)} decisions taken reading the file: see sheet "
+                        f"'{DECISIONS_SHEET}'"])
     for sheet, found in report["period"].items():
         summary.append(["Tahun diambil dari", "Year taken from", f"{sheet}: {found['year']} ({_where_id(found['from'])})",
                         f"{sheet}: {found['year']} ({found['from']})"])
@@ -335,6 +351,12 @@ def report_workbook(report: dict) -> Workbook:
                                            ("Alasan", "Reason"), ("Isi baris", "Row content")],
            [[s["sheet"], s["row"], both(*SKIPPED_REASON.get(s["reason"], (s["reason"], s["reason"]))), s["text"]]
             for s in report["skipped"]], widths=[18, 8, 24, 80])
+    _table(wb.create_sheet(DECISIONS_SHEET), [("Periksa", "Check"), ("Lembar", "Sheet"), ("Keputusan", "Decision"),
+                                             ("Hasil", "Value"), ("Bukti", "Evidence"), ("Kode", "Code")],
+           [["ya (yes)" if d.get("flagged") else "", d["sheet"],
+             both(*reversed(KINDS.get(d["decision"], (d["decision"], d["decision"])))),
+             both(d["value_id"], d["value"]), both(d["evidence_id"], d["evidence"]), d.get("code", "")]
+            for d in decisions], widths=[10, 16, 20, 40, 60, 18])
     return wb
 
 

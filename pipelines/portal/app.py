@@ -35,6 +35,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.routing import BaseConverter
 
+from assets.ingest.decisions import KINDS as DECISION_KINDS
 from assets.ingest.report import SEVERITY_ID, SKIPPED_REASON, STATUS_ID, SUMMARY_LABELS, report_workbook
 from assets.ingest.template import build_template
 from assets.paths import Paths
@@ -398,7 +399,8 @@ def _register_pages(app: Flask, portal: Portal) -> None:
         own = portal.store.uploads(g.user.agency, g.user.office)
         return render_template("answer.html", upload=upload, answer=found, labels=SUMMARY_LABELS,
                                own_names={u.sha256: u.file_name for u in own},
-                               severity_id=SEVERITY_ID, skipped_id={k: v[0] for k, v in SKIPPED_REASON.items()})
+                               severity_id=SEVERITY_ID, skipped_id={k: v[0] for k, v in SKIPPED_REASON.items()},
+                               decision_kinds=DECISION_KINDS)
 
     @app.get("/files/<sha:sha>/report.xlsx")
     def file_workbook(sha):

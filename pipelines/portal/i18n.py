@@ -8,6 +8,9 @@ LANGUAGES = ("id", "en")
 
 TEXT: dict[str, tuple[str, str]] = {
     "portal": ("Portal Instansi jembatan", "jembatan agency portal"),
+    "decisions": ("Keputusan saat membaca berkas (yang perlu diperiksa lebih dulu)",
+                  "What was decided reading the file (those to check first)"),
+    "decision_flagged": ("Periksa:", "Check:"),
     "switch_language": ("English", "Bahasa Indonesia"),
     "login": ("Masuk", "Log in"),
     "logout": ("Keluar", "Log out"),
