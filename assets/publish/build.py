@@ -73,7 +73,8 @@ def build_database(path: Path, inputs: dict[str, pd.DataFrame | Path | list[Path
             con.unregister("_incoming")
         published_at = datetime.strptime(publication_id, ID_FORMAT).replace(tzinfo=timezone.utc)
         con.execute("CREATE OR REPLACE TABLE publication AS SELECT ? AS publication_id, "
-                    "CAST(? AS TIMESTAMPTZ) AS published_at", [publication_id, published_at])
+                    "CAST(? AS TIMESTAMPTZ) AS published_at, ? AS ptable_version",
+                    [publication_id, published_at, cell_key.PTABLE_VERSION])
         cell_key.prepare(con, pseudonym_key)
         for sql in sorted(SQL_DIR.glob("*.sql")):
             con.execute(sql.read_text())

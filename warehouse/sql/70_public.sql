@@ -126,7 +126,7 @@ FROM mart_village_year m JOIN counts c USING (village_code, year)
 LEFT JOIN counts b ON b.village_code = m.village_code AND b.year = m.year - 1
 ORDER BY village_code, year;
 
---- table public.perturbation_table: The p-table of the cell-key method (warehouse/ptable/ptable_<version>.csv): for a true count i and a cell key, the published count
+--- table perturbation_table: The p-table of the cell-key method (warehouse/ptable/ptable_<version>.csv): for a true count i and a cell key, the published count
 --- grain: true count i, published count j
 --- column i [reports]: True count of a cell; the last i serves every count from it up (published = count + v)
 --- column j [reports]: Published count for a cell of i reports (for the last i: i + v)
@@ -134,9 +134,11 @@ ORDER BY village_code, year;
 --- column v [reports]: Perturbation added: j - i
 --- column ckey_from: First cell key (0 to key_range - 1) given this j
 --- column ckey_to: First cell key after them (exclusive)
-CREATE OR REPLACE TABLE public.perturbation_table AS SELECT * FROM ref_perturbation_table ORDER BY i, j;
+CREATE OR REPLACE TABLE perturbation_table AS SELECT * FROM ref_perturbation_table ORDER BY i, j;
+--- table public.perturbation_table: Copy of perturbation_table (shareable: it is what a reader needs to read the public counts)
+CREATE OR REPLACE TABLE public.perturbation_table AS SELECT * FROM perturbation_table ORDER BY i, j;
 
---- table public.disclosure_control: How the public crime counts were protected: the method and its parameters (not its key)
+--- table disclosure_control: How the public crime counts were protected: the method and its parameters (not its key)
 --- grain: publication
 --- column method: The method, in words
 --- column ptable_version: Version of the p-table file (warehouse/ptable/ptable_<version>.csv)
@@ -147,7 +149,9 @@ CREATE OR REPLACE TABLE public.perturbation_table AS SELECT * FROM ref_perturbat
 --- column last_row_from [reports]: The last row of the p-table serves every count from this up
 --- column perturbed: Which published figures are perturbed (and which withheld)
 --- column additive [boolean]: Whether published totals equal the sum of their parts (false: each is perturbed on its own)
-CREATE OR REPLACE TABLE public.disclosure_control AS SELECT * FROM ref_disclosure_control;
+CREATE OR REPLACE TABLE disclosure_control AS SELECT * FROM ref_disclosure_control;
+--- table public.disclosure_control: Copy of disclosure_control (shareable)
+CREATE OR REPLACE TABLE public.disclosure_control AS SELECT * FROM disclosure_control;
 
 --- table public.dim_village: Copy of dim_village (shareable)
 CREATE OR REPLACE TABLE public.dim_village AS SELECT * FROM dim_village;
