@@ -3,7 +3,7 @@
 --- table publication: One row describing this publication
 --- grain: publication
 --- column publication_id: Id of the publication (UTC time it was built); `jembatan publications` lists and restores them
---- column suppression_threshold [reports]: Largest sensitive monthly count withheld in the public schema (env JEMBATAN_SUPPRESSION_THRESHOLD)
+--- column ptable_version: Version of the p-table the public crime counts were perturbed with (disclosure_control)
 
 --- table file_register: One row per file received (by content hash), whatever became of it, as ingest left it
 --- grain: received file
