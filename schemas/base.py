@@ -40,6 +40,7 @@ class Column:
     # Other ways agencies write an allowed value ("Kredit Usaha Rakyat" for KUR) -> that value.
     synonyms: tuple[tuple[str, str], ...] = ()
     unit: str | None = None
+    example: str | None = None     # a value as the clerk writes it, for "what was expected" in answers
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

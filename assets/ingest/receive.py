@@ -315,7 +315,7 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
             received.note(f"{label}: {len(cells)} cell(s) show a formula error instead of a value "
                           f"({', '.join(cells[:10])}); "
                           "each is reported at its cell",
-                          f"{label_id}: {len(cells)} sel berisi galat rumus, bukan nilai "
+                          f"{label_id}: {len(cells)} sel berisi kesalahan rumus, bukan nilai "
                           f"({', '.join(cells[:10])}); "
                           "masing-masing dilaporkan pada selnya")
         hidden = {k: v for k, v in (("sheet_hidden", sheet.hidden),
