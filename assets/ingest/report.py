@@ -237,8 +237,10 @@ SUMMARY_SHEET, ERRORS_SHEET, SKIPPED_SHEET = "Ringkasan (Summary)", "Kesalahan (
 # What a clerk must do about a row, by the kind of problem: the column's type ("teks") says nothing
 # about a village that is not on the official list. (Bahasa Indonesia, English.)
 EXPECTED_BY_CODE = {
-    "unknown_village": ("desa/kelurahan yang ada di daftar resmi Kemendagri (lihat kandidat desa)",
-                        "a village on the official Kemendagri list (see the candidates)"),
+    "unknown_village": ("desa/kelurahan yang ada di daftar resmi Kemendagri (lihat kandidat desa, dan daftar desa "
+                        "templat: lembar 'Desa')",
+                        "a village on the official Kemendagri list (see the candidates, and the template's village "
+                        "list: 'Desa' sheet)"),
     "ambiguous_village": ("nama desa/kelurahan dengan kecamatannya, atau kodenya, agar hanya satu desa yang cocok",
                           "the village with its district, or its code, so that one village matches"),
     "duplicate_village_year": ("satu baris per desa dan tahun", "one row per village and year"),
