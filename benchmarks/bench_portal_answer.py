@@ -5,7 +5,7 @@
 A real world in a temporary folder (or --work): the bundled sample's inbox without Polres Tuban's crime
 reports, synced once (the warehouse a portal usually serves); then `jembatan portal` as its own process
 (the upload starts a sync: pipelines/portal/sync_runs.py), an account, a login through the API, the Tuban
-file (about 1,300 rows) sent with `POST /api/files`, and `GET /api/files/<sha256>` every 0.25 s until its
+file (1,221 rows read) sent with `POST /api/files`, and `GET /api/files/<sha256>` every 0.25 s until its
 status is no longer `waiting`. JEMBATAN_SETTLE_SECONDS is the real default (5 s), so the wait for the
 upload to settle is in the figure. Each repeat sends the file again with one row changed (new content).
 --quick: one repeat. Prints the seconds per upload, the rows read and the status.
