@@ -15,6 +15,9 @@ import pandas as pd
 from assets import storage
 
 LIKENESS = ("name_fuzzy", "steward_alias")          # match methods that are not the name as written
+# name_normalised below this score: a loose reading (letters doubled or dropped, a variant of a prefix or
+# numeral; matcher._by_name 0.95, _by_variant 0.93), not the name itself in another case or spacing
+LOOSE_READING_BELOW = 0.96
 READ_AS_COLUMNS = ["source_file", "source_sheet", "source_row", "village_name", "village_code", "match_method",
                    "match_score"]
 
@@ -31,13 +34,16 @@ def official_villages(areas: pd.DataFrame) -> pd.DataFrame:
 
 
 def likeness_rows(placed_files: list) -> pd.DataFrame:
-    """The placed rows (Parquet files of placed rows) whose village was found by likeness: READ_AS_COLUMNS."""
+    """The placed rows (Parquet files of placed rows) whose village was found by likeness (a fuzzy match, a
+    steward's alias, a loose reading of the name): READ_AS_COLUMNS."""
     frames = []
     for path in placed_files:
         rows = storage.read_parquet(path)
         if "village_name" not in rows or rows.empty:
             continue
-        frames.append(rows[rows["match_method"].isin(LIKENESS)].reindex(columns=READ_AS_COLUMNS))
+        like = rows["match_method"].isin(LIKENESS) | ((rows["match_method"] == "name_normalised")
+                                                      & (rows["match_score"] < LOOSE_READING_BELOW))
+        frames.append(rows[like].reindex(columns=READ_AS_COLUMNS))
     frames = [f for f in frames if len(f)]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=READ_AS_COLUMNS)
 
