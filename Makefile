@@ -56,9 +56,10 @@ browser:
 	  test -x /usr/bin/chromium || { echo "chromium could not be installed (not root, no sudo or no apt-get)"; \
 	    test "$$CI" != true; }; }
 
-# The agencies' portal on http://127.0.0.1:8080/ (accounts: `$(BIN)/jembatan portal user add ...`).
+# The agencies' portal on http://127.0.0.1:8080/ (`make portal PORT=8081` for another port; accounts: `$(BIN)/jembatan portal user add ...`).
+portal: PORT ?= 8080
 portal: $(STAMP)
-	$(BIN)/jembatan portal
+	$(BIN)/jembatan portal --port $(PORT)
 
 # The portal's screenshots in docs/ (a real portal, sync and browser on a throw-away sample warehouse).
 screenshots: $(STAMP) browser
@@ -78,10 +79,12 @@ producer-files: $(STAMP)
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b --quick || exit 1; done
 
+# The Dagster UI on http://127.0.0.1:3000 (`make ui PORT=3001` for another port).
+ui: PORT ?= 3000
 ui: $(STAMP)
 	mkdir -p $(DAGSTER_HOME)
 	test -f $(DAGSTER_HOME)/dagster.yaml || cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/dagster dev -w workspace.yaml
+	$(BIN)/dagster dev -w workspace.yaml -p $(PORT)
 
 # The Dagster deployment on this machine, loopback only (README "The cluster"): PostgreSQL (Dagster's storage),
 # Redis (Celery's broker), the Dagster daemon, the webserver on http://127.0.0.1:3030 and two Celery workers.

@@ -41,6 +41,7 @@ class Column:
     synonyms: tuple[tuple[str, str], ...] = ()
     unit: str | None = None
     stored: bool = True            # False: read only to check other columns (edits), never stored
+    example: str | None = None     # a value as the clerk writes it, for "what was expected" in answers
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

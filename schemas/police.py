@@ -13,7 +13,8 @@ CRIME_REPORT = Dataset(
     columns=(
         ROW_NUMBER,
         Column("report_number", "identifier", ("Nomor LP", "No LP", "No. LP", "Nomor Laporan Polisi",
-                                               "Nomor Laporan", "Report Number"), "Police report number"),
+                                               "Nomor Laporan", "Report Number"), "Police report number",
+               example="LP/B/22/II/2024/SPKT/POLRES BANGKA"),
         Column("report_date", "date", ("Tgl Lapor", "Tanggal Lapor", "Tanggal Laporan", "Tgl Laporan",
                                        "Report Date"), "Date the report was made"),
         Column("incident_date", "date", ("Tgl Kejadian", "Tanggal Kejadian", "Waktu Kejadian", "Incident Date"),
@@ -49,7 +50,7 @@ CRIME_REPORT = Dataset(
 
 _NRP = Column("nrp", "identifier", ("NRP", "NRP/NIP", "Officer Id"),
               "Officer's registration number (NRP); replaced by officer_key", personal=PSEUDONYMISE,
-              pseudonym="officer_key")
+              pseudonym="officer_key", example="85061234")
 
 BHABINKAMTIBMAS_ASSIGNMENT = Dataset(
     name="bhabinkamtibmas_assignment",

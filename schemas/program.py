@@ -75,7 +75,8 @@ VILLAGE_COOPERATIVE = Dataset(
         Column("members", "integer", ("Jumlah Anggota", "Anggota", "Members"), "Members", required=False,
                header_required=False, min_value=0, unit="persons"),
         Column("legal_number", "identifier", ("Nomor Badan Hukum", "No. Badan Hukum", "Nomor AHU", "No AHU"),
-               "Legal entity registration number", required=False, header_required=False),
+               "Legal entity registration number", required=False, header_required=False,
+               example="AHU-0001234.AH.01.26.TAHUN 2023"),
     ),
     edits=(
         Edit("ratio_column", ("members",), "a membership 1,000 times above or below the column's median"),

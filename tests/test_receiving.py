@@ -132,9 +132,9 @@ def test_every_file_gets_a_report(inbox, tmp_path):
     assert "kandidat" not in errors[1][7] and "candidates" not in errors[1][7]
     assert errors[1][7].startswith(by_row[(3, "ambiguous_village")]["message_id"].split(" (kandidat")[0])
     assert errors[1][8].count("19.01.0") == 2 and errors[1][8].count("\n") == 1       # one candidate a line
-    assert [(r[1], r[2], r[5], r[9]) for r in errors[1:]] == [(3, "E", "galat (error)", "ambiguous_village"),
-                                                             (4, "C", "galat (error)", "invalid_nik"),
-                                                             (4, "G", "galat (error)", "not_in_vocabulary")]
+    assert [(r[1], r[2], r[5], r[9]) for r in errors[1:]] == [(3, "E", "kesalahan (error)", "ambiguous_village"),
+                                                             (4, "C", "kesalahan (error)", "invalid_nik"),
+                                                             (4, "G", "kesalahan (error)", "not_in_vocabulary")]
     # Every note in both languages, side by side.
     assert len(msme["notes_id"]) == len(msme["notes"])
     summary = list(openpyxl.load_workbook(next(warehouse.glob("reports/bps/umkm_2023.xlsx.*.xlsx")))[

@@ -21,6 +21,7 @@ from assets.harmonise.history_edits import history_rejections
 from assets.harmonise.matcher import Matcher
 from assets.harmonise.places import drop_keys_seen_in_earlier_files, drop_repeated_village_years, place_rows
 from assets.harmonise.quality import match_quality
+from assets.harmonise.read_as import likeness_rows, with_labels
 from assets.incremental import atomic_write, code_files, fingerprint, write_frame
 from assets.ingest.decisions import ordered
 from assets.ingest.errors import REJECTION_COLUMNS
@@ -61,6 +62,9 @@ def harmonise(paths: Paths) -> dict[str, dict]:
         stats[name] = extras[-1]["stats"]
     work.write_frame(paths.placed_store / "rejections.parquet",
                      pd.concat([e["rejections"] for e in extras], ignore_index=True))
+    work.write_frame(paths.placed_store / "read_as.parquet",          # placed by likeness: told to the clerk
+                     with_labels(likeness_rows([f for name in DATASETS for f in placed_files(paths, name)]),
+                                 lambda: stored_gazetteer(paths).current()))
     work.write_frame(paths.placed_store / "unresolved.parquet",
                      pd.concat([e["unresolved"] for e in extras], ignore_index=True))
     work.write_frame(paths.placed_store / "match_quality.parquet",

@@ -63,7 +63,7 @@ MESSAGES = {
                       "{header}: isi sel 32.767 karakter atau lebih (batas Excel); isinya mungkin terpotong."),
     "formula_error": ("{header}: the cell shows the formula error {value} instead of a value; fix the formula "
                       "(a lookup that found nothing, a deleted reference) and send the file again.",
-                      "{header}: sel berisi galat rumus {value}, bukan nilai; perbaiki rumusnya (pencarian yang "
+                      "{header}: sel berisi kesalahan rumus {value}, bukan nilai; perbaiki rumusnya (pencarian yang "
                       "tidak menemukan, rujukan yang terhapus) lalu kirim ulang berkas."),
     "formula_not_computed": ("{header}: the formula {value} was saved without its result by a program that does "
                              "not calculate, and it could not be computed here; the cell is left empty. Open the "
@@ -155,12 +155,28 @@ def edit_flag(sheet: str, row: int, column: str, header: str, field: Column | No
     return error
 
 
+NAMED_KINDS = ("identifier", "text", "list")     # kinds whose type alone says nothing to a clerk
+
+
+def expected_of(field: Column) -> tuple[str, str]:
+    """What a cell of `field` should hold, in the clerk's words: (English, Bahasa Indonesia). A number or a
+    date by its form (cells.EXPECTED); an identifier or text by the column's name as the template heads it
+    (its first alias, "Nomor LP"), with the schema's example: never a bare "nomor identitas" or "teks"."""
+    if field.kind not in NAMED_KINDS:
+        return EXPECTED.get(field.kind, ("", ""))
+    name = field.aliases[0] if field.aliases else field.name
+    example_en, example_id = (f", e.g. {field.example}", f", misalnya {field.example}") if field.example else ("", "")
+    if field.kind == "list":
+        return (f"{name}: {EXPECTED['list'][0]}", f"{name}: {EXPECTED['list'][1]}")
+    return f"the {name}{example_en}", f"{name}{example_id}"
+
+
 def cell_error(sheet: str, row: int, column: str, header: str, field: Column | None, value: str, code: str,
                extra: str | tuple[str, str] = "") -> CellError:
     """`extra`: what the message adds, the same in both languages or as (English, Bahasa Indonesia)."""
     extra_en, extra_id = extra if isinstance(extra, tuple) else (extra, extra)
     kind = field.kind if field else "text"
-    expected_en, expected_id = EXPECTED.get(kind, ("", ""))
+    expected_en, expected_id = expected_of(field) if field else EXPECTED["text"]
     if code == "negative_value":
         expected_en, expected_id = "zero or more", "nol atau lebih"
     if code == "not_in_vocabulary" and field and field.allowed:

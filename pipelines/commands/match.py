@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         os.environ["JEMBATAN_WAREHOUSE"] = str(Path(args.warehouse).resolve())
     paths = Paths.from_env()
     if args.reference:
-        gazetteer = load_gazetteer(Path(args.reference))
+        gazetteer = load_gazetteer(Path(args.reference), settle=0)   # named explicitly: read as it is
     elif (paths.reference_store / "areas.parquet").exists():
         gazetteer = stored_gazetteer(paths)
     else:

@@ -46,6 +46,8 @@ from pipelines.portal.answers import Others, answer, other_names
 from pipelines.portal.i18n import LANGUAGES, text
 from pipelines.portal.secret import DATABASE_FILE, portal_dir, secret_key
 from pipelines.portal.store import PortalStore, Upload, User
+from pipelines.portal import sync_runs
+from pipelines.portal.sync_runs import SyncRunner
 from schemas import DATASETS, datasets_for_source
 
 log = logging.getLogger("jembatan.portal")
@@ -109,6 +111,7 @@ class Portal:
     store: PortalStore
     settings: Settings
     upload_lock: threading.Lock = field(default_factory=threading.Lock)
+    syncs: SyncRunner | None = None       # an upload starts a sync (sync_runs.py); None: JEMBATAN_PORTAL_SYNC=0
 
 
 def create_app(inbox: Path, warehouse: Path, settings: Settings | None = None) -> Flask:
@@ -117,7 +120,8 @@ def create_app(inbox: Path, warehouse: Path, settings: Settings | None = None) -
     settings = settings or Settings.from_env()
     folder = portal_dir(warehouse)
     key = secret_key(folder)
-    portal = Portal(inbox, warehouse, PortalStore(folder / DATABASE_FILE, key), settings)
+    portal = Portal(inbox, warehouse, PortalStore(folder / DATABASE_FILE, key), settings,
+                    syncs=SyncRunner(inbox, warehouse) if sync_runs.enabled() else None)
     for agency in AGENCY_NAMES:
         drop.clear_stale_temps(inbox / agency)
 
@@ -306,6 +310,8 @@ def _take_upload(portal: Portal, user: User) -> tuple[Upload, bool]:
             raise
     log.info("upload: user %s (%s, %s) sent %s (%d bytes, sha256 %s)", user.username, user.agency, user.office,
              final.name, upload.size, upload.sha256)
+    if portal.syncs is not None:
+        portal.syncs.request(f"upload {upload.sha256[:12]}")
     return upload, True
 
 
