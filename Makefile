@@ -19,16 +19,18 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # Generate the bundled sample agency files (deterministic) and copy them into the inbox.
+# The sample, the inbox and DAGSTER_HOME hold personal data (or run metadata about it): owner-only (0700).
 sample: $(STAMP)
+	mkdir -p $(SAMPLE) && chmod 700 $(SAMPLE)
 	$(BIN)/python -m sample_data.generate --out $(SAMPLE)
-	mkdir -p $(JEMBATAN_INBOX)
+	mkdir -p $(JEMBATAN_INBOX) && chmod 700 $(JEMBATAN_INBOX)
 	cp -r $(SAMPLE)/inbox/. $(JEMBATAN_INBOX)/
 
 # The sample files were just copied: read them at once (a real inbox waits JEMBATAN_SETTLE_SECONDS, default 5,
 # for a file to stop changing).
 run: export JEMBATAN_SETTLE_SECONDS ?= 0
 run: sample
-	mkdir -p $(DAGSTER_HOME)
+	mkdir -p $(DAGSTER_HOME) && chmod 700 $(DAGSTER_HOME)
 	$(BIN)/jembatan sync
 
 test: $(STAMP) browser
@@ -69,7 +71,7 @@ bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b --quick || exit 1; done
 
 ui: $(STAMP)
-	mkdir -p $(DAGSTER_HOME)
+	mkdir -p $(DAGSTER_HOME) && chmod 700 $(DAGSTER_HOME)
 	test -f $(DAGSTER_HOME)/dagster.yaml || cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -w workspace.yaml
 

@@ -22,6 +22,7 @@ from openpyxl.worksheet.page import PageMargins
 
 from assets import storage
 from assets.incremental import atomic_write, read_memo, write_memo
+from assets.inert import inert_workbook
 from assets.ingest.receive import WorkArea, _where_id, file_status, safe_name
 from assets.privacy import scrub
 from schemas import DATASETS
@@ -331,7 +332,7 @@ def report_workbook(report: dict) -> Workbook:
                                            ("Alasan", "Reason"), ("Isi baris", "Row content")],
            [[s["sheet"], s["row"], both(*SKIPPED_REASON.get(s["reason"], (s["reason"], s["reason"]))), s["text"]]
             for s in report["skipped"]], widths=[18, 8, 24, 80])
-    return wb
+    return inert_workbook(wb)          # a received value never comes back as a live formula
 
 
 def _widths(ws, widths: list[int]) -> None:
