@@ -98,7 +98,7 @@ def check_key_file(path: Path) -> None:
                          "keep the key in a folder of your own, e.g. ~/.config/jembatan (mode 700)")
     if fst.st_mode & 0o022:
         raise KeyRefused(f"the folder of pseudonym key {path} ({folder}) can be written by others (mode "
-                         f"{fst.st_mode & 0o777:o}); run `chmod 700 {folder}`")
+                         f"{fst.st_mode & 0o7777:o}); run `chmod 700 {folder}`")
 
 
 def _user(uid: int) -> str:
