@@ -78,6 +78,13 @@ def shown_name(name: str) -> str:
     return os.fsencode(name).decode("utf-8", "replace")
 
 
+def stored_name(name: str) -> str:
+    """A file name as the project stores and shows it anywhere but the archive's own record
+    (original_names.py): shown_name, its NIK- and phone-shaped numbers masked (privacy.scrub)."""
+    from assets.privacy import scrub
+    return scrub(shown_name(name))
+
+
 def valid_utf8(name: str) -> bool:
     try:
         name.encode("utf-8")

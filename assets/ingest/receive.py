@@ -27,8 +27,9 @@ from assets.ingest.errors import CellError
 from assets.ingest.formula_cells import mark_error_cells
 from assets.ingest.guard import RefusedFile, inspect_file
 from assets.ingest.helper_sheets import helper_sheet
-from assets.ingest.inbox import Entry, NotTaken, take
+from assets.ingest.inbox import Entry, NotTaken, stored_name, take
 from assets.ingest.layout import normalise_header, recognise
+from assets.ingest.original_names import remember
 from assets.ingest.period import find_district, find_period, from_title
 from assets.ingest.subtables import header_changes, split_at
 from assets.ingest.table import TableResult, read_table
@@ -66,6 +67,9 @@ class Received:
     supersedes: list[str] = field(default_factory=list)      # sha256 of earlier files this one replaces
     superseded_by: str = ""
     also_received_as: list[str] = field(default_factory=list)  # other names the same content was dropped under
+
+    def __post_init__(self):
+        self.file_name = stored_name(self.file_name)     # the name as typed: archive/names only (original_names)
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -204,6 +208,7 @@ def receive_file(path: Path, source: str, work: WorkArea, archive_dir: Path, key
     ledger = ledger or Ledger(work)
     try:
         sha, archived, _ = take(path, archive_dir)
+        remember(archive_dir, sha, path.name)
     except NotTaken as exc:
         return Received.not_received(exc.entry, source)
     if known := known_file(path, sha, source, ledger):
@@ -216,11 +221,12 @@ def known_file(path: Path, sha: str, source: str, ledger: Ledger) -> Received | 
     known = ledger.get(sha)
     if not known:
         return None
-    if path.name != known["file_name"] and path.name not in known.get("also_received_as", []):
-        known["also_received_as"] = sorted({*known.get("also_received_as", []), path.name})
+    name = stored_name(path.name)
+    if name != known["file_name"] and name not in known.get("also_received_as", []):
+        known["also_received_as"] = sorted({*known.get("also_received_as", []), name})
         ledger.write(known)
-    status = "unchanged" if path.name == known["file_name"] else "duplicate"
-    return Received(sha, source, path.name, status, known["datasets"], duplicate_of=known["file_name"])
+    status = "unchanged" if name == known["file_name"] else "duplicate"
+    return Received(sha, source, name, status, known["datasets"], duplicate_of=known["file_name"])
 
 
 def read_received(archived: storage.Location, file_name: str, sha: str, source: str, work: WorkArea, key: bytes) -> Received:
