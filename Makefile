@@ -101,4 +101,4 @@ cluster-packages:
 
 clean:
 	test ! -d .cluster -o ! -x $(BIN)/python || $(BIN)/python -m pipelines.cluster down
-	rm -rf build inbox .cluster warehouse/*.duckdb warehouse/archive warehouse/reports warehouse/work warehouse/parquet warehouse/publications .dagster_home
+	rm -rf build inbox .cluster warehouse/*.duckdb warehouse/archive warehouse/original_names warehouse/reports warehouse/work warehouse/parquet warehouse/publications .dagster_home

@@ -63,13 +63,14 @@ def test_a_personal_number_in_a_file_name_stays_in_the_archive_record_only(tmp_p
     assert NIK not in json.dumps(listed) and "1901" in json.dumps(listed)        # masked, still recognisable
     assert NIK not in log.read_text() and PHONE not in log.read_text()
     archive = world.warehouse / "archive"
-    records = sorted((archive / "names").glob("*.json"))
+    records = sorted((world.warehouse / "original_names").glob("*.json"))
     # The inbox file as typed; the upload as the portal put it into the inbox (masked before it got there).
     assert sorted(json.loads(p.read_text()) for p in records) == [[NAME], ["Peserta NIK 1901____________ HP "
                                                                             "0812________.csv"]]
     assert {stat.S_IMODE(p.stat().st_mode) for p in records} == {0o600}
-    assert stat.S_IMODE((archive / "names").stat().st_mode) == 0o700
-    leaks = [p for p in holding(world.warehouse, NIK, PHONE, NIK[4:], PHONE[4:]) if not p.startswith(str(archive))]
+    assert stat.S_IMODE(records[0].parent.stat().st_mode) == 0o700
+    leaks = [p for p in holding(world.warehouse, NIK, PHONE, NIK[4:], PHONE[4:])
+             if not p.startswith(str(records[0].parent))]          # the names as typed, and nothing else
     assert leaks == []
     assert holding(home, NIK, PHONE, NIK[4:], PHONE[4:]) == []
     reports = sorted(p.name for p in (world.warehouse / "reports" / "koperasi").glob("*.xlsx"))

@@ -3,8 +3,9 @@
 A clerk may name a file "Laporan NIK 1901234567890123 HP 081298765432.csv". Everything the project
 stores or shows (manifests, file_register, marts, reports and their names, publications, Dagster's
 events, the portal) carries the name masked (privacy.scrub, as cell values are); the name as typed is
-recorded only here, beside the archived bytes: archive/names/<sha256>.json, a sorted list of names,
-owner-only (or JEMBATAN_GROUP's) like the archive itself, for the steward who must find a file by it.
+recorded only here, beside the archived bytes: original_names/<sha256>.json next to archive/ (the
+archive holds content only, named by its hash), a sorted list of names, owner-only (or JEMBATAN_GROUP's)
+like the archive itself, for the steward who must find a file by it.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from assets.ingest.inbox import shown_name
 
 
 def names_path(archive_dir: storage.Location, sha: str) -> storage.Location:
-    return archive_dir / "names" / f"{sha}.json"
+    return archive_dir.parent / "original_names" / f"{sha}.json"
 
 
 def remember(archive_dir: storage.Location, sha: str, name: str) -> None:
