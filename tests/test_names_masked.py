@@ -6,7 +6,6 @@ owner-only record."""
 from __future__ import annotations
 
 import json
-import os
 import stat
 import subprocess
 import sys
@@ -62,7 +61,6 @@ def test_a_personal_number_in_a_file_name_stays_in_the_archive_record_only(tmp_p
     assert NIK not in done.stdout + done.stderr and PHONE not in done.stdout + done.stderr
     assert NIK not in json.dumps(listed) and "1901" in json.dumps(listed)        # masked, still recognisable
     assert NIK not in log.read_text() and PHONE not in log.read_text()
-    archive = world.warehouse / "archive"
     records = sorted((world.warehouse / "original_names").glob("*.json"))
     # The inbox file as typed; the upload as the portal put it into the inbox (masked before it got there).
     assert sorted(json.loads(p.read_text()) for p in records) == [[NAME], ["Peserta NIK 1901____________ HP "

@@ -3,13 +3,14 @@ loopback: slow clients are dropped and never stop it answering, a long name is n
 no temporary file, and guessing at an account from many addresses only delays its owner."""
 from __future__ import annotations
 
+import http.client
 import socket
 import time
 import urllib.parse
 
 import requests
 
-from tests.portal_fixture import add_user, crime_workbook, FIRST_ROWS, make_world, portal_server
+from tests.portal_fixture import FIRST_ROWS, add_user, crime_workbook, make_world, portal_server
 
 BANGKA = ("bangka", "kata-sandi-bangka-1")
 
@@ -45,7 +46,7 @@ def test_slow_anonymous_uploads_are_dropped_and_the_portal_answers_meanwhile(tmp
 
 def test_a_name_too_long_in_bytes_is_cut_and_leaves_no_temporary_file(tmp_path):
     world = make_world(tmp_path)
-    add_user(world, *BANGKA[:1], "polda", "Polres Bangka", BANGKA[1])
+    add_user(world, BANGKA[0], "polda", "Polres Bangka", BANGKA[1])
     workbook = crime_workbook(tmp_path / "lp.xlsx", FIRST_ROWS)
     name = "Laporan " + "漢" * 100 + ".xlsx"                    # 100 characters: 300 bytes after the cut
     with portal_server(world) as url:
@@ -61,8 +62,8 @@ def test_a_name_too_long_in_bytes_is_cut_and_leaves_no_temporary_file(tmp_path):
     assert files[0].startswith("Laporan 漢") and files[0].endswith(".xlsx")
 
 
-def _login_from(url: str, source: str, username: str, password: str) -> requests.Response:
-    import http.client
+def _login_from(url: str, source: str, username: str, password: str) -> tuple[int, str | None]:
+    """POST /api/login from the loopback address `source`: (status, Retry-After)."""
     parts = urllib.parse.urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60, source_address=(source, 0))
     try:
@@ -76,7 +77,7 @@ def _login_from(url: str, source: str, username: str, password: str) -> requests
 
 def test_guessing_from_many_addresses_only_delays_the_owner(tmp_path):
     world = make_world(tmp_path)
-    add_user(world, *BANGKA[:1], "polda", "Polres Bangka", BANGKA[1])
+    add_user(world, BANGKA[0], "polda", "Polres Bangka", BANGKA[1])
     log = tmp_path / "portal.log"
     with portal_server(world, log=log, JEMBATAN_PORTAL_USER_FAILURES="3") as url:
         for address in range(10, 16):                        # six addresses, three guesses each
