@@ -19,16 +19,18 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # Generate the bundled sample agency files (deterministic) and copy them into the inbox.
+# The sample, the inbox and DAGSTER_HOME hold personal data (or run metadata about it): owner-only (0700).
 sample: $(STAMP)
+	mkdir -p $(SAMPLE) && chmod 700 $(SAMPLE)
 	$(BIN)/python -m sample_data.generate --out $(SAMPLE)
-	mkdir -p $(JEMBATAN_INBOX)
+	mkdir -p $(JEMBATAN_INBOX) && chmod 700 $(JEMBATAN_INBOX)
 	cp -r $(SAMPLE)/inbox/. $(JEMBATAN_INBOX)/
 
 # The sample files were just copied: read them at once (a real inbox waits JEMBATAN_SETTLE_SECONDS, default 5,
 # for a file to stop changing).
 run: export JEMBATAN_SETTLE_SECONDS ?= 0
 run: sample
-	mkdir -p $(DAGSTER_HOME)
+	mkdir -p $(DAGSTER_HOME) && chmod 700 $(DAGSTER_HOME)
 	$(BIN)/jembatan sync
 
 test: $(STAMP) browser
@@ -82,7 +84,7 @@ bench: $(STAMP)
 # The Dagster UI on http://127.0.0.1:3000 (`make ui PORT=3001` for another port).
 ui: PORT ?= 3000
 ui: $(STAMP)
-	mkdir -p $(DAGSTER_HOME)
+	mkdir -p $(DAGSTER_HOME) && chmod 700 $(DAGSTER_HOME)
 	test -f $(DAGSTER_HOME)/dagster.yaml || cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -w workspace.yaml -p $(PORT)
 
@@ -112,4 +114,4 @@ cluster-packages:
 
 clean:
 	test ! -d .cluster -o ! -x $(BIN)/python || $(BIN)/python -m pipelines.cluster down
-	rm -rf build inbox .cluster warehouse/*.duckdb warehouse/archive warehouse/reports warehouse/work warehouse/parquet warehouse/publications .dagster_home
+	rm -rf build inbox .cluster warehouse/*.duckdb warehouse/archive warehouse/original_names warehouse/reports warehouse/work warehouse/parquet warehouse/publications .dagster_home

@@ -31,8 +31,9 @@ from assets.ingest.formats.guard import RefusedFile, inspect_file
 from assets.ingest.formats.sheet import UnreadableFile, column_letter
 from assets.ingest.formats.workbook import read_file
 from assets.ingest.helper_sheets import helper_sheet
-from assets.ingest.inbox import NotTaken, take
+from assets.ingest.inbox import NotTaken, stored_name, take
 from assets.ingest.layout import recognise
+from assets.ingest.original_names import remember
 from assets.ingest.header_decisions import header_decisions
 from assets.ingest.period import decide_period, find_district, find_period, from_title
 from assets.ingest.record import Received, file_status, rejection_frame
@@ -67,6 +68,7 @@ def receive_file(path: Path, source: str, work: WorkArea, archive_dir: Path, key
     ledger = ledger or Ledger(work)
     try:
         sha, archived, _ = take(path, archive_dir)
+        remember(archive_dir, sha, path.name)
     except NotTaken as exc:
         return Received.not_received(exc.entry, source)
     if known := known_file(path, sha, source, ledger):
@@ -79,11 +81,12 @@ def known_file(path: Path, sha: str, source: str, ledger: Ledger) -> Received | 
     known = ledger.get(sha)
     if not known:
         return None
-    if path.name != known["file_name"] and path.name not in known.get("also_received_as", []):
-        known["also_received_as"] = sorted({*known.get("also_received_as", []), path.name})
+    name = stored_name(path.name)
+    if name != known["file_name"] and name not in known.get("also_received_as", []):
+        known["also_received_as"] = sorted({*known.get("also_received_as", []), name})
         ledger.write(known)
-    status = "unchanged" if path.name == known["file_name"] else "duplicate"
-    return Received(sha, source, path.name, status, known["datasets"], duplicate_of=known["file_name"])
+    status = "unchanged" if name == known["file_name"] else "duplicate"
+    return Received(sha, source, name, status, known["datasets"], duplicate_of=known["file_name"])
 
 
 def read_received(archived: storage.Location, file_name: str, sha: str, source: str, work: WorkArea, key: bytes) -> Received:

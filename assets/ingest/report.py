@@ -23,6 +23,7 @@ from openpyxl.worksheet.page import PageMargins
 from assets import storage
 from assets.harmonise.read_as import notices
 from assets.incremental import atomic_write, read_memo, write_memo
+from assets.inert import inert_workbook
 from assets.ingest.decisions import KINDS, ordered
 from assets.ingest.notes import where_id as _where_id
 from assets.ingest.record import file_status, safe_name
@@ -383,7 +384,7 @@ def report_workbook(report: dict) -> Workbook:
              both(*reversed(KINDS.get(d["decision"], (d["decision"], d["decision"])))),
              both(d["value_id"], d["value"]), both(d["evidence_id"], d["evidence"]), d.get("code", "")]
             for d in decisions], widths=[10, 16, 20, 40, 60, 18])
-    return wb
+    return inert_workbook(wb)          # a received value never comes back as a live formula
 
 
 def _widths(ws, widths: list[int]) -> None:

@@ -174,10 +174,11 @@ def _instance(persistent: bool):
     JEMBATAN_DAGSTER_INSTANCE=ephemeral (on disk when steps run in other processes)."""
     import dagster as dg
 
+    from assets.access import restricted_dir
     from pipelines.defs.dead_runs import clear_dead_runs
     from pipelines.instance_home import dagster_home
     if home := dagster_home():
-        home.mkdir(parents=True, exist_ok=True)
+        restricted_dir(home)                       # run metadata and event logs: owner-only (assets/access.py)
         os.environ["DAGSTER_HOME"] = str(home)     # the step processes of --executor multiprocess too
         with ExitStack() as stack:
             # One process at a time creates the storage (two first syncs would both build the SQLite
