@@ -353,9 +353,10 @@ def report_workbook(report: dict) -> Workbook:
                     "dengan nilai seperti tertulis); periksa selnya",
                     "the row was accepted without that cell's value (codes edit_...: with the value as written); "
                     "check the cell"])
-    summary.append(["Tingkat: catatan", "Severity: notice", "baris diterima; nama desanya dibaca sebagai desa yang "
-                    "mirip: perbaiki ejaannya di berkas berikutnya", "the row was accepted; its village name was read "
-                    "as a similar village: fix the spelling in the next file"])
+    if report.get("cells_read_as"):      # told only where a village name was read as another
+        summary.append(["Tingkat: catatan", "Severity: notice", "baris diterima; nama desanya dibaca sebagai desa yang "
+                        "mirip: perbaiki ejaannya di berkas berikutnya", "the row was accepted; its village name was read "
+                        "as a similar village: fix the spelling in the next file"])
     _widths(summary, [28, 24, 50, 50])
     _printable(summary, title_rows=None)
     for row in summary.iter_rows(min_row=3, min_col=3, max_col=3):      # counts beside their labels
