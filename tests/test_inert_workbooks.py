@@ -41,7 +41,8 @@ def texts(path: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def synced(tmp_path_factory) -> Path:
     """A police file whose cells hold formula text: as a village (unknown: rejected, and in the steward's
-    queue), a crime type and a date (rejected), synced into a small warehouse."""
+    queue), a crime type (an `=` formula's text: rejected as a formula not computed) and a date (rejected),
+    synced into a small warehouse."""
     from tests.conftest import BRIDGING, LIST_2020, LIST_2023
     root = tmp_path_factory.mktemp("inert")
     inbox = root / "inbox"
@@ -54,9 +55,9 @@ def synced(tmp_path_factory) -> Path:
     ws = wb.active
     ws.title = "2023"
     ws.append(["No", "Nomor LP", "Tgl Lapor", "Jenis Kejahatan", "Desa/Kel TKP", "Kecamatan", "Polsek"])
-    rows = [("LP/B/1/I/2023/SPKT/POLRES BANGKA", dt.date(2023, 1, 5), "Curat", LEAK, "Sungai Jaya"),
+    rows = [("LP/B/1/I/2023/SPKT/POLRES BANGKA", dt.date(2023, 1, 5), "Curat", PLUS, "Sungai Jaya"),
             ("LP/B/2/I/2023/SPKT/POLRES BANGKA", AT, "Curat", "Air Duren", "Sungai Jaya"),
-            ("LP/B/3/I/2023/SPKT/POLRES BANGKA", dt.date(2023, 1, 7), PLUS, "Air Duren", "Sungai Jaya"),
+            ("LP/B/3/I/2023/SPKT/POLRES BANGKA", dt.date(2023, 1, 7), LEAK, "Air Duren", "Sungai Jaya"),
             ("LP/B/4/I/2023/SPKT/POLRES BANGKA", MINUS, "Curat", "Air Duren", "Sungai Jaya")]
     for i, (lp, day, kind, village, district) in enumerate(rows, start=1):
         ws.append([i, lp, day, kind, village, district, "Polsek Sungai Jaya"])
@@ -89,8 +90,8 @@ def test_the_review_workbook_shows_formula_text_as_text(synced, tmp_path):
     assert formula_cells(queue) == []
     book = openpyxl.load_workbook(queue)
     written = [row[1] for row in book["review"].iter_rows(min_row=2)]
-    assert LEAK in [c.value for c in written]
-    assert all(c.data_type == "s" and c.quotePrefix for c in written if c.value == LEAK)
+    assert PLUS in [c.value for c in written]
+    assert all(c.data_type == "s" and c.quotePrefix for c in written if c.value == PLUS)
 
 
 def test_a_template_lists_a_formula_like_village_name_as_text(tmp_path):

@@ -20,7 +20,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from assets.ingest.report import ERRORS_SHEET, SKIPPED_SHEET, SUMMARY_SHEET
+from assets.ingest.report import DECISIONS_SHEET, ERRORS_SHEET, SKIPPED_SHEET, SUMMARY_SHEET
 from pipelines.portal.answers import report_files
 from pipelines.portal.store import Upload
 from tests.portal_fixture import (FIRST_ROWS, FIXED_ROWS, VICTIM, add_user, fill_template, make_world,
@@ -184,7 +184,7 @@ def test_the_report_workbook_downloads_as_the_sync_wrote_it(clerk, world, portal
                                Upload(clerk["sha"], "polda", "", "LP Agustus 2023.xlsx", "", 0, "", ""))
     assert saved.read_bytes() == workbook.read_bytes()
     assert download.value.suggested_filename == f"laporan_LP Agustus 2023_{clerk['sha'][:12]}.xlsx"
-    assert openpyxl.load_workbook(saved).sheetnames == [SUMMARY_SHEET, ERRORS_SHEET, SKIPPED_SHEET]
+    assert openpyxl.load_workbook(saved).sheetnames == [SUMMARY_SHEET, ERRORS_SHEET, SKIPPED_SHEET, DECISIONS_SHEET]
 
 
 def test_the_clerk_fixes_the_file_and_sends_it_again_and_it_replaces_the_first(clerk, world, portal):

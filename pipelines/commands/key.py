@@ -80,9 +80,8 @@ def rotate(warehouse: Path, args) -> int:
     print(f"new key {done.fingerprint[:12]}: {done.stored_frames} stored tables of {done.files} received files "
           "pseudonymised again; syncing")
     from pipelines.commands import sync
-    code = sync.run(argparse.Namespace(inbox=getattr(args, "inbox", None), warehouse=str(warehouse),
-                                       rebuild=False, verbose=False, executor="in_process", no_wait=False,
-                                       cluster=False))
+    code = sync.run(sync.arguments(inbox=getattr(args, "inbox", None), warehouse=str(warehouse),
+                                   no_settle_wait=True))      # files already received: nothing to settle
     if code != 0:
         print("the pseudonyms are re-keyed; the publications made before (old pseudonyms) are removed by the "
               "next sync that publishes", file=sys.stderr)

@@ -37,6 +37,16 @@ def register(commands) -> None:
     sync.set_defaults(func=run)
 
 
+def arguments(**values) -> argparse.Namespace:
+    """The arguments of `jembatan sync` as its parser gives them with no option, then `values` (for commands
+    that run a sync themselves, e.g. key rotation): every option has its default, whatever is added later."""
+    parser = argparse.ArgumentParser(prog="jembatan")
+    register(parser.add_subparsers())
+    args = parser.parse_args(["sync"])
+    vars(args).update(values)
+    return args
+
+
 def run(args: argparse.Namespace) -> int:
     if args.inbox:
         os.environ["JEMBATAN_INBOX"] = str(Path(args.inbox).resolve())
