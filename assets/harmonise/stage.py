@@ -130,10 +130,13 @@ def _place_dataset(paths: Paths, name: str, accepted: list[Path], matching: str,
     stored = paths.placed_store / "datasets" / f"{name}.pickle"
     previous = storage.read_pickle(stored) if stored.exists() else {}
     names = [p.stem for p in accepted]
-    if previous.get("matching") == matching and previous.get("files") and set(previous["files"]) <= set(names):
+    if previous.get("matching") == matching and previous.get("files") and set(previous["files"]) <= set(names) \
+            and "placing" in previous:
         # Files were only added (the usual new drop): the earlier files' results stand as they were.
         known = set(previous["files"])
-        parts = [previous] + [_placed_file(path, folder, dataset, matcher, layouts)
+        # (its rejections of placing alone: those across files are settled again below)
+        parts = [{**previous, "rejections": previous["placing"]}] + \
+                [_placed_file(path, folder, dataset, matcher, layouts)
                               for path in accepted if path.stem not in known]
     else:
         parts = [_placed_file(path, folder, dataset, matcher, layouts) for path in accepted]
@@ -162,6 +165,7 @@ def _place_dataset(paths: Paths, name: str, accepted: list[Path], matching: str,
     return {"stats": {"placed": int(by_method.sum()), "rejected": len(rejections) + len(repeated),
                       "methods": {k: int(v) for k, v in by_method.sort_values(ascending=False).items()}},
             "matching": matching, "files": names,       # which files' results these are, to add others to
+            "placing": rejections,                      # each file's own, before keys across files
             "rejections": pd.concat([rejections, pd.DataFrame.from_records(repeated + flagged,
                                                                            columns=REJECTION_COLUMNS)],
                                     ignore_index=True),
