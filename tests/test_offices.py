@@ -77,14 +77,19 @@ def police(tmp_path):
     return world
 
 
+def workbooks(folder) -> tuple[bytes, bytes]:
+    """Bangka's twelve reports and Tuban's seven under Bangka's numbers, as the real template filled."""
+    return (crime_workbook(folder / "bangka.xlsx", BANGKA_ROWS).read_bytes(),
+            crime_workbook(folder / "tuban.xlsx", TUBAN_ROWS).read_bytes())
+
+
 def told_without_the_other(report: dict, other_office: str, other_file: str, other_sha: str) -> None:
     seen = json.dumps(report)
     assert other_office not in seen and other_file not in seen and other_sha[:12] not in seen
 
 
 def test_another_office_reusing_report_numbers_is_held_and_the_steward_refuses_then_accepts(police, tmp_path):
-    bangka_book = crime_workbook(tmp_path / "bangka.xlsx", BANGKA_ROWS).read_bytes()
-    tuban_book = crime_workbook(tmp_path / "tuban.xlsx", TUBAN_ROWS).read_bytes()
+    bangka_book, tuban_book = workbooks(tmp_path)
     with portal_server(police) as portal:
         bangka, bangka_sha = upload(portal, BANGKA, "LP Agustus Bangka.xlsx", bangka_book)
         sync(police)
@@ -137,8 +142,7 @@ def test_another_office_reusing_report_numbers_is_held_and_the_steward_refuses_t
 
 
 def test_sending_another_offices_report_numbers_first_takes_nothing(police, tmp_path):
-    bangka_book = crime_workbook(tmp_path / "bangka.xlsx", BANGKA_ROWS).read_bytes()
-    tuban_book = crime_workbook(tmp_path / "tuban.xlsx", TUBAN_ROWS).read_bytes()
+    bangka_book, tuban_book = workbooks(tmp_path)
     with portal_server(police) as portal:
         tuban, tuban_sha = upload(portal, TUBAN, "LP Tuban.xlsx", tuban_book)
         sync(police)
