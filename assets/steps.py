@@ -122,14 +122,18 @@ def agency_reports(paths: Paths) -> dict[str, int]:
     """A report for every received file (warehouse/reports/<source>/), rewritten only when it changed;
     skipped when no file, rejection or manifest changed. Returns the number of reports per status."""
     placed, read_as = paths.placed_store / "rejections.parquet", paths.placed_store / "read_as.parquet"
-    code = fingerprint(*code_files("assets/ingest"), *code_files("assets/privacy.py", "assets/harmonise/read_as.py"))
-    key = fingerprint(placed, read_as, paths.work.manifests(), [p.name for p in paths.work.rejection_files()], code)
+    notes = paths.placed_store / "file_notes.parquet"        # rows replaced or held (harmonise/collisions.py)
+    code = fingerprint(*code_files("assets/ingest"), *code_files("assets/privacy.py", "assets/harmonise/read_as.py",
+                                                                 "assets/harmonise/collisions.py"))
+    key = fingerprint(placed, read_as, notes, paths.work.manifests(), [p.name for p in paths.work.rejection_files()],
+                      code)
     if (statuses := paths.state.unchanged("agency_reports", key)) is not None and paths.reports.is_dir():
         return statuses
     restricted_dir(paths.reports)
     statuses = write_file_reports(paths.work, paths.reports,
                                   storage.read_parquet(placed) if placed.exists() else pd.DataFrame(), code,
-                                  storage.read_parquet(read_as) if read_as.exists() else None)
+                                  storage.read_parquet(read_as) if read_as.exists() else None,
+                                  storage.read_parquet(notes) if notes.exists() else None)
     paths.state.record("agency_reports", key, statuses)
     return statuses
 

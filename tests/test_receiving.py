@@ -350,27 +350,29 @@ def test_a_code_and_a_name_that_disagree_are_never_placed_silently(inbox, tmp_pa
     assert (report["rows_accepted"], report["rows_rejected"], report["cells_flagged"]) == (2, 1, 1)
 
 
-def test_a_report_number_in_two_files_is_counted_once(inbox, tmp_path):
+def test_a_report_number_sent_again_by_the_same_polres_replaces_just_that_row(inbox, tmp_path):
     first = crime_xlsx(inbox / "polda" / "lp_a.xlsx", crime_rows(3))
     os.utime(first, ns=(1_700_000_000_000_000_000,) * 2)
     warehouse = tmp_path / "warehouse"
     sync(inbox, warehouse)
-    later = crime_rows(2, 3, "Sidorejo")           # LP/B/3 again (another village), and LP/B/4
+    later = crime_rows(2, 3, "Sidorejo")           # LP/B/3 again (its village corrected), and LP/B/4
     crime_xlsx(inbox / "polda" / "lp_b.xlsx", later)
     sync(inbox, warehouse)
     landed = placed(warehouse, "crime_report")
     assert sorted(landed["report_number"].str.split("/").str[2].astype(int)) == [1, 2, 3, 4]
-    assert landed.loc[landed["report_number"].str.startswith("LP/B/3/"), "village_name"].tolist() == ["Air Duren"]
-    report = reports_of(warehouse)["lp_b.xlsx"]
-    assert [(e["row"], e["code"]) for e in report["errors"]] == [(3, "duplicate_key_other_file")]
-    assert "lp_a.xlsx row 5" in report["errors"][0]["message"]
+    assert landed.loc[landed["report_number"].str.startswith("LP/B/3/"), "village_name"].tolist() == ["Sidorejo"]
+    reports = reports_of(warehouse)
+    assert reports["lp_b.xlsx"]["errors"] == [] and reports["lp_b.xlsx"]["status"] == "accepted"
+    assert reports["lp_b.xlsx"]["notes"][0].startswith("Replaces 1 row(s) of lp_a.xlsx, sent earlier by your office")
+    assert reports["lp_b.xlsx"]["notes_id"][0].startswith("Menggantikan 1 baris dari lp_a.xlsx")
+    assert reports["lp_a.xlsx"]["notes"][0].startswith("1 row(s) of this file were replaced by lp_b.xlsx")
     steps.publish_marts(steps.Paths(inbox, warehouse))
-    with duckdb.connect(str(warehouse / "jembatan.duckdb"), read_only=True) as con:     # rejected, placed
+    with duckdb.connect(str(warehouse / "jembatan.duckdb"), read_only=True) as con:
         assert con.execute("SELECT rows_rejected, rows_unplaced, rows_placed FROM mart_data_quality "
-                           "WHERE file_name = 'lp_b.xlsx'").fetchone() == (1, 0, 1)
+                           "WHERE file_name = 'lp_b.xlsx'").fetchone() == (0, 0, 2)
 
 
-def test_a_village_year_sent_again_in_another_file_names_the_file_that_counts(inbox, tmp_path):
+def test_a_village_year_sent_again_by_the_same_office_replaces_that_row_and_names_the_file(inbox, tmp_path):
     header = "Kode Desa;Nama Desa;Kecamatan;Tahun;Mikro;Kecil;Menengah\n"
     first = inbox / "bps" / "umkm_a.csv"
     first.write_text(header + "19.01.01.2001;Air Duren;Sungai Jaya;2023;10;2;0\n"
@@ -384,10 +386,12 @@ def test_a_village_year_sent_again_in_another_file_names_the_file_that_counts(in
                                                        "19.01.01.2001;Air Duren;Sungai Jaya;2023;99;9;9\n")
     sync(inbox, warehouse)
     landed = placed(warehouse, "msme_village_count")
-    assert landed.loc[landed["village_code"] == "19.01.01.2001", "msme_micro"].tolist() == [10]
+    assert landed.loc[landed["village_code"] == "19.01.01.2001", "msme_micro"].tolist() == [99]
+    assert landed.loc[landed["village_code"] == "19.01.01.2002", "msme_micro"].tolist() == [11]
     report = reports_of(warehouse)["umkm_b.csv"]
-    assert [(e["row"], e["code"]) for e in report["errors"]] == [(5, "duplicate_village_year")]
-    assert "(row 2 in umkm_a.csv)" in report["errors"][0]["message"]
+    assert report["errors"] == [] and report["rows_accepted"] == 4
+    assert report["notes"][0].startswith("Replaces 1 row(s) of umkm_a.csv, sent earlier by your office "
+                                         "(the same villages and years)")
 
 
 def test_a_phone_number_or_nik_typed_in_a_text_column_lands_masked_and_is_said(inbox, tmp_path):

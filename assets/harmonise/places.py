@@ -3,11 +3,8 @@ to quarantine with their candidates. Each distinct place tuple (and decree versi
 from __future__ import annotations
 
 import re
-from pathlib import Path
-
 import pandas as pd
 
-from assets import storage
 from assets.harmonise.labels import parse_village_label
 from assets.harmonise.matcher import Match, Matcher
 from assets.harmonise.names import name_key
@@ -157,63 +154,18 @@ def place_rows(frame: pd.DataFrame, dataset: Dataset, matcher: Matcher, layouts:
     return placed.reset_index(drop=True), rejections, unresolved.reset_index(drop=True), methods
 
 
-def drop_repeated_village_years(placed: pd.DataFrame, dataset: Dataset, layouts: dict[str, dict],
-                                names: dict[str, str] | None = None):
-    """One row per village and year (across every file, in the order received): the first wins, later ones
-    are rejected and point at it, naming its file where it is another (`names`: sha256 -> file name). Run
-    over all files together, after each file was placed on its own."""
+def drop_repeated_village_years(placed: pd.DataFrame, dataset: Dataset, layouts: dict[str, dict]):
+    """One row per village and year within each file: the first wins, later ones are rejected and point
+    at it. Across files, assets/harmonise/collisions.py decides (a correction of the same office
+    replaces, another office's rows are held for the steward)."""
     if not dataset.one_row_per_village_year or placed.empty:
         return placed, []
-    duplicated = placed.duplicated(["village_code", "year"], keep="first")
-    first = placed[~duplicated].set_index(["village_code", "year"])[["source_row", "source_file"]]
-
-    def where(row) -> tuple[str, str]:
-        found = first.loc[(row.village_code, row.year)]
-        if found["source_file"] == row.source_file:
-            return str(found["source_row"]), str(found["source_row"])
-        name = (names or {}).get(found["source_file"], str(found["source_file"])[:12])
-        return f"{found['source_row']} in {name}", f"{found['source_row']} di {name}"
-
+    duplicated = placed.duplicated(["source_file", "village_code", "year"], keep="first")
+    first = placed[~duplicated].set_index(["source_file", "village_code", "year"])["source_row"]
     rejections = [_rejection(row, "duplicate_village_year", layouts, dataset, value=row.village_name or "",
-                             extra=where(row))
+                             extra=str(first.loc[(row.source_file, row.village_code, row.year)]))
                   for row in placed[duplicated].itertuples()]
     return placed[~duplicated].reset_index(drop=True), rejections
-
-
-def drop_keys_seen_in_earlier_files(files: list[Path], dataset: Dataset, layouts, names: dict[str, str]):
-    """A key (a police report number) repeated in a later file is that file's row rejected, pointing at the
-    earlier file and row: the same report is never counted twice across files. `files`: each file's placed
-    rows (Parquet), in the order received; `layouts`: a callable giving each file's column letters;
-    `names`: sha256 -> file name. Returns (the files to publish, a filtered copy where rows were dropped;
-    rejection records)."""
-    key = list(dataset.unique_key)
-    frames = [storage.read_parquet(path, columns=[*key, "source_file", "source_sheet", "source_row"]).assign(_file=n)
-              for n, path in enumerate(files)]
-    if not frames:
-        return files, []
-    rows = pd.concat(frames, ignore_index=True)
-    rows["_at"] = rows.groupby("_file").cumcount()            # position within its file's Parquet
-    keyed = rows.dropna(subset=key)
-    first = keyed.drop_duplicates(key, keep="first").set_index(key)[["source_file", "source_row"]]
-    later = keyed[keyed.duplicated(key, keep="first")]
-    earlier = first.loc[pd.MultiIndex.from_frame(later[key]) if len(key) > 1 else later[key[0]]]
-    later = later[earlier["source_file"].to_numpy() != later["source_file"].to_numpy()]   # within a file: ingest's
-    earlier = first.loc[pd.MultiIndex.from_frame(later[key]) if len(key) > 1 else later[key[0]]]
-    rejections = []
-    for (_, row), (first_sha, first_row) in zip(later.iterrows(), earlier.itertuples(index=False, name=None)):
-        letter, header = layouts().get(row["source_file"], {}).get(row["source_sheet"], {}).get(key[0], ["", key[0]])
-        where = f"{names.get(first_sha, first_sha[:12])} row {int(first_row)}"
-        error = cell_error(row["source_sheet"], int(row["source_row"]), letter, header, dataset.column(key[0]),
-                           " / ".join(str(row[k]) for k in key), "duplicate_key_other_file",
-                           extra=(where, where.replace(" row ", " baris ")))
-        rejections.append({"source_file": row["source_file"], "dataset": dataset.name, "stage": "harmonise",
-                           **error.as_dict()})
-    out = list(files)
-    for n, positions in later.groupby("_file")["_at"]:
-        kept = storage.read_parquet(files[n]).drop(index=positions.tolist()).reset_index(drop=True)
-        out[n] = files[n].with_name(f"{files[n].stem}.unique.parquet")
-        storage.write_parquet(out[n], kept, index=False)
-    return out, rejections
 
 
 def _why(row) -> tuple[str, str]:

@@ -19,7 +19,9 @@ from assets import storage
 from assets.harmonise import aliases
 from assets.harmonise.history_edits import history_rejections
 from assets.harmonise.matcher import Matcher
-from assets.harmonise.places import drop_keys_seen_in_earlier_files, drop_repeated_village_years, place_rows
+from assets.harmonise import conflicts
+from assets.harmonise.collisions import Outcome, settle_files, settle_rows
+from assets.harmonise.places import drop_repeated_village_years, place_rows
 from assets.harmonise.quality import match_quality
 from assets.harmonise.read_as import likeness_rows, with_labels
 from assets.incremental import atomic_write, code_files, fingerprint, write_frame
@@ -41,7 +43,8 @@ def harmonise(paths: Paths) -> dict[str, dict]:
         return {}
     matching = matching_fingerprint(paths)
     accepted = {name: sorted((work.root / "accepted" / name).glob("*.parquet")) for name in DATASETS}
-    key = fingerprint(matching, {name: [p.name for p in files] for name, files in accepted.items()})
+    decided = conflicts.load(steward_dir(paths))        # the steward's decisions on conflicts between offices
+    key = fingerprint(matching, {name: [p.name for p in files] for name, files in accepted.items()}, decided)
     lists = [placed_list(paths, name) for name in DATASETS]
     if (stats := paths.state.unchanged("harmonise", key)) is not None and all(p.exists() for p in lists):
         return stats
@@ -50,13 +53,14 @@ def harmonise(paths: Paths) -> dict[str, dict]:
     matcher, layouts = _LazyMatcher(paths, cache / "matcher.pickle"), _LazyLayouts(work)
     stats, extras = {}, []
     for name in DATASETS:
-        dataset_key = fingerprint(matching, [p.name for p in accepted[name]])
+        dataset_key = fingerprint(matching, [p.name for p in accepted[name]], decided)
         stored = paths.placed_store / "datasets" / f"{name}.pickle"
         if paths.state.unchanged(f"harmonise.{name}", dataset_key) is not None and stored.exists() \
                 and placed_list(paths, name).exists():
             extras.append(storage.read_pickle(stored))       # the dataset's files did not change
         else:
-            extras.append(_place_dataset(paths, name, accepted[name], matching, cache / name, matcher, layouts))
+            extras.append(_place_dataset(paths, name, accepted[name], matching, cache / name, matcher, layouts,
+                                         decided))
             _write_pickle(stored, extras[-1])
             paths.state.record(f"harmonise.{name}", dataset_key, extras[-1]["stats"])
         stats[name] = extras[-1]["stats"]
@@ -65,6 +69,10 @@ def harmonise(paths: Paths) -> dict[str, dict]:
     work.write_frame(paths.placed_store / "read_as.parquet",          # placed by likeness: told to the clerk
                      with_labels(likeness_rows([f for name in DATASETS for f in placed_files(paths, name)]),
                                  lambda: stored_gazetteer(paths).current()))
+    work.write_frame(paths.placed_store / "file_notes.parquet",       # rows replaced or held: told to each file
+                     pd.concat([e.get("notes", _no_notes()) for e in extras], ignore_index=True))
+    work.write_frame(paths.placed_store / "conflicts.parquet",        # between offices: the steward's only
+                     pd.concat([e.get("conflicts", _no_conflicts()) for e in extras], ignore_index=True))
     work.write_frame(paths.placed_store / "unresolved.parquet",
                      pd.concat([e["unresolved"] for e in extras], ignore_index=True))
     work.write_frame(paths.placed_store / "match_quality.parquet",
@@ -79,7 +87,8 @@ UNPLACED = ("ambiguous", "unmatched", "not_a_village")
 def matching_fingerprint(paths: Paths) -> str:
     """What placing a row depends on: the reference lists, the steward's aliases, the matching code."""
     return fingerprint(*sorted(paths.reference_store.glob("*.parquet")),
-                       *sorted(steward_dir(paths).glob("*")), *code_files("assets/harmonise", "schemas"))
+                       *sorted(p for p in steward_dir(paths).glob("*") if p.name != conflicts.DECISIONS_FILE),
+                       *code_files("assets/harmonise", "schemas"))
 
 
 def placements_current(paths: Paths) -> bool:
@@ -113,49 +122,55 @@ def place_contents(paths: Paths, shas: list[str]) -> dict[str, dict]:
 
 
 def _place_dataset(paths: Paths, name: str, accepted: list[Path], matching: str, folder: Path,
-                   matcher: "_LazyMatcher", layouts: "_LazyLayouts") -> dict:
+                   matcher: "_LazyMatcher", layouts: "_LazyLayouts", decided: dict | None = None) -> dict:
     """Place a dataset's files (each from its cache, or now), list its placed rows for the publish step,
-    and gather its stats, rejections, unresolved place tuples and rows per match method."""
+    and gather its stats, rejections, unresolved place tuples and rows per match method; keys sent in
+    several files settled by office (collisions.py, with the steward's `decided` conflicts)."""
     dataset, work = DATASETS[name], paths.work
     stored = paths.placed_store / "datasets" / f"{name}.pickle"
     previous = storage.read_pickle(stored) if stored.exists() else {}
     names = [p.stem for p in accepted]
-    if previous.get("matching") == matching and previous.get("files") and set(previous["files"]) <= set(names):
+    if previous.get("matching") == matching and previous.get("files") and set(previous["files"]) <= set(names) \
+            and "placing" in previous:
         # Files were only added (the usual new drop): the earlier files' results stand as they were.
         known = set(previous["files"])
-        parts = [previous] + [_placed_file(path, folder, dataset, matcher, layouts)
+        # (its rejections of placing alone: those across files are settled again below)
+        parts = [{**previous, "rejections": previous["placing"]}] + \
+                [_placed_file(path, folder, dataset, matcher, layouts)
                               for path in accepted if path.stem not in known]
     else:
         parts = [_placed_file(path, folder, dataset, matcher, layouts) for path in accepted]
-    files, repeated, flagged = [folder / f"{stem}.parquet" for stem in names], [], []
+    files, repeated, flagged, settled = [folder / f"{stem}.parquet" for stem in names], [], [], Outcome()
     methods = _by_file([p["methods"] for p in parts], _no_methods())
     by_method = methods[~methods["match_method"].isin(UNPLACED)].groupby("match_method")["rows"].sum()
     if dataset.one_row_per_village_year or dataset.unique_key:
         # Across files the one received first counts: files in the order received, named for messages.
         manifests = {m["sha256"]: m for m in work.manifests()}
         files = sorted(files, key=lambda f: (manifests.get(f.stem, {}).get("received_at", ""), f.stem))
-        file_names = {sha: m["file_name"] for sha, m in manifests.items()}
     if dataset.one_row_per_village_year or not files:
         rows = pd.concat([storage.read_parquet(f) for f in files], ignore_index=True) if files \
             else _empty_placed(name, matcher)      # no file yet: an empty table keeps the SQL valid
-        rows, repeated = drop_repeated_village_years(rows, dataset, layouts() if len(rows) else {},
-                                                     file_names if files else {})
+        rows, repeated = drop_repeated_village_years(rows, dataset, layouts() if len(rows) else {})
+        rows, settled = settle_rows(rows, dataset, manifests if files else {}, decided or {}, layouts)
         flagged = history_rejections(rows, dataset, layouts() if len(rows) else {})   # warnings: rows stay
         combined = paths.placed_store / f"{name}.parquet"
         work.write_frame(combined, rows)
         files, by_method, names = [combined], rows["match_method"].value_counts(), []
-    elif dataset.unique_key:            # a report number repeated in a later file is not counted twice
-        files, repeated = drop_keys_seen_in_earlier_files(files, dataset, layouts, file_names)
+    elif dataset.unique_key:            # a report number in several files is counted once (collisions.py)
+        files, settled = settle_files(files, dataset, manifests, decided or {}, layouts)
+    repeated += settled.rejections
     listed = [str(f.relative_to(work.root)) for f in files]     # relative: the warehouse can move
     atomic_write(placed_list(paths, name), lambda tmp: tmp.write_text(json.dumps(listed)))
     rejections = _by_file([p["rejections"] for p in parts], pd.DataFrame(columns=REJECTION_COLUMNS))
     return {"stats": {"placed": int(by_method.sum()), "rejected": len(rejections) + len(repeated),
                       "methods": {k: int(v) for k, v in by_method.sort_values(ascending=False).items()}},
             "matching": matching, "files": names,       # which files' results these are, to add others to
+            "placing": rejections,                      # each file's own, before keys across files
             "rejections": pd.concat([rejections, pd.DataFrame.from_records(repeated + flagged,
                                                                            columns=REJECTION_COLUMNS)],
                                     ignore_index=True),
             "unresolved": _by_file([p["unresolved"] for p in parts], pd.DataFrame()),
+            "notes": pd.DataFrame(settled.notes, columns=NOTE_COLUMNS), "conflicts": settled.conflicts,
             "methods": methods}
 
 
@@ -179,6 +194,17 @@ def _by_file(frames: list[pd.DataFrame], empty: pd.DataFrame) -> pd.DataFrame:
     if not filled:
         return frames[0].iloc[:0] if frames else empty
     return pd.concat(filled, ignore_index=True).sort_values("source_file", kind="stable", ignore_index=True)
+
+
+NOTE_COLUMNS = ["source_file", "note", "note_id"]
+
+
+def _no_notes() -> pd.DataFrame:
+    return pd.DataFrame(columns=NOTE_COLUMNS)
+
+
+def _no_conflicts() -> pd.DataFrame:
+    return pd.DataFrame(columns=conflicts.CONFLICT_COLUMNS)
 
 
 def _no_methods() -> pd.DataFrame:

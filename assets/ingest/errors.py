@@ -55,6 +55,14 @@ MESSAGES = {
                                  "{header}: '{value}' sudah diterima di {extra}; setiap laporan dihitung sekali."),
     "duplicate_village_year": ("{header}: '{value}' already has a row for this year (row {extra}).",
                                "{header}: '{value}' sudah punya baris untuk tahun ini (baris {extra})."),
+    "held_for_steward": ("{header}: '{value}' was also sent by another office; this row is held until a data "
+                         "steward decides which one counts.",
+                         "{header}: '{value}' juga dikirim oleh kantor lain; baris ini ditahan sampai pengelola "
+                         "data memutuskan mana yang dihitung."),
+    "conflict_refused": ("{header}: '{value}' was also sent by another office; the data steward decided that "
+                         "office's row counts, not this one.",
+                         "{header}: '{value}' juga dikirim oleh kantor lain; pengelola data memutuskan baris "
+                         "kantor itu yang dihitung, bukan baris ini."),
     "unknown_village": ("{header}: village '{value}' was not found in the official list{extra}.",
                         "{header}: desa/kelurahan '{value}' tidak ditemukan di daftar resmi{extra}."),
     "ambiguous_village": ("{header}: '{value}' could be several villages{extra}; add the district or the code.",

@@ -43,6 +43,7 @@ from assets.ingest.supersede import file_scope, settle_supersessions, superseded
 from assets.ingest.table import TableResult, read_table
 from assets.ingest.vocabulary import named_value
 from assets.ingest.work_area import Ledger, WorkArea
+from assets.offices import office_of, portal_office, unit_named_by_rows, warehouse_of
 from assets.privacy import pseudonym, scrub
 from schemas import DATASETS, datasets_for_source
 from schemas.base import DROP, PSEUDONYMISE
@@ -111,6 +112,7 @@ def read_received(archived: storage.Location, file_name: str, sha: str, source: 
         received.layouts[result.sheet] = {name: [letter, scrub(header)] for name, (letter, header)
                                           in result.columns.items()}
     received.datasets = sorted({r.dataset for r in results})
+    received.unit = unit_named_by_rows([r.all_rows for r in results], source)
     # The file's scope (Arrow and numpy work, mostly outside the GIL) is worked out on the other core
     # while its rows are pseudonymised and written.
     with ThreadPoolExecutor(1) as scope_thread:
@@ -129,7 +131,11 @@ def read_received(archived: storage.Location, file_name: str, sha: str, source: 
 
 def record_received(received: Received, ledger: Ledger) -> Received:
     """What depends on the files received before it, so done one file at a time in drop order: which
-    earlier files it supersedes, then its manifest (last: a file with a manifest is completely received)."""
+    earlier files it supersedes, then its manifest (last: a file with a manifest is completely received).
+    Its office (assets/offices.py) is decided here: the portal records an upload just before the share
+    shows it, and a sync leaves a file that new for the settle time."""
+    received.__dict__.update(office_of(received.source, portal_office(
+        warehouse_of(ledger.work.root), received.source, received.file_name, received.sha256), received.unit))
     if received.rows_accepted:
         received.supersedes = superseded_files(ledger.manifests(), received)
     manifest = received.as_dict()

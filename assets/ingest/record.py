@@ -42,6 +42,10 @@ class Received:
     superseded_by: str = ""
     also_received_as: list[str] = field(default_factory=list)  # other names the same content was dropped under
     decisions: list[dict] = field(default_factory=list)      # what the reader decided, why (decisions.py)
+    unit: str = ""                   # the one unit its rows name ("Polres Bangka"), or "" (assets/offices.py)
+    office: str = ""                 # the office it belongs to: "<folder>:<name>" (assets/offices.py)
+    office_name: str = ""
+    office_from: str = ""            # portal, rows or folder
 
     def __post_init__(self):
         self.file_name = stored_name(self.file_name)     # the name as typed: original_names only

@@ -39,22 +39,27 @@ def report_path(reports: storage.Location, source: str, file_name: str, sha: str
 
 
 def write_file_reports(work: WorkArea, reports: Path, placed_rejections: pd.DataFrame,
-                       code_key: str, read_as: pd.DataFrame | None = None) -> dict[str, int]:
+                       code_key: str, read_as: pd.DataFrame | None = None,
+                       file_notes: pd.DataFrame | None = None) -> dict[str, int]:
     """A report per received name: the file's own, and one per duplicate drop of the same content.
     A file's reports are built again only when what they are made of changed (its manifest, its stored
     rejections, its rows rejected at matching, the code writing them: code_key); work/reported.json keeps
     that digest per file. `read_as`: the rows placed by likeness (assets/harmonise/read_as.py, with
-    `read_as`), told in each file's answer. Returns the number of reports per status."""
+    `read_as`), told in each file's answer; `file_notes`: notes placing added (source_file, note, note_id:
+    rows replaced by a correction, or held for the steward, assets/harmonise/collisions.py). Returns the
+    number of reports per status."""
     ledger = work.root / "reported.json"
     known = read_memo(ledger)
     placed_digest = _digest_per_file(placed_rejections)
     read_as = read_as if read_as is not None and len(read_as) else None
     likeness_digest = _digest_per_file(read_as) if read_as is not None else {}
+    added = {} if file_notes is None or file_notes.empty else \
+        {sha: list(zip(group["note"], group["note_id"])) for sha, group in file_notes.groupby("source_file")}
     reported, statuses = {}, {}
     for manifest in work.manifests():
         sha = manifest["sha256"]
         stored = [(p, st) for p in _stored_rejections(work, sha) if (st := storage.stamp(p)) is not None]
-        digest = hashlib.sha256(json.dumps([code_key, manifest, placed_digest.get(sha), likeness_digest.get(sha),
+        digest = hashlib.sha256(json.dumps([code_key, manifest, placed_digest.get(sha), likeness_digest.get(sha), added.get(sha),
                                             [(p.name, *st) for p, st in stored]],
                                            default=str).encode()).hexdigest()
         stored = [p for p, _ in stored]
@@ -65,7 +70,7 @@ def write_file_reports(work: WorkArea, reports: Path, placed_rejections: pd.Data
             placed = _placed_rejections(work, manifest, placed_rejections if sha in placed_digest else None)
             told = notices(read_as[read_as["source_file"] == sha], manifest.get("layouts", {})) \
                 if sha in likeness_digest else []
-            report = file_report(manifest, _errors(stored, placed), told)
+            report = file_report(manifest, _errors(stored, placed), told, added.get(sha, []))
             # rewritten even when the JSON says the same: the code laying out the workbook may have changed
             written = [write_report(reports, r, rewrite=True) for r in [report, *duplicate_reports(manifest, report)]]
             reported[sha] = {"digest": digest, "statuses": [r["status"] for r in written],
@@ -135,9 +140,11 @@ def _errors(stored: list[Path], placed: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["sheet", "row"])
 
 
-def file_report(manifest: dict, errors: pd.DataFrame, read_as: list[dict] | None = None) -> dict:
+def file_report(manifest: dict, errors: pd.DataFrame, read_as: list[dict] | None = None,
+                added: list[tuple[str, str]] | None = None) -> dict:
     """The file's answer (the JSON twin's dict). `errors`: its rejected and flagged cells; `read_as`: its
-    village names placed by likeness (read_as.notices), told as notices. Warnings are counted
+    village names placed by likeness (read_as.notices), told as notices; `added`: notes placing added
+    (English, Bahasa Indonesia), first. Warnings are counted
     (`cells_flagged`) only on rows that landed: a rejected row's flagged cells are listed, not counted."""
     if len(errors):
         errors = errors.assign(severity=errors["severity"].fillna("error") if "severity" in errors else "error")
@@ -172,8 +179,8 @@ def file_report(manifest: dict, errors: pd.DataFrame, read_as: list[dict] | None
         "years": manifest.get("years", []), "period": manifest.get("period", {}),
         "hidden": manifest.get("hidden", {}), "problems": manifest.get("problems", []),
         "supersedes": manifest.get("supersedes", []), "superseded_by": manifest.get("superseded_by", ""),
-        "duplicate_of": "", "notes": [scrub(n) for n in manifest.get("notes", [])],
-        "notes_id": [scrub(n) for n in _notes_id(manifest)],
+        "duplicate_of": "", "notes": [scrub(n) for n in [*(a[0] for a in added or []), *manifest.get("notes", [])]],
+        "notes_id": [scrub(n) for n in [*(a[1] for a in added or []), *_notes_id(manifest)]],
         "skipped": [{**s, "text": scrub(s["text"])} for s in manifest.get("skipped", [])],
         "decisions": ordered(manifest.get("decisions", [])),
         "errors": records, "read_as": [{**n, "value": scrub(n["value"])} for n in read_as],
@@ -252,6 +259,8 @@ EXPECTED_BY_CODE = {
     "duplicate_village_year": ("satu baris per desa dan tahun", "one row per village and year"),
     "duplicate_key": ("nomor yang belum dipakai baris lain", "a number no other row uses"),
     "duplicate_key_other_file": ("nomor yang belum pernah dikirim", "a number not sent before"),
+    "held_for_steward": ("keputusan pengelola data", "the data steward's decision"),
+    "conflict_refused": ("data kantor Anda sendiri", "your own office's data"),
 }
 # Why a row was left out, as the clerk reads it (Bahasa Indonesia, English).
 SKIPPED_REASON = {"blank": ("baris kosong", "blank row"), "subtotal": ("baris jumlah/subtotal", "subtotal row"),

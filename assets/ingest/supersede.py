@@ -15,6 +15,7 @@ from assets.ingest.layout import normalise_header
 from assets.ingest.record import Received
 from assets.ingest.table import TableResult
 from assets.ingest.work_area import Ledger
+from assets.offices import manifest_office
 from schemas import DATASETS
 
 SAME_COVERAGE = 0.5     # estimated Jaccard similarity of two files' rows for one to replace the other
@@ -75,14 +76,16 @@ def similarity(a: list[str], b: list[str]) -> float:
 
 
 def superseded_files(manifests: list[dict], received: Received) -> list[str]:
-    """Earlier files a corrected one replaces: same agency folder, datasets and periods, and mostly the
-    same rows (same report numbers, or same places), so two police resorts sending the same months, or
-    one sending a month at a time, do not replace each other."""
+    """Earlier files a corrected one replaces: same office (assets/offices.py: never another office's
+    file), same agency folder, datasets and periods, and mostly the same rows (same report numbers, or
+    same places), so two police resorts sending the same months, or one sending a month at a time, do
+    not replace each other."""
     if not received.years:
         return []
     return [other["sha256"] for other in manifests
             if other["sha256"] != received.sha256 and not other.get("superseded_by")
             and other["source"] == received.source and other["datasets"] == received.datasets
+            and manifest_office(other) == manifest_office(received.as_dict())
             and other.get("years") == received.years and other["status"] in ("accepted", "partially_accepted")
             and similarity(received.coverage, other.get("coverage", [])) >= SAME_COVERAGE]
 

@@ -7,6 +7,10 @@
                                             unless --revive)
     jembatan review list [--all]            the aliases in force (--all: revoked ones too)
     jembatan review revoke ID [--by NAME]   withdraw an alias; the next sync places those rows again without it
+    jembatan review conflicts               rows one office sent under keys another office's rows hold (report
+                                            numbers; village and year), both offices named: held until decided
+    jembatan review accept ID [--by NAME]   the held rows replace the other office's (the next sync applies it)
+    jembatan review refuse ID [--by NAME]   the held rows never count; the other office's rows stay
 """
 from __future__ import annotations
 
@@ -41,6 +45,14 @@ def register(commands) -> None:
     revoke.add_argument("id", type=int)
     revoke.add_argument("--by", help="who revokes (default: the login name)")
     revoke.set_defaults(func=run_revoke)
+    listed_conflicts = actions.add_parser("conflicts", help="list the conflicts between offices and their decisions")
+    listed_conflicts.set_defaults(func=run_conflicts)
+    for verb, decision in (("accept", "accepted"), ("refuse", "refused")):
+        decide = actions.add_parser(verb, help=f"{verb} a conflict between offices by its id")
+        decide.add_argument("id")
+        decide.add_argument("--by", help="who decides (default: the login name)")
+        decide.add_argument("--note", default="", help="why, in a few words (kept with the decision)")
+        decide.set_defaults(func=run_decide, decision=decision)
 
 
 def _paths(args: argparse.Namespace):
@@ -134,4 +146,41 @@ def run_revoke(args: argparse.Namespace) -> int:
         print(problem.args[0], file=sys.stderr)
         return 1
     print(f"alias #{alias.id} ({alias.written!r} -> {alias.village_code}) revoked; the next sync applies it")
+    return 0
+
+
+def run_conflicts(args: argparse.Namespace) -> int:
+    from assets.harmonise import conflicts
+    from assets.storage import read_parquet
+    from assets.steps import steward_dir
+    paths = _paths(args)
+    stored = paths.placed_store / "conflicts.parquet"
+    found = read_parquet(stored) if stored.exists() else None
+    if found is None or found.empty:
+        print("no conflicts between offices")
+        return 0
+    decided = conflicts.load(steward_dir(paths))
+    for c in found.itertuples():
+        state = c.status if c.status != "open" else "open: held until decided"
+        if c.status != "open":
+            state += f" by {decided.get(c.conflict_id, {}).get('decided_by', c.decided_by)} at {c.decided_at}"
+        print(f"{c.conflict_id}  {c.dataset}: {c.rows} row(s) of {c.held_office} ({c.held_file_name}) "
+              f"against {c.counting_office} ({c.counting_file_names})  [{state}]")
+    print("`jembatan review accept ID` lets the held rows replace the other office's; `jembatan review refuse "
+          "ID` keeps them out; then `jembatan sync`.")
+    return 0
+
+
+def run_decide(args: argparse.Namespace) -> int:
+    from assets.harmonise import conflicts
+    from assets.storage import read_parquet
+    from assets.steps import steward_dir
+    paths = _paths(args)
+    stored = paths.placed_store / "conflicts.parquet"
+    known = set(read_parquet(stored)["conflict_id"]) if stored.exists() else set()
+    if args.id not in known:
+        print(f"no conflict {args.id!r}: `jembatan review conflicts` lists them", file=sys.stderr)
+        return 1
+    conflicts.decide(steward_dir(paths), args.id, args.decision, args.by or getpass.getuser(), _now(), args.note)
+    print(f"conflict {args.id} {args.decision}; the next `jembatan sync` applies it")
     return 0

@@ -99,11 +99,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "skipped_help": ("Isi baris yang dilewati ada di laporan Excel.",
                      "The content of the rows left out is in the Excel report."),
     "how_to_fix": ("Cara memperbaiki: buka berkas Anda, perbaiki setiap sel di daftar ini (lembar, baris dan "
-                   "kolom yang disebut), simpan, lalu kirim lagi di halaman Berkas kami. Berkas perbaikan untuk "
-                   "data dan periode yang sama menggantikan berkas sebelumnya.",
+                   "kolom yang disebut), simpan, lalu kirim lagi di halaman Berkas kami. Baris berkas perbaikan "
+                   "menggantikan baris yang sama (nomor LP yang sama, atau desa dan tahun yang sama) yang dikirim "
+                   "lebih dahulu oleh kantor Anda; baris yang sudah dikirim kantor lain ditahan sampai pengelola "
+                   "data memutuskan.",
                    "How to fix: open your file, correct every cell listed here (the sheet, row and column named), "
-                   "save it, then send it again on the Our files page. A corrected file for the same data and "
-                   "period replaces the earlier one."),
+                   "save it, then send it again on the Our files page. A corrected file's rows replace the same rows "
+                   "(the same report numbers, or the same village and year) your office sent earlier; rows another "
+                   "office already sent are held until a data steward decides."),
     "templates_title": ("Templat untuk {agency}", "Templates for {agency}"),
     "templates_help": ("Templat berisi judul kolom yang dikenali, petunjuk, pemeriksaan isian dan daftar "
                        "desa/kelurahan resmi (bila sudah ada). Isi lembar 'Data', simpan, lalu kirim.",
