@@ -33,7 +33,9 @@ import pandas as pd
 
 from assets.access import restrict, restricted_dir, shareable
 from assets.processes import alive
-from assets.publish.build import build_database, new_publication_id
+from assets.privacy import load_key
+from assets.publish import incremental
+from assets.publish.build import SQL_DIR, Reuse, build_database, new_publication_id
 from assets.publish.public import PUBLIC_DATABASE_NAME, PUBLIC_DIR, build_public
 
 DATABASE_NAME = "jembatan.duckdb"
@@ -122,14 +124,17 @@ def publish(folder: Path, inputs: dict[str, pd.DataFrame | Path | list[Path]], t
     _prepare(warehouse)
     _remove_abandoned_builds(warehouse)
     publication_id = new_publication_id()
+    pseudonym_key = load_key() if pseudonym_key is None else pseudonym_key
+    code, made_from = incremental.code_digest(SQL_DIR, pseudonym_key), incremental.digests({**inputs, **tables})
     staging_dir = warehouse.staging()
     staging = staging_dir / DATABASE_NAME
     try:
         counts = build_database(staging, inputs, tables, publication_id, parquet=staging_dir / "parquet",
-                                pseudonym_key=pseudonym_key)
+                                pseudonym_key=pseudonym_key, reuse=_reuse(warehouse, code, made_from))
         restrict(staging)
         public = build_public(staging, staging_dir / PUBLIC_DATABASE_NAME, parquet=staging_dir / "public-parquet")
         _copy_atomically(staging, warehouse.archived(publication_id))
+        incremental.write_memo(warehouse.archived(publication_id), code, made_from)
         restrict_parquet(staging_dir / "parquet")
         os.replace(staging_dir / "parquet", warehouse.parquet / publication_id)
         os.replace(staging_dir / "public-parquet", warehouse.public_parquet / publication_id)
@@ -138,6 +143,19 @@ def publish(folder: Path, inputs: dict[str, pd.DataFrame | Path | list[Path]], t
         shutil.rmtree(staging_dir, ignore_errors=True)
     _prune(warehouse, keep_count(), publication_id)
     return {**counts, **{f"{PUBLIC_DIR}/{t}": n for t, n in public.items()}}
+
+
+def _reuse(warehouse: Warehouse, code: str, made_from: dict[str, str | None]) -> Reuse | None:
+    """Start from the current publication when it was made by this code and key from inputs that can be
+    compared (incremental.py), unless JEMBATAN_PUBLISH_WHOLE=1 asks for a whole build."""
+    if os.environ.get("JEMBATAN_PUBLISH_WHOLE") == "1" or not warehouse.in_step():
+        return None
+    current = warehouse.current_id()
+    changed = incremental.changed_inputs(incremental.memo_path(warehouse.archived(current)), code, made_from)
+    if changed is None:
+        return None
+    parquet = warehouse.parquet / current
+    return Reuse(warehouse.database, parquet if parquet.is_dir() else None, frozenset(changed))
 
 
 def restore(folder: Path, publication_id: str) -> None:
@@ -234,6 +252,7 @@ def _prune(warehouse: Warehouse, keep: int, current: str) -> None:
 def remove_publication(warehouse: Warehouse, publication_id: str) -> None:
     """A kept publication's files: its database, restricted Parquet and public Parquet."""
     warehouse.archived(publication_id).unlink(missing_ok=True)
+    incremental.memo_path(warehouse.archived(publication_id)).unlink(missing_ok=True)
     for parquet in (warehouse.parquet, warehouse.public_parquet, warehouse.earlier_public_parquet):
         shutil.rmtree(parquet / publication_id, ignore_errors=True)
 
