@@ -13,7 +13,7 @@ import pytest
 
 from assets.publish import incremental
 from assets.publish.build import Reuse, build_database
-from assets.publish.publication import Warehouse, publish
+from assets.publish.publication import Warehouse, publish, record_keys
 from publish_fixture import A, B, C, NAMES, tiny_inputs
 
 KEY = b"k" * 32
@@ -127,8 +127,10 @@ def test_built_from_the_previous_publication_equals_a_whole_build(tmp_path: Path
     files.mkdir()
     inputs, tables = tiny_inputs()
     first = _as_files(files, inputs)
+    keys = tmp_path / "first-record-keys.parquet"
     build_database(tmp_path / "first.duckdb", first, tables, FIRST, parquet=tmp_path / "first-parquet",
-                   pseudonym_key=KEY)
+                   pseudonym_key=KEY, record_keys=keys)
+    assert keys.stat().st_mode & 0o077 == 0 and len(pd.read_parquet(keys)) == 19    # the fixture's 19 reports
 
     change(inputs, tables)
     second = _as_files(files, inputs)
@@ -137,7 +139,7 @@ def test_built_from_the_previous_publication_equals_a_whole_build(tmp_path: Path
     assert changed                    # the change is seen
     build_database(tmp_path / "reused.duckdb", second, tables, SECOND, parquet=tmp_path / "reused-parquet",
                    pseudonym_key=KEY, reuse=Reuse(tmp_path / "first.duckdb", tmp_path / "first-parquet",
-                                                  frozenset(changed)))
+                                                  frozenset(changed), keys))
     build_database(tmp_path / "whole.duckdb", second, tables, SECOND, parquet=tmp_path / "whole-parquet",
                    pseudonym_key=KEY)
     assert assert_same_database(tmp_path / "reused.duckdb", tmp_path / "whole.duckdb") > 100
@@ -154,11 +156,13 @@ def test_a_new_police_file_keeps_what_it_does_not_touch(tmp_path: Path, monkeypa
     publish(warehouse, _as_files(files, inputs), tables, pseudonym_key=KEY)
     first = Warehouse(warehouse).current_id()
     assert incremental.memo_path(Warehouse(warehouse).archived(first)).stat().st_mode & 0o077 == 0
+    assert record_keys(Warehouse(warehouse), first).stat().st_mode & 0o077 == 0
 
     new_police_file(inputs, tables)
     counts = publish(warehouse, _as_files(files, inputs), tables, pseudonym_key=KEY)
     second = Warehouse(warehouse).current_id()
     assert second != first
+    assert len(pd.read_parquet(record_keys(Warehouse(warehouse), second))) == 19 + 6
     kept = warehouse / "parquet" / second / "mart_program_reach.parquet"
     assert kept.stat().st_ino == (warehouse / "parquet" / first / "mart_program_reach.parquet").stat().st_ino
     made = warehouse / "parquet" / second / "mart_village_year.parquet"

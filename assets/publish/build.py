@@ -55,17 +55,20 @@ class Reuse:
     database: Path
     parquet: Path | None
     changed: frozenset[str]
+    record_keys: Path | None = None      # the record keys it was made with (cell_key.prepare's `known`)
 
 
 def build_database(path: Path, inputs: dict[str, pd.DataFrame | Path | list[Path]], tables: dict[str, pd.DataFrame],
                    publication_id: str | None = None, parquet: Path | None = None,
-                   pseudonym_key: bytes | None = None, reuse: Reuse | None = None) -> dict[str, int]:
+                   pseudonym_key: bytes | None = None, reuse: Reuse | None = None,
+                   record_keys: Path | None = None) -> dict[str, int]:
     """inputs (frames, or Parquet files read in place: one or a list) are visible to the SQL as views
     (stg_*, ref_*);
     tables are stored as they are. Returns the row count of every published table (`public.<name>`).
     pseudonym_key (default: the checked key at JEMBATAN_KEY_FILE) makes the public figures' record keys
     (cell_key.py). reuse: start from a copy of the previous publication and make again only the tables
-    whose inputs changed (the result is the same as a whole build). Raises PublicationCheckFailed, or
+    whose inputs changed (the result is the same as a whole build). record_keys: where to keep the
+    crime reports' record keys for the next build (Parquet; secret like the key: owner only). Raises PublicationCheckFailed, or
     KeyRefused without a usable key."""
     publication_id = publication_id or new_publication_id()
     pseudonym_key = load_key() if pseudonym_key is None else pseudonym_key
@@ -92,7 +95,10 @@ def build_database(path: Path, inputs: dict[str, pd.DataFrame | Path | list[Path
                     "CAST(? AS TIMESTAMPTZ) AS published_at, ? AS ptable_version",
                     [publication_id, published_at, cell_key.PTABLE_VERSION])
         changed = None if reuse is None else {*reuse.changed, incremental.ALWAYS_NEW}
-        made = run_sql(con, pseudonym_key, changed) | {incremental.ALWAYS_NEW, *(changed or tables)}
+        known = reuse.record_keys if reuse is not None and reuse.record_keys and reuse.record_keys.exists() else None
+        made = run_sql(con, pseudonym_key, changed, known) | {incremental.ALWAYS_NEW, *(changed or tables)}
+        if record_keys is not None:
+            _keep_record_keys(con, record_keys, known)
         for name, frame in inputs.items():
             if isinstance(frame, pd.DataFrame):
                 con.unregister(name)
@@ -173,14 +179,27 @@ def _link_or_copy(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
-def run_sql(con: duckdb.DuckDBPyConnection, pseudonym_key: bytes, changed: set[str] | None) -> set[str]:
+def _keep_record_keys(con: duckdb.DuckDBPyConnection, target: Path, known: Path | None) -> None:
+    """The record keys this build used (or, when it made none, those it was given) to `target`, owner only."""
+    made = con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = "
+                       "'int_crime_record_key'").fetchone()[0]
+    if made:
+        con.execute(f"COPY int_crime_record_key TO '{target}' (FORMAT parquet)")
+    elif known is not None:
+        shutil.copyfile(known, target)
+    if target.exists():
+        os.chmod(target, 0o600)
+
+
+def run_sql(con: duckdb.DuckDBPyConnection, pseudonym_key: bytes, changed: set[str] | None,
+            known: Path | None = None) -> set[str]:
     """Run warehouse/sql: every statement (changed None: a whole build), or on a copy of the previous
     publication only those reading a name in `changed` or made from one, with the TEMP tables they read
     made first (incremental.py). Returns the tables made anew."""
     plan = incremental.statements(SQL_DIR)
     if changed is None:
-        cell_key.prepare(con, pseudonym_key)
+        cell_key.prepare(con, pseudonym_key, known)
         for statement in plan:
             con.execute(statement.sql)
         return {s.target for s in plan if s.table and not s.temp}
-    return incremental.run_changed(con, plan, changed, lambda: cell_key.prepare(con, pseudonym_key))
+    return incremental.run_changed(con, plan, changed, lambda: cell_key.prepare(con, pseudonym_key, known))
