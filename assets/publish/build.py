@@ -182,9 +182,9 @@ def _link_or_copy(source: Path, target: Path) -> None:
 def _keep_record_keys(con: duckdb.DuckDBPyConnection, target: Path, known: Path | None) -> None:
     """The record keys this build used (or, when it made none, those it was given) to `target`, owner only."""
     made = con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = "
-                       "'int_crime_record_key'").fetchone()[0]
+                       "'int_crime_record_key'").fetchall()[0][0]
     if made:
-        con.execute(f"COPY int_crime_record_key TO '{target}' (FORMAT parquet)")
+        con.execute(f"COPY int_crime_record_key TO '{target}' (FORMAT parquet)").fetchall()
     elif known is not None:
         shutil.copyfile(known, target)
     if target.exists():

@@ -213,5 +213,5 @@ def _cut_off_before(con: duckdb.DuckDBPyConnection, by_target: dict[str, Stateme
 def _same_rows(con: duckdb.DuckDBPyConnection, table: str, earlier: str) -> bool:
     differ = con.execute(f"SELECT (SELECT count(*) FROM (SELECT * FROM {table} EXCEPT ALL SELECT * FROM {earlier})) "
                          f"+ (SELECT count(*) FROM (SELECT * FROM {earlier} EXCEPT ALL SELECT * FROM {table}))"
-                         ).fetchone()[0]
+                         ).fetchall()[0][0]
     return differ == 0
