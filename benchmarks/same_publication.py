@@ -1,7 +1,7 @@
 """Whether two publications hold the same data: every table of both schemas of two jembatan.duckdb files,
 compared as multisets of rows (the publication's own id and time, when each file was received and
-the days counted up to then, left out). Used to check that a faster path lands exactly what the slower one did, e.g. a sync of the same
-inbox with the code of two commits:
+the days counted up to then, left out). Used to check that a faster path lands exactly what the slower
+one did, e.g. a sync of the same inbox with the code of two commits:
 
     .venv/bin/python benchmarks/same_publication.py WAREHOUSE_A WAREHOUSE_B
 

@@ -68,8 +68,8 @@ def build_database(path: Path, inputs: dict[str, pd.DataFrame | Path | list[Path
     pseudonym_key (default: the checked key at JEMBATAN_KEY_FILE) makes the public figures' record keys
     (cell_key.py). reuse: start from a copy of the previous publication and make again only the tables
     whose inputs changed (the result is the same as a whole build). record_keys: where to keep the
-    crime reports' record keys for the next build (Parquet; secret like the key: owner only). Raises PublicationCheckFailed, or
-    KeyRefused without a usable key."""
+    crime reports' record keys for the next build (Parquet; secret like the key: owner only).
+    Raises PublicationCheckFailed, or KeyRefused without a usable key."""
     publication_id = publication_id or new_publication_id()
     pseudonym_key = load_key() if pseudonym_key is None else pseudonym_key
     if reuse is not None:
