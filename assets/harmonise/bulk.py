@@ -16,6 +16,7 @@ from pathlib import Path
 
 from assets import storage
 from assets.ingest.batch import ingest_workers
+from schemas import DATASETS
 
 PARALLEL_MIN_BYTES = 8 << 20        # accepted rows (Parquet) to place, in total, before workers pay off
 PARALLEL_MIN_FILES = 4
@@ -40,10 +41,11 @@ def remember(stored: Path, matcher) -> None:
     _matchers[(str(stored), st.st_size, st.st_mtime_ns)] = matcher
 
 
-def place_ahead(jobs: list[tuple[Path, Path, str]], matcher, layouts) -> int:
+def place_ahead(jobs: list[tuple[Path, Path, str]], matcher, layouts, place) -> int:
     """Place in worker processes the jobs (accepted Parquet, cache folder, dataset name) whose placement
     is not cached yet, when they are enough to pay for the workers. `matcher`, `layouts`: the caller's
-    stage._LazyMatcher and stage._LazyLayouts (the matcher is built and pickled here if it was not).
+    stage._LazyMatcher and stage._LazyLayouts (the matcher is built and pickled here if it was not);
+    `place`: stage._placed_file, called in each worker as (path, folder, dataset, matcher, layouts).
     Returns how many files the workers placed; the rest (and any a dead worker left) are placed by the
     caller as it reads them."""
     todo = [job for job in jobs if not (job[1] / f"{job[0].stem}.pickle").exists()]
@@ -55,7 +57,7 @@ def place_ahead(jobs: list[tuple[Path, Path, str]], matcher, layouts) -> int:
     if not stored.exists():
         matcher()                 # built and pickled once, before the workers read it
     every = layouts()
-    tasks = [(path, folder, name, stored, {path.stem: every.get(path.stem, {})}) for path, folder, name in todo]
+    tasks = [(place, path, folder, name, stored, {path.stem: every.get(path.stem, {})}) for path, folder, name in todo]
     done = 0
     # spawn, not fork: the caller (Dagster, pytest) runs threads, and a forked child can inherit a held lock
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
@@ -68,8 +70,6 @@ def place_ahead(jobs: list[tuple[Path, Path, str]], matcher, layouts) -> int:
 
 
 def _place_job(task: tuple) -> None:
-    from assets.harmonise.stage import _placed_file       # stage imports this module
-    from schemas import DATASETS
-    path, folder, name, stored, layouts = task
-    _placed_file(path, folder, DATASETS[name], lambda: loaded_matcher(stored), lambda: layouts)
+    place, path, folder, name, stored, layouts = task
+    place(path, folder, DATASETS[name], lambda: loaded_matcher(stored), lambda: layouts)
 

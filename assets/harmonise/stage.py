@@ -102,7 +102,7 @@ def place_contents(paths: Paths, shas: list[str]) -> dict[str, dict]:
     _drop_other_caches(paths.placed_by_file, keep=cache)
     matcher, layouts = _LazyMatcher(paths, cache / "matcher.pickle"), _LazyLayouts(paths.work)
     place_ahead([(accepted, cache / name, name) for sha in shas for name in DATASETS
-                 if (accepted := paths.work.accepted_path(name, sha)).exists()], matcher, layouts)
+                 if (accepted := paths.work.accepted_path(name, sha)).exists()], matcher, layouts, _placed_file)
     out = {}
     for sha in shas:
         methods = pd.concat([_placed_file(accepted, cache / name, DATASETS[name], matcher, layouts)["methods"]
@@ -126,11 +126,12 @@ def _place_dataset(paths: Paths, name: str, accepted: list[Path], matching: str,
     if previous.get("matching") == matching and previous.get("files") and set(previous["files"]) <= set(names):
         # Files were only added (the usual new drop): the earlier files' results stand as they were.
         known = set(previous["files"])
-        place_ahead([(path, folder, name) for path in accepted if path.stem not in known], matcher, layouts)
+        place_ahead([(path, folder, name) for path in accepted if path.stem not in known], matcher, layouts,
+                    _placed_file)
         parts = [previous] + [_placed_file(path, folder, dataset, matcher, layouts)
                               for path in accepted if path.stem not in known]
     else:
-        place_ahead([(path, folder, name) for path in accepted], matcher, layouts)
+        place_ahead([(path, folder, name) for path in accepted], matcher, layouts, _placed_file)
         parts = [_placed_file(path, folder, dataset, matcher, layouts) for path in accepted]
     files, repeated, flagged = [folder / f"{stem}.parquet" for stem in names], [], []
     methods = _by_file([p["methods"] for p in parts], _no_methods())
