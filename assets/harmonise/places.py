@@ -3,6 +3,8 @@ to quarantine with their candidates. Each distinct place tuple (and decree versi
 from __future__ import annotations
 
 import re
+
+import numpy as np
 import pandas as pd
 
 from assets.harmonise.labels import parse_village_label
@@ -51,24 +53,32 @@ def add_year(frame: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
 
 def match_frame(frame: pd.DataFrame, matcher: Matcher) -> pd.DataFrame:
     """Adds village_code (current), match_method, match_score, match_candidates, match_scope and
-    gazetteer_version (the decree the row was read against)."""
+    gazetteer_version (the decree the row was read against). Each distinct place tuple and decree is
+    matched once (and remembered across files in matcher.memo); the rows take their tuple's match."""
     frame = frame.copy()
     for name in PLACE_FIELDS:
         if name not in frame:
             frame[name] = None
     places = frame[list(PLACE_FIELDS)].astype(object).where(frame[list(PLACE_FIELDS)].notna(), None)
-    years = frame["year"] if "year" in frame else pd.Series([None] * len(frame), index=frame.index)
-    years = [None if pd.isna(y) else int(y) for y in years]
+    years = pd.to_numeric(frame["year"], errors="coerce") if "year" in frame \
+        else pd.Series(np.nan, index=frame.index, dtype="float64")
+    year_code, year_values = pd.factorize(years)        # a missing year: -1, the last entry below
+    year_of = [int(y) for y in year_values] + [None]
+    versions = np.asarray([matcher.version_for(y) for y in year_of], dtype=object)[year_code]
+    group = (places.assign(_version=versions).groupby([*PLACE_FIELDS, "_version"], dropna=False, sort=False)
+             .ngroup().to_numpy()) if len(frame) else np.zeros(0, dtype="int64")
+    firsts = np.unique(group, return_index=True)[1]
     cache = matcher.memo
     matches = []
-    for place, year in zip(places.itertuples(index=False, name=None), years):
-        version = matcher.version_for(year)
+    rows = places.to_numpy(dtype=object)
+    for row in firsts:
+        place, version = tuple(rows[row]), versions[row]
         if (place, version) not in cache:
-            cache[(place, version)] = match_place(matcher, place, year)
+            cache[(place, version)] = match_place(matcher, place, year_of[year_code[row]])
         matches.append(cache[(place, version)])
 
     def column(values, dtype=object) -> pd.Series:
-        return pd.Series(values, index=frame.index, dtype=dtype)
+        return pd.Series(np.asarray(values, dtype=dtype)[group], index=frame.index, dtype=dtype)
 
     frame["village_code"] = column([m.village_code for m in matches])
     frame["match_method"] = column([m.method for m in matches])
@@ -76,7 +86,7 @@ def match_frame(frame: pd.DataFrame, matcher: Matcher) -> pd.DataFrame:
     frame["match_candidates"] = column(["; ".join(f"{c} ({matcher.describe(c)})" for c in m.candidates)
                                         for m in matches])
     frame["match_scope"] = column([m.scope for m in matches])
-    frame["gazetteer_version"] = column([matcher.version_for(y) for y in years])
+    frame["gazetteer_version"] = pd.Series(versions, index=frame.index, dtype=object)
     return frame
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from assets import storage
 from assets.harmonise import aliases
+from assets.harmonise.bulk import loaded_matcher, place_ahead, remember
 from assets.harmonise.history_edits import history_rejections
 from assets.harmonise.matcher import Matcher
 from assets.harmonise import conflicts
@@ -109,6 +110,8 @@ def place_contents(paths: Paths, shas: list[str]) -> dict[str, dict]:
     cache = paths.placed_by_file / matching[:16]
     _drop_other_caches(paths.placed_by_file, keep=cache)
     matcher, layouts = _LazyMatcher(paths, cache / "matcher.pickle"), _LazyLayouts(paths.work)
+    place_ahead([(accepted, cache / name, name) for sha in shas for name in DATASETS
+                 if (accepted := paths.work.accepted_path(name, sha)).exists()], matcher, layouts, _placed_file)
     out = {}
     for sha in shas:
         methods = pd.concat([_placed_file(accepted, cache / name, DATASETS[name], matcher, layouts)["methods"]
@@ -134,11 +137,14 @@ def _place_dataset(paths: Paths, name: str, accepted: list[Path], matching: str,
             and "placing" in previous:
         # Files were only added (the usual new drop): the earlier files' results stand as they were.
         known = set(previous["files"])
+        place_ahead([(path, folder, name) for path in accepted if path.stem not in known], matcher, layouts,
+                    _placed_file)
         # (its rejections of placing alone: those across files are settled again below)
         parts = [{**previous, "rejections": previous["placing"]}] + \
                 [_placed_file(path, folder, dataset, matcher, layouts)
                               for path in accepted if path.stem not in known]
     else:
+        place_ahead([(path, folder, name) for path in accepted], matcher, layouts, _placed_file)
         parts = [_placed_file(path, folder, dataset, matcher, layouts) for path in accepted]
     files, repeated, flagged, settled = [folder / f"{stem}.parquet" for stem in names], [], [], Outcome()
     methods = _by_file([p["methods"] for p in parts], _no_methods())
@@ -227,10 +233,11 @@ class _LazyMatcher:
 
     def __call__(self) -> Matcher:
         if self.matcher is None and self.stored.exists():
-            self.matcher = storage.read_pickle(self.stored)
+            self.matcher = loaded_matcher(self.stored)        # once per process
         if self.matcher is None:
             self.matcher = Matcher(stored_gazetteer(self.paths), aliases.load_active(steward_dir(self.paths)))
             _write_pickle(self.stored, self.matcher)       # before any use: its memo starts empty
+            remember(self.stored, self.matcher)
         return self.matcher
 
 

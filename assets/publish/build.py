@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -16,7 +18,7 @@ import duckdb
 import pandas as pd
 
 from assets.privacy import load_key
-from assets.publish import cell_key
+from assets.publish import cell_key, incremental
 from assets.publish.dictionary import apply_comments, parse_sql_docs
 from assets.storage import is_place, local_copies
 
@@ -46,16 +48,32 @@ def new_publication_id() -> str:
     return datetime.now(timezone.utc).strftime(ID_FORMAT)
 
 
+@dataclass(frozen=True)
+class Reuse:
+    """A build that starts from the previous publication (incremental.py): its database file, its
+    restricted Parquet folder (or None), and the inputs that changed since it was made."""
+    database: Path
+    parquet: Path | None
+    changed: frozenset[str]
+    record_keys: Path | None = None      # the record keys it was made with (cell_key.prepare's `known`)
+
+
 def build_database(path: Path, inputs: dict[str, pd.DataFrame | Path | list[Path]], tables: dict[str, pd.DataFrame],
                    publication_id: str | None = None, parquet: Path | None = None,
-                   pseudonym_key: bytes | None = None) -> dict[str, int]:
+                   pseudonym_key: bytes | None = None, reuse: Reuse | None = None,
+                   record_keys: Path | None = None) -> dict[str, int]:
     """inputs (frames, or Parquet files read in place: one or a list) are visible to the SQL as views
     (stg_*, ref_*);
     tables are stored as they are. Returns the row count of every published table (`public.<name>`).
     pseudonym_key (default: the checked key at JEMBATAN_KEY_FILE) makes the public figures' record keys
-    (cell_key.py). Raises PublicationCheckFailed, or KeyRefused without a usable key."""
+    (cell_key.py). reuse: start from a copy of the previous publication and make again only the tables
+    whose inputs changed (the result is the same as a whole build). record_keys: where to keep the
+    crime reports' record keys for the next build (Parquet; secret like the key: owner only).
+    Raises PublicationCheckFailed, or KeyRefused without a usable key."""
     publication_id = publication_id or new_publication_id()
     pseudonym_key = load_key() if pseudonym_key is None else pseudonym_key
+    if reuse is not None:
+        shutil.copyfile(reuse.database, path)
     con = duckdb.connect(str(path))
     copies = contextlib.ExitStack()       # Parquet in object storage: local copies beside the build, while it runs
     try:
@@ -68,26 +86,31 @@ def build_database(path: Path, inputs: dict[str, pd.DataFrame | Path | list[Path
             else:
                 con.register(name, frame)
         for name, frame in tables.items():
-            con.register("_incoming", frame)
-            con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _incoming")
-            con.unregister("_incoming")
+            if reuse is None or name in reuse.changed:
+                con.register("_incoming", frame)
+                con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _incoming")
+                con.unregister("_incoming")
         published_at = datetime.strptime(publication_id, ID_FORMAT).replace(tzinfo=timezone.utc)
         con.execute("CREATE OR REPLACE TABLE publication AS SELECT ? AS publication_id, "
                     "CAST(? AS TIMESTAMPTZ) AS published_at, ? AS ptable_version",
                     [publication_id, published_at, cell_key.PTABLE_VERSION])
-        cell_key.prepare(con, pseudonym_key)
-        for sql in sorted(SQL_DIR.glob("*.sql")):
-            con.execute(sql.read_text())
+        changed = None if reuse is None else {*reuse.changed, incremental.ALWAYS_NEW}
+        known = reuse.record_keys if reuse is not None and reuse.record_keys and reuse.record_keys.exists() else None
+        made = run_sql(con, pseudonym_key, changed, known) | {incremental.ALWAYS_NEW, *(changed or tables)}
+        if record_keys is not None:
+            _keep_record_keys(con, record_keys, known)
         for name, frame in inputs.items():
             if isinstance(frame, pd.DataFrame):
                 con.unregister(name)
         counts = table_counts(con)
         _check(con, counts)
+        kept = set() if reuse is None else set(counts) - made
         # The Parquet export reads the checked tables on its own cursor while the comments are written:
         # both are many small statements, and DuckDB runs them side by side outside the GIL.
         with ThreadPoolExecutor(1) as exporter:
-            exported = exporter.submit(export_parquet, con.cursor(), counts, parquet) if parquet else None
-            apply_comments(con, parse_sql_docs(SQL_DIR))
+            exported = (exporter.submit(export_parquet, con.cursor(), counts, parquet, kept,
+                                        reuse.parquet if reuse else None) if parquet else None)
+            apply_comments(con, parse_sql_docs(SQL_DIR), None if reuse is None else set(counts) - kept)
             if exported:
                 exported.result()
         con.execute("CHECKPOINT")
@@ -127,16 +150,56 @@ def _check(con: duckdb.DuckDBPyConnection, counts: dict[str, int]) -> None:
         raise PublicationCheckFailed(f"{leaked} public crime counts from 1 to {cell_key.THRESHOLD} would be published")
 
 
-def export_parquet(con: duckdb.DuckDBPyConnection, tables: dict[str, int], folder: Path) -> list[Path]:
+def export_parquet(con: duckdb.DuckDBPyConnection, tables: dict[str, int], folder: Path,
+                   kept: set[str] = frozenset(), previous: Path | None = None) -> list[Path]:
     """Marts and dimensions of the restricted (main) schema to <folder>/<table>.parquet. Facts and
     rejections stay in the database: other tools need the marts. The public tables go to their own
-    tree (assets/publish/public.py)."""
+    tree (assets/publish/public.py). A table in `kept` (the same rows as in the previous publication)
+    is linked from that publication's folder `previous` when it is there."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for table in tables:
         if "." in table or not table.startswith(EXPORTED):
             continue
         target = folder / f"{table}.parquet"
-        con.execute(f"COPY \"{table}\" TO '{target}' (FORMAT parquet, COMPRESSION zstd)")
+        earlier = previous / f"{table}.parquet" if previous is not None else None
+        if table in kept and earlier is not None and earlier.is_file():
+            _link_or_copy(earlier, target)
+        else:
+            con.execute(f"COPY \"{table}\" TO '{target}' (FORMAT parquet, COMPRESSION zstd)")
         written.append(target)
     return written
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """The same file under a second name (Parquet files are never written once made)."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def _keep_record_keys(con: duckdb.DuckDBPyConnection, target: Path, known: Path | None) -> None:
+    """The record keys this build used (or, when it made none, those it was given) to `target`, owner only."""
+    made = con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = "
+                       "'int_crime_record_key'").fetchall()[0][0]
+    if made:
+        con.execute(f"COPY int_crime_record_key TO '{target}' (FORMAT parquet)").fetchall()
+    elif known is not None:
+        shutil.copyfile(known, target)
+    if target.exists():
+        os.chmod(target, 0o600)
+
+
+def run_sql(con: duckdb.DuckDBPyConnection, pseudonym_key: bytes, changed: set[str] | None,
+            known: Path | None = None) -> set[str]:
+    """Run warehouse/sql: every statement (changed None: a whole build), or on a copy of the previous
+    publication only those reading a name in `changed` or made from one, with the TEMP tables they read
+    made first (incremental.py). Returns the tables made anew."""
+    plan = incremental.statements(SQL_DIR)
+    if changed is None:
+        cell_key.prepare(con, pseudonym_key, known)
+        for statement in plan:
+            con.execute(statement.sql)
+        return {s.target for s in plan if s.table and not s.temp}
+    return incremental.run_changed(con, plan, changed, lambda: cell_key.prepare(con, pseudonym_key, known))

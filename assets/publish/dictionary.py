@@ -120,8 +120,11 @@ def _identifier(table: str) -> str:
     return ".".join(f'"{part}"' for part in table.split("."))
 
 
-def apply_comments(con: duckdb.DuckDBPyConnection, docs: dict[str, TableDoc]) -> None:
-    columns = published_columns(con)
+def apply_comments(con: duckdb.DuckDBPyConnection, docs: dict[str, TableDoc], only: set[str] | None = None) -> None:
+    """COMMENTs on every published table (or only those in `only`, qualified as published_columns names them)."""
+    columns = [c for c in published_columns(con) if only is None or c[0] in only]
+    if not columns:
+        return
     statements = []
     for table in dict.fromkeys(t for t, _, _ in columns):
         if doc := table_doc(docs, table):

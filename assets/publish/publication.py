@@ -5,6 +5,9 @@ Layout under the warehouse folder:
     jembatan.duckdb                  the current publication, restricted (owner only, 0600, or
                                      JEMBATAN_GROUP); analysts open it read-only
     publications/<id>.duckdb         the last JEMBATAN_KEEP_PUBLICATIONS publications (default 5), restorable
+    publications/<id>.inputs.json    what each was made from (assets/publish/incremental.py: the next
+                                     build makes again only what changed), and <id>.record_keys.parquet
+                                     the crime reports' record keys it used (secret: owner only)
     parquet/<id>/                    each publication's restricted tables as Parquet (folders 0700)
     parquet/current -> <id>          symlink swapped atomically; read parquet/current/<table>.parquet
     public/jembatan_public.duckdb    the public tables only (public.py), readable by everyone: hand it out
@@ -33,11 +36,14 @@ import pandas as pd
 
 from assets.access import restrict, restricted_dir, shareable
 from assets.processes import alive
-from assets.publish.build import build_database, new_publication_id
+from assets.privacy import load_key
+from assets.publish import incremental
+from assets.publish.build import SQL_DIR, Reuse, build_database, new_publication_id
 from assets.publish.public import PUBLIC_DATABASE_NAME, PUBLIC_DIR, build_public
 
 DATABASE_NAME = "jembatan.duckdb"
 DEFAULT_KEEP = 5
+RECORD_KEYS = "record_keys.parquet"
 
 
 class UnknownPublication(Exception):
@@ -122,14 +128,20 @@ def publish(folder: Path, inputs: dict[str, pd.DataFrame | Path | list[Path]], t
     _prepare(warehouse)
     _remove_abandoned_builds(warehouse)
     publication_id = new_publication_id()
+    pseudonym_key = load_key() if pseudonym_key is None else pseudonym_key
+    code, made_from = incremental.code_digest(SQL_DIR, pseudonym_key), incremental.digests({**inputs, **tables})
     staging_dir = warehouse.staging()
     staging = staging_dir / DATABASE_NAME
     try:
         counts = build_database(staging, inputs, tables, publication_id, parquet=staging_dir / "parquet",
-                                pseudonym_key=pseudonym_key)
+                                pseudonym_key=pseudonym_key, reuse=_reuse(warehouse, code, made_from),
+                                record_keys=staging_dir / RECORD_KEYS)
         restrict(staging)
         public = build_public(staging, staging_dir / PUBLIC_DATABASE_NAME, parquet=staging_dir / "public-parquet")
         _copy_atomically(staging, warehouse.archived(publication_id))
+        incremental.write_memo(warehouse.archived(publication_id), code, made_from)
+        if (staging_dir / RECORD_KEYS).exists():
+            os.replace(staging_dir / RECORD_KEYS, record_keys(warehouse, publication_id))
         restrict_parquet(staging_dir / "parquet")
         os.replace(staging_dir / "parquet", warehouse.parquet / publication_id)
         os.replace(staging_dir / "public-parquet", warehouse.public_parquet / publication_id)
@@ -138,6 +150,26 @@ def publish(folder: Path, inputs: dict[str, pd.DataFrame | Path | list[Path]], t
         shutil.rmtree(staging_dir, ignore_errors=True)
     _prune(warehouse, keep_count(), publication_id)
     return {**counts, **{f"{PUBLIC_DIR}/{t}": n for t, n in public.items()}}
+
+
+def _reuse(warehouse: Warehouse, code: str, made_from: dict[str, str | None]) -> Reuse | None:
+    """Start from the current publication when it was made by this code and key from inputs that can be
+    compared (incremental.py), unless JEMBATAN_PUBLISH_WHOLE=1 asks for a whole build."""
+    if os.environ.get("JEMBATAN_PUBLISH_WHOLE") == "1" or not warehouse.in_step():
+        return None
+    current = warehouse.current_id()
+    changed = incremental.changed_inputs(incremental.memo_path(warehouse.archived(current)), code, made_from)
+    if changed is None:
+        return None
+    parquet = warehouse.parquet / current
+    return Reuse(warehouse.database, parquet if parquet.is_dir() else None, frozenset(changed),
+                 record_keys(warehouse, current))
+
+
+def record_keys(warehouse: Warehouse, publication_id: str) -> Path:
+    """The crime reports' record keys a kept publication was made with (owner only: with them, the
+    perturbation of the public counts could be undone)."""
+    return warehouse.publications / f"{publication_id}.{RECORD_KEYS}"
 
 
 def restore(folder: Path, publication_id: str) -> None:
@@ -234,6 +266,8 @@ def _prune(warehouse: Warehouse, keep: int, current: str) -> None:
 def remove_publication(warehouse: Warehouse, publication_id: str) -> None:
     """A kept publication's files: its database, restricted Parquet and public Parquet."""
     warehouse.archived(publication_id).unlink(missing_ok=True)
+    incremental.memo_path(warehouse.archived(publication_id)).unlink(missing_ok=True)
+    record_keys(warehouse, publication_id).unlink(missing_ok=True)
     for parquet in (warehouse.parquet, warehouse.public_parquet, warehouse.earlier_public_parquet):
         shutil.rmtree(parquet / publication_id, ignore_errors=True)
 
