@@ -34,12 +34,10 @@ def review_queue(unresolved: pd.DataFrame, files: pd.DataFrame, matcher: Matcher
     """unresolved: the place tuples harmonise could not place (dataset, source_file, village_name, ...,
     match_method, match_scope, match_candidates); files: sha256, source, file_name. One row per
     (area, name), most used first, with its candidates [(code, path, score)]."""
-    rows = unresolved[unresolved["village_name"].fillna("").str.strip() != ""].copy()
+    rows = _queued(unresolved)
     if rows.empty:
         return pd.DataFrame(columns=["name_key", "scope_code", "written", "district", "regency", "rows", "sources",
                                      "files", "why", "candidates"])
-    rows["name_key"] = rows["village_name"].map(name_key)
-    rows["scope_code"] = rows["match_scope"].fillna("")
     rows = rows.merge(files.rename(columns={"sha256": "source_file"}), on="source_file", how="left")
     items = []
     for (key, scope), group in rows.groupby(["name_key", "scope_code"], sort=False):
@@ -56,6 +54,21 @@ def review_queue(unresolved: pd.DataFrame, files: pd.DataFrame, matcher: Matcher
             "candidates": [(c, matcher.describe(c), scores.get(c, _similarity(matcher, written, c))) for c in codes],
         })
     return pd.DataFrame(items).sort_values(["rows", "written"], ascending=[False, True]).reset_index(drop=True)
+
+
+def _queued(unresolved: pd.DataFrame) -> pd.DataFrame:
+    """The unresolved rows that name a village, keyed by (name_key, scope_code): one queue item per key."""
+    rows = unresolved[unresolved["village_name"].fillna("").str.strip() != ""].copy()
+    rows["name_key"] = rows["village_name"].map(name_key)
+    rows["scope_code"] = rows["match_scope"].fillna("")
+    return rows
+
+
+def queue_size(unresolved: pd.DataFrame) -> tuple[int, int]:
+    """(names, rows) waiting in the review queue: the items `review_queue` would list and the rows they hold,
+    without computing candidates (fast enough for a sync's summary)."""
+    rows = _queued(unresolved)
+    return (len(rows.drop_duplicates(["name_key", "scope_code"])), len(rows)) if len(rows) else (0, 0)
 
 
 def _most_common(values: pd.Series) -> str:
