@@ -18,6 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from assets.harmonise.aliases import NOT_A_VILLAGE
+from assets.harmonise.candidates import candidate_codes
 from assets.harmonise.codes import dotted_code
 from assets.harmonise.matcher import Matcher
 from assets.harmonise.names import name_key
@@ -42,7 +43,7 @@ def review_queue(unresolved: pd.DataFrame, files: pd.DataFrame, matcher: Matcher
     items = []
     for (key, scope), group in rows.groupby(["name_key", "scope_code"], sort=False):
         written = group["village_name"].mode().iloc[0]
-        listed = [c.split(" ")[0] for c in "; ".join(group["match_candidates"].dropna()).split("; ") if c]
+        listed = candidate_codes("; ".join(group["match_candidates"].dropna()))
         scores = dict(matcher.suggestions(written, scope, limit=CANDIDATES))
         codes = list(dict.fromkeys(listed + list(scores)))[:CANDIDATES]
         items.append({
