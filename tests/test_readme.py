@@ -122,7 +122,7 @@ def test_every_readme_command_runs_as_printed_on_a_fresh_clone(clone):
     # The README's SQL examples, read-only against what make run published.
     with duckdb.connect(str(clone / "warehouse" / "jembatan.duckdb"), read_only=True) as con:
         statements = [s for block in readme_blocks(text, "sql") for s in block.split(";") if s.strip()]
-        assert len(statements) == 6
+        assert len(statements) == 7
         for statement in statements:
             con.execute(statement).fetchall()
         assert con.execute("SELECT count(DISTINCT (file_name, sheet, \"row\")) FROM data_quality_rejection "
