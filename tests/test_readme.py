@@ -121,9 +121,9 @@ def test_every_readme_command_runs_as_printed_on_a_fresh_clone(clone):
 
     # The README's SQL examples, read-only against what make run published.
     with duckdb.connect(str(clone / "warehouse" / "jembatan.duckdb"), read_only=True) as con:
-        statements = [s for block in readme_blocks(text, "sql") for s in block.split(";") if s.strip()]
-        assert len(statements) == 7
+        statements = [s for block in readme_blocks(text, "sql") for s in con.extract_statements(block)]
+        assert len(statements) == 6
         for statement in statements:
-            con.execute(statement).fetchall()
+            assert con.execute(statement).fetchall() is not None
         assert con.execute("SELECT count(DISTINCT (file_name, sheet, \"row\")) FROM data_quality_rejection "
                            "WHERE severity = 'error'").fetchone()[0] == 370
