@@ -8,7 +8,7 @@ from dagster import DagsterEventType
 
 from assets.privacy import scrub
 from assets.row_counts import rows_sentence
-from assets.storage import storage_root
+from assets.storage import exists, read_parquet, storage_root
 
 PER_SOURCE = """
 SELECT source, count(*) AS files,
@@ -148,7 +148,6 @@ def next_step_lines(paths) -> list[str]:
     """What to do after a sync (`paths`: assets.paths.Paths): the names waiting in the steward's review queue
     and the command that exports them, the analyst report, the Dagster UI and the agencies' portal."""
     from assets.harmonise.review import queue_size      # deferred: pandas and the matcher, only after a sync
-    from assets.storage import exists, read_parquet
     lines = ["Next:"]
     unresolved = paths.placed_store / "unresolved.parquet"
     names, rows = queue_size(read_parquet(unresolved)) if exists(unresolved) else (0, 0)

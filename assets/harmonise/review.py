@@ -59,6 +59,8 @@ def review_queue(unresolved: pd.DataFrame, files: pd.DataFrame, matcher: Matcher
 
 def _queued(unresolved: pd.DataFrame) -> pd.DataFrame:
     """The unresolved rows that name a village, keyed by (name_key, scope_code): one queue item per key."""
+    if "village_name" not in unresolved:        # none unresolved: stored without columns
+        return pd.DataFrame(columns=[*unresolved.columns, "village_name", "match_scope", "name_key", "scope_code"])
     rows = unresolved[unresolved["village_name"].fillna("").str.strip() != ""].copy()
     rows["name_key"] = rows["village_name"].map(name_key)
     rows["scope_code"] = rows["match_scope"].fillna("")
