@@ -10,6 +10,7 @@ import dagster as dg
 from pipelines.defs.assets import ALL_ASSETS, ROWS_RECONCILE_CHECKS
 from pipelines.defs.checks import MATCH_CHECKS
 from pipelines.defs.dead_runs import dead_run_sweeper
+from pipelines.defs.file_checks import FILE_CHECKS
 from pipelines.defs.executors import step_executor
 from pipelines.defs.resources import JembatanPaths
 from pipelines.defs.sensors import INBOX_SENSORS, daily_full_sync
@@ -21,7 +22,7 @@ sync_job = dg.define_asset_job("sync", selection=dg.AssetSelection.all(), execut
                                description="Full sync: reference, every inbox, harmonise, publish marts")
 
 ASSET_CHECKS: list = [*ROWS_RECONCILE_CHECKS]
-ASSET_CHECKS += MATCH_CHECKS
+ASSET_CHECKS += MATCH_CHECKS + FILE_CHECKS
 SENSORS: list = [*INBOX_SENSORS]
 if STEP_EXECUTOR.name != "celery":
     # It judges runs by their processes on this machine; in the cluster, runs and steps may live on other

@@ -7,7 +7,8 @@ import duckdb
 from dagster import DagsterEventType
 
 from assets.privacy import scrub
-from assets.storage import storage_root
+from assets.row_counts import rows_sentence
+from assets.storage import exists, read_parquet, storage_root
 
 PER_SOURCE = """
 SELECT source, count(*) AS files,
@@ -47,12 +48,15 @@ def _published_lines(database: Path, new_files: dict[str, int] | None, new_rows:
             lines.append(f"Public figures, to hand out: {public}")
         lines.append(f"{'source':<10}{'files':>7}{'new':>6}{'rows in':>10}{'landed':>9}{'rejected':>10}"
                      f"{'placed %':>10}{'flagged':>9}")
-        for source, files, _, received, landed, rejected, unplaced, flagged in con.execute(PER_SOURCE).fetchall():
-            landed, rejected, unplaced = int(landed or 0), int(rejected or 0), int(unplaced or 0)
-            placed_share = landed / (landed + unplaced) * 100 if landed + unplaced else 100.0
-            new = (new_files or {}).get(source, 0)
-            lines.append(f"{source:<10}{files:>7}{new:>6}{int(received or 0):>10}{landed:>9}{rejected:>10}"
-                         f"{placed_share:>9.1f}%{int(flagged or 0):>9}")
+        per_source = [(source, int(files), (new_files or {}).get(source, 0), *(int(n or 0) for n in counts))
+                      for source, files, _, *counts in con.execute(PER_SOURCE).fetchall()]
+        lines += [_source_line(*row) for row in per_source]
+        if per_source:
+            total = [sum(column) for column in list(zip(*per_source))[1:]]
+            if len(per_source) > 1:
+                lines.append(_source_line("total", *total))
+            lines.append(rows_sentence(total[2], total[4], total[6]) + " (each cell in data_quality_rejection "
+                         f"and the agencies' reports in {storage_root(database.parent) / 'reports'})")
         marts = con.execute("SELECT table_name, estimated_size FROM duckdb_tables() "
                             "WHERE schema_name = 'main' AND (table_name LIKE 'mart_%' OR table_name LIKE 'dim_%' "
                             "OR table_name LIKE 'fact_%') "
@@ -63,18 +67,34 @@ def _published_lines(database: Path, new_files: dict[str, int] | None, new_rows:
         if not con.execute("SELECT count(*) FROM mart_village_year").fetchone()[0]:
             return lines
         lines.append("MSMEs / crime reports per province and year:")
-        for province, cells in con.execute(
-                "SELECT province_code, string_agg(year || ': ' || coalesce(format('{:,}', msme), '-') || ' / ' || "
-                "coalesce(format('{:,}', crimes), '-'), '   ' ORDER BY year) FROM (SELECT province_code, year, "
-                "sum(msme_count) AS msme, sum(crime_count) AS crimes FROM mart_village_year GROUP BY ALL) "
-                "GROUP BY province_code ORDER BY province_code").fetchall():
-            lines.append(f"  {province}  {cells}")
+        for province, cells in con.execute(PER_PROVINCE).fetchall():
+            lines += [f"  {province}", f"    {cells}"]
         villages, years = con.execute("SELECT count(DISTINCT village_code), min(year) || '-' || max(year) "
                                       "FROM mart_village_year").fetchone()
         lines.append(f"mart_village_year: {villages} villages, years {years}")
         return lines
     finally:
         con.close()
+
+
+def _source_line(source: str, files: int, new: int, received: int, landed: int, rejected: int, unplaced: int,
+                 flagged: int) -> str:
+    placed_share = landed / (landed + unplaced) * 100 if landed + unplaced else 100.0
+    return (f"{source:<10}{files:>7}{new:>6}{received:>10}{landed:>9}{rejected:>10}"
+            f"{placed_share:>9.1f}%{flagged:>9}")
+
+
+# Each province by its name in the official list (its code when the list names none).
+PER_PROVINCE = """
+SELECT coalesce(any_value(d.province_name), m.province_code) || ' (' || m.province_code || ')',
+       string_agg(m.year || ': ' || coalesce(format('{:,}', m.msme), '-') || ' / ' ||
+                  coalesce(format('{:,}', m.crimes), '-'), '   ' ORDER BY m.year)
+FROM (SELECT province_code, year, sum(msme_count) AS msme, sum(crime_count) AS crimes
+      FROM mart_village_year GROUP BY ALL) m
+LEFT JOIN (SELECT province_code, any_value(province_name) AS province_name FROM dim_village GROUP BY ALL) d
+     USING (province_code)
+GROUP BY m.province_code ORDER BY m.province_code
+"""
 
 
 NOTHING_PUBLISHED = ("Nothing published: the inbox holds no official village list yet (put the Kemendagri lists "
@@ -121,4 +141,24 @@ def check_lines(events) -> list[str]:
              + (f": {scrub(e.description)}" if e.description else "") for e in failed]
     if lines:
         lines.insert(0, f"Checks that did not pass: {len(lines)} (see each in the Dagster UI)")
+    return lines
+
+
+def next_step_lines(paths) -> list[str]:
+    """What to do after a sync (`paths`: assets.paths.Paths): the names waiting in the steward's review queue
+    and the command that exports them, the analyst report, the Dagster UI and the agencies' portal."""
+    from assets.harmonise.review import queue_size      # deferred: pandas and the matcher, only after a sync
+    lines = ["Next:"]
+    unresolved = paths.placed_store / "unresolved.parquet"
+    names, rows = queue_size(read_parquet(unresolved)) if exists(unresolved) else (0, 0)
+    if names:
+        lines.append(f"  review queue: {names} village names the matcher could not place ({rows} rows) wait "
+                     "for the steward: .venv/bin/jembatan review export")
+    else:
+        lines.append("  review queue: empty (every village name was placed or decided)")
+    report = paths.reports / "analyst_report.html"
+    if exists(report):
+        lines.append(f"  analyst report: {report}")
+    lines.append("  Dagster UI (runs, checks, each file's partition): make ui")
+    lines.append("  agencies' portal (uploads, answers, templates): make portal")
     return lines

@@ -8,6 +8,8 @@ import argparse
 import time
 from pathlib import Path
 
+from assets.row_counts import rows_sentence
+
 from .bhabin import write_activities, write_roster
 from .bps import write_bps
 from .cooperatives import write_cooperatives
@@ -42,7 +44,8 @@ def generate(out_dir: Path, seed: int = DEFAULT_SEED) -> dict:
         "villages": len(gaz.villages(year=2023)),
         "village_year_rows": len(gaz.villages()) * 5,
         "agency_rows": sum(f["rows_data"] for f in totals["files"].values()),
-        "rejected_rows": len(truth.rejected),
+        "rows_rejected": truth.rows_rejected(),
+        "rows_flagged": truth.rows_flagged(),
         "crime_19": totals["province_19"]["crime_count"],
         "msme_19": totals["province_19"]["msme_count"],
     }
@@ -56,11 +59,15 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     args.out.mkdir(parents=True, exist_ok=True)
     args.out.chmod(0o700)           # the sample files and their ground truth hold (made-up) personal data
-    s = generate(args.out, args.seed)
-    print(f"wrote {s['files']} files to {s['out_dir']} (seed {s['seed']}): {s['villages']} villages, "
-          f"{s['agency_rows']} agency rows, {s['rejected_rows']} rejected rows, "
-          f"in {time.perf_counter() - start:.1f}s")
+    print(describe(generate(args.out, args.seed), time.perf_counter() - start))
     return 0
+
+
+def describe(s: dict, seconds: float) -> str:
+    """The line the generator prints (`s`: what generate returned), its counts in the words of a sync's
+    summary: "wrote 17 files to build/sample (seed 2025, 721 villages) in 9.4s: 25923 rows in, ..."."""
+    return (f"wrote {s['files']} files to {s['out_dir']} (seed {s['seed']}, {s['villages']} villages) "
+            f"in {seconds:.1f}s: {rows_sentence(s['agency_rows'], s['rows_rejected'], s['rows_flagged'])}")
 
 
 if __name__ == "__main__":

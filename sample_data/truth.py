@@ -23,6 +23,11 @@ GROUPS = {
 }
 
 
+# The faults the sample writes that cost a cell, not the row: a negative count lands as missing, flagged. Every
+# count column the sample writes them in is optional (schemas/), so the sync reads them as warnings.
+WARNINGS = frozenset({"negative_value"})
+
+
 class Truth:
     def __init__(self, gaz: Gazetteer):
         self.gaz = gaz
@@ -70,6 +75,17 @@ class Truth:
     def near_miss(self, file_name: str, sheet: str, row: int, near) -> None:
         """A row whose place the steward is asked about (sample_data.near_misses), with the village meant."""
         self.near_misses.append((file_name, sheet, row, near.kind, near.written, near.village.code))
+
+    def rows_rejected(self) -> int:
+        """Rows with at least one error: they do not land. rejected_rows.csv lists every fault as (row, code),
+        warnings too, and a row may have two (a negative count on a row that repeats its village and year)."""
+        return len({(file, sheet, row) for _, file, sheet, row, code in self.rejected if code not in WARNINGS})
+
+    def rows_flagged(self) -> int:
+        """Rows that land with a warning (a cell left missing), not rejected for another fault."""
+        rejected = {(file, sheet, row) for _, file, sheet, row, code in self.rejected if code not in WARNINGS}
+        return len({(file, sheet, row) for _, file, sheet, row, code in self.rejected
+                    if code in WARNINGS} - rejected)
 
     def file_rows(self, file_name: str, rows_data: int, rows_rejected: int) -> None:
         self.files[file_name] = {"rows_data": rows_data, "rows_rejected": rows_rejected}

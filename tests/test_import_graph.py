@@ -124,7 +124,7 @@ def test_domain_never_imports_dagster_or_pipelines():
 def test_dagster_objects_live_under_defs():
     """Outside pipelines/defs/, only the code location, the run-side of the CLI and the cluster use Dagster."""
     allowed = ("pipelines.defs", "pipelines.definitions", "pipelines.sync_run", "pipelines.summary",
-               "pipelines.commands", "pipelines.cluster")
+               "pipelines.progress", "pipelines.commands", "pipelines.cluster")
     wrong = sorted({module for module, name, _, _, _ in imports(ROOT)
                     if name.split(".")[0] == "dagster" and not module.startswith(allowed)})
     assert not wrong, f"Dagster used outside pipelines/defs/: {wrong}"

@@ -109,8 +109,14 @@ def test_every_file_gets_a_report(inbox, tmp_path):
     by_row = {(e["row"], e["code"]): e for e in program["errors"]}
     assert set(by_row) == {(3, "ambiguous_village"), (4, "invalid_nik"), (4, "not_in_vocabulary")}
     assert by_row[(3, "ambiguous_village")]["candidates"].count("19.01.0") == 2     # both Air Durens
-    assert "bisa berarti beberapa desa (kandidat: 19.01.0" in by_row[(3, "ambiguous_village")]["message_id"]
-    assert "could be several villages (candidates: 19.01.0" in by_row[(3, "ambiguous_village")]["message"]
+    # Named as the template's Desa list names them, the code after each, and where that list is.
+    assert by_row[(3, "ambiguous_village")]["message_id"] == (
+        "Desa/Kel: 'Air Duren' bisa berarti beberapa desa (kandidat: Air Duren (Kec. Sungai Jaya), kode "
+        "19.01.01.2001; Air Duren (Kec. Mendo), kode 19.01.02.2001); salin nama dari lembar 'Desa' templat; "
+        "tambahkan kecamatan atau kode.")
+    assert "could be several villages (candidates: Air Duren (Kec. Sungai Jaya), kode 19.01.01.2001; " \
+           "Air Duren (Kec. Mendo), kode 19.01.02.2001); copy the name from the template's 'Desa' sheet" \
+           in by_row[(3, "ambiguous_village")]["message"]
     assert by_row[(4, "invalid_nik")]["value"] == "1901*******"
     text = json.dumps(program)
     for secret in ("1901014508900001", "1901011203850000", "0812-3456-7890", "081299998888", "Warung"):

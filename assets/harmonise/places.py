@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from assets.harmonise.labels import parse_village_label
+from assets.harmonise.candidates import CandidateNames, candidate_codes
 from assets.harmonise.matcher import Match, Matcher
 from assets.harmonise.names import name_key
 from assets.ingest.errors import cell_error
@@ -146,9 +147,10 @@ def place_rows(frame: pd.DataFrame, dataset: Dataset, matcher: Matcher, layouts:
     frame = match_frame(add_year(with_regency_from_report_numbers(frame), dataset), matcher)
     placed = frame[frame["village_code"].notna()]
     unplaced = frame[frame["village_code"].isna()]
+    candidates = CandidateNames(matcher)
     rejections = [_rejection(row, "ambiguous_village" if row.match_method == "ambiguous" else "unknown_village",
                              layouts, dataset, value=row.village_name or row.village_code_sent or "",
-                             extra=_why(row))
+                             extra=_why(row, candidates))
                   for row in unplaced.itertuples()]
     # Placed by a code whose village's name is not the row's (nor another village's): flagged, not silent.
     doubtful = placed[placed["match_method"].str.contains("code", na=False) & (placed["match_score"] < 1.0)
@@ -178,13 +180,13 @@ def drop_repeated_village_years(placed: pd.DataFrame, dataset: Dataset, layouts:
     return placed[~duplicated].reset_index(drop=True), rejections
 
 
-def _why(row) -> tuple[str, str]:
-    """What the message adds, in English and in Bahasa Indonesia."""
+def _why(row, candidates: CandidateNames) -> tuple[str, str]:
+    """What the message adds, in English and in Bahasa Indonesia: the candidates, the row's own district and
+    regency first, as the template's `Desa` list names them, and a pointer to that list."""
     if row.match_method == "not_a_village":
         return " (marked not a village by the data steward)", " (ditandai bukan desa oleh pengelola data)"
-    if not row.match_candidates:
-        return "", ""
-    return f" (candidates: {row.match_candidates})", f" (kandidat: {row.match_candidates})"
+    return candidates.extra(candidate_codes(row.match_candidates), row.match_scope or "", row.district_name,
+                            row.regency_name)
 
 
 def _rejection(row, code: str, layouts: dict[str, dict], dataset: Dataset, value: str, extra: str = "") -> dict:

@@ -18,6 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from assets.harmonise.aliases import NOT_A_VILLAGE
+from assets.harmonise.candidates import candidate_codes
 from assets.harmonise.codes import dotted_code
 from assets.harmonise.matcher import Matcher
 from assets.harmonise.names import name_key
@@ -35,17 +36,15 @@ def review_queue(unresolved: pd.DataFrame, files: pd.DataFrame, matcher: Matcher
     """unresolved: the place tuples harmonise could not place (dataset, source_file, village_name, ...,
     match_method, match_scope, match_candidates); files: sha256, source, file_name. One row per
     (area, name), most used first, with its candidates [(code, path, score)]."""
-    rows = unresolved[unresolved["village_name"].fillna("").str.strip() != ""].copy()
+    rows = _queued(unresolved)
     if rows.empty:
         return pd.DataFrame(columns=["name_key", "scope_code", "written", "district", "regency", "rows", "sources",
                                      "files", "why", "candidates"])
-    rows["name_key"] = rows["village_name"].map(name_key)
-    rows["scope_code"] = rows["match_scope"].fillna("")
     rows = rows.merge(files.rename(columns={"sha256": "source_file"}), on="source_file", how="left")
     items = []
     for (key, scope), group in rows.groupby(["name_key", "scope_code"], sort=False):
         written = group["village_name"].mode().iloc[0]
-        listed = [c.split(" ")[0] for c in "; ".join(group["match_candidates"].dropna()).split("; ") if c]
+        listed = candidate_codes("; ".join(group["match_candidates"].dropna()))
         scores = dict(matcher.suggestions(written, scope, limit=CANDIDATES))
         codes = list(dict.fromkeys(listed + list(scores)))[:CANDIDATES]
         items.append({
@@ -57,6 +56,23 @@ def review_queue(unresolved: pd.DataFrame, files: pd.DataFrame, matcher: Matcher
             "candidates": [(c, matcher.describe(c), scores.get(c, _similarity(matcher, written, c))) for c in codes],
         })
     return pd.DataFrame(items).sort_values(["rows", "written"], ascending=[False, True]).reset_index(drop=True)
+
+
+def _queued(unresolved: pd.DataFrame) -> pd.DataFrame:
+    """The unresolved rows that name a village, keyed by (name_key, scope_code): one queue item per key."""
+    if "village_name" not in unresolved:        # none unresolved: stored without columns
+        return pd.DataFrame(columns=[*unresolved.columns, "village_name", "match_scope", "name_key", "scope_code"])
+    rows = unresolved[unresolved["village_name"].fillna("").str.strip() != ""].copy()
+    rows["name_key"] = rows["village_name"].map(name_key)
+    rows["scope_code"] = rows["match_scope"].fillna("")
+    return rows
+
+
+def queue_size(unresolved: pd.DataFrame) -> tuple[int, int]:
+    """(names, rows) waiting in the review queue: the items `review_queue` would list and the rows they hold,
+    without computing candidates (fast enough for a sync's summary)."""
+    rows = _queued(unresolved)
+    return (len(rows.drop_duplicates(["name_key", "scope_code"])), len(rows)) if len(rows) else (0, 0)
 
 
 def _most_common(values: pd.Series) -> str:

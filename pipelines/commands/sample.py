@@ -13,7 +13,9 @@ def register(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sample_data.generate import generate
-    generate(Path(args.out), seed=args.seed)
-    print(f"sample data written to {args.out}")
+    import time
+
+    from sample_data.generate import describe, generate
+    start = time.perf_counter()
+    print(describe(generate(Path(args.out), seed=args.seed), time.perf_counter() - start))
     return 0

@@ -94,12 +94,15 @@ def _sync(args: argparse.Namespace) -> int:
     log_level = "DEBUG" if args.verbose else "CRITICAL"
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     with _instance(persistent=args.executor == "multiprocess") as instance:
+        from pipelines.progress import run_progress
         from pipelines.sync_run import execute_sync      # a partition per new file, then one run over them
         before = os.environ.get("JEMBATAN_EXECUTOR")
         if args.executor == "multiprocess":
             os.environ["JEMBATAN_EXECUTOR"] = "multiprocess"       # here and in the step processes
         try:
-            result = execute_sync(instance, paths, run_config, args.executor)
+            _say(f"sync: reading {paths.paths().inbox} into {paths.paths().warehouse}")
+            with run_progress(instance, _say):       # a line as each step starts and ends (stderr)
+                result = execute_sync(instance, paths, run_config, args.executor)
         finally:
             if before is None:
                 os.environ.pop("JEMBATAN_EXECUTOR", None)
@@ -146,7 +149,7 @@ def _report(success: bool, events, paths) -> int:
     """Print the summary of a finished sync from its Dagster events (of one run, or of a run and its
     retries): step failures when it failed; else the published figures, failed checks and duplicates."""
     from assets.privacy import scrub
-    from pipelines.summary import check_lines, duplicate_lines, summary_lines
+    from pipelines.summary import check_lines, duplicate_lines, next_step_lines, summary_lines
     if not success:
         failed = False
         for event in events:
@@ -173,6 +176,8 @@ def _report(success: bool, events, paths) -> int:
             new_rows[name.removesuffix("_files")] = materialization.metadata["dagster/row_count"].value
     lines = summary_lines(paths.paths().database, new_files, not_received, new_rows)
     lines += duplicate_lines(paths.paths()) + check_lines(events)
+    if paths.paths().database.exists():
+        lines += next_step_lines(paths.paths())
     print("\n".join(lines))
     return 0
 

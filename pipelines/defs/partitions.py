@@ -30,6 +30,9 @@ def file_metadata(manifest: dict, reports: Path) -> dict:
         "sha256": manifest["sha256"],
         "source": manifest["source"],
         "file": scrub(manifest["file_name"]),
+        # The partition key is the hash: this names it for a person (folder, file name masked, day received).
+        "partition_label": partition_label(manifest),
+        "received_at": manifest.get("received_at") or "unknown",
         "status": "superseded" if manifest.get("superseded_by") else manifest["status"],
         "read_now": bool(manifest.get("read_now")),
         "datasets": ", ".join(manifest.get("datasets", [])) or "none",
@@ -44,6 +47,11 @@ def file_metadata(manifest: dict, reports: Path) -> dict:
         "report": dg.MetadataValue.path(str(report_path(reports, manifest["source"], manifest["file_name"],
                                                         manifest["sha256"]))),
     }
+
+
+def partition_label(manifest: dict) -> str:
+    """'bps / umkm_2023.xlsx / 2026-12-07': a file partition as a person tells it apart (its key is a hash)."""
+    return f"{manifest['source']} / {scrub(manifest['file_name'])} / {str(manifest.get('received_at') or '')[:10]}"
 
 
 def read_in_run(instance: dg.DagsterInstance, run_id: str, source: str) -> list[dict]:
