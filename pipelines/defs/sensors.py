@@ -91,6 +91,8 @@ INBOX_SENSORS = [inbox_sensor(source) for source in SOURCES]
              target=dg.AssetSelection.all(), default_status=dg.DefaultScheduleStatus.STOPPED,
              description="Full sync every day at 02:00 WIB: reference lists, every inbox folder (a partition per "
                          "new file, all read in the one run), matching, marts, reports")
-def daily_full_sync(context: dg.ScheduleEvaluationContext, paths: JembatanPaths) -> dg.RunRequest:
+def daily_full_sync(context: dg.ScheduleEvaluationContext, paths: JembatanPaths):
     _, tags, selection = plan_run(context.instance, paths.paths(), [key for a in ALL_ASSETS for key in a.keys])
+    if selection == []:
+        return dg.SkipReason("nothing changed since the last sync: no run")
     return dg.RunRequest(tags=tags, asset_selection=selection)
