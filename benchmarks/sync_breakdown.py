@@ -74,9 +74,11 @@ def breakdown(instance: dg.DagsterInstance, started: float, wall: float, cpu: fl
     planned = sum(e.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED for _, e in events)
     steps: dict[str, dict] = {}
     for t, e in events:
-        if not e.step_key:
+        if not e.step_key or t < run_start:         # planned materializations name their step too
             continue
         step = steps.setdefault(e.step_key, {"start": t, "records_from": None, "end": t, "records": 0})
+        if e.event_type == dg.DagsterEventType.STEP_START:
+            step["start"] = t
         if e.event_type in RECORDS:
             step["records_from"] = step["records_from"] or t
             step["records"] += e.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION or \
