@@ -105,19 +105,25 @@ def inbox_current(paths: Paths, source: str) -> bool:
     return paths.state.built_from(f"inbox.{source}") == inbox_key(paths, source)
 
 
-def new_contents(paths: Paths) -> list[str]:
-    """The SHA-256 of every inbox file whose content this warehouse has not received, in drop order
-    (agency folders in SOURCES order), each content once: the file partitions a sync runs. Each new or
-    changed file is taken into the archive (hashed while copied) as receiving does; a file still being
-    written, a link or an unreadable file is left for the ingest assets to report."""
+def new_files(paths: Paths) -> list[dict]:
+    """Every inbox file whose content this warehouse has not received, in drop order (agency folders in
+    SOURCES order), each content once: {"sha256", "source", "file_name"} (an arrival: assets/arrivals.py).
+    Each new or changed file is taken into the archive (hashed while copied) as receiving does; a file
+    still being written, a link or an unreadable file is left for the ingest assets to report."""
     _receiving_key(paths)
-    work, new = paths.work, []
+    work, new = paths.work, {}
     for source in SOURCES:
         scan = scan_inbox(paths.inbox / source)
-        for sha in known_hashes(scan.files, hash_cache(work, source), paths.archive, scan.stats):
+        for path, sha in zip(scan.files, known_hashes(scan.files, hash_cache(work, source), paths.archive,
+                                                      scan.stats)):
             if isinstance(sha, str) and sha not in new and not work.manifest_path(sha).exists():
-                new.append(sha)
-    return new
+                new[sha] = {"sha256": sha, "source": source, "file_name": path.name}
+    return list(new.values())
+
+
+def new_contents(paths: Paths) -> list[str]:
+    """The SHA-256 of new_files, in drop order."""
+    return [f["sha256"] for f in new_files(paths)]
 
 
 def received_contents(paths: Paths) -> list[str]:
@@ -127,15 +133,16 @@ def received_contents(paths: Paths) -> list[str]:
     return [m["sha256"] for m in manifests if not m.get("superseded_by")]
 
 
-def receive_contents(paths: Paths, shas: list[str]) -> dict[str, dict]:
-    """Receive the inbox files holding these contents (a run's file partitions), every agency folder in
-    drop order. Returns per content its manifest (assets/ingest/record.Received.as_dict: source,
-    file_name, status, rows_read, rows_accepted, ...) with `read_now` (True when read by this call,
-    False when received before); a content no inbox file holds and never received is left out."""
+def receive_contents(paths: Paths, shas: list[str], sources: list[str] | None = None) -> dict[str, dict]:
+    """Receive the inbox files holding these contents (a run's arrivals), in drop order; `sources`: the
+    agency folders they were found in (default: every folder). Returns per content its manifest
+    (assets/ingest/record.Received.as_dict: source, file_name, status, rows_read, rows_accepted, ...) with
+    `read_now` (True when read by this call, False when received before); a content no inbox file holds
+    and never received is left out."""
     wanted = set(shas)
     read_now = set()
     for source in SOURCES:
-        if wanted - read_now:
+        if wanted - read_now and (sources is None or source in sources):
             read_now |= {r.sha256 for r in ingest_source(paths, source, only=wanted - read_now)
                          if r.sha256 in wanted and r.status not in ("unchanged", "duplicate", *NOT_RECEIVED)}
     return {sha: {**manifest, "read_now": sha in read_now} for sha in shas

@@ -98,11 +98,11 @@ def breakdown(instance: dg.DagsterInstance, started: float, wall: float, cpu: fl
         lines.append(f"  {key[:36]:<36} {work + records:7.2f} s: work {work:7.2f} s, records {records:6.2f} s "
                      f"({step['records']} events)")
     materialized = sum(e.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION for _, e in events)
-    partitions = instance.get_dynamic_partitions("received_files")
+    partitions = [key for name in ("received_files", "arrivals") for key in instance.get_dynamic_partitions(name)]
     lines += [f"  run end           {run_end - last_end:8.2f} s; after the run {started + wall - run_end:6.2f} s",
               f"  bookkeeping       {bookkeeping:8.2f} s = {100 * bookkeeping / wall:4.1f}% of the wall time "
               f"(run creation + step records); {materialized} materializations, "
-              f"{len(partitions)} file partitions on the instance"]
+              f"{len(partitions)} partitions (files or arrivals) on the instance"]
     return lines
 
 

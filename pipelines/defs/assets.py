@@ -14,7 +14,8 @@ import pandas as pd
 
 from assets import steps
 from assets.incremental import code_files, fingerprint
-from pipelines.defs.partitions import RECEIVED_FILES, file_metadata, read_in_run, retire_partitions
+from assets.arrivals import arrival_files
+from pipelines.defs.partitions import ARRIVALS, arrival_metadata, read_in_run
 from assets.ingest.record import NOT_RECEIVED
 from assets.ingest.reconcile import reconcile_source
 from pipelines.defs.metadata import chart_metadata, match_quality_metadata, table
@@ -57,32 +58,46 @@ def reference_gazetteer(paths: JembatanPaths) -> dg.MaterializeResult:
     })
 
 
-@dg.asset(group_name="ingest", partitions_def=RECEIVED_FILES, backfill_policy=dg.BackfillPolicy.single_run(),
-          description="Each received file (a partition per content, keyed by its SHA-256): archived by content "
-                      "hash, read, parsed and validated; accepted rows stored with personal data replaced, "
-                      "rejections kept. One run reads many files (in worker processes), in drop order")
+@dg.asset(group_name="ingest", partitions_def=ARRIVALS, backfill_policy=dg.BackfillPolicy.single_run(),
+          description="The files of each arrival (a partition per set of new contents a sync found, its key "
+                      "leading to their SHA-256, folder and name): each archived by content hash, read, parsed "
+                      "and validated; accepted rows stored with personal data replaced, rejections kept. One run "
+                      "reads many files (in worker processes), in drop order; a row per file in `files_read`")
 def received_file(context, paths: JembatanPaths) -> None:
-    read = steps.receive_contents(paths.paths(), context.partition_keys)
-    # A file a corrected one (read now) replaced no longer counts: its partition goes.
-    replaced = [old for manifest in read.values() if manifest["read_now"] for old in manifest.get("supersedes", [])]
-    retire_partitions(context.instance, replaced, keep=context.partition_keys)
-    for sha in context.partition_keys:
-        context.add_asset_metadata(file_metadata(read[sha], paths.paths().reports) if sha in read else
-                                   {"status": "not in the inbox: withdrawn before it was read"}, partition_key=sha)
+    where = paths.paths()
+    files = {key: arrival_files(where.work.root, key) for key in context.partition_keys}
+    shas = [f["sha256"] for key in context.partition_keys for f in files[key]]
+    read = steps.receive_contents(where, shas, sources=sorted({f["source"] for fs in files.values() for f in fs}))
+    for key in context.partition_keys:
+        context.add_asset_metadata(arrival_metadata(files[key], read, where.reports), partition_key=key)
 
 
-@dg.asset(group_name="harmonise", partitions_def=RECEIVED_FILES, backfill_policy=dg.BackfillPolicy.single_run(),
+@dg.asset(group_name="harmonise", partitions_def=ARRIVALS, backfill_policy=dg.BackfillPolicy.single_run(),
           deps=[received_file, reference_gazetteer],
-          description="Each received file's accepted rows placed in current Kemendagri villages (cached per "
-                      "file under the reference lists, steward aliases and matching code in force)")
+          config_schema={"files": dg.Field([str], default_value=[], is_required=False, description=(
+              "A steward's re-run of some files of an arrival: their SHA-256 (or its first characters); "
+              "none for every file of the run's arrivals"))},
+          description="The accepted rows of each arrival's files placed in current Kemendagri villages, file by "
+                      "file (cached per file under the reference lists, steward aliases and matching code in "
+                      "force); a re-run may name the files to place again (config `files`)")
 def placed_file(context, paths: JembatanPaths) -> None:
-    placed = steps.place_contents(paths.paths(), context.partition_keys)
-    for sha in context.partition_keys:
-        stats = placed.get(sha, {"placed": 0, "unplaced": 0, "methods": {}})
-        total = stats["placed"] + stats["unplaced"]
-        context.add_asset_metadata({"dagster/row_count": stats["placed"], "rows_unplaced": stats["unplaced"],
-                                    "share_placed": round(stats["placed"] / total, 4) if total else 1.0,
-                                    "methods": dg.MetadataValue.json(stats["methods"])}, partition_key=sha)
+    where, choice = paths.paths(), context.op_execution_context.op_config["files"]
+    files = {key: [f["sha256"] for f in arrival_files(where.work.root, key)] for key in context.partition_keys}
+    chosen = {key: [sha for sha in shas if not choice or any(sha.startswith(c) for c in choice)]
+              for key, shas in files.items()}
+    placed = steps.place_contents(where, [sha for shas in chosen.values() for sha in shas])
+    for key, shas in chosen.items():
+        stats = [placed.get(sha, {"placed": 0, "unplaced": 0, "methods": {}}) for sha in shas]
+        done, left = sum(s["placed"] for s in stats), sum(s["unplaced"] for s in stats)
+        methods: dict[str, int] = {}
+        for s in stats:
+            for method, rows in s["methods"].items():
+                methods[method] = methods.get(method, 0) + rows
+        context.add_asset_metadata({
+            "dagster/row_count": done, "rows_unplaced": left, "files_placed": len(shas),
+            "share_placed": round(done / (done + left), 4) if done + left else 1.0,
+            "methods": dg.MetadataValue.json(methods),
+            "files": dg.MetadataValue.json({sha: stats[i] for i, sha in enumerate(shas)})}, partition_key=key)
 
 
 def ingest_asset(source: str) -> dg.AssetsDefinition:

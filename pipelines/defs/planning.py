@@ -1,8 +1,9 @@
 """What a sync runs, decided before the run (the one skip decision; assets/incremental.py says what it
-compares): a partition of `received_files` is added per inbox content the warehouse has not received
-(pipelines/defs/partitions.py), and the run selects those partitions' file assets, each folder asset
-whose inbox folder changed, each stage whose inputs changed (assets/steps.stale_stages), and everything
-downstream of them. An asset left out records nothing; an unchanged inbox starts no run at all.
+compares): the contents the warehouse has not received are recorded as one arrival (assets/arrivals.py)
+and added as a partition of `arrivals` (pipelines/defs/partitions.py), and the run selects that
+partition's file assets, each folder asset whose inbox folder changed, each stage whose inputs changed
+(assets/steps.stale_stages), and everything downstream of them. An asset left out records nothing; an
+unchanged inbox starts no run at all.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from collections.abc import Sequence
 import dagster as dg
 
 from assets import steps
+from assets.arrivals import arrivals, forget_arrival, record_arrival
 from pipelines.defs.assets import ALL_ASSETS
 from pipelines.defs.partitions import FILE_ASSETS, add_partitions, retire_partitions, run_tags
 from schemas import SOURCES
@@ -21,28 +23,32 @@ STAGE_ASSETS = {"reference": "reference_gazetteer", "harmonise": "harmonised_pla
 
 def plan_run(instance: dg.DagsterInstance, paths: steps.Paths,
              asset_keys: Sequence[dg.AssetKey]) -> tuple[list[str], dict[str, str], list[dg.AssetKey] | None]:
-    """(the new contents' partition keys, the run's tags, the run's asset selection: None for every
-    asset of `asset_keys`, [] for no run at all, else the assets to run).
+    """(the new contents' SHA-256, the run's tags, the run's asset selection: None for every asset of
+    `asset_keys`, [] for no run at all, else the assets to run).
 
-    The instance's partitions are made those of the warehouse: one per received file that counts (in
-    the order received) and one per new content; a partition of neither (a file a corrected one
-    superseded, a content taken out of the inbox before any run read it) is removed. When the steward's
+    The instance's partitions are made those of the warehouse: one per arrival recorded (in the order
+    recorded), the new one last; an arrival none of whose files was ever received (its files taken out
+    of the inbox before any run read them) is forgotten, and its partition removed. When the steward's
     aliases or the matching code changed since the files were placed (or a key rotation dropped the
-    placements), the run is over every file's partition: each is placed again, none read again."""
-    received = steps.received_contents(paths)
-    keys = steps.new_contents(paths)
-    known = add_partitions(instance, [*received, *keys])
-    current = {*received, *keys}
-    if gone := [key for key in known if key not in current]:
+    placements), the run is over every arrival: each file is placed again, none read again."""
+    new = steps.new_files(paths)
+    keys = [f["sha256"] for f in new]
+    for arrival in arrivals(paths.work.root):
+        if not any(paths.work.manifest_path(f["sha256"]).exists() for f in arrival["files"]):
+            forget_arrival(paths.work.root, arrival["key"])     # never read: a new arrival holds what remains
+    this = record_arrival(paths.work.root, new) if new else None
+    recorded = [arrival["key"] for arrival in arrivals(paths.work.root)]
+    known = add_partitions(instance, recorded)
+    if gone := [key for key in known if key not in set(recorded)]:
         retire_partitions(instance, gone)
-        known = [key for key in known if key in current]
+        known = [key for key in known if key in set(recorded)]
     seeds = [dg.AssetKey(STAGE_ASSETS[stage]) for stage in steps.stale_stages(paths)]
     seeds += [dg.AssetKey(f"{source}_files") for source in SOURCES if not steps.inbox_current(paths, source)]
     tags = {}
-    if received and steps.has_gazetteer(paths) and not steps.placements_current(paths):
+    if known and steps.has_gazetteer(paths) and not steps.placements_current(paths):
         seeds, tags = [*seeds, *FILE_ASSETS], run_tags(known, known)
-    elif keys:
-        seeds, tags = [*seeds, *FILE_ASSETS], run_tags(keys, known)
+    elif this:
+        seeds, tags = [*seeds, *FILE_ASSETS], run_tags([this], known)
     selected = dg.AssetSelection.assets(*seeds).downstream().resolve(ALL_ASSETS) if seeds else set()
     if not tags:                    # no file partition to run: the file assets are not part of it
         selected -= set(FILE_ASSETS)
