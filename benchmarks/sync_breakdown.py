@@ -40,6 +40,7 @@ from benchmarks.side_by_side import new_police_file  # noqa: E402
 
 RECORDS = {dg.DagsterEventType.STEP_OUTPUT, dg.DagsterEventType.ASSET_MATERIALIZATION,
            dg.DagsterEventType.ASSET_CHECK_EVALUATION, dg.DagsterEventType.HANDLED_OUTPUT}
+SEEN: set[str] = set()          # runs already broken down
 STEP_ENDS = {dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE, dg.DagsterEventType.STEP_SKIPPED}
 
 
@@ -63,8 +64,14 @@ def sync(inbox: Path, warehouse: Path, home: Path, code: Path | None) -> tuple[f
 
 
 def breakdown(instance: dg.DagsterInstance, started: float, wall: float, cpu: float) -> list[str]:
-    """The lines of one sync's breakdown from its run's event log (the instance's latest run)."""
-    run = instance.get_runs(limit=1)[0]
+    """The lines of one sync's breakdown from its run's event log (the instance's latest run, if the sync
+    started one)."""
+    runs = instance.get_runs(limit=1)
+    if not runs or runs[0].run_id in SEEN:
+        return [f"  process           {wall:8.2f} s wall {cpu:8.2f} s CPU",
+                "  no run: nothing selected, nothing recorded"]
+    run = runs[0]
+    SEEN.add(run.run_id)
     entries = instance.all_logs(run.run_id)
     events = [(e.timestamp, e.dagster_event) for e in entries if e.dagster_event is not None]
     first = events[0][0]

@@ -138,9 +138,9 @@ def test_an_arrival_per_sync_none_for_an_unchanged_inbox_one_for_a_new_file(inst
     assert list(files_read(third)) == [new] and list(files_placed(third)) == [new]
     second, = set(instance.get_dynamic_partitions(ARRIVALS.name)) - {arrival}
     assert arrival_shas(warehouse, second) == {new}
-    assert folder_summary(third, "polda")["files_new"] == 1 and folder_summary(third, "bps")["files_new"] == 0
-    assert not any(e.asset_key.to_user_string() == "reference_gazetteer"       # unchanged: not built again
-                   for e in third.get_asset_materialization_events())
+    assert folder_summary(third, "polda")["files_new"] == 1
+    assert not {e.asset_key.to_user_string() for e in third.get_asset_materialization_events()} & {
+        "reference_gazetteer", "bps_files"}                  # unchanged: not built again, nothing recorded
 
     with on_disk(tmp_path / "rebuild_home") as fresh:      # every file at once
         sync(fresh, inbox, tmp_path / "rebuilt")
@@ -261,3 +261,18 @@ def test_an_arrival_no_run_read_is_planned_again_without_a_file_taken_out(instan
     keys, tags, _ = plan_run(instance, paths, [])
     assert keys == [crimes] and arrival_shas(warehouse, tags["dagster/partition"]) == {crimes}
     assert instance.get_dynamic_partitions(ARRIVALS.name) == [tags["dagster/partition"]]
+
+
+def test_an_arrival_a_sensor_recorded_is_read_by_the_next_sync_with_the_rest(instance, inbox, tmp_path):
+    from assets.arrivals import record_arrival
+    from pipelines.defs.planning import plan_run
+    warehouse = tmp_path / "warehouse"
+    paths = JembatanPaths(inbox=str(inbox), warehouse=str(warehouse)).paths()
+    msme, crimes = sha256(inbox / "bps" / "umkm.xlsx"), sha256(inbox / "polda" / "lp_januari.xlsx")
+    seen = record_arrival(paths.work.root, [{"sha256": crimes, "source": "polda", "file_name": "lp_januari.xlsx"}])
+    keys, tags, _ = plan_run(instance, paths, [])        # as the polda sensor left it, its run not yet come
+    rest = tags["dagster/asset_partition_range_end"]
+    assert keys == [msme, crimes] and tags["dagster/asset_partition_range_start"] == seen
+    assert arrival_shas(warehouse, seen) == {crimes} and arrival_shas(warehouse, rest) == {msme}
+    result = sync(instance, inbox, warehouse)
+    assert set(files_read(result)) == {msme, crimes} and all(m["read_now"] for m in files_read(result).values())

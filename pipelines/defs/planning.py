@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import dagster as dg
 
 from assets import steps
-from assets.arrivals import arrivals, forget_arrival, record_arrival
+from assets.arrivals import arrival_files, arrivals, forget_arrival, record_arrival
 from pipelines.defs.assets import ALL_ASSETS
 from pipelines.defs.partitions import FILE_ASSETS, add_partitions, retire_partitions, run_tags
 from schemas import SOURCES
@@ -27,16 +27,25 @@ def plan_run(instance: dg.DagsterInstance, paths: steps.Paths,
     `asset_keys`, [] for no run at all, else the assets to run).
 
     The instance's partitions are made those of the warehouse: one per arrival recorded (in the order
-    recorded), the new one last; an arrival none of whose files was ever received (its files taken out
-    of the inbox before any run read them) is forgotten, and its partition removed. When the steward's
+    recorded), the new one last. An arrival no run has read yet (a sensor's whose run has not come, a
+    killed sync's) runs again with the new one; if one of its files was taken out of the inbox first, it
+    is forgotten (its partition removed) and the new arrival holds what remains. When the steward's
     aliases or the matching code changed since the files were placed (or a key rotation dropped the
     placements), the run is over every arrival: each file is placed again, none read again."""
     new = steps.new_files(paths)
     keys = [f["sha256"] for f in new]
+    pending = []                # arrivals no run has read yet (a sensor's, a killed sync's), still to run
     for arrival in arrivals(paths.work.root):
-        if not any(paths.work.manifest_path(f["sha256"]).exists() for f in arrival["files"]):
-            forget_arrival(paths.work.root, arrival["key"])     # never read: a new arrival holds what remains
-    this = record_arrival(paths.work.root, new) if new else None
+        shas = [f["sha256"] for f in arrival["files"]]
+        if any(paths.work.manifest_path(sha).exists() for sha in shas):
+            continue
+        if set(shas) <= set(keys):
+            pending.append(arrival["key"])
+        else:                   # a file taken out before any run read it: a new arrival holds what remains
+            forget_arrival(paths.work.root, arrival["key"])
+    waiting = {f["sha256"] for key in pending for f in arrival_files(paths.work.root, key)}
+    rest = [f for f in new if f["sha256"] not in waiting]
+    to_run = [*pending, *([record_arrival(paths.work.root, rest)] if rest else [])]
     recorded = [arrival["key"] for arrival in arrivals(paths.work.root)]
     known = add_partitions(instance, recorded)
     if gone := [key for key in known if key not in set(recorded)]:
@@ -47,10 +56,11 @@ def plan_run(instance: dg.DagsterInstance, paths: steps.Paths,
     tags = {}
     if known and steps.has_gazetteer(paths) and not steps.placements_current(paths):
         seeds, tags = [*seeds, *FILE_ASSETS], run_tags(known, known)
-    elif this:
-        seeds, tags = [*seeds, *FILE_ASSETS], run_tags([this], known)
+    elif to_run:
+        seeds, tags = [*seeds, *FILE_ASSETS], run_tags(to_run, known)
     selected = dg.AssetSelection.assets(*seeds).downstream().resolve(ALL_ASSETS) if seeds else set()
     if not tags:                    # no file partition to run: the file assets are not part of it
         selected -= set(FILE_ASSETS)
+    selected -= {dg.AssetKey(f"{source}_files") for source in SOURCES} - set(seeds)   # folders unchanged
     selection = [key for key in asset_keys if key in selected]
     return keys, tags, None if len(selection) == len(asset_keys) else selection
