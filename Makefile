@@ -8,7 +8,7 @@ export JEMBATAN_INBOX ?= $(CURDIR)/inbox
 export JEMBATAN_WAREHOUSE ?= $(CURDIR)/warehouse
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: setup run test test-cluster test-cluster-restarts sample ui bench clean browser portal screenshots cluster cluster-down cluster-status cluster-packages
+.PHONY: setup run test producer-files test-cluster test-cluster-restarts sample ui bench clean browser portal screenshots cluster cluster-down cluster-status cluster-packages
 
 setup: $(STAMP)
 
@@ -19,16 +19,18 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # Generate the bundled sample agency files (deterministic) and copy them into the inbox.
+# The sample, the inbox and DAGSTER_HOME hold personal data (or run metadata about it): owner-only (0700).
 sample: $(STAMP)
+	mkdir -p $(SAMPLE) && chmod 700 $(SAMPLE)
 	$(BIN)/python -m sample_data.generate --out $(SAMPLE)
-	mkdir -p $(JEMBATAN_INBOX)
+	mkdir -p $(JEMBATAN_INBOX) && chmod 700 $(JEMBATAN_INBOX)
 	cp -r $(SAMPLE)/inbox/. $(JEMBATAN_INBOX)/
 
 # The sample files were just copied: read them at once (a real inbox waits JEMBATAN_SETTLE_SECONDS, default 5,
 # for a file to stop changing).
 run: export JEMBATAN_SETTLE_SECONDS ?= 0
 run: sample
-	mkdir -p $(DAGSTER_HOME)
+	mkdir -p $(DAGSTER_HOME) && chmod 700 $(DAGSTER_HOME)
 	$(BIN)/jembatan sync
 
 test: $(STAMP) browser
@@ -56,22 +58,35 @@ browser:
 	  test -x /usr/bin/chromium || { echo "chromium could not be installed (not root, no sudo or no apt-get)"; \
 	    test "$$CI" != true; }; }
 
-# The agencies' portal on http://127.0.0.1:8080/ (accounts: `$(BIN)/jembatan portal user add ...`).
+# The agencies' portal on http://127.0.0.1:8080/ (`make portal PORT=8081` for another port; accounts: `$(BIN)/jembatan portal user add ...`).
+portal: PORT ?= 8080
 portal: $(STAMP)
-	$(BIN)/jembatan portal
+	$(BIN)/jembatan portal --port $(PORT)
 
 # The portal's screenshots in docs/ (a real portal, sync and browser on a throw-away sample warehouse).
 screenshots: $(STAMP) browser
 	$(BIN)/python docs/portal_screenshots.py
 
 # Quick benchmarks (each benchmarks/bench_*.py run side by side with its baseline; see BENCHMARKS.md).
+# Rebuild the producer matrix's files (tests/producers/files/, committed: CI never runs this) with the real
+# writers: LibreOffice and Gnumeric from Debian, SheetJS and ExcelJS from npm, XlsxWriter from PyPI.
+producer-files: $(STAMP)
+	command -v soffice >/dev/null && command -v ssconvert >/dev/null && command -v npm >/dev/null || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    libreoffice-calc-nogui gnumeric nodejs npm >/dev/null; }
+	$(BIN)/pip install --quiet -e '.[producers]'
+	npm ci --prefix tests/producers --no-audit --no-fund
+	$(BIN)/python tests/producers/build.py
+
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b --quick || exit 1; done
 
+# The Dagster UI on http://127.0.0.1:3000 (`make ui PORT=3001` for another port).
+ui: PORT ?= 3000
 ui: $(STAMP)
-	mkdir -p $(DAGSTER_HOME)
+	mkdir -p $(DAGSTER_HOME) && chmod 700 $(DAGSTER_HOME)
 	test -f $(DAGSTER_HOME)/dagster.yaml || cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/dagster dev -w workspace.yaml
+	$(BIN)/dagster dev -w workspace.yaml -p $(PORT)
 
 # The Dagster deployment on this machine, loopback only (README "The cluster"): PostgreSQL (Dagster's storage),
 # Redis (Celery's broker), the Dagster daemon, the webserver on http://127.0.0.1:3030 and two Celery workers.
@@ -99,4 +114,4 @@ cluster-packages:
 
 clean:
 	test ! -d .cluster -o ! -x $(BIN)/python || $(BIN)/python -m pipelines.cluster down
-	rm -rf build inbox .cluster warehouse/*.duckdb warehouse/archive warehouse/reports warehouse/work warehouse/parquet warehouse/publications .dagster_home
+	rm -rf build inbox .cluster warehouse/*.duckdb warehouse/archive warehouse/original_names warehouse/reports warehouse/work warehouse/parquet warehouse/publications .dagster_home

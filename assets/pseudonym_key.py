@@ -4,7 +4,8 @@ The key (32 random bytes, written as 64 hex digits) lives outside the warehouse,
 (default ~/.config/jembatan/pseudonym.key). A warehouse records the *fingerprint* of the key its
 pseudonyms were made with (`key_fingerprint.json`: an HMAC of a fixed label under the key, which says
 nothing about the key itself). A sync then refuses, with one line, a key that is missing, empty, shorter
-than 32 bytes, readable by others, or not the recorded one: a different key would split every person
+than 32 bytes, one byte repeated, a symbolic link, owned by another user, readable by others,
+in a folder others may write, or not the recorded one: a different key would split every person
 and officer into two pseudonyms without a trace.
 
 Only a new warehouse (no fingerprint recorded, no stored pseudonyms) gets a key made for it on its first
@@ -20,7 +21,9 @@ import hashlib
 import hmac
 import json
 import os
+import pwd
 import secrets
+import stat
 from pathlib import Path
 
 from assets.access import forbidden_bits, restrict, restricted_dir
@@ -47,23 +50,11 @@ def fingerprint(key: bytes) -> str:
 
 
 def read_key(path: Path | None = None) -> bytes:
-    """The key in `path` (default key_file()), checked: it exists, is a regular file (or a link to one)
-    readable by its owner only (or JEMBATAN_GROUP), and holds at least 32 bytes as hex. Raises KeyRefused."""
+    """The key in `path` (default key_file()), checked (check_key_file): a regular file, not a link, owned
+    by the user running this, readable by that user only (or JEMBATAN_GROUP), in a folder only that user
+    can write, holding at least 32 bytes as hex that are not one byte repeated. Raises KeyRefused."""
     path = path or key_file()
-    try:
-        st = path.stat()                # a link is judged by the file it points to
-    except FileNotFoundError:
-        raise KeyRefused(f"pseudonym key {path} is missing; restore it from your backup, or `jembatan key "
-                         "rotate` to re-key every stored pseudonym") from None
-    if not path.is_file():
-        raise KeyRefused(f"pseudonym key {path} is not a regular file")
-    if st.st_mode & forbidden_bits():
-        raise KeyRefused(f"pseudonym key {path} is readable by others (mode {st.st_mode & 0o777:o}); "
-                         f"run `chmod 600 {path}`")
-    folder = path.resolve().parent.stat().st_mode
-    if folder & 0o002 and not folder & 0o1000:       # anyone may replace the key there (no sticky bit)
-        raise KeyRefused(f"the folder of pseudonym key {path} can be written by anyone (mode {folder & 0o777:o}); "
-                         f"run `chmod 700 {path.resolve().parent}`")
+    check_key_file(path)
     text = path.read_text(errors="replace").strip()
     if not text:
         raise KeyRefused(f"pseudonym key {path} is empty; restore it from your backup, or `jembatan key rotate`")
@@ -73,7 +64,49 @@ def read_key(path: Path | None = None) -> bytes:
         raise KeyRefused(f"pseudonym key {path} is not hexadecimal (make one with `jembatan key init`)") from None
     if len(key) < KEY_BYTES:
         raise KeyRefused(f"pseudonym key {path} is too short: {len(key)} bytes, at least {KEY_BYTES} needed")
+    if len(set(key)) == 1:
+        raise KeyRefused(f"pseudonym key {path} is one byte repeated ({key[:1].hex()} x {len(key)}), not a "
+                         "random key; make a new one with `jembatan key rotate`")
     return key
+
+
+def check_key_file(path: Path) -> None:
+    """Refuse (KeyRefused) a key file anyone but the user running this could have placed or changed: a
+    missing file, a symbolic link (it could point anywhere, e.g. into a world-writable folder), not a
+    regular file, owned by another user, readable by others, or in a folder another user owns or that
+    the group or others may write (they could swap the key)."""
+    try:
+        st = path.lstat()
+    except FileNotFoundError:
+        raise KeyRefused(f"pseudonym key {path} is missing; restore it from your backup, or `jembatan key "
+                         "rotate` to re-key every stored pseudonym") from None
+    if stat.S_ISLNK(st.st_mode):
+        raise KeyRefused(f"pseudonym key {path} is a symbolic link (to {os.readlink(path)}); put the key file "
+                         "itself there, in a folder only you can write")
+    if not stat.S_ISREG(st.st_mode):
+        raise KeyRefused(f"pseudonym key {path} is not a regular file")
+    me = os.geteuid()
+    if st.st_uid != me:
+        raise KeyRefused(f"pseudonym key {path} belongs to user {_user(st.st_uid)}, not to {_user(me)} who runs "
+                         "this; the key must be the running user's own file")
+    if st.st_mode & forbidden_bits():
+        raise KeyRefused(f"pseudonym key {path} is readable by others (mode {st.st_mode & 0o777:o}); "
+                         f"run `chmod 600 {path}`")
+    folder = path.parent.resolve()
+    fst = folder.stat()
+    if fst.st_uid != me:
+        raise KeyRefused(f"the folder of pseudonym key {path} ({folder}) belongs to user {_user(fst.st_uid)}; "
+                         "keep the key in a folder of your own, e.g. ~/.config/jembatan (mode 700)")
+    if fst.st_mode & 0o022:
+        raise KeyRefused(f"the folder of pseudonym key {path} ({folder}) can be written by others (mode "
+                         f"{fst.st_mode & 0o7777:o}); run `chmod 700 {folder}`")
+
+
+def _user(uid: int) -> str:
+    try:
+        return f"{pwd.getpwuid(uid).pw_name} (uid {uid})"
+    except KeyError:
+        return f"uid {uid}"
 
 
 def write_new_key(path: Path, key: bytes | None = None, replace: bool = False) -> bytes:

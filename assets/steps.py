@@ -150,24 +150,25 @@ def receive_contents(paths: Paths, shas: list[str], sources: list[str] | None = 
 
 
 def _agency_reports_key(paths: Paths) -> str:
-    placed = paths.placed_store / "rejections.parquet"
-    return fingerprint(placed, paths.work.manifests(), [p.name for p in paths.work.rejection_files()],
+    placed, read_as = paths.placed_store / "rejections.parquet", paths.placed_store / "read_as.parquet"
+    return fingerprint(placed, read_as, paths.work.manifests(), [p.name for p in paths.work.rejection_files()],
                        _report_code())
 
 
 def _report_code() -> str:
-    return fingerprint(*code_files("assets/ingest"), *code_files("assets/privacy.py"))
+    return fingerprint(*code_files("assets/ingest"), *code_files("assets/privacy.py", "assets/harmonise/read_as.py"))
 
 
 def agency_reports(paths: Paths) -> dict[str, int]:
     """A report for every received file (warehouse/reports/<source>/), rewritten only when it changed
     (the planner runs this stage when a file, a rejection or a manifest changed). Returns the number of
     reports per status."""
-    placed = paths.placed_store / "rejections.parquet"
+    placed, read_as = paths.placed_store / "rejections.parquet", paths.placed_store / "read_as.parquet"
     key = _agency_reports_key(paths)
     restricted_dir(paths.reports)
     statuses = write_file_reports(paths.work, paths.reports,
-                                  storage.read_parquet(placed) if placed.exists() else pd.DataFrame(), _report_code())
+                                  storage.read_parquet(placed) if placed.exists() else pd.DataFrame(), _report_code(),
+                                  storage.read_parquet(read_as) if read_as.exists() else None)
     paths.state.record("agency_reports", key, statuses)
     return statuses
 

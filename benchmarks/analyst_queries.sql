@@ -32,5 +32,5 @@ FROM mart_bhabinkamtibmas_coverage GROUP BY ALL ORDER BY ALL;
 -- name: crime_by_category_month
 -- Monthly crime by category across the province from the shareable schema.
 SELECT year, month, crime_category, sum(crime_count) AS published_reports,
-       count(*) FILTER (WHERE is_suppressed) AS withheld_cells
+       count(*) AS published_cells
 FROM public.crime_village_month WHERE village_code LIKE '19.%' GROUP BY ALL ORDER BY ALL;

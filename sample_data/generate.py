@@ -54,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     args = parser.parse_args(argv)
     start = time.perf_counter()
+    args.out.mkdir(parents=True, exist_ok=True)
+    args.out.chmod(0o700)           # the sample files and their ground truth hold (made-up) personal data
     s = generate(args.out, args.seed)
     print(f"wrote {s['files']} files to {s['out_dir']} (seed {s['seed']}): {s['villages']} villages, "
           f"{s['agency_rows']} agency rows, {s['rejected_rows']} rejected rows, "

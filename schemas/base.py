@@ -40,10 +40,47 @@ class Column:
     # Other ways agencies write an allowed value ("Kredit Usaha Rakyat" for KUR) -> that value.
     synonyms: tuple[tuple[str, str], ...] = ()
     unit: str | None = None
+    stored: bool = True            # False: read only to check other columns (edits), never stored
+    example: str | None = None     # a value as the clerk writes it, for "what was expected" in answers
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown column kind {self.kind!r} for {self.name}")
+
+
+# Kinds of edit: checks over what was read, whatever way it was read (assets/ingest/edits.py, and the
+# history edit in assets/harmonise/history_edits.py). A value failing one lands, flagged as a warning.
+EDIT_KINDS = {
+    "balance_total",     # parts add up to the total column beside them (micro + small + medium = total)
+    "subtotal_row",      # a row equal to the sum of the rows under or above it is a subtotal: left out
+    "ratio_history",     # a village's value against its own earlier years (Hidiroglou-Berthelot)
+    "ratio_column",      # a value orders of magnitude off the median of its column
+    "thousands_separator",  # a value that x 1,000 sits among its column (750 among 750,000s)
+    "count_domain",      # a count column holding fractions or percentages
+    "parts_within_whole",   # the parts cannot exceed the whole (MSMEs counted in a village <= its population)
+    "date_order",        # a date breaking the order the rest of its (sorted) column keeps
+    "date_sequence",     # a date before the one it follows (an incident after its report)
+    "date_period",       # a date outside the file's period (the year it states; after the file came)
+    "date_future",       # a date after the file was received
+}
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One edit declared for a dataset: `kind` (EDIT_KINDS) over `columns`; `against` is the total, the
+    whole, or the earlier date a kind compares them with. Its flags carry the code `edit_<kind>`."""
+    kind: str
+    columns: tuple[str, ...]
+    description: str
+    against: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in EDIT_KINDS:
+            raise ValueError(f"unknown edit kind {self.kind!r}")
+
+    @property
+    def code(self) -> str:
+        return f"edit_{self.kind}"
 
 
 @dataclass(frozen=True)
@@ -63,12 +100,19 @@ class Dataset:
     one_row_per_village_year: bool = False  # cross-row rule checked once villages are matched
     fact_table: str = ""
     title_id: str = ""                # what the agency calls it, in Bahasa Indonesia (template, reports)
+    edits: tuple[Edit, ...] = ()      # checks over what was read (Edit); a failing value lands flagged
 
     def column(self, name: str) -> Column:
         for column in self.columns:
             if column.name == name:
                 return column
         raise KeyError(name)
+
+    def __post_init__(self) -> None:
+        names = {c.name for c in self.columns}
+        for edit in self.edits:
+            if unknown := {*edit.columns, *([edit.against] if edit.against else [])} - names:
+                raise ValueError(f"{self.name}: edit {edit.code} names unknown columns {sorted(unknown)}")
 
     @property
     def place_columns(self) -> tuple[str, ...]:
@@ -83,7 +127,7 @@ class Dataset:
         """Columns that survive ingest (personal ones dropped or replaced by their pseudonym)."""
         names = []
         for c in self.columns:
-            if c.personal == DROP:
+            if c.personal == DROP or not c.stored:
                 continue
             names.append(c.pseudonym if c.personal == PSEUDONYMISE else c.name)
         return tuple(names)

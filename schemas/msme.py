@@ -1,6 +1,8 @@
 """BPS: MSME (UMKM) counts and population per village and year."""
-from schemas.base import (ROW_NUMBER, Column, Dataset, district_column, regency_column, village_code_column,
+from schemas.base import (ROW_NUMBER, Column, Dataset, Edit, district_column, regency_column, village_code_column,
                           village_column)
+
+MEASURES = ("msme_micro", "msme_small", "msme_medium")
 
 MSME_VILLAGE_COUNT = Dataset(
     name="msme_village_count",
@@ -32,5 +34,25 @@ MSME_VILLAGE_COUNT = Dataset(
         Column("population", "integer", ("Jumlah Penduduk", "Penduduk", "Penduduk (jiwa)", "Jumlah Penduduk (jiwa)",
                                          "Population"),
                "Resident population", required=False, header_required=False, min_value=0, unit="persons"),
+        Column("msme_total", "integer", ("Jumlah UMKM", "Total UMKM", "Jumlah UMKM (unit)", "Total MSME"),
+               "The file's own total of micro + small + medium: read only to check them (edit_balance_total), "
+               "not stored", required=False, header_required=False, min_value=0, unit="units", stored=False),
+    ),
+    edits=(
+        Edit("balance_total", MEASURES, "micro + small + medium equal the file's total column, where it has one",
+             against="msme_total"),
+        Edit("subtotal_row", (*MEASURES, "population"),
+             "a row whose counts are the sums of the rows right under (or above) it is a subtotal, whatever "
+             "its label: left out, never placed on a village"),
+        Edit("ratio_history", (*MEASURES, "population"),
+             "each village's value against its own latest earlier year in the warehouse "
+             "(Hidiroglou-Berthelot ratio edit)"),
+        Edit("ratio_column", (*MEASURES, "population"), "a value 1,000 times above or below its column's median"),
+        Edit("thousands_separator", (*MEASURES, "population"),
+             "a value that read x 1,000 sits among the rest of its column (a lost thousands separator)"),
+        Edit("count_domain", (*MEASURES, "population"),
+             "whole counts: a column holding fractions, or micro/small/medium shares adding up to 100 (percentages)"),
+        Edit("parts_within_whole", MEASURES, "the MSMEs counted in a village are fewer than its population",
+             against="population"),
     ),
 )

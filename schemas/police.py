@@ -1,5 +1,5 @@
 """Polda / Polres: crime reports, the Bhabinkamtibmas roster and their activity logs."""
-from schemas.base import (DROP, PSEUDONYMISE, ROW_NUMBER, Column, Dataset, district_column,
+from schemas.base import (DROP, PSEUDONYMISE, ROW_NUMBER, Column, Dataset, Edit, district_column,
                           police_sector_column, regency_column, village_column)
 
 CRIME_REPORT = Dataset(
@@ -13,7 +13,8 @@ CRIME_REPORT = Dataset(
     columns=(
         ROW_NUMBER,
         Column("report_number", "identifier", ("Nomor LP", "No LP", "No. LP", "Nomor Laporan Polisi",
-                                               "Nomor Laporan", "Report Number"), "Police report number"),
+                                               "Nomor Laporan", "Report Number"), "Police report number",
+               example="LP/B/22/II/2024/SPKT/POLRES BANGKA"),
         Column("report_date", "date", ("Tgl Lapor", "Tanggal Lapor", "Tanggal Laporan", "Tgl Laporan",
                                        "Report Date"), "Date the report was made"),
         Column("incident_date", "date", ("Tgl Kejadian", "Tanggal Kejadian", "Waktu Kejadian", "Incident Date"),
@@ -35,11 +36,21 @@ CRIME_REPORT = Dataset(
         Column("suspect_name", "text", ("Nama Tersangka", "Nama Pelaku", "Tersangka", "Suspect Name"),
                "Suspect's name", required=False, header_required=False, personal=DROP),
     ),
+    edits=(
+        Edit("ratio_column", ("loss_amount",), "a loss 1,000 times above or below the column's median"),
+        Edit("thousands_separator", ("loss_amount",),
+             "a loss that read x 1,000 sits among the rest of the column (Rp 750 among Rp 750.000s)"),
+        Edit("date_sequence", ("report_date",), "a report made before the incident it reports",
+             against="incident_date"),
+        Edit("date_order", ("report_date",), "a report date breaking the order the rest of a sorted column keeps"),
+        Edit("date_period", ("report_date",),
+             "a date outside the year the file states, or after the file was received"),
+    ),
 )
 
 _NRP = Column("nrp", "identifier", ("NRP", "NRP/NIP", "Officer Id"),
               "Officer's registration number (NRP); replaced by officer_key", personal=PSEUDONYMISE,
-              pseudonym="officer_key")
+              pseudonym="officer_key", example="85061234")
 
 BHABINKAMTIBMAS_ASSIGNMENT = Dataset(
     name="bhabinkamtibmas_assignment",
@@ -86,5 +97,10 @@ BHABINKAMTIBMAS_ACTIVITY = Dataset(
                "Kind of activity: Sambang (visit), Penyuluhan (counselling), Pencegahan Narkoba, Pendampingan UMKM"),
         Column("description", "text", ("Uraian", "Keterangan", "Uraian Kegiatan", "Description"),
                "Free-text description (may name people)", required=False, header_required=False, personal=DROP),
+    ),
+    edits=(
+        Edit("date_order", ("activity_date",), "a date breaking the order the rest of a sorted column keeps"),
+        Edit("date_period", ("activity_date",),
+             "a date outside the year the file states, or after the file was received"),
     ),
 )

@@ -1,5 +1,5 @@
 """Dinas Koperasi dan UKM: program participation, one row per business per program."""
-from schemas.base import (DROP, PSEUDONYMISE, ROW_NUMBER, Column, Dataset, district_column, regency_column,
+from schemas.base import (DROP, PSEUDONYMISE, ROW_NUMBER, Column, Dataset, Edit, district_column, regency_column,
                           village_column)
 
 PROGRAMS = ("KUR", "Sertifikasi Halal", "NIB", "Pelatihan", "QRIS", "Koperasi Merah Putih")
@@ -46,6 +46,13 @@ PROGRAM_PARTICIPATION = Dataset(
         Column("amount", "amount", ("Nilai (Rp)", "Nilai", "Jumlah (Rp)", "Plafon", "Nilai Bantuan", "Amount"),
                "Credit or grant amount", required=False, header_required=False, min_value=0, unit="rupiah"),
     ),
+    edits=(
+        Edit("ratio_column", ("amount",), "an amount 1,000 times above or below the column's median"),
+        Edit("thousands_separator", ("amount",), "an amount that read x 1,000 sits among the rest of the column"),
+        Edit("date_order", ("participation_date",), "a date breaking the order the rest of a sorted column keeps"),
+        Edit("date_period", ("participation_date",),
+             "a date outside the year the file states, or after the file was received"),
+    ),
 )
 
 VILLAGE_COOPERATIVE = Dataset(
@@ -68,6 +75,12 @@ VILLAGE_COOPERATIVE = Dataset(
         Column("members", "integer", ("Jumlah Anggota", "Anggota", "Members"), "Members", required=False,
                header_required=False, min_value=0, unit="persons"),
         Column("legal_number", "identifier", ("Nomor Badan Hukum", "No. Badan Hukum", "Nomor AHU", "No AHU"),
-               "Legal entity registration number", required=False, header_required=False),
+               "Legal entity registration number", required=False, header_required=False,
+               example="AHU-0001234.AH.01.26.TAHUN 2023"),
+    ),
+    edits=(
+        Edit("ratio_column", ("members",), "a membership 1,000 times above or below the column's median"),
+        Edit("count_domain", ("members",), "whole counts: a column holding fractions or percentages"),
+        Edit("date_future", ("established_date",), "a date after the file was received"),
     ),
 )

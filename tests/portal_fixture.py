@@ -81,10 +81,12 @@ def sync(world: World) -> str:
 @contextmanager
 def portal_server(world: World, log: Path | None = None, **settings: str):
     """`jembatan portal --port 0` as its own process; yields its base URL ("http://127.0.0.1:PORT").
-    `settings`: JEMBATAN_PORTAL_* variables. Its log (standard error) goes to `log`."""
+    `settings`: JEMBATAN_PORTAL_* variables (JEMBATAN_PORTAL_SYNC=0 unless given: an upload waits for the
+    test's own `sync`). Its log (standard error) goes to `log`."""
     log = log or world.root / "portal.log"
     with open(log, "ab") as errors:
-        process = subprocess.Popen([JEMBATAN, "portal", "--port", "0"], env=world.env(**settings), cwd=REPO,
+        process = subprocess.Popen([JEMBATAN, "portal", "--port", "0"], cwd=REPO,
+                                   env=world.env(**{"JEMBATAN_PORTAL_SYNC": "0", **settings}),
                                    stdout=subprocess.PIPE, stderr=errors, text=True)
     lines: queue.Queue = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()

@@ -16,7 +16,7 @@ from tests.test_ingest import msme_workbook
 from tests.test_pipeline_small import crime_workbook
 from tests.test_receiving import program_workbook
 
-SHEETS = ["Ringkasan (Summary)", "Kesalahan (Errors)", "Baris dilewati (Skipped rows)"]
+SHEETS = ["Ringkasan (Summary)", "Kesalahan (Errors)", "Baris dilewati (Skipped rows)", "Keputusan (Decisions)"]
 ERROR_HEADERS = ("Lembar / Sheet", "Baris Excel / Excel row", "Kolom / Column", "Judul kolom / Header",
                  "Isi sel / Value as typed", "Tingkat / Severity", "Seharusnya / Expected", "Pesan / Message",
                  "Kandidat desa / Candidate villages", "Kode / Code")
@@ -114,14 +114,15 @@ def test_headers_in_bahasa_indonesia_with_english_beside(reports):
                                    "Police reports (laporan polisi), one row per report (crime_report)")
     program = list(reports["peserta"][SHEETS[1]].values)[1:]
     nik = next(r for r in program if r[9] == "invalid_nik")
-    assert nik[5] == "galat (error)"
+    assert nik[5] == "kesalahan (error)"
     assert nik[6] == ("NIK 16 digit diketik sebagai teks (angka kehilangan digit terakhir)\n"
                       "(a 16-digit NIK typed as text (a number loses its last digit))")
     assert nik[7].startswith("NIK: '1901*******' bukan NIK yang sah") and "\n(NIK: '1901*******' is not a valid" in nik[7]
     crime = list(reports["lp_2023"][SHEETS[1]].values)[1:]
     unknown = next(r for r in crime if r[9] == "unknown_village")
-    assert unknown[6] == ("desa/kelurahan yang ada di daftar resmi Kemendagri (lihat kandidat desa)\n"
-                          "(a village on the official Kemendagri list (see the candidates))")
+    assert unknown[6] == ("desa/kelurahan yang ada di daftar resmi Kemendagri (lihat kandidat desa, dan daftar desa "
+                          "templat: lembar 'Desa')\n(a village on the official Kemendagri list (see the candidates, "
+                          "and the template's village list: 'Desa' sheet))")
     msme = list(reports["umkm_2023"][SHEETS[1]].values)[1:]
     assert {r[5] for r in msme} == {"peringatan (warning)"}
     skipped = list(reports["umkm_2023"][SHEETS[2]].values)[1:]

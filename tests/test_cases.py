@@ -175,3 +175,74 @@ def test_float_written_integers_land_as_the_plain_file_does(tmp_path):
     assert (first["rows_accepted"], first["rows_rejected"]) == (3, 1)
     assert [(e["row"], e["code"]) for e in first["errors"]] == [(5, "missing_value")]
     assert (plain["rows_accepted"], plain["rows_rejected"]) == (3, 0)
+
+
+def test_formula_results_saved_as_zero_or_not_at_all_are_computed(tmp_path):
+    """XlsxWriter saves 0 as every formula's result and asks for recalculation; openpyxl saves none. The
+    population (=F4+G4) is the formula's real result, never 0 and never empty."""
+    warehouse = sync_case("formula-saved-as-zero", tmp_path)
+    landed = query(warehouse, "SELECT v.village_name, f.year, f.population, f.msme_micro FROM fact_msme_count f "
+                              "JOIN dim_village v USING (village_code) ORDER BY f.year, f.source_row")
+    assert landed == [("Simpang Hitam", 2022, 3511, 398), ("Pulau Indah", 2022, 2202, 199),
+                      ("Teluk Ketapang", 2022, 3971, 290),
+                      ("Simpang Hitam", 2023, 3545, 410), ("Pulau Indah", 2023, 2222, 205),
+                      ("Teluk Ketapang", 2023, 4000, 300)]
+    assert query(warehouse, "SELECT count(*) FROM data_quality_rejection") == [(0,)]
+    by_name = reports(warehouse, "bps")
+    zero = by_name["rekap_umkm_penduduk_pasir_nangka_2023.xlsx"]
+    assert zero["status"] == "accepted" and zero["rows_accepted"] == 3
+    assert any("3 formula result(s) saved as 0 by a writer that asks for recalculation (fullCalcOnLoad) were "
+               "computed from the sheet's cells (H4, H5, H6)" in note for note in zero["notes"]), zero["notes"]
+    unsaved = by_name["rekap_umkm_penduduk_pasir_nangka_2022_openpyxl.xlsx"]
+    assert any("3 formula result(s) saved without a result were computed" in note for note in unsaved["notes"])
+    assert not any("read as empty" in note for note in unsaved["notes"]), unsaved["notes"]
+
+def test_district_subtotal_rows_are_left_out_by_their_sums(tmp_path):
+    warehouse = sync_case("district-subtotal-rows", tmp_path)
+    report = reports(warehouse, "bps")["umkm_kecamatan_desa_kab_tuban_2023.xlsx"]
+    assert sorted((s["row"], s["reason"]) for s in report["skipped"]) == [(3, "subtotal"), (6, "subtotal"), (9, "subtotal")]
+    assert any("row 3 (KEBONJATI | 650 | 40 | 3) left out as a subtotal" in n for n in report["notes"])
+    rows = query(warehouse, "SELECT v.village_name, v.district_name, f.msme_micro, f.msme_small, f.msme_medium "
+                 "FROM fact_msme_count f JOIN dim_village v USING (village_code) ORDER BY f.source_row")
+    assert ("Tawangrejo", "Kebonjati", 320, 22, 2) in rows
+    assert not [r for r in rows if r[0] == "Kebonjati"]          # desa Kebonjati gets nothing from row I
+    assert not [r for r in rows if r[2] in (650, 700)]           # no subtotal landed anywhere
+    assert query(warehouse, "SELECT count(*) FROM data_quality_rejection WHERE row IN (3, 6)") == [(0,)]
+
+def test_hidden_first_version_sheet_is_named_not_read(tmp_path):
+    warehouse = sync_case("hidden-first-version-sheet", tmp_path)
+    rows = query(warehouse, "SELECT v.village_name, f.msme_micro, f.source_sheet FROM fact_msme_count f "
+                            "JOIN dim_village v USING (village_code) ORDER BY f.source_row")
+    assert rows == [("Simpang Hitam", 410, "UMKM 2023 (2)"), ("Pulau Indah", 205, "UMKM 2023 (2)"),
+                    ("Teluk Ketapang", 300, "UMKM 2023 (2)")]
+    assert query(warehouse, "SELECT sheet, \"row\", \"column\", value, code, severity FROM data_quality_rejection") == \
+        [("UMKM 2023", 3, "C", "401", "hidden_copy_not_read", "warning")]
+    report = reports(warehouse, "bps")["umkm_pasir_nangka_2023_final.xlsx"]
+    assert (report["status"], report["rows_accepted"], report["rows_rejected"]) == ("accepted", 3, 0)
+    first = report["decisions"][0]
+    assert first["flagged"] and first["sheet"] == "UMKM 2023"
+    assert "C3 401 di sana, 410 di 'UMKM 2023 (2)' baris 3; C4 250 di sana, 205 di 'UMKM 2023 (2)' baris 4" \
+        in first["evidence_id"]
+
+
+def test_population_with_a_qualifier_is_not_the_population(tmp_path):
+    warehouse = sync_case("population-with-a-qualifier", tmp_path)
+    rows = query(warehouse, "SELECT v.village_name, f.msme_micro, f.msme_small, f.msme_medium, f.population "
+                            "FROM fact_msme_count f JOIN dim_village v USING (village_code) ORDER BY f.source_row")
+    assert rows == [("Simpang Hitam", 410, 31, 2, None), ("Pulau Indah", 205, 17, 0, None),
+                    ("Teluk Ketapang", 300, 20, 1, None)]
+    report = reports(warehouse, "bps")["profil_umkm_kemiskinan_pasir_nangka_2023.xlsx"]
+    assert report["status"] == "accepted"
+    said = [d["value_id"] for d in report["decisions"]]
+    assert "Kolom 'Jumlah Penduduk Miskin' tidak dibaca sebagai jumlah penduduk" in said
+    assert "Column 'Jumlah Penduduk Miskin' not read as population" in [d["value"] for d in report["decisions"]]
+
+
+def test_utc_timestamps_are_read_in_indonesian_time(tmp_path):
+    warehouse = sync_case("utc-timestamps", tmp_path)
+    assert query(warehouse, "SELECT CAST(activity_date AS VARCHAR) FROM fact_bhabinkamtibmas_activity "
+                            "ORDER BY source_row") == [("2023-08-01",), ("2023-08-17",), ("2023-09-01",), ("2023-09-14",)]
+    report = reports(warehouse, "polda")["export_kegiatan_bhabinkamtibmas_20230930.xlsx"]
+    [zone] = [d for d in report["decisions"] if d["decision"] == "time_zone"]
+    assert not zone["flagged"] and zone["value_id"] == "B 'tanggal_kegiatan': diubah ke WIB (Asia/Jakarta, UTC+7)"
+    assert query(warehouse, "SELECT count(*) FROM data_quality_rejection") == [(0,)]

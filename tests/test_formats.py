@@ -198,7 +198,7 @@ def test_xml_spreadsheet_2003_is_read(tmp_path, work, name):
     assert data.rows[3] == ["Sungai Jaya", "Air Duren", 2023.0, 300.0, 20.0, 0.0, 3100.0, "#N/A",
                             dt.date(2023, 8, 17)]
     assert data.rows[4][:2] == ["", "Sidorejo"] and data.rows[4][8] == dt.datetime(2023, 8, 18, 9, 30)
-    assert data.rows[5][7:] == ["", True]
+    assert data.rows[5][7:] == ["=1/0", True]          # no saved result: reported at its cell, never empty
 
     received = receive(path, work)
     assert (received.status, received.rows_read, received.rows_accepted) in {("accepted", 3, 3),
@@ -316,7 +316,11 @@ def test_other_producers_xlsx_get_the_same_checks_and_rows(tmp_path, work, produ
     assert received.rows_accepted == 3, received.notes
     assert msme_rows(work) == EXPECTED                # the merged district fills its block
     assert received.hidden["UMKM"] == {"rows": [5], "columns": ["I", "J"]}
-    assert any("3 formula cell(s) without a saved result" in n for n in received.notes)
+    # The shared formula's first cell is computed; the cells sharing it carry no text and are flagged.
+    assert any("1 formula result(s) saved without a result were computed from the sheet's cells (H4)" in n
+               for n in received.notes), received.notes
+    assert any("2 formula(s) saved without a result could not be computed" in n and "H5" in n and "H6" in n
+               for n in received.notes), received.notes
 
 
 @pytest.mark.parametrize("producer", PRODUCERS)

@@ -168,13 +168,27 @@ def test_unseen_header_wording_is_recognised_and_unread_columns_are_named(tmp_pa
 
 def test_columns_read_by_a_close_match_are_named(tmp_path, work):
     received = received_sheet(tmp_path, work, "umkm.xlsx", "bps", [
-        ["Desa/Kelurahan", "Kecamatan", "Tahun", "Mikro", "Kecil", "Menengah", "Jumlah Penduduk Miskin"],
+        ["Desa/Kelurahan", "Kecamatan", "Tahun", "Mikro", "Kecil", "Menengah", "Jumlah Penduduk Terdaftar"],
         ["Air Duren", "Mendo", 2023, 10, 2, 0, 310],
     ])
-    assert "sheet 'Sheet': columns read by a close match of their header: G 'Jumlah Penduduk Miskin' as " \
+    assert "sheet 'Sheet': columns read by a close match of their header: G 'Jumlah Penduduk Terdaftar' as " \
            "population" in received.notes
-    assert any("kolom dibaca karena judulnya mirip: G 'Jumlah Penduduk Miskin' sebagai population" in n
+    assert any("kolom dibaca karena judulnya mirip: G 'Jumlah Penduduk Terdaftar' sebagai population" in n
                for n in received.notes_id)
+    [loose] = [d for d in received.decisions if d["column"] == "G"]
+    assert loose["value_id"] == "G 'Jumlah Penduduk Terdaftar' dibaca sebagai jumlah penduduk"
+
+
+def test_a_header_naming_a_measure_with_a_qualifier_is_not_read_as_it(tmp_path, work):
+    received = received_sheet(tmp_path, work, "umkm.xlsx", "bps", [
+        ["Desa/Kelurahan", "Kecamatan", "Tahun", "Mikro", "Kecil", "Menengah", "Jumlah Penduduk Miskin",
+         "Mikro (%)"],
+        ["Air Duren", "Mendo", 2023, 10, 2, 0, 310, 1.5],
+    ])
+    assert received.layouts["Sheet"]["msme_micro"] == ["D", "Mikro"] and "population" not in received.layouts["Sheet"]
+    declined = [d["value_id"] for d in received.decisions if d["value_id"].startswith("Kolom")]
+    assert declined == ["Kolom 'Jumlah Penduduk Miskin' tidak dibaca sebagai jumlah penduduk",
+                        "Kolom 'Mikro (%)' tidak dibaca sebagai mikro"]
 
 
 def test_district_named_only_in_the_title_scopes_the_rows(tmp_path, work):

@@ -13,7 +13,7 @@ PUBLISHED = "20240301T000000000000Z"     # fixed, so freshness in days is fixed
 @pytest.fixture(scope="module")
 def con(tmp_path_factory):
     path = tmp_path_factory.mktemp("marts") / "jembatan.duckdb"
-    build_database(path, *tiny_inputs(), publication_id=PUBLISHED, threshold=4)
+    build_database(path, *tiny_inputs(), publication_id=PUBLISHED, )
     connection = duckdb.connect(str(path), read_only=True)
     yield connection
     connection.close()

@@ -1,5 +1,5 @@
 """The bundled sample, synced and published: no personal data in any published table or Parquet file,
-the suppression invariant at scale, every column documented, and docs/data_dictionary.md current."""
+the cell-key method at scale, every column documented, and docs/data_dictionary.md current."""
 from __future__ import annotations
 
 import re
@@ -52,18 +52,28 @@ def test_no_personal_data_in_any_published_column_or_parquet_file(con, warehouse
             assert nik == (0,) and named == (0,), (source, column)
 
 
-def test_no_public_total_contains_a_withheld_count(con):
-    assert con.execute("SELECT count(*) FROM public.crime_village_month WHERE is_suppressed").fetchone()[0] > 0
+def test_public_counts_perturbed_and_no_small_count_public(con):
+    """At scale: every public crime count is the cell-key method's (never 1 to 4), the public tables hold
+    the same value for the same reports, and the full figures stay in main."""
+    from assets.publish.cell_key import PUBLIC_COUNTS, THRESHOLD
+    assert con.execute(f"SELECT count(*) FROM public.crime_village_month WHERE crime_count BETWEEN 1 AND {THRESHOLD}"
+                       ).fetchone() == (0,)
+    small = " OR ".join(f"{c} BETWEEN 1 AND {THRESHOLD}" for c in PUBLIC_COUNTS)
+    assert con.execute(f"SELECT count(*) FROM public.mart_village_year WHERE {small}").fetchone() == (0,)
+    # small true counts exist and were moved; most counts differ from the truth by at most 2
+    moved = con.execute("""
+        SELECT count(*) FILTER (WHERE m.crime_count BETWEEN 1 AND 4),
+               count(*) FILTER (WHERE m.crime_count > 6 AND abs(coalesce(p.crime_count, 0) - m.crime_count) > 2)
+        FROM main.crime_village_month m LEFT JOIN public.crime_village_month p
+          USING (village_code, year, month, crime_category)""").fetchone()
+    assert moved[0] > 100 and moved[1] == 0
+    # a month cell holding every report of its year for that category shows the yearly count
     assert con.execute("""
-        SELECT count(*) FROM public.crime_village_month t JOIN public.crime_village_month c USING (village_code, year, month)
-        WHERE t.crime_category = 'total' AND NOT t.is_suppressed AND c.is_suppressed""").fetchone() == (0,)
-    assert con.execute("""
-        SELECT count(*) FROM public.mart_village_year y JOIN public.crime_village_month c USING (village_code, year)
-        WHERE c.is_suppressed AND (y.crime_count IS NOT NULL OR y.crime_against_msme_count IS NOT NULL
-              OR (c.crime_category = 'violent' AND y.violent_crime_count IS NOT NULL)
-              OR (c.crime_category = 'narcotics' AND y.narcotics_crime_count IS NOT NULL)
-              OR (c.crime_category = 'hard_drugs' AND y.hard_drugs_crime_count IS NOT NULL)
-              OR (c.crime_category = 'other' AND y.other_crime_count IS NOT NULL))""").fetchone() == (0,)
+        SELECT count(*) FROM main.crime_village_month m JOIN main.mart_village_year y USING (village_code, year)
+        JOIN public.crime_village_month p USING (village_code, year, month, crime_category)
+        JOIN public.mart_village_year q USING (village_code, year)
+        WHERE m.crime_category = 'narcotics' AND m.crime_count = y.narcotics_crime_count
+              AND p.crime_count <> q.narcotics_crime_count""").fetchone() == (0,)
     # the full figures stay in main
     assert con.execute("SELECT sum(crime_count) FROM crime_village_month WHERE crime_category = 'total' "
                        "AND village_code LIKE '19.%' AND year = 2023").fetchone() == (2155,)

@@ -120,7 +120,8 @@ def test_every_file_gets_a_report(inbox, tmp_path):
     bomb = reports["lol.xlsx"]
     assert bomb["problems"][0]["code"] == "xml_entities" and bomb["dataset"] is None
     workbook = openpyxl.load_workbook(next(warehouse.glob("reports/koperasi/peserta.xlsx.*.xlsx")))
-    assert workbook.sheetnames == ["Ringkasan (Summary)", "Kesalahan (Errors)", "Baris dilewati (Skipped rows)"]
+    assert workbook.sheetnames == ["Ringkasan (Summary)", "Kesalahan (Errors)", "Baris dilewati (Skipped rows)",
+                                  "Keputusan (Decisions)"]
     errors = list(workbook["Kesalahan (Errors)"].values)
     assert errors[0] == ("Lembar / Sheet", "Baris Excel / Excel row", "Kolom / Column", "Judul kolom / Header",
                          "Isi sel / Value as typed", "Tingkat / Severity", "Seharusnya / Expected", "Pesan / Message",
@@ -133,9 +134,9 @@ def test_every_file_gets_a_report(inbox, tmp_path):
     assert "kandidat" not in errors[1][7] and "candidates" not in errors[1][7]
     assert errors[1][7].startswith(by_row[(3, "ambiguous_village")]["message_id"].split(" (kandidat")[0])
     assert errors[1][8].count("19.01.0") == 2 and errors[1][8].count("\n") == 1       # one candidate a line
-    assert [(r[1], r[2], r[5], r[9]) for r in errors[1:]] == [(3, "E", "galat (error)", "ambiguous_village"),
-                                                             (4, "C", "galat (error)", "invalid_nik"),
-                                                             (4, "G", "galat (error)", "not_in_vocabulary")]
+    assert [(r[1], r[2], r[5], r[9]) for r in errors[1:]] == [(3, "E", "kesalahan (error)", "ambiguous_village"),
+                                                             (4, "C", "kesalahan (error)", "invalid_nik"),
+                                                             (4, "G", "kesalahan (error)", "not_in_vocabulary")]
     # Every note in both languages, side by side.
     assert len(msme["notes_id"]) == len(msme["notes"])
     summary = list(openpyxl.load_workbook(next(warehouse.glob("reports/bps/umkm_2023.xlsx.*.xlsx")))[

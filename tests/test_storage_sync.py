@@ -16,7 +16,7 @@ from tests.test_storage import BUCKET, bucket_keys, s3_server
 
 # Columns that say when a sync ran, not what it published.
 WHEN = {"publication_id", "published_at", "received_at", "days_since_received"}
-IN_THE_STORAGE = ("archive", "work", "reports")
+IN_THE_STORAGE = ("archive", "original_names", "work", "reports")    # original_names: beside the archive
 
 
 def published(database) -> dict[str, list[tuple]]:

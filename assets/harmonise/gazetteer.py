@@ -15,6 +15,7 @@ import pandas as pd
 from assets.harmonise.codes import code_level, dotted_code, parent_of   # noqa: F401  (re-exported)
 from assets.harmonise.names import name_key
 from assets.harmonise.reference_files import AREA_COLUMNS, read_reference_folder
+from assets.ingest.inbox import settle_seconds
 
 BRIDGING_COLUMNS = ["bps_code", "kemendagri_code", "bps_name", "bps_name_alt", "level"]
 CHANGE_COLUMNS = ["from_version", "to_version", "code", "new_code", "change", "old_name", "new_name"]
@@ -96,8 +97,16 @@ def derive_changes(areas: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=CHANGE_COLUMNS)
 
 
-def load_gazetteer(folder: Path) -> Gazetteer:
-    found = read_reference_folder(Path(folder))
+def load_gazetteer(folder: Path, settle: float | None = None) -> Gazetteer:
+    """The reference lists of `folder` (files settled `settle` seconds, default JEMBATAN_SETTLE_SECONDS; 0
+    for a folder named explicitly). Raises FileNotFoundError when it holds no Kemendagri village list,
+    naming the files still being written when that is why."""
+    found = read_reference_folder(Path(folder), settle)
+    if not found.areas and found.waiting:
+        raise FileNotFoundError(
+            f"the reference list(s) {', '.join(found.waiting)} in {folder} are still being written (changed in "
+            f"the last {settle_seconds() if settle is None else settle:g} s): not read yet; run the sync again "
+            "in a few seconds (a sync started by hand waits for them)")
     if not found.areas:
         raise FileNotFoundError(f"no Kemendagri village list in {folder}: put the official list there (CSV or "
                                 "Excel with kemendagri_code/kode and name/nama columns, the decree year in the "

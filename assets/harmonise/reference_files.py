@@ -165,11 +165,16 @@ class ReferenceFiles:
     bridging: list[pd.DataFrame] = field(default_factory=list)
     published_changes: list[pd.DataFrame] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    waiting: list[str] = field(default_factory=list)      # files still being written: not read yet
 
 
-def read_reference_folder(folder: Path) -> ReferenceFiles:
+def read_reference_folder(folder: Path, settle: float | None = None) -> ReferenceFiles:
+    """Every reference list of `folder` by kind; files changed in the last `settle` seconds (default
+    JEMBATAN_SETTLE_SECONDS) are named in `waiting`, not read."""
     found = ReferenceFiles()
-    for path in sorted(scan_inbox(folder).files):        # regular, settled files: links never followed
+    scan = scan_inbox(folder, settle)
+    found.waiting = [e.name for e in scan.entries if e.status == "waiting"]
+    for path in sorted(scan.files):        # regular, settled files: links never followed
         if path.suffix.lower() not in READABLE or path.name.startswith((".", "~$")):
             continue
         frame = read_table(path)

@@ -21,6 +21,7 @@ from assets.harmonise.aliases import NOT_A_VILLAGE
 from assets.harmonise.codes import dotted_code
 from assets.harmonise.matcher import Matcher
 from assets.harmonise.names import name_key
+from assets.inert import inert_workbook
 
 CANDIDATES = 5
 HEADERS = ["Item", "Village as written", "District as written", "Regency as written", "Area code", "Area",
@@ -107,7 +108,7 @@ def write_workbook(queue: pd.DataFrame, path: Path, matcher: Matcher) -> Path:
     sheet.freeze_panes = "C2"
     sheet.auto_filter.ref = f"A1:{_letter(len(HEADERS) - 1)}{len(queue) + 1}"
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    inert_workbook(wb).save(path)      # a spelling as received never comes back as a live formula
     return path
 
 

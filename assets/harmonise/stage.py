@@ -18,13 +18,16 @@ import pandas as pd
 
 from assets import storage
 from assets.harmonise import aliases
+from assets.harmonise.history_edits import history_rejections
 from assets.harmonise.matcher import Matcher
 from assets.harmonise.places import drop_keys_seen_in_earlier_files, drop_repeated_village_years, place_rows
 from assets.harmonise.quality import match_quality
+from assets.harmonise.read_as import likeness_rows, with_labels
 from assets.incremental import atomic_write, code_files, fingerprint, write_frame
+from assets.ingest.decisions import ordered
+from assets.ingest.errors import REJECTION_COLUMNS
 from assets.ingest.receive import pseudonymise
 from assets.ingest.work_area import WorkArea
-from assets.ingest.errors import REJECTION_COLUMNS
 from assets.ingest.table import typed_frame
 from assets.paths import Paths, has_gazetteer, steward_dir, stored_gazetteer
 from schemas import DATASETS
@@ -57,6 +60,9 @@ def harmonise(paths: Paths) -> dict[str, dict]:
         stats[name] = extras[-1]["stats"]
     work.write_frame(paths.placed_store / "rejections.parquet",
                      pd.concat([e["rejections"] for e in extras], ignore_index=True))
+    work.write_frame(paths.placed_store / "read_as.parquet",          # placed by likeness: told to the clerk
+                     with_labels(likeness_rows([f for name in DATASETS for f in placed_files(paths, name)]),
+                                 lambda: stored_gazetteer(paths).current()))
     work.write_frame(paths.placed_store / "unresolved.parquet",
                      pd.concat([e["unresolved"] for e in extras], ignore_index=True))
     work.write_frame(paths.placed_store / "match_quality.parquet",
@@ -131,7 +137,7 @@ def _place_dataset(paths: Paths, name: str, accepted: list[Path], matching: str,
                               for path in accepted if path.stem not in known]
     else:
         parts = [_placed_file(path, folder, dataset, matcher, layouts) for path in accepted]
-    files, repeated = [folder / f"{stem}.parquet" for stem in names], []
+    files, repeated, flagged = [folder / f"{stem}.parquet" for stem in names], [], []
     methods = _by_file([p["methods"] for p in parts], _no_methods())
     by_method = methods[~methods["match_method"].isin(UNPLACED)].groupby("match_method")["rows"].sum()
     if dataset.one_row_per_village_year or dataset.unique_key:
@@ -144,6 +150,7 @@ def _place_dataset(paths: Paths, name: str, accepted: list[Path], matching: str,
             else _empty_placed(name, matcher)      # no file yet: an empty table keeps the SQL valid
         rows, repeated = drop_repeated_village_years(rows, dataset, layouts() if len(rows) else {},
                                                      file_names if files else {})
+        flagged = history_rejections(rows, dataset, layouts() if len(rows) else {})   # warnings: rows stay
         combined = paths.placed_store / f"{name}.parquet"
         work.write_frame(combined, rows)
         files, by_method, names = [combined], rows["match_method"].value_counts(), []
@@ -155,7 +162,8 @@ def _place_dataset(paths: Paths, name: str, accepted: list[Path], matching: str,
     return {"stats": {"placed": int(by_method.sum()), "rejected": len(rejections) + len(repeated),
                       "methods": {k: int(v) for k, v in by_method.sort_values(ascending=False).items()}},
             "matching": matching, "files": names,       # which files' results these are, to add others to
-            "rejections": pd.concat([rejections, pd.DataFrame.from_records(repeated, columns=REJECTION_COLUMNS)],
+            "rejections": pd.concat([rejections, pd.DataFrame.from_records(repeated + flagged,
+                                                                           columns=REJECTION_COLUMNS)],
                                     ignore_index=True),
             "unresolved": _by_file([p["unresolved"] for p in parts], pd.DataFrame()),
             "methods": methods}
@@ -258,8 +266,10 @@ def stored_match_quality(paths: Paths) -> pd.DataFrame:
 def file_register(work: WorkArea) -> pd.DataFrame:
     """One row per received file, from the manifests."""
     columns = ["sha256", "source", "file_name", "status", "datasets", "rows_read", "rows_accepted",
-               "rows_rejected", "rows_skipped", "received_at", "notes", "superseded_by"]
+               "rows_rejected", "rows_skipped", "received_at", "notes", "decisions", "superseded_by"]
     records = [{**{k: m.get(k) for k in columns}, "datasets": ", ".join(m["datasets"]),
-                "notes": json.dumps(m["notes"], ensure_ascii=False), "superseded_by": m.get("superseded_by") or None}
+                "notes": json.dumps(m["notes"], ensure_ascii=False),
+                "decisions": json.dumps(ordered(m.get("decisions", [])), ensure_ascii=False),
+                "superseded_by": m.get("superseded_by") or None}
                for m in work.manifests()]
     return pd.DataFrame.from_records(records, columns=columns)

@@ -14,8 +14,9 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from assets.incremental import read_memo, write_memo
-from assets.ingest.inbox import (Entry, NotTaken, archived_path, clear_stale_copies, shown_name, stamp, take,
-                                 waiting)
+from assets.ingest.inbox import (Entry, NotTaken, archived_path, clear_stale_copies, shown_name, stamp, stored_name,
+                                 take, waiting)
+from assets.ingest.original_names import remember
 from assets.ingest.receive import known_file, read_received, record_received
 from assets.ingest.record import Received
 from assets.ingest.supersede import settle_supersessions
@@ -87,16 +88,17 @@ def known_hashes(files: list[Path], cache: Path, archive_dir: Path,
         except FileNotFoundError:
             shas.append(waiting(path.name))
             continue
-        entry = known.get(path.name)
+        entry = known.get(stored_name(path.name))        # masked: two names alike only cost a new hash
         if entry and entry[0] == stamp(st) and archived_path(archive_dir, entry[1], path.suffix).exists():
             sha = entry[1]
         else:
             try:
                 sha, _, st = take(path, archive_dir, listed=st)
+                remember(archive_dir, sha, path.name)
             except NotTaken as exc:
                 shas.append(exc.entry)
                 continue
-        current[path.name] = [stamp(st), sha]
+        current[stored_name(path.name)] = [stamp(st), sha]
         shas.append(sha)
     write_memo(cache, current, known)
     return shas

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from zoneinfo import ZoneInfo
 
 from assets.privacy import scrub
 
@@ -17,6 +18,7 @@ INVALID_DATE = "invalid_date"
 INVALID_NIK = "invalid_nik"
 MISSING_VALUE = "missing_value"
 FORMULA_ERROR = "formula_error"
+FORMULA_NOT_COMPUTED = "formula_not_computed"
 
 # What a spreadsheet shows in a cell whose formula failed (Excel's error values, and LibreOffice's
 # "Err:502" form). Such a cell has no value: it is reported with its text, never read as empty.
@@ -185,6 +187,20 @@ def _full_year(digits: str) -> int:
     return int(digits) + 2000 if len(digits) == 2 else int(digits)
 
 
+ISO_MOMENT = re.compile(r"(?P<date>\d{4}-\d{2}-\d{2})[t ](?P<time>\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)"
+                        r"(?P<zone>z|[+-]\d{2}(?::?\d{2})?)?")
+WIB = ZoneInfo("Asia/Jakarta")
+
+
+def wib_date(moment: re.Match) -> dt.date:
+    """The day in WIB (Asia/Jakarta, UTC+7) of an ISO_MOMENT match that carries a zone."""
+    zone = moment["zone"].upper()
+    if zone != "Z" and len(zone) == 3:
+        zone += ":00"
+    fraction = re.sub(r"(\.\d{1,6})\d*$", r"\1", moment["time"])
+    return dt.datetime.fromisoformat(f"{moment['date']}T{fraction}{zone}").astimezone(WIB).date()
+
+
 # The dates a datetime64[ns] column holds (1677-09-22 to 2262-04-11): outside, a typo ("3023").
 DATE_RANGE = (dt.date(1678, 1, 1), dt.date(2262, 1, 1))
 
@@ -232,8 +248,15 @@ def _read_date(value: object, epoch: dt.date = EXCEL_EPOCH, month_first: bool | 
             return _date_or_error(_full_year(m[3]), int(m[1]), int(m[2]))
         day, month = (int(m[2]), int(m[1])) if month_first else (int(m[1]), int(m[2]))
         return _date_or_error(_full_year(m[3]), month, day)
-    # ISO 8601 as data tools write a timestamp: 2023-08-17T00:00:00, with seconds' fractions or a zone.
-    text = re.sub(r"^(\d{4}-\d{2}-\d{2})t\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?$", r"\1", text)
+    # ISO 8601 as data tools write a timestamp: 2023-08-17T00:00:00, with seconds' fractions or a zone;
+    # a moment with a zone (`Z`, `+00:00`) is the day it was in Indonesia's western time (WIB).
+    if m := ISO_MOMENT.fullmatch(text):
+        if not m["zone"]:
+            return _date_or_error(*map(int, m["date"].split("-")))
+        try:
+            return wib_date(m), None
+        except ValueError:              # no such day or hour
+            return None, INVALID_DATE
     if m := re.fullmatch(r"(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})", text):
         return _date_or_error(int(m[1]), int(m[2]), int(m[3]))
     if m := re.fullmatch(r"(\d{1,2})[ \-]([a-z]+)\.?[ \-](\d{4}|\d{2})", text):

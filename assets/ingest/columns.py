@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from assets.ingest.cells import FORMULA_ERROR, FORMULA_ERRORS, PARSERS, is_blank, masked_text
+from assets.ingest.cells import FORMULA_ERROR, FORMULA_ERRORS, FORMULA_NOT_COMPUTED, PARSERS, is_blank, masked_text
 
 # Excel's own limit. calamine cuts longer cells to exactly this length, so a cell that long was cut
 # (or did not come from Excel): rejected rather than stored shortened.
@@ -168,6 +168,7 @@ def needs_cell_types(cells: Cells, kind: str) -> bool:
 
 # An error value a formula left in a cell (cells.FORMULA_ERRORS), as RE2 sees it.
 FORMULA_ERROR_TEXT = r"^\s*(?i:" + FORMULA_ERRORS.pattern + r")\s*$"
+FORMULA_TEXT = r"^=[A-Za-z$'(_]"
 
 
 def parse_uniques(cells: Cells, kind: str, parser=None) -> Parsed:
@@ -178,11 +179,16 @@ def parse_uniques(cells: Cells, kind: str, parser=None) -> Parsed:
                             else (None, np.zeros(len(cells.texts), dtype=bool)))
     long = pc.greater_equal(pc.utf8_length(cells.texts), MAX_CELL_CHARS).to_numpy(zero_copy_only=False)
     failed = _is(cells.texts, FORMULA_ERROR_TEXT) if len(cells.texts) else np.zeros(0, dtype=bool)
-    settled &= ~long & ~failed
+    # A formula whose result could not be computed is given as its text (assets/ingest/formats/formula_values.py).
+    uncomputed = _is(cells.texts, FORMULA_TEXT) if len(cells.texts) else np.zeros(0, dtype=bool)
     errors: list = [None] * n
+    for i in cells.text_at[uncomputed]:
+        errors[i] = FORMULA_NOT_COMPUTED
+    failed |= uncomputed
+    settled &= ~long & ~failed
     for i in cells.text_at[long]:
         errors[i] = TEXT_TOO_LONG
-    for i in cells.text_at[failed]:
+    for i in cells.text_at[failed & ~uncomputed]:
         errors[i] = FORMULA_ERROR
     slow = np.ones(n, dtype=bool)
     slow[cells.text_at[settled | long | failed]] = False

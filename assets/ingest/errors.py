@@ -63,8 +63,14 @@ MESSAGES = {
                       "{header}: isi sel 32.767 karakter atau lebih (batas Excel); isinya mungkin terpotong."),
     "formula_error": ("{header}: the cell shows the formula error {value} instead of a value; fix the formula "
                       "(a lookup that found nothing, a deleted reference) and send the file again.",
-                      "{header}: sel berisi galat rumus {value}, bukan nilai; perbaiki rumusnya (pencarian yang "
+                      "{header}: sel berisi kesalahan rumus {value}, bukan nilai; perbaiki rumusnya (pencarian yang "
                       "tidak menemukan, rujukan yang terhapus) lalu kirim ulang berkas."),
+    "formula_not_computed": ("{header}: the formula {value} was saved without its result by a program that does "
+                             "not calculate, and it could not be computed here; the cell is left empty. Open the "
+                             "file in Excel or LibreOffice, save it, and send it again.",
+                             "{header}: rumus {value} disimpan tanpa hasilnya oleh program yang tidak menghitung, "
+                             "dan tidak dapat dihitung di sini; sel dibiarkan kosong. Buka berkas di Excel atau "
+                             "LibreOffice, simpan, lalu kirim ulang."),
     "ambiguous_date_order": ("{header}: '{value}' can be read day-first or month-first, and the column does not "
                              "say which{extra}; write the month as a word (17 Agustus 2023).",
                              "{header}: '{value}' bisa dibaca hari-bulan atau bulan-hari, dan kolomnya tidak "
@@ -94,6 +100,41 @@ MESSAGES = {
                              "belongs only in its own column.",
                              "{header}: NIK atau nomor telepon yang ditulis di sini disamarkan ('{value}'); data pribadi "
                              "hanya boleh di kolomnya sendiri."),
+    # Edits (assets/ingest/edits.py, assets/harmonise/history_edits.py): the value landed as written, flagged.
+    # {extra}: what it was compared with and the value expected.
+    "edit_balance_total": ("{header}: the total '{value}' is not micro + small + medium ({extra}); the counts "
+                           "landed as written: check them.",
+                           "{header}: jumlah '{value}' tidak sama dengan mikro + kecil + menengah ({extra}); "
+                           "angkanya diterima seperti tertulis: periksa kembali."),
+    "edit_ratio_history": ("{header}: '{value}' is far from this village's own earlier figure ({extra}); it landed: "
+                           "check it.",
+                           "{header}: '{value}' jauh dari angka desa/kelurahan ini sebelumnya ({extra}); angka "
+                           "diterima: periksa kembali."),
+    "edit_ratio_column": ("{header}: '{value}' is over 1,000 times off the rest of its column ({extra}); it landed: "
+                          "check it.",
+                          "{header}: '{value}' berbeda lebih dari 1.000 kali dari isi kolomnya ({extra}); angka "
+                          "diterima: periksa kembali."),
+    "edit_thousands_separator": ("{header}: '{value}' is 1,000 times below the rest of its column ({extra}): was "
+                                 "a thousands separator lost? It landed as written: check it.",
+                                 "{header}: '{value}' 1.000 kali lebih kecil dari isi kolomnya ({extra}): apakah "
+                                 "pemisah ribuan hilang? Angka diterima seperti tertulis: periksa kembali."),
+    "edit_count_domain": ("{header}: '{value}' is read as a count, but {extra}; it landed: check that the column "
+                          "holds counts.",
+                          "{header}: '{value}' dibaca sebagai jumlah (cacah), tetapi {extra}; angka diterima: "
+                          "periksa bahwa kolom berisi jumlah."),
+    "edit_parts_within_whole": ("{header}: '{value}' is below what is counted in it ({extra}); it landed: check it.",
+                                "{header}: '{value}' lebih kecil dari yang dihitung di dalamnya ({extra}); angka "
+                                "diterima: periksa kembali."),
+    "edit_date_order": ("{header}: '{value}' breaks the order the rest of the column keeps ({extra}); check the day "
+                        "and the month.",
+                        "{header}: '{value}' menyalahi urutan tanggal di kolomnya ({extra}); periksa hari dan "
+                        "bulannya."),
+    "edit_date_sequence": ("{header}: '{value}' comes before {extra}; check both dates.",
+                           "{header}: '{value}' lebih awal dari {extra}; periksa kedua tanggal."),
+    "edit_date_period": ("{header}: '{value}' is outside the file's period ({extra}); check it.",
+                         "{header}: '{value}' di luar periode berkas ({extra}); periksa kembali."),
+    "edit_date_future": ("{header}: '{value}' is after the file was received ({extra}); check it.",
+                         "{header}: '{value}' setelah berkas diterima ({extra}); periksa kembali."),
     "constraint_error": ("{header}: '{value}' breaks the rule {extra}.",
                          "{header}: '{value}' melanggar aturan {extra}."),
 }
@@ -105,12 +146,37 @@ def shown_value(column: Column | None, value: str) -> str:
     return value
 
 
+def edit_flag(sheet: str, row: int, column: str, header: str, field: Column | None, value: str, code: str,
+              compared: tuple[str, str], expected: tuple[str, str]) -> CellError:
+    """A value that failed an edit: it landed, flagged (a warning) with what it was compared with and the value
+    expected, in English and Bahasa Indonesia."""
+    error = cell_error(sheet, row, column, header, field, value, code, extra=compared)
+    error.severity, error.expected, error.expected_id = "warning", expected[0], expected[1]
+    return error
+
+
+NAMED_KINDS = ("identifier", "text", "list")     # kinds whose type alone says nothing to a clerk
+
+
+def expected_of(field: Column) -> tuple[str, str]:
+    """What a cell of `field` should hold, in the clerk's words: (English, Bahasa Indonesia). A number or a
+    date by its form (cells.EXPECTED); an identifier or text by the column's name as the template heads it
+    (its first alias, "Nomor LP"), with the schema's example: never a bare "nomor identitas" or "teks"."""
+    if field.kind not in NAMED_KINDS:
+        return EXPECTED.get(field.kind, ("", ""))
+    name = field.aliases[0] if field.aliases else field.name
+    example_en, example_id = (f", e.g. {field.example}", f", misalnya {field.example}") if field.example else ("", "")
+    if field.kind == "list":
+        return (f"{name}: {EXPECTED['list'][0]}", f"{name}: {EXPECTED['list'][1]}")
+    return f"the {name}{example_en}", f"{name}{example_id}"
+
+
 def cell_error(sheet: str, row: int, column: str, header: str, field: Column | None, value: str, code: str,
                extra: str | tuple[str, str] = "") -> CellError:
     """`extra`: what the message adds, the same in both languages or as (English, Bahasa Indonesia)."""
     extra_en, extra_id = extra if isinstance(extra, tuple) else (extra, extra)
     kind = field.kind if field else "text"
-    expected_en, expected_id = EXPECTED.get(kind, ("", ""))
+    expected_en, expected_id = expected_of(field) if field else EXPECTED["text"]
     if code == "negative_value":
         expected_en, expected_id = "zero or more", "nol atau lebih"
     if code == "not_in_vocabulary" and field and field.allowed:

@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assets.privacy import scrub
 from assets.storage import Location, is_local, put_file
 
 DEFAULT_SETTLE_SECONDS = 5.0
@@ -76,6 +77,12 @@ class NotTaken(Exception):
 def shown_name(name: str) -> str:
     """A file name as it may be shown and stored: bytes that are not UTF-8 replaced by U+FFFD."""
     return os.fsencode(name).decode("utf-8", "replace")
+
+
+def stored_name(name: str) -> str:
+    """A file name as the project stores and shows it anywhere but the archive's own record
+    (original_names.py): shown_name, its NIK- and phone-shaped numbers masked (privacy.scrub)."""
+    return scrub(shown_name(name))
 
 
 def valid_utf8(name: str) -> bool:

@@ -58,6 +58,9 @@ class TableLayout:
     same_field: dict[int, list[int]] = field(default_factory=dict)
     # How each sub-column under a merged header was read, for the report ("F 'JUMLAH PENDUDUK / TOTAL'").
     subcolumns: list[str] = field(default_factory=list)
+    # Columns whose header names a field plus a word making it another measure ("Jumlah Penduduk Miskin"
+    # is not the population): column -> (the field it was not read as, the qualifier as written).
+    declined: dict[int, tuple[str, str]] = field(default_factory=dict)
     # A wide table: a measure over one sub-column per year (MIKRO over 2021 2022 2023): field -> year ->
     # column. `columns` holds the first year's column of each; `per_year` gives each year's layout.
     wide: dict[str, dict[int, int]] = field(default_factory=dict)
@@ -133,10 +136,11 @@ class AliasIndex:
     exact: dict[tuple[str, ...], str]
     any_order: dict[tuple[str, ...], str]
     phrases: dict[str, list[tuple[tuple[str, ...], str]]]   # first word -> aliases of 2 words or more
+    measures: set[str] = field(default_factory=set)         # columns holding counts or amounts
 
 
 def _alias_index(dataset: Dataset) -> AliasIndex:
-    index = AliasIndex({}, {}, {})
+    index = AliasIndex({}, {}, {}, {c.name for c in dataset.columns if _is_measure(c)})
     for column in dataset.columns:
         for alias in (column.name.replace("_", " "), *column.aliases):
             words = header_words(alias)
@@ -175,6 +179,35 @@ def matched_header(candidates: list[str], aliases: AliasIndex) -> tuple[str | No
         if fuzz.ratio(text, " ".join(best)) >= FUZZY_HEADER_SCORE:
             return aliases.exact[best], True
     return None, False
+
+
+# Words that make a header naming a field another measure: the poor, households, shares, rates, growth,
+# averages, one sex (a part of the population). Matched on header_words; "%" and "per 1000" on the text.
+QUALIFIERS = {"miskin", "kk", "keluarga", "rumah", "persentase", "persen", "prosentase", "proporsi",
+              "pertumbuhan", "laju", "rasio", "kepadatan", "rata", "rerata", "indeks", "perubahan", "kenaikan",
+              "penurunan", "selisih", "laki", "perempuan", "pria", "wanita", "poor", "households", "household",
+              "share", "percent", "percentage", "growth", "rate", "ratio", "density", "average", "mean",
+              "index", "change", "male", "female", "men", "women"}
+PER_UNIT = re.compile(r"%|\bper\s*(?:10+|1[.,]000|100[.,]000|seribu|sejuta|km)\b", re.IGNORECASE)
+
+
+def qualifier(texts: list[str], name: str, aliases: AliasIndex) -> str:
+    """The word in a header that makes it another measure than the count or amount `name` its other words
+    name ("Miskin" in "Jumlah Penduduk Miskin", "%" in "Mikro (%)"); "" when none (or `name` is no measure). A word one of the field's own
+    aliases uses ("Jumlah KK" as a households field) is no qualifier for it."""
+    if name not in aliases.measures:
+        return ""
+    own = {w for words, n in aliases.exact.items() if n == name for w in words}
+    for text in texts:
+        if not text:
+            continue
+        if (m := PER_UNIT.search(text)) and not any(PER_UNIT.search(" ".join(w)) for w, n in aliases.exact.items()
+                                                     if n == name):
+            return m[0]
+        for word in header_words(text):
+            if word in QUALIFIERS and word not in own:
+                return next((w for w in re.findall(r"[\w-]+", text) if header_words(w)[:1] == (word,)), word)
+    return ""
 
 
 def _named_by_phrase(words: tuple[str, ...], aliases: AliasIndex) -> str | None:
@@ -250,7 +283,7 @@ def _title_measures(rows, r: int, dataset: Dataset) -> set[str]:
     words = tuple(w for row in rows[:r] for v in row if (t := raw_text(v)) for w in header_words(t))
     named = set()
     for column in dataset.columns:
-        if not _is_measure(column):
+        if not _is_measure(column) or not column.stored:     # a total read only to check its parts
             continue
         for alias in (column.name.replace("_", " "), *column.aliases):
             phrase = header_words(alias)
@@ -292,7 +325,7 @@ def _read_subcolumns(group: list[int], candidates: dict[int, list[str]], aliases
 
 def _layout_at(rows, r: int, two_rows: bool, dataset: Dataset, aliases: AliasIndex) -> TableLayout:
     columns, headers, unrecognised, loose = {}, {}, [], []
-    parts, subcolumns, totals, same_field = {}, [], {}, {}
+    parts, subcolumns, totals, same_field, declined = {}, [], {}, {}, {}
     found = _header_candidates(rows, r, two_rows)
     parents = _parents(rows, r, found) if two_rows else {}
     # Sub-columns naming nothing on their own read through their parent (_read_subcolumns).
@@ -344,6 +377,11 @@ def _layout_at(rows, r: int, two_rows: bool, dataset: Dataset, aliases: AliasInd
         # A sub-column names a field by itself (MIKRO under JUMLAH USAHA), never through its parent alone.
         name, loosely = matched_header(candidates[:1] if c in parents else candidates, aliases)
         label = next((x for x in candidates[1:2] + candidates if x), "")
+        if name and (word := qualifier(candidates[:1] if c in parents else candidates, name, aliases)):
+            declined[c] = (name, word)      # another measure: not read as the field
+            headers[c] = label
+            unrecognised.append(label)
+            continue
         if name and name not in columns.values():
             columns[c] = name
             headers[c] = label
@@ -360,7 +398,7 @@ def _layout_at(rows, r: int, two_rows: bool, dataset: Dataset, aliases: AliasInd
         wide = {}           # a year column beside years laid out as columns: not a wide table we can read
     return TableLayout(dataset, header_rows, columns, headers, unrecognised, loose,
                        parts={c: extra for c, extra in parts.items() if extra}, subcolumns=subcolumns, wide=wide,
-                       totals=totals, same_field=same_field)
+                       totals=totals, same_field=same_field, declined=declined)
 
 
 def _looks_like_data(row: list[object]) -> bool:

@@ -90,7 +90,7 @@ def helper_sheet(label: str, label_id: str, helper: tuple[str, str]) -> tuple[st
 def formula_errors(label: str, label_id: str, cells: list[str]) -> tuple[str, str]:
     return (f"{label}: {len(cells)} cell(s) show a formula error instead of a value ({', '.join(cells[:10])}); "
             "each is reported at its cell",
-            f"{label_id}: {len(cells)} sel berisi galat rumus, bukan nilai ({', '.join(cells[:10])}); "
+            f"{label_id}: {len(cells)} sel berisi kesalahan rumus, bukan nilai ({', '.join(cells[:10])}); "
             "masing-masing dilaporkan pada selnya")
 
 

@@ -22,16 +22,22 @@ import pandas as pd
 from assets import storage
 from assets.ingest import notes
 from assets.ingest.cells import EXCEL_EPOCH, EXCEL_EPOCH_1904
+from assets.ingest.edits import edit_tables
+from assets.ingest.decisions import flag_errors
 from assets.ingest.errors import CellError
 from assets.ingest.formats.formula_cells import mark_error_cells
+from assets.ingest.formats.formula_values import compute_formulas
 from assets.ingest.formats.guard import RefusedFile, inspect_file
 from assets.ingest.formats.sheet import UnreadableFile, column_letter
 from assets.ingest.formats.workbook import read_file
 from assets.ingest.helper_sheets import helper_sheet
-from assets.ingest.inbox import NotTaken, take
+from assets.ingest.inbox import NotTaken, stored_name, take
 from assets.ingest.layout import recognise
-from assets.ingest.period import find_district, find_period, from_title
+from assets.ingest.original_names import remember
+from assets.ingest.header_decisions import header_decisions
+from assets.ingest.period import decide_period, find_district, find_period, from_title
 from assets.ingest.record import Received, file_status, rejection_frame
+from assets.ingest.sheet_choice import hidden_copies
 from assets.ingest.subtables import header_changes, split_at
 from assets.ingest.supersede import file_scope, settle_supersessions, superseded_files
 from assets.ingest.table import TableResult, read_table
@@ -62,6 +68,7 @@ def receive_file(path: Path, source: str, work: WorkArea, archive_dir: Path, key
     ledger = ledger or Ledger(work)
     try:
         sha, archived, _ = take(path, archive_dir)
+        remember(archive_dir, sha, path.name)
     except NotTaken as exc:
         return Received.not_received(exc.entry, source)
     if known := known_file(path, sha, source, ledger):
@@ -74,11 +81,12 @@ def known_file(path: Path, sha: str, source: str, ledger: Ledger) -> Received | 
     known = ledger.get(sha)
     if not known:
         return None
-    if path.name != known["file_name"] and path.name not in known.get("also_received_as", []):
-        known["also_received_as"] = sorted({*known.get("also_received_as", []), path.name})
+    name = stored_name(path.name)
+    if name != known["file_name"] and name not in known.get("also_received_as", []):
+        known["also_received_as"] = sorted({*known.get("also_received_as", []), name})
         ledger.write(known)
-    status = "unchanged" if path.name == known["file_name"] else "duplicate"
-    return Received(sha, source, path.name, status, known["datasets"], duplicate_of=known["file_name"])
+    status = "unchanged" if name == known["file_name"] else "duplicate"
+    return Received(sha, source, name, status, known["datasets"], duplicate_of=known["file_name"])
 
 
 def read_received(archived: storage.Location, file_name: str, sha: str, source: str, work: WorkArea, key: bytes) -> Received:
@@ -89,7 +97,10 @@ def read_received(archived: storage.Location, file_name: str, sha: str, source: 
                         received_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds"))
     with storage.local_copy(archived) as local:     # the readers open a local file (object storage: a copy)
         results = _read_tables(local, source, received)
+    received.decisions += [d.as_dict() for r in results for d in r.decisions]
+    edit_tables(results, received)                  # edits over what was read: subtotal rows out, flags in
     errors: list[tuple[str, CellError]] = [(r.dataset, e) for r in results for e in r.errors]
+    errors += flag_errors(received.decisions)
     for result in results:
         received.rows_read += result.rows_read
         received.rows_accepted += len(result.rows)
@@ -134,6 +145,7 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
     try:
         inspection = inspect_file(path)
         sheets = read_file(path, inspection.kind)
+        inspection.notes += compute_formulas(path, inspection, sheets)     # results a writer did not compute
     except RefusedFile as exc:
         received.problem(exc.code, exc.message, exc.message_id)
         return []
@@ -148,8 +160,12 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
     if odd := notes.odd_name(file_name):
         received.note(*odd)
     results, unrecognised = [], []
+    copies = hidden_copies(sheets, datasets_for_source(source))     # a hidden first version of a visible table
     for sheet in sheets:
         label, label_id = notes.labels(sheet.name)
+        if sheet.name in copies:            # named in the decisions, not read
+            received.decisions.append(copies[sheet.name].as_dict())
+            continue
         if helper := helper_sheet(sheet.name, sheet.rows):      # a filled template's own instructions or list
             received.note(*notes.helper_sheet(label, label_id, helper))
             continue
@@ -182,6 +198,7 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
                 unrecognised.append((closest, {"code": "dataset_not_recognised", "message": note,
                                                "message_id": note_id}))
             continue
+        received.decisions += [d.as_dict() for d in header_decisions(sheet, layout)]
         if unread := [h for h in layout.unrecognised_headers if h]:
             received.note(*notes.columns_not_read(label, label_id, layout.dataset.name, unread))
         if layout.subcolumns:   # a header merged over sub-columns: which one each measure was read from
@@ -207,7 +224,8 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
                 shown = ", ".join(f"{column_letter(sheet.first_col + c)} '{h}'" for c, h in beside.items())
                 received.note(*notes.beside_years(label, label_id, shown))
         elif year_column.kind == "year" and year_column.name not in layout.columns.values():
-            year, found_in = find_period(sheet, layout, file_name)
+            year, found_in, decision = decide_period(sheet, layout, file_name)
+            received.decisions += [decision.as_dict()] if decision else []
             if year:
                 constants[year_column.name] = year
                 received.period[sheet.name] = {"year": year, "from": found_in}

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from assets.ingest.errors import REJECTION_COLUMNS, CellError
-from assets.ingest.inbox import Entry
+from assets.ingest.inbox import Entry, stored_name
 from assets.privacy import scrub
 
 
@@ -41,6 +41,10 @@ class Received:
     supersedes: list[str] = field(default_factory=list)      # sha256 of earlier files this one replaces
     superseded_by: str = ""
     also_received_as: list[str] = field(default_factory=list)  # other names the same content was dropped under
+    decisions: list[dict] = field(default_factory=list)      # what the reader decided, why (decisions.py)
+
+    def __post_init__(self):
+        self.file_name = stored_name(self.file_name)     # the name as typed: original_names only
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)

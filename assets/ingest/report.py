@@ -21,7 +21,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 
 from assets import storage
+from assets.harmonise.read_as import notices
 from assets.incremental import atomic_write, read_memo, write_memo
+from assets.inert import inert_workbook
+from assets.ingest.decisions import KINDS, ordered
 from assets.ingest.notes import where_id as _where_id
 from assets.ingest.record import file_status, safe_name
 from assets.ingest.work_area import WorkArea
@@ -36,19 +39,22 @@ def report_path(reports: storage.Location, source: str, file_name: str, sha: str
 
 
 def write_file_reports(work: WorkArea, reports: Path, placed_rejections: pd.DataFrame,
-                       code_key: str) -> dict[str, int]:
+                       code_key: str, read_as: pd.DataFrame | None = None) -> dict[str, int]:
     """A report per received name: the file's own, and one per duplicate drop of the same content.
     A file's reports are built again only when what they are made of changed (its manifest, its stored
     rejections, its rows rejected at matching, the code writing them: code_key); work/reported.json keeps
-    that digest per file. Returns the number of reports per status."""
+    that digest per file. `read_as`: the rows placed by likeness (assets/harmonise/read_as.py, with
+    `read_as`), told in each file's answer. Returns the number of reports per status."""
     ledger = work.root / "reported.json"
     known = read_memo(ledger)
     placed_digest = _digest_per_file(placed_rejections)
+    read_as = read_as if read_as is not None and len(read_as) else None
+    likeness_digest = _digest_per_file(read_as) if read_as is not None else {}
     reported, statuses = {}, {}
     for manifest in work.manifests():
         sha = manifest["sha256"]
         stored = [(p, st) for p in _stored_rejections(work, sha) if (st := storage.stamp(p)) is not None]
-        digest = hashlib.sha256(json.dumps([code_key, manifest, placed_digest.get(sha),
+        digest = hashlib.sha256(json.dumps([code_key, manifest, placed_digest.get(sha), likeness_digest.get(sha),
                                             [(p.name, *st) for p, st in stored]],
                                            default=str).encode()).hexdigest()
         stored = [p for p, _ in stored]
@@ -57,7 +63,9 @@ def write_file_reports(work: WorkArea, reports: Path, placed_rejections: pd.Data
             reported[sha] = entry
         else:
             placed = _placed_rejections(work, manifest, placed_rejections if sha in placed_digest else None)
-            report = file_report(manifest, _errors(stored, placed))
+            told = notices(read_as[read_as["source_file"] == sha], manifest.get("layouts", {})) \
+                if sha in likeness_digest else []
+            report = file_report(manifest, _errors(stored, placed), told)
             # rewritten even when the JSON says the same: the code laying out the workbook may have changed
             written = [write_report(reports, r, rewrite=True) for r in [report, *duplicate_reports(manifest, report)]]
             reported[sha] = {"digest": digest, "statuses": [r["status"] for r in written],
@@ -127,11 +135,19 @@ def _errors(stored: list[Path], placed: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["sheet", "row"])
 
 
-def file_report(manifest: dict, errors: pd.DataFrame) -> dict:
+def file_report(manifest: dict, errors: pd.DataFrame, read_as: list[dict] | None = None) -> dict:
+    """The file's answer (the JSON twin's dict). `errors`: its rejected and flagged cells; `read_as`: its
+    village names placed by likeness (read_as.notices), told as notices. Warnings are counted
+    (`cells_flagged`) only on rows that landed: a rejected row's flagged cells are listed, not counted."""
     if len(errors):
         errors = errors.assign(severity=errors["severity"].fillna("error") if "severity" in errors else "error")
     rejecting = errors[errors["severity"] == "error"] if len(errors) else errors
     rejected_rows = len(rejecting[["sheet", "row"]].drop_duplicates()) if len(rejecting) else 0
+    rejected_at = set(zip(rejecting["sheet"], rejecting["row"])) if len(rejecting) else set()
+    read_as = [n for n in read_as or [] if (n["sheet"], n["row"]) not in rejected_at]
+    flagged = sum(severity == "warning" and (sheet, row) not in rejected_at
+                  for sheet, row, severity in zip(errors["sheet"], errors["row"], errors["severity"])) \
+        if len(errors) else 0
     rows_accepted = manifest["rows_read"] - manifest["rows_skipped"] - rejected_rows
     status = file_status(rows_accepted, rejected_rows, manifest.get("problems", []))
     records = []
@@ -151,7 +167,7 @@ def file_report(manifest: dict, errors: pd.DataFrame) -> dict:
         "dataset": ", ".join(manifest["datasets"]) or None, "datasets": manifest["datasets"], "status": status,
         "rows_read": manifest["rows_read"], "rows_accepted": max(rows_accepted, 0), "rows_rejected": rejected_rows,
         "rows_skipped": manifest["rows_skipped"],
-        "cells_flagged": int((errors["severity"] == "warning").sum()) if len(errors) else 0,
+        "cells_flagged": flagged, "cells_read_as": len(read_as),
         "received_at": manifest.get("received_at", ""),
         "years": manifest.get("years", []), "period": manifest.get("period", {}),
         "hidden": manifest.get("hidden", {}), "problems": manifest.get("problems", []),
@@ -159,7 +175,8 @@ def file_report(manifest: dict, errors: pd.DataFrame) -> dict:
         "duplicate_of": "", "notes": [scrub(n) for n in manifest.get("notes", [])],
         "notes_id": [scrub(n) for n in _notes_id(manifest)],
         "skipped": [{**s, "text": scrub(s["text"])} for s in manifest.get("skipped", [])],
-        "errors": records,
+        "decisions": ordered(manifest.get("decisions", [])),
+        "errors": records, "read_as": [{**n, "value": scrub(n["value"])} for n in read_as],
     }
 
 
@@ -207,21 +224,29 @@ SUMMARY_LABELS = [
     ("rows_accepted", "Baris diterima", "Rows accepted"), ("rows_rejected", "Baris ditolak", "Rows rejected"),
     ("rows_skipped", "Baris dilewati (jumlah, catatan, kosong)", "Rows skipped (totals, notes, blank)"),
     ("cells_flagged", "Sel bermasalah pada baris yang diterima (peringatan)", "Cells flagged in accepted rows (warnings)"),
+    ("cells_read_as", "Nama desa dibaca sebagai desa yang mirip (catatan)",
+     "Village names read as a similar village (notices)"),
     ("received_at", "Diterima", "Received"), ("years", "Tahun data", "Years"),
     ("duplicate_of", "Sama dengan berkas", "Same content as"),
     ("superseded_by", "Digantikan oleh", "Replaced by"), ("supersedes", "Menggantikan", "Replaces"),
 ]
 STATUS_ID = {"accepted": "diterima", "partially_accepted": "diterima sebagian", "rejected": "ditolak",
              "duplicate": "duplikat (sudah pernah diterima)", "refused": "ditolak tanpa dibaca"}
-SEVERITY_ID = {"error": "galat (error)", "warning": "peringatan (warning)"}
+SEVERITY_ID = {"error": "kesalahan (error)", "warning": "peringatan (warning)", "notice": "catatan (notice)"}
+# What a village name placed by likeness should have been written as (read_as.py's notices).
+READ_AS_EXPECTED = ("nama desa seperti di daftar desa templat (lembar 'Desa')",
+                    "the village's name as the template's village list ('Desa' sheet) has it")
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 # The sheets, named in Bahasa Indonesia with English beside (Excel allows 31 characters).
 SUMMARY_SHEET, ERRORS_SHEET, SKIPPED_SHEET = "Ringkasan (Summary)", "Kesalahan (Errors)", "Baris dilewati (Skipped rows)"
+DECISIONS_SHEET = "Keputusan (Decisions)"      # what the reader decided, flagged first
 # What a clerk must do about a row, by the kind of problem: the column's type ("teks") says nothing
 # about a village that is not on the official list. (Bahasa Indonesia, English.)
 EXPECTED_BY_CODE = {
-    "unknown_village": ("desa/kelurahan yang ada di daftar resmi Kemendagri (lihat kandidat desa)",
-                        "a village on the official Kemendagri list (see the candidates)"),
+    "unknown_village": ("desa/kelurahan yang ada di daftar resmi Kemendagri (lihat kandidat desa, dan daftar desa "
+                        "templat: lembar 'Desa')",
+                        "a village on the official Kemendagri list (see the candidates, and the template's village "
+                        "list: 'Desa' sheet)"),
     "ambiguous_village": ("nama desa/kelurahan dengan kecamatannya, atau kodenya, agar hanya satu desa yang cocok",
                           "the village with its district, or its code, so that one village matches"),
     "duplicate_village_year": ("satu baris per desa dan tahun", "one row per village and year"),
@@ -297,6 +322,19 @@ def report_workbook(report: dict) -> Workbook:
                 summary.append(["Masalah berkas", "File problem", problem["message_id"], problem["message"]])
                 for column in (3, 4):
                     summary.cell(summary.max_row, column).font = Font(bold=True, color="C00000")
+    decisions = report.get("decisions", [])
+    for d in decisions:         # the flagged ones where the clerk looks; all of them on their own sheet
+        if d.get("flagged"):
+            label_en, label_id = KINDS.get(d["decision"], (d["decision"], d["decision"]))
+            where = f"{d['sheet']}: " if d.get("sheet") else ""
+            summary.append([f"Periksa: {label_id}", f"Check: {label_en}", f"{where}{d['value_id']} ({d['evidence_id']})",
+                            f"{where}{d['value']} ({d['evidence']})"])
+            for column in (1, 2, 3, 4):
+                summary.cell(summary.max_row, column).font = Font(bold=True, color="C00000")
+    if decisions:
+        summary.append(["Keputusan", "Decisions", f"{len(decisions)} keputusan saat membaca berkas: lihat lembar "
+                        f"'{DECISIONS_SHEET}'", f"{len(decisions)} decisions taken reading the file: see sheet "
+                        f"'{DECISIONS_SHEET}'"])
     for sheet, found in report["period"].items():
         summary.append(["Tahun diambil dari", "Year taken from", f"{sheet}: {found['year']} ({_where_id(found['from'])})",
                         f"{sheet}: {found['year']} ({found['from']})"])
@@ -309,10 +347,16 @@ def report_workbook(report: dict) -> Workbook:
         summary.append(["Catatan", "Note", f"{left_out} baris jumlah/subtotal dan catatan dilewati: lihat lembar "
                         f"'{SKIPPED_SHEET}'", f"{left_out} subtotal and note rows left out: see sheet '{SKIPPED_SHEET}'"])
     summary.append([])
-    summary.append(["Tingkat: galat", "Severity: error", "baris ditolak; perbaiki lalu kirim ulang berkasnya",
+    summary.append(["Tingkat: kesalahan", "Severity: error", "baris ditolak; perbaiki lalu kirim ulang berkasnya",
                     "the row was rejected; correct it and send the file again"])
-    summary.append(["Tingkat: peringatan", "Severity: warning", "baris diterima tanpa isi sel itu; periksa selnya",
-                    "the row was accepted without that cell's value; check the cell"])
+    summary.append(["Tingkat: peringatan", "Severity: warning", "baris diterima tanpa isi sel itu (kode edit_...: "
+                    "dengan nilai seperti tertulis); periksa selnya",
+                    "the row was accepted without that cell's value (codes edit_...: with the value as written); "
+                    "check the cell"])
+    if report.get("cells_read_as"):      # told only where a village name was read as another
+        summary.append(["Tingkat: catatan", "Severity: notice", "baris diterima; nama desanya dibaca sebagai desa yang "
+                        "mirip: perbaiki ejaannya di berkas berikutnya", "the row was accepted; its village name was read "
+                        "as a similar village: fix the spelling in the next file"])
     _widths(summary, [28, 24, 50, 50])
     _printable(summary, title_rows=None)
     for row in summary.iter_rows(min_row=3, min_col=3, max_col=3):      # counts beside their labels
@@ -327,13 +371,21 @@ def report_workbook(report: dict) -> Workbook:
           both(e["expected_id"], e["expected"]),
           both(_without_candidates(e["message_id"]), _without_candidates(e["message"])),
           (e["candidates"] or "").replace("; ", "\n"), e["code"]]       # one candidate a line
-         for e in report["errors"]],
+         for e in report["errors"]]
+        + [[n["sheet"], n["row"], n["column"], n["header"], n["value"], SEVERITY_ID["notice"], both(*READ_AS_EXPECTED),
+            both(n["message_id"], n["message"]), n["read_as"], n["method"]] for n in report.get("read_as", [])],
         widths=[18, 8, 8, 16, 16, 12, 24, 44, 32, 18])
     _table(wb.create_sheet(SKIPPED_SHEET), [("Lembar", "Sheet"), ("Baris Excel", "Excel row"),
                                            ("Alasan", "Reason"), ("Isi baris", "Row content")],
            [[s["sheet"], s["row"], both(*SKIPPED_REASON.get(s["reason"], (s["reason"], s["reason"]))), s["text"]]
             for s in report["skipped"]], widths=[18, 8, 24, 80])
-    return wb
+    _table(wb.create_sheet(DECISIONS_SHEET), [("Periksa", "Check"), ("Lembar", "Sheet"), ("Keputusan", "Decision"),
+                                             ("Hasil", "Value"), ("Bukti", "Evidence"), ("Kode", "Code")],
+           [["ya (yes)" if d.get("flagged") else "", d["sheet"],
+             both(*reversed(KINDS.get(d["decision"], (d["decision"], d["decision"])))),
+             both(d["value_id"], d["value"]), both(d["evidence_id"], d["evidence"]), d.get("code", "")]
+            for d in decisions], widths=[10, 16, 20, 40, 60, 18])
+    return inert_workbook(wb)          # a received value never comes back as a live formula
 
 
 def _widths(ws, widths: list[int]) -> None:

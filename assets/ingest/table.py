@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from assets.ingest import dates
 from assets.ingest.cells import EXCEL_EPOCH, PERSONAL_DATA_MASKED, parse_date, raw_text
+from assets.ingest.date_decisions import DateColumn, column_decisions
 from assets.ingest.columns import (Cells, blank_uniques, distinct, matching_uniques, needs_cell_types,
                                     parse_uniques)
 from assets.ingest.errors import CellError, cell_error
@@ -42,6 +43,8 @@ class TableResult:
     rows_in_table: int = 0          # rows from under the header to the last filled row, counted on their own
     filled_down: list[str] = field(default_factory=list)   # merged areas read on every row ("B5:B9")
     all_rows: pd.DataFrame = field(default_factory=pd.DataFrame)   # accepted and rejected, parsed
+    stated_years: tuple[int, ...] = ()     # the period the title, sheet or file name states
+    decisions: list = field(default_factory=list)   # decisions.Decision taken reading its columns (dates)
 
     @property
     def rows_read(self) -> int:
@@ -81,7 +84,7 @@ def read_table(sheet: RawSheet, layout: TableLayout, constants: dict | None = No
                           "source_row": excel_rows[kept]})
     cells = {c: cells[c] for c in [*mapped, *part_columns]} | _with_cell_types(sheet, layout, grid, cells, mapped)
     errors: list[CellError] = []
-    date_parsers = _date_parsers(layout, cells, mapped, kept, epoch)
+    date_parsers, order_how = _date_parsers(layout, cells, mapped, kept, epoch)
     for c, name in mapped.items():
         column = dataset.column(name)
         parser, undecided = date_parsers.get(c, (None, False))
@@ -125,6 +128,7 @@ def read_table(sheet: RawSheet, layout: TableLayout, constants: dict | None = No
     frame = typed_frame(frame, dataset)
     errors = _settle_by_report_number(frame, layout, mapped, cells, kept, errors)
     errors += _date_checks(frame, sheet, layout, mapped, cells, kept, stated_years, errors)
+    decisions = _date_decisions(frame, sheet, layout, mapped, cells, kept, order_how, stated_years)
     errors += _merged_measures(frame, sheet, layout, kept)
     errors += _validate(frame, sheet, layout, errors)
     errors += _duplicate_keys(frame, sheet, layout, [e for e in errors if e.severity == "error"])
@@ -133,32 +137,60 @@ def read_table(sheet: RawSheet, layout: TableLayout, constants: dict | None = No
     accepted = frame[~frame["source_row"].isin(rejected)].reset_index(drop=True)
     columns = {name: [column_letter(sheet.first_col + c), layout.headers[c]] for c, name in layout.columns.items()}
     return TableResult(dataset.name, sheet.name, accepted, rejected, errors, skipped, columns,
-                       rows_in_table=height, all_rows=frame, filled_down=filled_down)
+                       rows_in_table=height, all_rows=frame, filled_down=filled_down, stated_years=stated_years, decisions=decisions)
+
+
+def _date_decisions(frame: pd.DataFrame, sheet: RawSheet, layout: TableLayout, mapped: dict[int, str], cells: dict,
+                    kept: np.ndarray, order_how: dict, stated_years: tuple[int, ...]) -> list:
+    """The decisions taken reading the date columns, with their evidence (date_decisions.py)."""
+    out = []
+    periods = None
+    for c, name in mapped.items():
+        if layout.dataset.column(name).kind != "date" or c not in order_how:
+            continue
+        if periods is None:
+            periods = ({int(y) for y in dates.report_periods(frame["report_number"])[0] if y}
+                       if "report_number" in mapped.values() else set())
+        codes = cells[c].codes[kept]
+        positions, first = np.unique(codes, return_index=True)
+        rows = frame["source_row"].to_numpy()
+        evidence, order, how = order_how[c]
+        column = DateColumn(column_letter(sheet.first_col + c), layout.headers[c], name, cells[c].uniques,
+                            {int(u): int(rows[i]) for u, i in zip(positions, first)}, evidence, order, how,
+                            {k: v for k, v in (("title or file name", set(stated_years)),
+                                               ("report numbers", periods)) if v})
+        out += column_decisions(sheet.name, layout.dataset.name, column)
+    return out
 
 
 def _date_parsers(layout: TableLayout, cells: list[Cells], mapped: dict[int, str], kept: np.ndarray,
-                  epoch: dt.date) -> dict[int, tuple[object, bool]]:
+                  epoch: dt.date) -> tuple[dict[int, tuple[object, bool]], dict[int, tuple]]:
     """Per date column: its parser (the workbook's date system, the column's day/month order) and whether
-    its order is undecided (dates.py says how it is decided)."""
+    its order is undecided (dates.py says how it is decided); and per date column (its order evidence, the
+    order, how it was decided: "column", "report_numbers", "other_column" or "")."""
     dataset = layout.dataset
     columns = [c for c, name in mapped.items() if dataset.column(name).kind == "date"]
     if not columns:
-        return {}
+        return {}, {}
     evidence = {c: dates.order_evidence(cells[c].uniques) for c in columns}
     orders = {c: e.decided() for c, e in evidence.items()}
+    how = {c: "column" if order else "" for c, order in orders.items()}
     mixed = {c for c, e in evidence.items() if e.day_first and e.month_first}   # both ways: each value its own
     numbers = next((c for c, name in mapped.items() if name == "report_number"), None)
     for c in columns:
         if orders[c] is None and c not in mixed and evidence[c].ambiguous and numbers is not None:
             orders[c] = dates.order_from_report_numbers(cells[c].uniques[cells[c].codes[kept]],
                                                         cells[numbers].uniques[cells[numbers].codes[kept]])
+            how[c] = "report_numbers" if orders[c] else ""
     decided = {o for o in orders.values() if o}
     if len(decided) == 1:       # the sheet's other date columns were written by the same producer
         only = decided.pop()    # (only for a column saying nothing itself)
+        how = {c: how[c] or ("other_column" if c not in mixed else "") for c in columns}
         orders = {c: order or (only if c not in mixed else None) for c, order in orders.items()}
-    return {c: (partial(parse_date, epoch=epoch,
-                        month_first=None if orders[c] is None else orders[c] == dates.MONTH_FIRST),
-                orders[c] is None and evidence[c].ambiguous > 0) for c in columns}
+    return ({c: (partial(parse_date, epoch=epoch,
+                         month_first=None if orders[c] is None else orders[c] == dates.MONTH_FIRST),
+                 orders[c] is None and evidence[c].ambiguous > 0) for c in columns},
+            {c: (evidence[c], orders[c], how[c]) for c in columns})
 
 
 def _settle_by_report_number(frame: pd.DataFrame, layout: TableLayout, mapped: dict[int, str], cells: dict,

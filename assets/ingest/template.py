@@ -16,6 +16,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from assets.harmonise.labels import village_labels
+from assets.inert import inert_workbook
 from assets.ingest.cells import EXPECTED
 from assets.ingest.helper_sheets import INSTRUCTIONS_SHEET, INSTRUCTIONS_TITLE, VILLAGE_PICK, VILLAGE_SHEET
 from assets.ingest.formats.sheet import column_letter
@@ -35,7 +36,7 @@ def header_of(column) -> str:
 
 def build_template(dataset: Dataset, villages: pd.DataFrame | None = None) -> Workbook:
     """`villages`: current villages (name, district, regency) for the dropdown, or None."""
-    columns = [c for c in dataset.columns if c.name != "row_number"]
+    columns = [c for c in dataset.columns if c.name != "row_number" and c.stored]
     wb = Workbook()
     data = wb.active
     data.title = "Data"
@@ -59,7 +60,7 @@ def build_template(dataset: Dataset, villages: pd.DataFrame | None = None) -> Wo
     _instructions(wb.create_sheet(INSTRUCTIONS_SHEET, 0), dataset, columns,
                   villages is not None and len(villages) > 0)
     wb.active = 1
-    return wb
+    return inert_workbook(wb)
 
 
 def _validation(column, villages) -> DataValidation | None:

@@ -15,21 +15,18 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from assets.privacy import load_key
+from assets.publish import cell_key
 from assets.publish.dictionary import apply_comments, parse_sql_docs
 from assets.storage import is_place, local_copies
 
 SQL_DIR = Path(__file__).resolve().parents[2] / "warehouse" / "sql"
-DEFAULT_SUPPRESSION_THRESHOLD = 4
 EXPORTED = ("mart_", "dim_", "crime_village_month", "publication")   # main tables also written as Parquet
 ID_FORMAT = "%Y%m%dT%H%M%S%fZ"
 
 
 class PublicationCheckFailed(Exception):
     pass
-
-
-def suppression_threshold() -> int:
-    return int(os.environ.get("JEMBATAN_SUPPRESSION_THRESHOLD", DEFAULT_SUPPRESSION_THRESHOLD))
 
 
 def duckdb_settings(path: Path) -> str:
@@ -50,13 +47,15 @@ def new_publication_id() -> str:
 
 
 def build_database(path: Path, inputs: dict[str, pd.DataFrame | Path | list[Path]], tables: dict[str, pd.DataFrame],
-                   publication_id: str | None = None, threshold: int | None = None,
-                   parquet: Path | None = None) -> dict[str, int]:
+                   publication_id: str | None = None, parquet: Path | None = None,
+                   pseudonym_key: bytes | None = None) -> dict[str, int]:
     """inputs (frames, or Parquet files read in place: one or a list) are visible to the SQL as views
     (stg_*, ref_*);
-    tables are stored as they are. Returns the row count of every published table (`public.<name>`)."""
+    tables are stored as they are. Returns the row count of every published table (`public.<name>`).
+    pseudonym_key (default: the checked key at JEMBATAN_KEY_FILE) makes the public figures' record keys
+    (cell_key.py). Raises PublicationCheckFailed, or KeyRefused without a usable key."""
     publication_id = publication_id or new_publication_id()
-    threshold = suppression_threshold() if threshold is None else threshold
+    pseudonym_key = load_key() if pseudonym_key is None else pseudonym_key
     con = duckdb.connect(str(path))
     copies = contextlib.ExitStack()       # Parquet in object storage: local copies beside the build, while it runs
     try:
@@ -74,8 +73,9 @@ def build_database(path: Path, inputs: dict[str, pd.DataFrame | Path | list[Path
             con.unregister("_incoming")
         published_at = datetime.strptime(publication_id, ID_FORMAT).replace(tzinfo=timezone.utc)
         con.execute("CREATE OR REPLACE TABLE publication AS SELECT ? AS publication_id, "
-                    "CAST(? AS TIMESTAMPTZ) AS published_at, CAST(? AS INTEGER) AS suppression_threshold",
-                    [publication_id, published_at, threshold])
+                    "CAST(? AS TIMESTAMPTZ) AS published_at, ? AS ptable_version",
+                    [publication_id, published_at, cell_key.PTABLE_VERSION])
+        cell_key.prepare(con, pseudonym_key)
         for sql in sorted(SQL_DIR.glob("*.sql")):
             con.execute(sql.read_text())
         for name, frame in inputs.items():
@@ -119,11 +119,12 @@ def _check(con: duckdb.DuckDBPyConnection, counts: dict[str, int]) -> None:
                           "USING (village_code)").fetchone()[0]
     if orphans:
         raise PublicationCheckFailed(f"{orphans} crime reports point at no village in dim_village")
-    leaked = con.execute("SELECT count(*) FROM public.crime_village_month c JOIN dim_crime_category d "
-                         "USING (crime_category) WHERE d.is_sensitive AND c.crime_count BETWEEN 1 AND "
-                         "(SELECT suppression_threshold FROM publication)").fetchone()[0]
+    small = " OR ".join(f"{c} BETWEEN 1 AND {cell_key.THRESHOLD}" for c in cell_key.PUBLIC_COUNTS)
+    leaked = con.execute("SELECT (SELECT count(*) FROM public.crime_village_month WHERE crime_count BETWEEN 1 AND "
+                         f"{cell_key.THRESHOLD}) + (SELECT count(*) FROM public.mart_village_year WHERE {small})"
+                         ).fetchone()[0]
     if leaked:
-        raise PublicationCheckFailed(f"{leaked} small sensitive counts would be public")
+        raise PublicationCheckFailed(f"{leaked} public crime counts from 1 to {cell_key.THRESHOLD} would be published")
 
 
 def export_parquet(con: duckdb.DuckDBPyConnection, tables: dict[str, int], folder: Path) -> list[Path]:

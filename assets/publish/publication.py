@@ -8,7 +8,10 @@ Layout under the warehouse folder:
     parquet/<id>/                    each publication's restricted tables as Parquet (folders 0700)
     parquet/current -> <id>          symlink swapped atomically; read parquet/current/<table>.parquet
     public/jembatan_public.duckdb    the public tables only (public.py), readable by everyone: hand it out
-    public/parquet/<id>/, current    the same as Parquet
+    public/parquet/<id>/, current    the same as Parquet, of the current publication only
+    public-earlier/<id>/             the public Parquet of earlier publications, owner only (0700): only
+                                     the current public release is handed out (two releases side by
+                                     side tell more than either; see cell_key.py)
     .staging-<pid>/                  a build in progress (left by a killed build: removed by the next one)
 
 Both files carry the same publication.publication_id. The public file is swapped in just before the
@@ -73,6 +76,11 @@ class Warehouse:
     def public_parquet(self) -> Path:
         return self.public / "parquet"
 
+    @property
+    def earlier_public_parquet(self) -> Path:
+        """Public Parquet of earlier publications: owner only, never handed out."""
+        return self.folder / "public-earlier"
+
     def staging(self) -> Path:
         """This process's build folder, empty (owner only: it holds a restricted build)."""
         folder = self.folder / f".staging-{os.getpid()}"
@@ -105,8 +113,10 @@ def _publication_id(database: Path) -> str | None:
         con.close()
 
 
-def publish(folder: Path, inputs: dict[str, pd.DataFrame | Path | list[Path]], tables: dict[str, pd.DataFrame]) -> dict[str, int]:
-    """Build, check, archive, export, then swap in: the only steps others can see are the last renames."""
+def publish(folder: Path, inputs: dict[str, pd.DataFrame | Path | list[Path]], tables: dict[str, pd.DataFrame],
+            pseudonym_key: bytes | None = None) -> dict[str, int]:
+    """Build, check, archive, export, then swap in: the only steps others can see are the last renames.
+    pseudonym_key: see build_database (default: the key at JEMBATAN_KEY_FILE)."""
     warehouse = Warehouse(folder)
     folder.mkdir(parents=True, exist_ok=True)
     _prepare(warehouse)
@@ -115,7 +125,8 @@ def publish(folder: Path, inputs: dict[str, pd.DataFrame | Path | list[Path]], t
     staging_dir = warehouse.staging()
     staging = staging_dir / DATABASE_NAME
     try:
-        counts = build_database(staging, inputs, tables, publication_id, parquet=staging_dir / "parquet")
+        counts = build_database(staging, inputs, tables, publication_id, parquet=staging_dir / "parquet",
+                                pseudonym_key=pseudonym_key)
         restrict(staging)
         public = build_public(staging, staging_dir / PUBLIC_DATABASE_NAME, parquet=staging_dir / "public-parquet")
         _copy_atomically(staging, warehouse.archived(publication_id))
@@ -142,10 +153,14 @@ def restore(folder: Path, publication_id: str) -> None:
     try:
         shutil.copyfile(source, staging)
         restrict(staging)
+        kept = warehouse.earlier_public_parquet / publication_id
+        if kept.is_dir():
+            os.replace(kept, warehouse.public_parquet / publication_id)
         parquet = None if (warehouse.public_parquet / publication_id).is_dir() else staging_dir / "public-parquet"
         build_public(staging, staging_dir / PUBLIC_DATABASE_NAME, parquet=parquet)
         if parquet is not None:
             os.replace(parquet, warehouse.public_parquet / publication_id)
+        shareable_parquet(warehouse.public_parquet / publication_id)
         _swap_in(warehouse, staging, staging_dir / PUBLIC_DATABASE_NAME, publication_id)
     finally:
         shutil.rmtree(staging_dir, ignore_errors=True)
@@ -153,7 +168,7 @@ def restore(folder: Path, publication_id: str) -> None:
 
 def _prepare(warehouse: Warehouse) -> None:
     """Restricted folders owner-only (or JEMBATAN_GROUP), the public ones readable by everyone."""
-    for restricted in (warehouse.publications, warehouse.parquet):
+    for restricted in (warehouse.publications, warehouse.parquet, warehouse.earlier_public_parquet):
         restricted_dir(restricted)
     for public in (warehouse.public, warehouse.public_parquet):
         public.mkdir(parents=True, exist_ok=True)
@@ -166,12 +181,31 @@ def restrict_parquet(folder: Path) -> None:
         restrict(path)
 
 
+def shareable_parquet(folder: Path) -> None:
+    shareable(folder)
+    for path in folder.iterdir():
+        shareable(path)
+
+
+def _withdraw_earlier_public(warehouse: Warehouse, current: str) -> None:
+    """Only the current public release stays in public/: earlier ones move to the owner-only
+    public-earlier/ (kept for `jembatan publications restore`)."""
+    for folder in warehouse.public_parquet.iterdir():
+        if folder.name == current or folder.is_symlink() or not folder.is_dir() or folder.name.startswith("."):
+            continue
+        target = warehouse.earlier_public_parquet / folder.name
+        shutil.rmtree(target, ignore_errors=True)
+        restrict_parquet(folder)
+        os.replace(folder, target)
+
+
 def _swap_in(warehouse: Warehouse, staging: Path, public_staging: Path, publication_id: str) -> None:
     """The public file, then the restricted one; each file's Parquet `current` link right after it."""
     os.replace(public_staging, warehouse.public_database)
     _point_current(warehouse.public_parquet, publication_id)
     os.replace(staging, warehouse.database)
     _point_current(warehouse.parquet, publication_id)
+    _withdraw_earlier_public(warehouse, publication_id)
 
 
 def _point_current(parquet: Path, publication_id: str) -> None:
@@ -200,7 +234,7 @@ def _prune(warehouse: Warehouse, keep: int, current: str) -> None:
 def remove_publication(warehouse: Warehouse, publication_id: str) -> None:
     """A kept publication's files: its database, restricted Parquet and public Parquet."""
     warehouse.archived(publication_id).unlink(missing_ok=True)
-    for parquet in (warehouse.parquet, warehouse.public_parquet):
+    for parquet in (warehouse.parquet, warehouse.public_parquet, warehouse.earlier_public_parquet):
         shutil.rmtree(parquet / publication_id, ignore_errors=True)
 
 

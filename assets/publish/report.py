@@ -274,7 +274,7 @@ table.data{{border-collapse:collapse;font-size:0.85em}} table.data td,table.data
 table.figures td{{text-align:right}} table.figures td:first-child,table.figures td:nth-child(2){{text-align:left}}</style>
 </head><body>
 <h1>jembatan: MSMEs, crime and programs per village</h1>
-<p>Publication {html.escape(published)}. Restricted: village crime counts are not suppressed here.</p>
+<p>Publication {html.escape(published)}. Restricted: village crime counts are the true counts here, not perturbed.</p>
 {sections}
 <section><h2>Grew together, no program reached them</h2>{not_reached}</section>
 </body></html>

@@ -42,13 +42,14 @@ def run(args: argparse.Namespace) -> int:
     from assets.harmonise.gazetteer import load_gazetteer
     from assets.harmonise.matcher import Matcher
     from assets.harmonise.places import match_frame
+    from assets.inert import inert_frame
     from assets.steps import Paths, steward_dir, stored_gazetteer
 
     if args.warehouse:
         os.environ["JEMBATAN_WAREHOUSE"] = str(Path(args.warehouse).resolve())
     paths = Paths.from_env()
     if args.reference:
-        gazetteer = load_gazetteer(Path(args.reference))
+        gazetteer = load_gazetteer(Path(args.reference), settle=0)   # named explicitly: read as it is
     elif (paths.reference_store / "areas.parquet").exists():
         gazetteer = stored_gazetteer(paths)
     else:
@@ -73,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     matched = match_frame(places, matcher)
     out = table.assign(village_code=matched["village_code"], match_method=matched["match_method"],
                        match_score=matched["match_score"], candidates=matched["match_candidates"])
-    out.to_csv(args.out, index=False)
+    inert_frame(out).to_csv(args.out, index=False)       # text starting like a formula stays text
     counts = out["match_method"].value_counts()
     print(f"{len(out)} rows -> {args.out}: " + ", ".join(f"{m} {n}" for m, n in counts.items()))
     return 0

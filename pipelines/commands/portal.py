@@ -80,7 +80,7 @@ def serve(args: argparse.Namespace) -> int:
         app = create_app(inbox, warehouse, settings)
         server = create_server(app, host=args.host, port=args.port, threads=args.threads, ident="jembatan",
                                max_request_body_size=2 * settings.max_upload_bytes + 1024 * 1024,
-                               clear_untrusted_proxy_headers=True)
+                               clear_untrusted_proxy_headers=True, **slow_client_limits(settings))
     except ValueError as bad:          # a JEMBATAN_PORTAL_* variable that is not a number
         print(f"portal not started: {bad}", file=sys.stderr)
         return 2
@@ -141,3 +141,12 @@ def manage(args: argparse.Namespace) -> int:
         print(f"not done: {refused}", file=sys.stderr)
         return 2
     return 0
+
+
+def slow_client_limits(settings) -> dict:
+    """waitress's limits on slow and idle clients: a connection that sends nothing for
+    JEMBATAN_PORTAL_REQUEST_SECONDS (default 30) is closed, its buffered body dropped before the portal
+    sees it; up to 1,000 connections at once, so slow clients cannot take every place. waitress reads a
+    body whole before the portal answers; an anonymous one is then refused unparsed (401)."""
+    return {"channel_timeout": settings.request_seconds, "cleanup_interval": max(1, int(settings.request_seconds) // 2),
+            "connection_limit": 1000}

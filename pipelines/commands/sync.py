@@ -28,6 +28,9 @@ def register(commands) -> None:
     sync.add_argument("--no-wait", action="store_true",
                       help="when another sync is running on the same warehouse, stop at once (exit code "
                            f"{BUSY_EXIT_CODE}) instead of waiting for it to finish")
+    sync.add_argument("--no-settle-wait", action="store_true",
+                      help="do not wait (up to a minute) for files dropped in the last JEMBATAN_SETTLE_SECONDS "
+                           "to settle: leave them for the next sync")
     sync.add_argument("--cluster", action="store_true",
                       help="submit the sync to the running cluster (`make cluster`) and wait for it; the same "
                            "summary as a sync in this process")
@@ -75,6 +78,9 @@ def _sync(args: argparse.Namespace) -> int:
         delete_tree(paths.paths().work.root)
     # Dagster's own console lines (a failed step's trace runs to hundreds) only with --verbose: a failure is
     # told in one line by _report, and stays whole in the run's event log (the Dagster UI).
+    if not args.no_settle_wait:        # a file dropped seconds ago (a portal upload, a list just copied)
+        from pipelines.settling import wait_for_settling
+        wait_for_settling(paths.paths().inbox, _say)
     log_level = "DEBUG" if args.verbose else "CRITICAL"
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     with _instance(persistent=args.executor == "multiprocess") as instance:
@@ -172,10 +178,11 @@ def _instance(persistent: bool):
     JEMBATAN_DAGSTER_INSTANCE=ephemeral (on disk when steps run in other processes)."""
     import dagster as dg
 
+    from assets.access import restricted_dir
     from pipelines.defs.dead_runs import clear_dead_runs
     from pipelines.instance_home import dagster_home
     if home := dagster_home():
-        home.mkdir(parents=True, exist_ok=True)
+        restricted_dir(home)                       # run metadata and event logs: owner-only (assets/access.py)
         os.environ["DAGSTER_HOME"] = str(home)     # the step processes of --executor multiprocess too
         with ExitStack() as stack:
             # One process at a time creates the storage (two first syncs would both build the SQLite

@@ -18,16 +18,11 @@ def register(commands) -> None:
 
 def current_villages(paths):
     """Villages (name, district, regency, code) of the warehouse's current official list, or None."""
+    from assets.harmonise.read_as import official_villages
     from assets.steps import stored_gazetteer
     if not (paths.reference_store / "areas.parquet").exists():
         return None
-    areas = stored_gazetteer(paths).current()
-    names = areas.set_index("code")["name"]
-    villages = areas[areas["level"] == "village"]
-    districts = villages["parent_code"]
-    regencies = districts.map(areas.set_index("code")["parent_code"])
-    return (villages.assign(district=districts.map(names).values, regency=regencies.map(names).values)
-            [["name", "district", "regency", "code"]].sort_values(["regency", "district", "name"]))
+    return official_villages(stored_gazetteer(paths).current())
 
 
 def run(args: argparse.Namespace) -> int:

@@ -156,7 +156,7 @@ def harmonised_places(paths: JembatanPaths) -> dg.MaterializeResult:
 
 @dg.asset(group_name="marts", deps=[harmonised_places], pool="duckdb_writer",
           code_version=_code("warehouse/sql", "assets/publish"),
-          description="Dimensions, facts, marts and the public (suppressed) schema, built in a staging DuckDB, "
+          description="Dimensions, facts, marts and the public (perturbed) schema, built in a staging DuckDB, "
                       "checked and published atomically to warehouse/jembatan.duckdb, with Parquet exports and "
                       "the last publications kept")
 def published_marts(paths: JembatanPaths) -> dg.MaterializeResult:

@@ -10,6 +10,7 @@ import dagster as dg
 import pandas as pd
 
 from assets.incremental import atomic_write
+from assets.inert import inert_frame
 from assets.privacy import scrub
 
 MAX_ROWS = 50
@@ -59,7 +60,7 @@ def csv_file(frame: pd.DataFrame, path: Path) -> dg.MetadataValue:
     """Writes every row and column of frame to a CSV (UTF-8, personal-data-shaped numbers masked,
     written whole or not at all) and returns a link to it: the details too wide for a metadata table."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, lambda tmp: _scrubbed(frame).to_csv(tmp, index=False))
+    atomic_write(path, lambda tmp: inert_frame(_scrubbed(frame)).to_csv(tmp, index=False))
     return dg.MetadataValue.path(str(path))
 
 

@@ -35,6 +35,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.routing import BaseConverter
 
+from assets.ingest.decisions import KINDS as DECISION_KINDS
 from assets.ingest.report import SEVERITY_ID, SKIPPED_REASON, STATUS_ID, SUMMARY_LABELS, report_workbook
 from assets.ingest.template import build_template
 from assets.paths import Paths
@@ -45,6 +46,8 @@ from pipelines.portal.answers import Others, answer, other_names
 from pipelines.portal.i18n import LANGUAGES, text
 from pipelines.portal.secret import DATABASE_FILE, portal_dir, secret_key
 from pipelines.portal.store import PortalStore, Upload, User
+from pipelines.portal import sync_runs
+from pipelines.portal.sync_runs import SyncRunner
 from schemas import DATASETS, datasets_for_source
 
 log = logging.getLogger("jembatan.portal")
@@ -72,6 +75,7 @@ class Settings:
     lockout_minutes: float = 15         # JEMBATAN_PORTAL_LOCKOUT_MINUTES: ... within this window, then wait
     secure_cookie: bool = False         # JEMBATAN_PORTAL_SECURE_COOKIE=1 behind HTTPS
     proxies: int = 0                    # JEMBATAN_PORTAL_PROXIES: reverse proxies in front (client address)
+    request_seconds: float = 30         # JEMBATAN_PORTAL_REQUEST_SECONDS: a client silent this long is dropped
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -82,7 +86,8 @@ class Settings:
                    address_failures=int(_env_number("JEMBATAN_PORTAL_ADDRESS_FAILURES", cls.address_failures)),
                    lockout_minutes=_env_number("JEMBATAN_PORTAL_LOCKOUT_MINUTES", cls.lockout_minutes),
                    secure_cookie=os.environ.get("JEMBATAN_PORTAL_SECURE_COOKIE", "") in ("1", "true", "yes"),
-                   proxies=int(_env_number("JEMBATAN_PORTAL_PROXIES", cls.proxies)))
+                   proxies=int(_env_number("JEMBATAN_PORTAL_PROXIES", cls.proxies)),
+                   request_seconds=_env_number("JEMBATAN_PORTAL_REQUEST_SECONDS", cls.request_seconds))
 
     @property
     def max_upload_bytes(self) -> int:
@@ -98,6 +103,7 @@ class ShaConverter(BaseConverter):
 
 
 PUBLIC_ENDPOINTS = {"login", "api_login", "static"}
+ACCOUNT_DELAY_SECONDS = 60          # the longest wait between two tries of an account guessed at
 
 
 @dataclass
@@ -108,6 +114,7 @@ class Portal:
     store: PortalStore
     settings: Settings
     upload_lock: threading.Lock = field(default_factory=threading.Lock)
+    syncs: SyncRunner | None = None       # an upload starts a sync (sync_runs.py); None: JEMBATAN_PORTAL_SYNC=0
 
 
 def create_app(inbox: Path, warehouse: Path, settings: Settings | None = None) -> Flask:
@@ -116,7 +123,8 @@ def create_app(inbox: Path, warehouse: Path, settings: Settings | None = None) -
     settings = settings or Settings.from_env()
     folder = portal_dir(warehouse)
     key = secret_key(folder)
-    portal = Portal(inbox, warehouse, PortalStore(folder / DATABASE_FILE, key), settings)
+    portal = Portal(inbox, warehouse, PortalStore(folder / DATABASE_FILE, key), settings,
+                    syncs=SyncRunner(inbox, warehouse) if sync_runs.enabled() else None)
     for agency in AGENCY_NAMES:
         drop.clear_stale_temps(inbox / agency)
 
@@ -238,30 +246,33 @@ def client_address() -> str:
 def _attempt_login(portal: Portal, username: str, password: str) -> tuple[User | None, float]:
     """(the user, 0) on success; (None, seconds to wait) when throttled; (None, 0) on a wrong login.
 
-    A username with too many failures is not checked at all, so guessing on goes nowhere. An address
-    with too many failures (someone guessing names from a shared office network) holds every wrong login
-    from there, but a right password of an account that is not itself held still logs in: one person
-    guessing cannot lock a whole office out."""
+    The policy (README "The agencies' portal"), checked in this order, no password hash spent on a held
+    try: an address with too many failures (someone guessing names) is held first, every login from it;
+    one account tried from one address too often is held there; an account with too many failures from
+    everywhere is delayed, never locked: 1 s between tries, doubling to at most ACCOUNT_DELAY_SECONDS, so
+    its owner logs in from another address after a short wait however many addresses guess at it."""
     settings, store = portal.settings, portal.store
-    user_key, address_key = store.throttle_key("user", username), store.throttle_key("address", client_address())
+    address = client_address()
+    user_key, address_key = store.throttle_key("user", username), store.throttle_key("address", address)
+    pair_key = store.pair_key(username, address)
     window = settings.lockout_minutes * 60
-    user_wait = store.wait_seconds({user_key: settings.user_failures}, window)
-    address_wait = store.wait_seconds({address_key: settings.address_failures}, window)
     known = store.user(username) if username else None
     who = f"user {known.username}" if known else "an unknown username"
-    if user_wait > 0:
-        log.warning("login throttled for %s from %s (%.0f s to wait)", who, client_address(), user_wait)
-        return None, user_wait
+    held = {"address": store.wait_seconds({address_key: settings.address_failures}, window)}
+    if not held["address"]:
+        held["account here"] = store.wait_seconds({pair_key: settings.user_failures}, window)
+    if not any(held.values()):
+        held["account"] = store.account_delay(user_key, settings.user_failures, window, ACCOUNT_DELAY_SECONDS)
+    if wait := max(held.values()):
+        reason = next(name for name, seconds in held.items() if seconds)
+        log.warning("login throttled for %s from %s (%s held, %.0f s to wait)", who, address, reason, wait)
+        return None, wait
     user = store.verify(username, password) if username and password else None
     if user is None:
-        store.record_failure([user_key, address_key])
-        if address_wait > 0:
-            log.warning("login failed for %s from %s, an address throttled (%.0f s to wait)", who, client_address(),
-                        address_wait)
-            return None, address_wait
-        log.warning("login failed for %s from %s", who, client_address())
+        store.record_failure([user_key, address_key, pair_key])
+        log.warning("login failed for %s from %s", who, address)
         return None, 0
-    store.clear_failures(user_key)
+    store.clear_failures(pair_key)
     chosen = session.get("lang")
     session.clear()                      # a new session (and CSRF token): none carried over from before login
     session["sid"] = store.start_session(user)
@@ -288,9 +299,17 @@ def _take_upload(portal: Portal, user: User) -> tuple[Upload, bool]:
     sent = request.files.get("file")
     if sent is None or not sent.filename:
         raise drop.UploadRefused("no_file")
-    name = drop.inbox_name(sent.filename)
+    name = drop.inbox_name(scrub(sent.filename))       # NIK- and phone-shaped numbers never reach the inbox
     original = scrub(Path(sent.filename.replace("\\", "/")).name[:200])
     received = drop.receive(portal.inbox / user.agency, sent.stream, portal.settings.max_upload_bytes)
+    try:
+        return _record_upload(portal, user, received, name, original)
+    finally:
+        drop.discard(received)           # its temporary name, whatever happened (placed: already gone)
+
+
+def _record_upload(portal: Portal, user: User, received: drop.Received, name: str,
+                   original: str) -> tuple[Upload, bool]:
     with portal.upload_lock:
         if earlier := portal.store.upload(user.agency, user.office, received.sha256):
             drop.discard(received)
@@ -305,6 +324,8 @@ def _take_upload(portal: Portal, user: User) -> tuple[Upload, bool]:
             raise
     log.info("upload: user %s (%s, %s) sent %s (%d bytes, sha256 %s)", user.username, user.agency, user.office,
              final.name, upload.size, upload.sha256)
+    if portal.syncs is not None:
+        portal.syncs.request(f"upload {upload.sha256[:12]}")
     return upload, True
 
 
@@ -398,7 +419,8 @@ def _register_pages(app: Flask, portal: Portal) -> None:
         own = portal.store.uploads(g.user.agency, g.user.office)
         return render_template("answer.html", upload=upload, answer=found, labels=SUMMARY_LABELS,
                                own_names={u.sha256: u.file_name for u in own},
-                               severity_id=SEVERITY_ID, skipped_id={k: v[0] for k, v in SKIPPED_REASON.items()})
+                               severity_id=SEVERITY_ID, skipped_id={k: v[0] for k, v in SKIPPED_REASON.items()},
+                               decision_kinds=DECISION_KINDS)
 
     @app.get("/files/<sha:sha>/report.xlsx")
     def file_workbook(sha):

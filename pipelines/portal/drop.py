@@ -22,6 +22,7 @@ from assets.ingest.formats.sheet import SUPPORTED_SUFFIXES
 
 TEMP_PREFIX = f"{LOCK_PREFIXES[0]}portal-"        # "~$portal-": left alone by the inbox reader
 STALE_TEMP_SECONDS = 3600
+MAX_STEM_BYTES = 200                               # a file name is at most 255 bytes: room for " (n)" and .xlsx
 MAX_STEM = 100                                     # report names keep 120 characters of a file name
 
 
@@ -45,14 +46,20 @@ def inbox_name(original: str) -> str:
     """The name an upload gets in the inbox: the clerk's file name without any folder part, made safe
     (safe_stem: letters of any script, accents included, digits, spaces and `._()-` kept; symbols and
     emoji dropped; other characters `_`; so never a hidden, lock or system file), its stem cut to MAX_STEM
-    characters. Raises UploadRefused (unsupported_type) when its extension is not one the sync reads."""
+    characters and MAX_STEM_BYTES bytes. Raises UploadRefused (unsupported_type) when its extension is not one the sync reads."""
     base = PureWindowsPath(PurePosixPath(original.replace("\x00", "")).name).name
     suffix = PurePosixPath(base).suffix
     if suffix.lower() not in SUPPORTED_SUFFIXES:
         raise UploadRefused("unsupported_type", suffix or base)
-    stem = safe_stem(base[: -len(suffix)])[:MAX_STEM].strip(" .") or "berkas"
+    stem = within_bytes(safe_stem(base[: -len(suffix)])[:MAX_STEM], MAX_STEM_BYTES).strip(" .") or "berkas"
     suffix = suffix.lower()
     return f"{stem}{suffix}"
+
+
+def within_bytes(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` bytes of UTF-8, never inside a character (100 characters of a script
+    written in 3 or 4 bytes each pass the 255 bytes a file name may have)."""
+    return text.encode()[:limit].decode(errors="ignore")
 
 
 def safe_stem(stem: str) -> str:

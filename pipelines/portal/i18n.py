@@ -8,6 +8,9 @@ LANGUAGES = ("id", "en")
 
 TEXT: dict[str, tuple[str, str]] = {
     "portal": ("Portal Instansi jembatan", "jembatan agency portal"),
+    "decisions": ("Keputusan saat membaca berkas (yang perlu diperiksa lebih dulu)",
+                  "What was decided reading the file (those to check first)"),
+    "decision_flagged": ("Periksa:", "Check:"),
     "switch_language": ("English", "Bahasa Indonesia"),
     "login": ("Masuk", "Log in"),
     "logout": ("Keluar", "Log out"),
@@ -58,11 +61,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "replaced": ("digantikan berkas perbaikan", "replaced by a corrected file"),
     "status_waiting": ("menunggu dibaca", "waiting to be read"),
     "status_gone": ("tidak ada lagi di inbox (belum dibaca)", "no longer in the inbox (not read)"),
-    "waiting_help": ("Berkas ini belum dibaca. Berkas dibaca pada sinkronisasi berikutnya (sensor inbox, jadwal "
-                     "harian pukul 02.00 WIB, atau pengelola data menjalankan sinkronisasi). Halaman ini "
-                     "memuat ulang sendiri.",
-                     "This file has not been read yet. It is read by the next sync (the inbox sensors, the daily "
-                     "schedule at 02:00 WIB, or the data steward running a sync). This page reloads by itself."),
+    "waiting_help": ("Berkas ini sedang dibaca: kiriman lewat portal langsung dibaca, biasanya dalam setengah "
+                     "menit. Halaman ini memuat ulang sendiri sampai balasannya ada.",
+                     "This file is being read: a file sent through the portal is read at once, usually within half "
+                     "a minute. This page reloads by itself until the answer is there."),
     "gone_help": ("Berkas ini diambil dari inbox sebelum dibaca. Kirim lagi bila masih diperlukan.",
                   "This file was taken out of the inbox before it was read. Send it again if it is still needed."),
     "answer_title": ("Balasan untuk {name}", "Answer for {name}"),
@@ -75,6 +77,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "year_from": ("Tahun diambil dari", "Year taken from"),
     "errors_title": ("Sel yang perlu diperbaiki ({n})", "Cells to fix ({n})"),
     "no_errors": ("Tidak ada sel yang ditolak atau ditandai.", "No cell was rejected or flagged."),
+    "read_as_title": ("Nama desa yang dibaca sebagai desa lain ({n})", "Village names read as another village ({n})"),
+    "read_as_help": ("Baris ini diterima, tetapi nama desanya tidak tertulis seperti di daftar resmi: dibaca sebagai "
+                     "desa yang paling mirip. Periksa apakah benar, lalu tulis nama seperti di daftar desa templat "
+                     "(lembar 'Desa', halaman Templat) pada berkas berikutnya.",
+                     "These rows were accepted, but their village name is not written as the official list has it: "
+                     "it was read as the closest village. Check that it is right, then write the name as the "
+                     "template's village list has it ('Desa' sheet, Templates page) in your next file."),
+    "col_read_as": ("Dibaca sebagai", "Read as"),
+    "templates_link": ("Templat dan daftar desa", "Templates and the village list"),
     "col_sheet": ("Lembar", "Sheet"),
     "col_row": ("Baris", "Row"),
     "col_column": ("Kolom", "Column"),

@@ -183,7 +183,7 @@ class PortalStore:
             db.execute("UPDATE users SET password_hash = ?, changed_at = ? WHERE id = ?",
                        (HASHER.hash(password), _now_iso(), row["id"]))
             db.execute("DELETE FROM sessions WHERE user_id = ?", (row["id"],))
-            db.execute("DELETE FROM failures WHERE key = ?", (self.throttle_key("user", username),))
+            _forget_account(db, self.throttle_key("user", username))
         return self.user(username)
 
     def unlock(self, username: str) -> tuple[User, int]:
@@ -193,7 +193,9 @@ class PortalStore:
         if user is None:
             raise AccountError(f"no account {username.strip().lower()!r}")
         with self._db() as db:
-            gone = db.execute("DELETE FROM failures WHERE key = ?", (self.throttle_key("user", username),)).rowcount
+            gone = db.execute("SELECT COUNT(*) FROM failures WHERE key = ?",
+                              (self.throttle_key("user", username),)).fetchone()[0]
+            _forget_account(db, self.throttle_key("user", username))
         return user, gone
 
     def user(self, username: str) -> User | None:
@@ -239,6 +241,24 @@ class PortalStore:
                 if len(times) >= limit:
                     wait = max(wait, times[-1] + window - now)
         return wait
+
+    def pair_key(self, username: str, address: str) -> str:
+        """The throttle key of one account tried from one address: the account's key, then the address's
+        (so unlock forgets every address's failures of the account)."""
+        return f"{self.throttle_key('user', username)}:{self.throttle_key('address', address)[:32]}"
+
+    def account_delay(self, key: str, limit: int, window: float, longest: float, now: float | None = None) -> float:
+        """Seconds an account must wait between tries once it has `limit` or more failures (from any
+        address) in the last `window` seconds: 1 s after the limit, doubling with each failure past it, at
+        most `longest` seconds after the latest failure. A delay, never a lockout: the right password is
+        checked as soon as it has passed, so guessing from elsewhere cannot keep the account's owner out."""
+        now = time.time() if now is None else now
+        with self._db() as db:
+            row = db.execute("SELECT COUNT(*) AS n, MAX(at) AS last FROM failures WHERE key = ? AND at >= ?",
+                             (key, now - window)).fetchone()
+        if row["n"] < limit:
+            return 0.0
+        return max(0.0, row["last"] + min(2.0 ** (row["n"] - limit), longest) - now)
 
     def record_failure(self, keys: list[str], now: float | None = None) -> None:
         now = time.time() if now is None else now
@@ -328,3 +348,9 @@ def _user(row: sqlite3.Row) -> User:
 def _upload(row: sqlite3.Row) -> Upload:
     return Upload(row["sha256"], row["agency"], row["office"], row["file_name"], row["original_name"], row["size"],
                   row["username"], row["uploaded_at"])
+
+
+def _forget_account(db, user_key: str) -> None:
+    """Delete an account's failed logins: its own, and those of the account from each address."""
+    db.execute("DELETE FROM failures WHERE key = ? OR substr(key, 1, ?) = ?", (user_key, len(user_key) + 1,
+                                                                               user_key + ":"))

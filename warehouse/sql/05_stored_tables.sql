@@ -3,7 +3,7 @@
 --- table publication: One row describing this publication
 --- grain: publication
 --- column publication_id: Id of the publication (UTC time it was built); `jembatan publications` lists and restores them
---- column suppression_threshold [reports]: Largest sensitive monthly count withheld in the public schema (env JEMBATAN_SUPPRESSION_THRESHOLD)
+--- column ptable_version: Version of the p-table the public crime counts were perturbed with (disclosure_control)
 
 --- table file_register: One row per file received (by content hash), whatever became of it, as ingest left it
 --- grain: received file
@@ -19,6 +19,7 @@
 --- column rows_skipped [rows]: Subtotal, footnote and blank rows left out
 --- column received_at [timestamp UTC, ISO 8601 text]: When the file was received
 --- column notes: What was left out and why, as a JSON list of messages
+--- column decisions: What the reader decided (sheet read, header -> field, year and where from, date order, time zone, century, formulas), flagged ones first, as a JSON list of {decision, sheet, value, value_id, evidence, evidence_id, flagged, code, row, column}; a flagged one is also a warning in data_quality_rejection
 --- column superseded_by [sha256]: The corrected file that replaced this one (its rows no longer count); NULL while it counts
 
 --- table data_quality_rejection: One row per rejected cell (or unplaced row): where, what was expected, why

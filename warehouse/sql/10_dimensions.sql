@@ -52,11 +52,11 @@ SELECT from_version, to_version, nullif(code, '') AS old_code, nullif(new_code, 
 FROM ref_change WHERE change <> 'unchanged';
 
 -- Crime types as the police record them, grouped into the categories the marts count. Sensitive
--- categories (victims or suspects identifiable from small counts) are suppressed in the public schema.
+-- categories (victims or suspects identifiable from small counts) are flagged; every public crime count is perturbed (70_public.sql).
 --- table dim_crime_category: Crime types as the police write them, grouped into the categories the marts count
 --- grain: crime type
 --- column crime_type_key: Crime type, lower case, as it appears in the police files
---- column is_sensitive [boolean]: Small counts are suppressed in the public schema (category other is always treated as sensitive)
+--- column is_sensitive [boolean]: Small counts of it can identify victims and suspects (category other is always treated as sensitive); every public crime count is perturbed
 --- caveat: a crime type not listed here is counted in category other
 CREATE OR REPLACE TABLE dim_crime_category AS
 SELECT * FROM (VALUES

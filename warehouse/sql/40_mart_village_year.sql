@@ -41,7 +41,6 @@
 --- column msme_count_change_pct [percent]: Change of msme_count on the year before, in percent
 --- column crime_count_change [reports]: crime_count minus the year before
 --- column crime_count_change_pct [percent]: Change of crime_count on the year before, in percent (NULL when the year before was 0)
---- column suppressed_columns: Always NULL here (full figures); in public.mart_village_year, the crime columns withheld in the row. Same shape in both schemas, so a query runs on either
 --- column population_change [persons]: population minus the year before
 --- column program_participants_change [businesses]: program_participants minus the year before
 CREATE OR REPLACE TABLE mart_village_year AS
@@ -123,8 +122,7 @@ WITH covered AS (
            m.crime_count - b.crime_count AS crime_count_change,
            round(100.0 * (m.crime_count - b.crime_count) / nullif(b.crime_count, 0), 2) AS crime_count_change_pct,
            m.population - b.population AS population_change,
-           m.program_participants - b.program_participants AS program_participants_change,
-           NULL::VARCHAR AS suppressed_columns
+           m.program_participants - b.program_participants AS program_participants_change
     FROM measured m LEFT JOIN base b ON b.village_code = m.village_code AND b.year = m.year - 1
 )
 SELECT * FROM (

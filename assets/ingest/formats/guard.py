@@ -18,7 +18,7 @@ from xml.etree import ElementTree
 
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 
-from assets.ingest.formats import sheetxml, sniff, xml2003
+from assets.ingest.formats import sheetxml, sniff, text_budget, xml2003
 from assets.ingest.formats.sniff import OLE2_MAGIC, ZIP_MAGIC
 from assets.ingest.formats.sheet import CSV_SUFFIXES, column_letter, column_number
 
@@ -36,6 +36,11 @@ MAX_CSV_BYTES = 512 << 20
 XML_PROLOGUE_BYTES = 4096
 
 MAX_MERGED_AREAS = 100_000
+# Every reader's budget (assets/ingest/formats/text_budget.py for text): agency tables are tens of columns wide;
+# the layout recognition's cost grows with the columns, the readers' memory with the cells.
+MAX_COLUMNS = 2_000
+MAX_TEXT_CELLS = 20_000_000            # filled or not, as the text separates them
+MAX_TEXT_SECONDS = 60.0                # measuring a text file stops (and refuses it) after this
 
 
 class RefusedFile(Exception):
@@ -113,6 +118,8 @@ def _inspect_text(path: Path, size: int, head: bytes, suffix: str) -> Inspection
                               f"Berkas bernama {suffix} tetapi isinya data biner, bukan teks.")
         raise _not_spreadsheet(path, suffix, f"save it as {suffix} again, or send it under its own name",
                                f"simpan ulang sebagai {suffix}, atau kirim dengan nama aslinya")
+    if refused := _text_over_budget(path, encoding, head):
+        raise refused
     inspection = Inspection("csv")
     form = encoding.upper().replace("-LE", " LE").replace("-BE", " BE") if encoding and \
         encoding.startswith(("utf-16", "utf-32")) else ""
@@ -125,6 +132,40 @@ def _inspect_text(path: Path, size: int, head: bytes, suffix: str) -> Inspection
         inspection.notes.append((f"read as {form} text (Excel's \"Unicode Text\")",
                                  f"dibaca sebagai teks {form} (\"Unicode Text\" dari Excel)"))
     return inspection
+
+
+def _text_over_budget(path: Path, encoding: str | None, head: bytes) -> RefusedFile | None:
+    """The refusal of a text file past a budget (columns, cells, seconds, one cell's size), or None."""
+    extent = text_budget.measure(path, encoding, head, MAX_COLUMNS, MAX_TEXT_CELLS, MAX_TEXT_SECONDS)
+    row = extent.at_row
+    if extent.over == "columns":
+        return _too_many_columns(extent.columns, f"Row {row:,} of the text file", f"Baris {_id(row)} berkas teks")
+    if extent.over == "cells":
+        return RefusedFile("file_too_large", f"The text file holds more than {MAX_TEXT_CELLS:,} cells (reached at "
+                           f"row {row:,}); send it in parts of fewer rows.",
+                           f"Berkas teks berisi lebih dari {_id(MAX_TEXT_CELLS)} sel (tercapai di baris {_id(row)}); "
+                           "kirim dalam beberapa bagian yang lebih sedikit barisnya.")
+    if extent.over == "seconds":
+        return RefusedFile("file_too_slow", f"The text file could not be measured within {MAX_TEXT_SECONDS:.0f} "
+                           f"seconds (stopped at row {row:,}); send it in smaller parts.",
+                           f"Berkas teks tidak dapat diukur dalam {MAX_TEXT_SECONDS:.0f} detik (berhenti di baris "
+                           f"{_id(row)}); kirim dalam bagian yang lebih kecil.")
+    if extent.over == "cell_size":
+        limit = text_budget.CSV_FIELD_LIMIT
+        return RefusedFile("cell_too_large", f"Row {row:,} of the text file has a cell longer than {limit:,} "
+                           "characters (a quote left open?); check the file and send it again.",
+                           f"Baris {_id(row)} berkas teks memuat sel lebih dari {_id(limit)} karakter (tanda kutip "
+                           "tidak ditutup?); periksa berkasnya lalu kirim ulang.")
+    return None
+
+
+def _too_many_columns(columns: int, where: str, where_id: str) -> RefusedFile:
+    """`where`: "Sheet 'Rekap'" or "Row 1 of the text file", and the same in Bahasa Indonesia."""
+    return RefusedFile("too_many_columns",
+                       f"{where} has {columns:,} columns, more than the {MAX_COLUMNS:,} a table may have; delete "
+                       "the empty or stray columns (or check the separator) and send it again.",
+                       f"{where_id} memiliki {_id(columns)} kolom, lebih dari {_id(MAX_COLUMNS)} kolom yang boleh "
+                       "dimiliki tabel; hapus kolom kosong atau nyasar (atau periksa pemisahnya) lalu kirim ulang.")
 
 
 def _inspect_xml2003(path: Path, size: int, suffix: str) -> Inspection:
@@ -286,6 +327,8 @@ def _too_big(rows: int, columns: int, sheet: str, farthest: str = "") -> Refused
                            f"{sheet_id} membentang {_id(rows)} baris x {_id(columns)} kolom ({_id(rows * columns)} "
                            f"sel, paling banyak {_id(MAX_GRID_CELLS)}){where_id}; hapus sel yang terisi jauh dari "
                            "tabel.")
+    if columns > MAX_COLUMNS:
+        return _too_many_columns(columns, sheet, sheet_id)
     return None
 
 

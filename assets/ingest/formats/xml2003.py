@@ -73,8 +73,13 @@ def parse(path: Path, values: bool = True, max_merged: int = 100_000) -> list[Sh
             if (across or down) and len(sheet.merged) < max_merged:
                 sheet.merged.append((row - 1, col - 1, last_row - 1, last_col - 1))
             data = element.find(f"{SS}Data")
-            if data is None and element.get(f"{SS}Formula") and len(sheet.formulas_without_value) < 1000:
+            if data is not None and not "".join(data.itertext()).strip() and data.get(f"{SS}Type") == "Number":
+                data = None         # SheetJS writes a formula without its result as an empty Number
+            formula = element.get(f"{SS}Formula")
+            if data is None and formula and len(sheet.formulas_without_value) < 1000:
                 sheet.formulas_without_value.append(f"{column_letter(col)}{row}")
+                if values:          # no result: reported at its cell (formula_not_computed), never empty
+                    sheet.cells[row, col] = formula if formula.startswith("=") else f"={formula}"
             if data is not None or across or down:
                 if last_row > sheet.max_row or last_col > sheet.max_col:
                     sheet.farthest = f"{column_letter(last_col)}{last_row}"

@@ -1,0 +1,89 @@
+"""An upload answered at once: the portal starts a sync of the new file on the project's Dagster instance.
+
+Each upload asks for a sync; the portal runs `jembatan sync` (the same command a steward types, on the same
+inbox, warehouse and DAGSTER_HOME) in a child process. A sync records the new contents as an arrival, a
+partition of `arrivals` (pipelines/defs/planning.plan_run), and runs it, as an inbox sensor's run request
+would, whatever the sensors' state, so the uploaded file is read, placed and published and its answer
+written. Why a child process and not a thread of the portal:
+- the sync holds the warehouse's lock (`warehouse/.sync.lock`) for its whole run, so it never runs beside
+  another `jembatan sync` or a restore: one that is already running is waited for, and the warehouse and
+  the marts are written by one sync at a time, exactly as from the command line;
+- the portal stays light (no Dagster, pandas or DuckDB in the web server), and a sync that fails or is
+  killed never takes the portal down; a killed sync's Dagster run is cleared by the next one.
+Requests are coalesced: at most one sync runs and one more is queued, however many files arrive; the
+queued one reads every file that came while the first ran. The sync waits for the upload to settle
+(pipelines/settling.py, JEMBATAN_SETTLE_SECONDS), then reads it.
+
+JEMBATAN_PORTAL_SYNC=0 turns this off (the inbox sensors, the daily schedule or a manual sync read the
+uploads then). The sync's lines go to the portal's log (standard error); they hold no personal data.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+log = logging.getLogger("jembatan.portal")
+
+
+def enabled(env=os.environ) -> bool:
+    """JEMBATAN_PORTAL_SYNC (default 1): whether an upload starts a sync."""
+    return env.get("JEMBATAN_PORTAL_SYNC", "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+class SyncRunner:
+    """Runs `jembatan sync --inbox INBOX --warehouse WAREHOUSE` in a child process on request, one at a
+    time, with at most one more queued (request() never blocks)."""
+
+    def __init__(self, inbox: Path, warehouse: Path, command: list[str] | None = None):
+        self.command = command or [sys.executable, "-m", "pipelines.cli", "sync",
+                                   "--inbox", str(inbox), "--warehouse", str(warehouse)]
+        self._lock = threading.Lock()
+        self._running = False
+        self._queued = False
+        self._idle = threading.Event()
+        self._idle.set()
+        self.finished = 0                 # syncs run to their end (any exit code)
+        self.last_exit: int | None = None
+
+    def request(self, reason: str = "") -> None:
+        """Ask for a sync: starts one now, or queues one after the sync under way (coalesced)."""
+        with self._lock:
+            if self._running:
+                self._queued = True
+                return
+            self._running = True
+            self._idle.clear()
+        log.info("sync started for %s", reason or "an upload")
+        threading.Thread(target=self._loop, name="jembatan-portal-sync", daemon=True).start()
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Block until no sync runs or is queued (True), or `timeout` seconds passed (False)."""
+        return self._idle.wait(timeout)
+
+    def _loop(self) -> None:
+        while True:
+            self._run_once()
+            with self._lock:
+                if not self._queued:
+                    self._running = False
+                    self._idle.set()
+                    return
+                self._queued = False
+
+    def _run_once(self) -> None:
+        try:
+            done = subprocess.run(self.command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, text=True, errors="replace", check=False)
+        except OSError as exc:
+            log.error("sync could not start: %s", exc)
+            self.last_exit = -1
+            return
+        self.last_exit = done.returncode
+        self.finished += 1
+        tail = [line for line in done.stdout.splitlines() if line.strip()][-3:]
+        level = logging.INFO if done.returncode == 0 else logging.ERROR
+        log.log(level, "sync ended (exit %d)%s", done.returncode, ": " + " | ".join(tail) if tail else "")
