@@ -51,16 +51,22 @@ def plan_run(instance: dg.DagsterInstance, paths: steps.Paths,
     if gone := [key for key in known if key not in set(recorded)]:
         retire_partitions(instance, gone)
         known = [key for key in known if key in set(recorded)]
-    seeds = [dg.AssetKey(STAGE_ASSETS[stage]) for stage in steps.stale_stages(paths)]
-    seeds += [dg.AssetKey(f"{source}_files") for source in SOURCES if not steps.inbox_current(paths, source)]
+    # What changes before the run is seen now; what a step changes is seen by the stages built from it
+    # (each run after it). Placing files changes every stage after reference: only reference is asked then.
     tags = {}
     if known and steps.has_gazetteer(paths) and not steps.placements_current(paths):
-        seeds, tags = [*seeds, *FILE_ASSETS], run_tags(known, known)
+        tags = run_tags(known, known)
     elif to_run:
-        seeds, tags = [*seeds, *FILE_ASSETS], run_tags(to_run, known)
+        tags = run_tags(to_run, known)
+    stages = ([] if steps.stage_current(paths, "reference") else ["reference"]) if tags else steps.stale_stages(paths)
+    seeds = [dg.AssetKey(STAGE_ASSETS[stage]) for stage in stages] + (list(FILE_ASSETS) if tags else [])
     selected = dg.AssetSelection.assets(*seeds).downstream().resolve(ALL_ASSETS) if seeds else set()
     if not tags:                    # no file partition to run: the file assets are not part of it
         selected -= set(FILE_ASSETS)
-    selected -= {dg.AssetKey(f"{source}_files") for source in SOURCES} - set(seeds)   # folders unchanged
+    # A folder asset runs when its folder changed (a file added, taken out, refused); what it reports
+    # changes nothing the stages are built from, so nothing runs after it for that alone.
+    folders = {dg.AssetKey(f"{source}_files") for source in SOURCES}
+    selected = (selected - folders) | {dg.AssetKey(f"{source}_files") for source in SOURCES
+                                       if not steps.inbox_current(paths, source)}
     selection = [key for key in asset_keys if key in selected]
     return keys, tags, None if len(selection) == len(asset_keys) else selection
