@@ -1,13 +1,24 @@
-"""What a sync can skip: each stage records a fingerprint of its inputs (data and the code that
-reads them) in warehouse/work/state.json; a stage whose fingerprint is unchanged and whose outputs
-exist is not run again. Content-addressed names (files are named by their SHA-256) keep this cheap:
-a fingerprint hashes names, the small reference and steward files, and source code, not the data.
-Large files (the stages' own outputs, written by atomic rename) count by size and modification time.
+"""The fingerprints Dagster cannot keep: what each of the warehouse's own outputs was built from.
+
+Each unpartitioned stage (reference, harmonise, agency reports, publish, analyst report) records, when it
+has run, a fingerprint of its inputs (data and the code that reads them) in warehouse/work/state.json,
+beside the outputs it certifies. They live in the warehouse, not in the Dagster instance, because the two
+have separate lives: `jembatan sync` may run on a throw-away instance (JEMBATAN_DAGSTER_INSTANCE=ephemeral,
+the tests), one instance may serve several warehouses (`--warehouse`), and a warehouse may be deleted,
+rebuilt (`--rebuild`) or moved while the instance remembers it. The same fingerprint is the asset's
+`data_version` in Dagster (pipelines/defs/assets.py), so the UI's history and staleness follow it.
+
+There is one skip decision, the planner's (pipelines/defs/planning.py asks assets/steps.stale_stages):
+a stage whose recorded fingerprint matches its inputs now and whose outputs exist is left out of the
+run, and so records nothing; the stages never skip by themselves. Content-addressed names (files are
+named by their SHA-256) keep a fingerprint cheap: it hashes names, the small reference and steward files,
+and source code, not the data. Large files (the stages' own outputs, written by atomic rename) count by
+size and modification time. Inside harmonise, a dataset whose files did not change keeps its earlier
+result (`harmonise.<dataset>`): work saved within a step that runs, not a step skipped.
 
 Which files a run reads and places is Dagster's: a partition per file, and a run over only the new
-files' partitions (pipelines/defs/partitions.py, pipelines/defs/planning.py). The unpartitioned stages after
-them (reference, harmonise, agency reports, publish, analyst report) run in every sync and skip here
-when their inputs did not change, so an unchanged inbox publishes nothing anew."""
+files' partitions (pipelines/defs/partitions.py, pipelines/defs/planning.py).
+"""
 from __future__ import annotations
 
 import hashlib
@@ -69,6 +80,9 @@ def write_memo(path: Path, memo: dict, previous: dict | None = None) -> None:
 
 
 class StageState:
+    """warehouse/work/state.json: per stage, the fingerprint of the inputs it was last built from and
+    the result it returned then ({stage: {"key": str, "result": dict}})."""
+
     def __init__(self, path: Path):
         self.path = path
 
@@ -79,6 +93,11 @@ class StageState:
         """The result recorded when the stage last ran with these inputs, or None."""
         entry = self._read().get(stage)
         return entry["result"] if entry and entry["key"] == key else None
+
+    def built_from(self, stage: str) -> str | None:
+        """The fingerprint the stage was last built from (its data version), or None."""
+        entry = self._read().get(stage)
+        return entry["key"] if entry else None
 
     def record(self, stage: str, key: str, result: dict) -> None:
         state = self._read()

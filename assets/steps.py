@@ -11,8 +11,9 @@ import pandas as pd
 from assets import storage
 from assets.access import restricted_dir
 from assets.harmonise.gazetteer import Gazetteer, load_gazetteer
-from assets.harmonise.stage import (file_register, harmonise, place_contents,  # noqa: F401
-                                    placed_files, placed_rows, placements_current, stored_match_quality)
+from assets.harmonise.stage import (file_register, harmonise, harmonise_key, place_contents,  # noqa: F401
+                                    placed_files, placed_list, placed_rows, placements_current,
+                                    stored_match_quality)
 from assets.incremental import code_files, fingerprint
 from assets.ingest.errors import REJECTION_COLUMNS
 from assets.ingest.batch import hash_cache, known_hashes, receive_files
@@ -30,26 +31,35 @@ from schemas import DATASETS, SOURCES
 READING_REFERENCE = ("reference_files", "gazetteer", "codes", "names")     # the code that reads the lists
 
 
-def refresh_gazetteer(paths: Paths) -> Gazetteer | None:
-    """Read the reference folder, unless its files (and the code reading them) are unchanged. An empty
-    folder keeps the lists read before; with none read before and no agency file either (an empty inbox)
-    there is nothing to place yet: None. Raises FileNotFoundError when agency files wait for a list."""
-    folder = paths.inbox / "reference"
-    files = sorted(scan_inbox(folder).files)      # as read_reference_folder lists them: no links, settled
-    key = fingerprint(*files, *code_files(*(f"assets/harmonise/{m}.py" for m in READING_REFERENCE)))
-    store = paths.reference_store
-    stored = [store / f"{name}.parquet" for name in ("areas", "bridging", "changes")]
-    if not files and all(p.exists() for p in stored):
-        return stored_gazetteer(paths)
-    if not files and not any((scan := scan_inbox(paths.inbox / source, settle=0)).files or scan.entries
-                             for source in SOURCES):
+def _reference_key(paths: Paths) -> str | None:
+    """What the stored lists are read from: the reference folder's files and the code reading them;
+    None for an empty folder (the lists read before stay in force)."""
+    files = sorted(scan_inbox(paths.inbox / "reference").files)   # as read_reference_folder lists them
+    if not files:
         return None
-    if paths.state.unchanged("reference", key) is not None and all(p.exists() for p in stored):
+    return fingerprint(*files, *code_files(*(f"assets/harmonise/{m}.py" for m in READING_REFERENCE)))
+
+
+def _reference_stored(paths: Paths) -> list[Path]:
+    return [paths.reference_store / f"{name}.parquet" for name in ("areas", "bridging", "changes")]
+
+
+def refresh_gazetteer(paths: Paths) -> Gazetteer | None:
+    """Read the reference folder (the planner runs this stage only when its files or the code reading
+    them changed, or nothing was read yet). An empty folder keeps the lists read before; with none read
+    before and no agency file either (an empty inbox) there is nothing to place yet: None. Raises
+    FileNotFoundError when agency files wait for a list."""
+    folder = paths.inbox / "reference"
+    key, stored = _reference_key(paths), _reference_stored(paths)
+    if key is None and all(p.exists() for p in stored):
         return stored_gazetteer(paths)
+    if key is None and not any((scan := scan_inbox(paths.inbox / source, settle=0)).files or scan.entries
+                               for source in SOURCES):
+        return None
     gazetteer = load_gazetteer(folder)
     for name, path in zip(("areas", "bridging", "changes"), stored):
         paths.work.write_frame(path, getattr(gazetteer, name))
-    paths.state.record("reference", key, {"versions": gazetteer.versions})
+    paths.state.record("reference", key or fingerprint(*stored), {"versions": gazetteer.versions})
     return gazetteer
 
 
@@ -81,19 +91,39 @@ def ingest_source(paths: Paths, source: str, only: set[str] | None = None) -> li
     return received
 
 
-def new_contents(paths: Paths) -> list[str]:
-    """The SHA-256 of every inbox file whose content this warehouse has not received, in drop order
-    (agency folders in SOURCES order), each content once: the file partitions a sync runs. Each new or
-    changed file is taken into the archive (hashed while copied) as receiving does; a file still being
-    written, a link or an unreadable file is left for the ingest assets to report."""
+def inbox_key(paths: Paths, source: str) -> str:
+    """What inbox/<source>/ holds now, as its folder asset reports it: each settled file's name, size and
+    modification time, and each entry not received and why (assets/incremental.py)."""
+    scan = scan_inbox(paths.inbox / source)
+    return fingerprint([(p.name, scan.stats[p].st_size, scan.stats[p].st_mtime_ns) for p in scan.files],
+                       [(e.name, e.status) for e in scan.entries],
+                       sorted((m["sha256"], m.get("superseded_by") or "") for m in paths.work.manifests()
+                              if m.get("source") == source))
+
+
+def inbox_current(paths: Paths, source: str) -> bool:
+    return paths.state.built_from(f"inbox.{source}") == inbox_key(paths, source)
+
+
+def new_files(paths: Paths) -> list[dict]:
+    """Every inbox file whose content this warehouse has not received, in drop order (agency folders in
+    SOURCES order), each content once: {"sha256", "source", "file_name"} (an arrival: assets/arrivals.py).
+    Each new or changed file is taken into the archive (hashed while copied) as receiving does; a file
+    still being written, a link or an unreadable file is left for the ingest assets to report."""
     _receiving_key(paths)
-    work, new = paths.work, []
+    work, new = paths.work, {}
     for source in SOURCES:
         scan = scan_inbox(paths.inbox / source)
-        for sha in known_hashes(scan.files, hash_cache(work, source), paths.archive, scan.stats):
+        for path, sha in zip(scan.files, known_hashes(scan.files, hash_cache(work, source), paths.archive,
+                                                      scan.stats)):
             if isinstance(sha, str) and sha not in new and not work.manifest_path(sha).exists():
-                new.append(sha)
-    return new
+                new[sha] = {"sha256": sha, "source": source, "file_name": path.name}
+    return list(new.values())
+
+
+def new_contents(paths: Paths) -> list[str]:
+    """The SHA-256 of new_files, in drop order."""
+    return [f["sha256"] for f in new_files(paths)]
 
 
 def received_contents(paths: Paths) -> list[str]:
@@ -103,48 +133,60 @@ def received_contents(paths: Paths) -> list[str]:
     return [m["sha256"] for m in manifests if not m.get("superseded_by")]
 
 
-def receive_contents(paths: Paths, shas: list[str]) -> dict[str, dict]:
-    """Receive the inbox files holding these contents (a run's file partitions), every agency folder in
-    drop order. Returns per content its manifest (assets/ingest/record.Received.as_dict: source,
-    file_name, status, rows_read, rows_accepted, ...) with `read_now` (True when read by this call,
-    False when received before); a content no inbox file holds and never received is left out."""
+def receive_contents(paths: Paths, shas: list[str], sources: list[str] | None = None) -> dict[str, dict]:
+    """Receive the inbox files holding these contents (a run's arrivals), in drop order; `sources`: the
+    agency folders they were found in (default: every folder). Returns per content its manifest
+    (assets/ingest/record.Received.as_dict: source, file_name, status, rows_read, rows_accepted, ...) with
+    `read_now` (True when read by this call, False when received before); a content no inbox file holds
+    and never received is left out."""
     wanted = set(shas)
     read_now = set()
     for source in SOURCES:
-        if wanted - read_now:
+        if wanted - read_now and (sources is None or source in sources):
             read_now |= {r.sha256 for r in ingest_source(paths, source, only=wanted - read_now)
                          if r.sha256 in wanted and r.status not in ("unchanged", "duplicate", *NOT_RECEIVED)}
     return {sha: {**manifest, "read_now": sha in read_now} for sha in shas
             if (manifest := paths.work.manifest(sha)) is not None}
 
 
-def agency_reports(paths: Paths) -> dict[str, int]:
-    """A report for every received file (warehouse/reports/<source>/), rewritten only when it changed;
-    skipped when no file, rejection or manifest changed. Returns the number of reports per status."""
+def _agency_reports_key(paths: Paths) -> str:
     placed, read_as = paths.placed_store / "rejections.parquet", paths.placed_store / "read_as.parquet"
     notes = paths.placed_store / "file_notes.parquet"        # rows replaced or held (harmonise/collisions.py)
-    code = fingerprint(*code_files("assets/ingest"), *code_files("assets/privacy.py", "assets/harmonise/read_as.py",
+    return fingerprint(placed, read_as, notes, paths.work.manifests(), [p.name for p in paths.work.rejection_files()],
+                       _report_code())
+
+
+def _report_code() -> str:
+    return fingerprint(*code_files("assets/ingest"), *code_files("assets/privacy.py", "assets/harmonise/read_as.py",
                                                                  "assets/harmonise/collisions.py"))
-    key = fingerprint(placed, read_as, notes, paths.work.manifests(), [p.name for p in paths.work.rejection_files()],
-                      code)
-    if (statuses := paths.state.unchanged("agency_reports", key)) is not None and paths.reports.is_dir():
-        return statuses
+
+
+def agency_reports(paths: Paths) -> dict[str, int]:
+    """A report for every received file (warehouse/reports/<source>/), rewritten only when it changed
+    (the planner runs this stage when a file, a rejection or a manifest changed). Returns the number of
+    reports per status."""
+    placed, read_as = paths.placed_store / "rejections.parquet", paths.placed_store / "read_as.parquet"
+    notes = paths.placed_store / "file_notes.parquet"
+    key = _agency_reports_key(paths)
     restricted_dir(paths.reports)
     statuses = write_file_reports(paths.work, paths.reports,
-                                  storage.read_parquet(placed) if placed.exists() else pd.DataFrame(), code,
+                                  storage.read_parquet(placed) if placed.exists() else pd.DataFrame(), _report_code(),
                                   storage.read_parquet(read_as) if read_as.exists() else None,
                                   storage.read_parquet(notes) if notes.exists() else None)
     paths.state.record("agency_reports", key, statuses)
     return statuses
 
 
-def analyst_report(paths: Paths, out: Path) -> list | None:
-    """Draw the analyst report from the current publication; None when it was already drawn from it."""
+def _analyst_report_key(paths: Paths) -> str:
+    return fingerprint(paths.database, *code_files("assets/publish"))
+
+
+def analyst_report(paths: Paths, out: Path) -> list:
+    """Draw the analyst report from the current publication (the planner runs this stage when the
+    publication or the report's code changed); [] when nothing is published yet (an empty inbox)."""
     if not paths.database.exists():         # nothing published yet (an empty inbox)
         return []
-    key = fingerprint(paths.database, *code_files("assets/publish"))
-    if paths.state.unchanged("analyst_report", key) is not None and out.exists():
-        return None
+    key = _analyst_report_key(paths)
     from assets.publish.report import write_report as write_analyst_report      # matplotlib: slow to import
     drawn = write_analyst_report(paths.database, out)
     paths.state.record("analyst_report", key, {"charts": len(drawn)})
@@ -176,17 +218,21 @@ LOCATIONS = {"JEMBATAN_INBOX", "JEMBATAN_WAREHOUSE", "JEMBATAN_KEY_FILE", "JEMBA
              "JEMBATAN_S3_ENDPOINT"}
 
 
-def publish_marts(paths: Paths) -> dict[str, int]:
-    """Build and publish the marts, unless nothing they are made of changed since the last publication."""
+def _publish_key(paths: Paths) -> str:
     register = file_register(paths.work)
-    key = fingerprint(*sorted(paths.placed_store.glob("*.parquet")), *sorted(paths.placed_store.glob("*.json")),
-                      register.to_json(), [p.name for p in paths.work.rejection_files()],
-                      *code_files("warehouse/sql", "assets/publish"),
-                      {k: v for k, v in os.environ.items() if k.startswith("JEMBATAN_") and k not in LOCATIONS})
-    if (counts := paths.state.unchanged("publish", key)) is not None and Warehouse(paths.warehouse).in_step():
-        return counts
+    return fingerprint(*sorted(paths.placed_store.glob("*.parquet")), *sorted(paths.placed_store.glob("*.json")),
+                       register.to_json(), [p.name for p in paths.work.rejection_files()],
+                       *code_files("warehouse/sql", "assets/publish"),
+                       {k: v for k, v in os.environ.items() if k.startswith("JEMBATAN_") and k not in LOCATIONS})
+
+
+def publish_marts(paths: Paths) -> dict[str, int]:
+    """Build and publish the marts (the planner runs this stage when what they are made of changed since
+    the last publication, or the last publish was killed half way)."""
+    key = _publish_key(paths)
     if not has_gazetteer(paths):       # an empty inbox: no village list yet, nothing to publish
         return {}
+    register = file_register(paths.work)
     gazetteer = stored_gazetteer(paths)
     inputs = {"ref_area": gazetteer.areas, "ref_bridging": gazetteer.bridging, "ref_change": gazetteer.changes}
     for name in DATASETS:
@@ -196,3 +242,38 @@ def publish_marts(paths: Paths) -> dict[str, int]:
     retire_publications(paths.warehouse)          # those made under a key since rotated away
     paths.state.record("publish", key, counts)
     return counts
+
+
+# -- what a sync must run ---------------------------------------------------------------------------
+STAGES = ("reference", "harmonise", "agency_reports", "publish", "analyst_report")     # in the order they run
+
+
+def stage_current(paths: Paths, stage: str) -> bool:
+    """Whether the stage's outputs exist and were built from its inputs as they are now (the fingerprints
+    of assets/incremental.py). Only meaningful once the stages before it are current: the planner runs
+    every stage after one that runs."""
+    built = paths.state.built_from(stage)
+    if built is None:
+        return stage == "analyst_report" and not paths.database.exists()     # nothing published to draw
+    if stage == "reference":
+        key = _reference_key(paths)
+        return all(p.exists() for p in _reference_stored(paths)) and key in (None, built)
+    if stage == "harmonise":
+        return all(placed_list(paths, name).exists() for name in DATASETS) and harmonise_key(paths) == built
+    if stage == "agency_reports":
+        return paths.reports.is_dir() and _agency_reports_key(paths) == built
+    if stage == "publish":
+        return Warehouse(paths.warehouse).in_step() and _publish_key(paths) == built
+    if stage == "analyst_report":
+        out = paths.reports / "analyst_report.html"
+        return not paths.database.exists() or (out.exists() and _analyst_report_key(paths) == built)
+    raise ValueError(f"unknown stage {stage!r}: one of {', '.join(STAGES)}")
+
+
+def stale_stages(paths: Paths) -> list[str]:
+    """The stages a sync with no new file must run (in STAGES order): the first whose inputs changed
+    and every stage after it (each is built from the one before). Empty for an unchanged warehouse."""
+    for i, stage in enumerate(STAGES):
+        if not stage_current(paths, stage):
+            return list(STAGES[i:])
+    return []

@@ -55,7 +55,7 @@ def dagster_sync(inbox: Path, warehouse: Path, publish: bool) -> float:
     paths = JembatanPaths(inbox=str(inbox), warehouse=str(warehouse))
     start = time.perf_counter()
     instance = dg.DagsterInstance.ephemeral()
-    _, tags, _ = plan_run(instance, paths.paths(), [])       # a partition per file, as `jembatan sync` adds them
+    _, tags, _ = plan_run(instance, paths.paths(), [])       # the new files' arrival, as `jembatan sync` adds it
     result = dg.materialize([*ALL_ASSETS, *ASSET_CHECKS], selection=selection, instance=instance, tags=tags,
                             resources={"paths": paths})
     assert result.success

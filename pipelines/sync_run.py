@@ -14,7 +14,8 @@ from pipelines.defs.planning import plan_run
 def execute_sync(instance: dg.DagsterInstance, paths, run_config: dict, executor: str = "in_process"):
     """Run the sync job over the new files' partitions (plan_run); `paths`: the JembatanPaths resource.
     in_process: this process (`raise_on_error=False`: a failed step is in the result); multiprocess:
-    Dagster's multiprocess executor, the job reconstructed in each step's process. Returns the result."""
+    Dagster's multiprocess executor, the job reconstructed in each step's process. Returns the result,
+    or None when nothing changed (no run: nothing is recorded)."""
     defs = definitions(paths)
     job = defs.resolve_job_def("sync")
     asset_keys = sorted(defs.resolve_asset_graph().get_all_asset_keys())
@@ -24,6 +25,8 @@ def execute_sync(instance: dg.DagsterInstance, paths, run_config: dict, executor
         # The inbox or warehouse could not be read or written (permissions, a full disk): the run goes on
         # without file partitions, and its folder assets meet the same error in a step, told in one line.
         tags, selection = {}, [key for key in asset_keys if key not in FILE_ASSETS]
+    if selection == []:
+        return None
     if executor == "multiprocess":
         return dg.execute_job(dg.reconstructable(sync_job_definition), instance, run_config=run_config,
                               tags=tags, asset_selection=selection)

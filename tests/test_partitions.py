@@ -1,7 +1,7 @@
-"""Each received file is a partition of `received_files` (keyed by its SHA-256), on a real Dagster
-instance on disk: a sync adds one per new content and runs just those; an unchanged inbox runs none; one
-new file materializes one partition and the marts are a full rebuild's; a steward's alias followed by a
-re-run of one file's partition places its rows."""
+"""Each set of new contents a sync finds is an arrival, a partition of `arrivals` whose key leads to its
+files, on a real Dagster instance on disk: a sync adds one arrival and reads its files (each content once);
+an unchanged inbox starts no run and records nothing; one new file is an arrival of its own and the marts
+are a full rebuild's; a steward's alias followed by a re-run of one file of its arrival places its rows."""
 from __future__ import annotations
 
 import datetime as dt
@@ -16,7 +16,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from pipelines.defs.partitions import RECEIVED_FILES
+from assets.arrivals import arrival_files
+from pipelines.defs.partitions import ARRIVALS
 from assets.harmonise import aliases
 from assets.harmonise.names import name_key
 from pipelines.definitions import definitions
@@ -56,16 +57,35 @@ def inbox(reference_dir):
     return inbox
 
 
-def sync(instance, inbox, warehouse) -> dg.ExecuteInProcessResult:
+def sync(instance, inbox, warehouse) -> dg.ExecuteInProcessResult | None:
+    """The sync's run, or None when nothing changed (no run)."""
     result = execute_sync(instance, JembatanPaths(inbox=str(inbox), warehouse=str(warehouse)), {})
-    assert result.success
+    assert result is None or result.success
     return result
 
 
 def materialized(result, asset: str) -> dict[str, dict]:
-    """The partitions of `asset` this run materialized, with their metadata values."""
+    """The partitions (arrivals) of `asset` this run materialized, with their metadata values (none without
+    a run)."""
+    if result is None:
+        return {}
     return {event.partition: {k: v.value for k, v in event.step_materialization_data.materialization.metadata.items()}
             for event in result.get_asset_materialization_events() if event.asset_key.to_user_string() == asset}
+
+
+def files_read(result) -> dict[str, dict]:
+    """Per file (SHA-256) of the run's arrivals, what `received_file` recorded of it."""
+    return {line["sha256"]: line for m in materialized(result, "received_file").values() for line in m["files_read"]}
+
+
+def files_placed(result) -> dict[str, dict]:
+    """Per file (SHA-256) of the run's arrivals, what `placed_file` recorded of it."""
+    return {sha: stats for m in materialized(result, "placed_file").values() for sha, stats in m["files"].items()}
+
+
+def arrival_shas(warehouse, key: str) -> set[str]:
+    return {f["sha256"] for f in arrival_files(JembatanPaths(inbox=".", warehouse=str(warehouse)).paths().work.root,
+                                                key)}
 
 
 def folder_summary(result, source: str) -> dict:
@@ -87,35 +107,40 @@ def tables(database) -> dict[str, list]:
                 for schema, name, when in names}
 
 
-def test_a_partition_per_new_content_none_for_an_unchanged_inbox_one_for_a_new_file(instance, inbox, tmp_path):
+def test_an_arrival_per_sync_none_for_an_unchanged_inbox_one_for_a_new_file(instance, inbox, tmp_path):
     crimes = inbox / "polda" / "lp_januari.xlsx"
-    shutil.copyfile(crimes, inbox / "polda" / "lp_januari (1).xlsx")       # the same content again: one partition
+    shutil.copyfile(crimes, inbox / "polda" / "lp_januari (1).xlsx")       # the same content again: read once
     warehouse = tmp_path / "warehouse"
     first = sync(instance, inbox, warehouse)
     keys = {sha256(inbox / "bps" / "umkm.xlsx"), sha256(crimes)}
-    assert set(instance.get_dynamic_partitions(RECEIVED_FILES.name)) == keys
-    read = materialized(first, "received_file")
-    assert set(read) == keys and set(materialized(first, "placed_file")) == keys
+    arrival, = instance.get_dynamic_partitions(ARRIVALS.name)       # one partition for the sync's new files
+    assert arrival_shas(warehouse, arrival) == keys                 # its key leads to them
+    assert list(materialized(first, "received_file")) == [arrival] == list(materialized(first, "placed_file"))
+    read = files_read(first)
+    assert set(read) == keys and set(files_placed(first)) == keys
     assert (read[sha256(crimes)]["file"], read[sha256(crimes)]["status"], read[sha256(crimes)]["rows_accepted"],
             read[sha256(crimes)]["rows_rejected"]) == ("lp_januari.xlsx", "partially_accepted", 4, 1)
-    assert materialized(first, "placed_file")[sha256(crimes)]["rows_unplaced"] == 1     # Antah Berantah
+    assert files_placed(first)[sha256(crimes)]["unplaced"] == 1     # Antah Berantah
+    assert materialized(first, "received_file")[arrival]["files_read_now"] == 2
     report = json.loads(Path(read[sha256(crimes)]["report"]).with_suffix(".json").read_text())   # the file's own
     assert [(e["row"], e["code"]) for e in report["errors"]] == [(5, "duplicate_key"), (6, "unknown_village")]
     summary = folder_summary(first, "polda")
     assert (summary["files_new"], summary["files_in_inbox"], summary["dagster/row_count"]) == (1, 2, 4)
 
-    again = sync(instance, inbox, warehouse)                # nothing new: no file partition runs again
-    assert not any(materialized(again, asset) for asset in FILE_ASSETS)
-    assert folder_summary(again, "polda")["files_new"] == 0
-    assert instance.get_materialized_partitions(dg.AssetKey("received_file")) == keys
+    runs = len(instance.get_runs())
+    again = sync(instance, inbox, warehouse)                # nothing new: no run, nothing recorded
+    assert again is None and len(instance.get_runs()) == runs
+    assert instance.get_materialized_partitions(dg.AssetKey("received_file")) == {arrival}
 
     february_reports(inbox)
     new = sha256(inbox / "polda" / "lp_februari.xlsx")
     third = sync(instance, inbox, warehouse)
-    assert list(materialized(third, "received_file")) == [new]
-    assert list(materialized(third, "placed_file")) == [new]
-    assert folder_summary(third, "polda")["files_new"] == 1 and folder_summary(third, "bps")["files_new"] == 0
-    assert set(instance.get_dynamic_partitions(RECEIVED_FILES.name)) == keys | {new}
+    assert list(files_read(third)) == [new] and list(files_placed(third)) == [new]
+    second, = set(instance.get_dynamic_partitions(ARRIVALS.name)) - {arrival}
+    assert arrival_shas(warehouse, second) == {new}
+    assert folder_summary(third, "polda")["files_new"] == 1
+    assert not {e.asset_key.to_user_string() for e in third.get_asset_materialization_events()} & {
+        "reference_gazetteer", "bps_files"}                  # unchanged: not built again, nothing recorded
 
     with on_disk(tmp_path / "rebuild_home") as fresh:      # every file at once
         sync(fresh, inbox, tmp_path / "rebuilt")
@@ -142,7 +167,7 @@ def alias_the_unknown_village(paths) -> None:
                 "steward", dt.datetime.now(dt.timezone.utc).isoformat(), "test")
 
 
-def test_rerunning_one_file_partition_after_an_alias_places_its_rows(instance, inbox, tmp_path):
+def test_rerunning_one_file_of_an_arrival_after_an_alias_places_its_rows(instance, inbox, tmp_path):
     warehouse = tmp_path / "warehouse"
     sync(instance, inbox, warehouse)
     paths = JembatanPaths(inbox=str(inbox), warehouse=str(warehouse))
@@ -150,82 +175,104 @@ def test_rerunning_one_file_partition_after_an_alias_places_its_rows(instance, i
     assert simpang_iii(paths.paths()) == 0
     alias_the_unknown_village(paths.paths())
     # The steward re-runs that one file's placing (and what is built from it) in the UI, or so:
+    arrival, = instance.get_dynamic_partitions(ARRIVALS.name)
     defs = definitions(paths)
     rerun = defs.resolve_job_def("sync").execute_in_process(
-        instance=instance, partition_key=crimes,
+        instance=instance, partition_key=arrival, run_config={"ops": {"placed_file": {"config": {"files": [crimes]}}}},
         asset_selection=[dg.AssetKey(k) for k in ("placed_file", "harmonised_places", "published_marts")])
     assert rerun.success
-    placed = materialized(rerun, "placed_file")
+    placed = files_placed(rerun)
     assert list(placed) == [crimes]
-    assert (placed[crimes]["rows_unplaced"], placed[crimes]["methods"].get("steward_alias")) == (0, 1)
+    assert (placed[crimes]["unplaced"], placed[crimes]["methods"].get("steward_alias")) == (0, 1)
     assert simpang_iii(paths.paths()) == 1
     assert not materialized(rerun, "received_file")         # the file was not read again
 
 
-def test_a_sync_after_an_alias_places_every_file_again_each_in_its_partition(inbox, tmp_path):
+def test_a_sync_after_an_alias_places_every_file_again(inbox, tmp_path):
     warehouse = tmp_path / "warehouse"
     files = {sha256(inbox / "bps" / "umkm.xlsx"), sha256(inbox / "polda" / "lp_januari.xlsx")}
     # As `jembatan sync` without DAGSTER_HOME: a new instance every time, its partitions made the warehouse's.
     with dg.DagsterInstance.ephemeral() as instance:
         sync(instance, inbox, warehouse)
+        arrivals = instance.get_dynamic_partitions(ARRIVALS.name)
     paths = JembatanPaths(inbox=str(inbox), warehouse=str(warehouse)).paths()
     alias_the_unknown_village(paths)
     with dg.DagsterInstance.ephemeral() as instance:
         result = sync(instance, inbox, warehouse)
-        assert set(instance.get_dynamic_partitions(RECEIVED_FILES.name)) == files
-    placed = materialized(result, "placed_file")
+        assert instance.get_dynamic_partitions(ARRIVALS.name) == arrivals
+    placed = files_placed(result)
     assert set(placed) == files and placed[sha256(inbox / "polda" / "lp_januari.xlsx")]["methods"]["steward_alias"] == 1
-    assert set(materialized(result, "received_file")) == files
-    assert not any(m["read_now"] for m in materialized(result, "received_file").values())     # none read again
+    assert set(files_read(result)) == files
+    assert not any(m["read_now"] for m in files_read(result).values())     # none read again
     assert simpang_iii(paths) == 1
     with dg.DagsterInstance.ephemeral() as instance:
         assert not materialized(sync(instance, inbox, warehouse), "placed_file")      # placed: nothing to do
 
 
-def test_a_corrected_file_takes_the_place_of_the_partition_it_supersedes(instance, reference_dir, tmp_path):
+def test_a_corrected_file_supersedes_the_one_an_earlier_arrival_held(instance, reference_dir, tmp_path):
     inbox = reference_dir.parent
     (inbox / "polda").mkdir()
     old = crime_xlsx(inbox / "polda" / "lp_2023.xlsx", crime_rows(4))
     os.utime(old, ns=(1_700_000_000_000_000_000,) * 2)
     warehouse = tmp_path / "warehouse"
     sync(instance, inbox, warehouse)
-    assert instance.get_dynamic_partitions(RECEIVED_FILES.name) == [sha256(old)]
+    first, = instance.get_dynamic_partitions(ARRIVALS.name)
     rows = crime_rows(4)
     rows[3][4] = "Sidorejo"                                  # the correction: same reports, one village
     corrected = crime_xlsx(inbox / "polda" / "lp_2023_revisi.xlsx", rows)
     os.utime(corrected, ns=(1_700_000_001_000_000_000,) * 2)
     result = sync(instance, inbox, warehouse)
-    assert materialized(result, "received_file")[sha256(corrected)]["supersedes"] == sha256(old)
-    assert instance.get_dynamic_partitions(RECEIVED_FILES.name) == [sha256(corrected)]
+    assert files_read(result)[sha256(corrected)]["supersedes"] == sha256(old)
+    arrivals = instance.get_dynamic_partitions(ARRIVALS.name)        # both arrivals stay: both happened
+    assert arrivals[0] == first and [arrival_shas(warehouse, key) for key in arrivals] == [{sha256(old)},
+                                                                                         {sha256(corrected)}]
     with duckdb.connect(str(warehouse / "jembatan.duckdb"), read_only=True) as con:
         assert con.execute("SELECT file_name, status, rows_placed FROM mart_data_quality ORDER BY ALL").fetchall() \
             == [("lp_2023.xlsx", "superseded", 0), ("lp_2023_revisi.xlsx", "accepted", 4)]
 
 
-def test_the_daily_schedule_adds_the_new_files_partitions_and_runs_them_together(instance, inbox, tmp_path):
+def test_the_daily_schedule_adds_the_new_files_arrival_and_runs_it(instance, inbox, tmp_path):
     from pipelines.defs.sensors import daily_full_sync
     paths = JembatanPaths(inbox=str(inbox), warehouse=str(tmp_path / "warehouse"))
     context = dg.build_schedule_context(instance=instance, resources={"paths": paths})
     request = daily_full_sync.evaluate_tick(context).run_requests[0]
-    keys = instance.get_dynamic_partitions(RECEIVED_FILES.name)
-    assert sorted(keys) == sorted([sha256(inbox / "bps" / "umkm.xlsx"), sha256(inbox / "polda" / "lp_januari.xlsx")])
-    assert (request.tags["dagster/asset_partition_range_start"], request.tags["dagster/asset_partition_range_end"]) \
-        == (keys[0], keys[-1]) and request.asset_selection is None          # every asset, over both files
+    arrival, = instance.get_dynamic_partitions(ARRIVALS.name)
+    assert arrival_shas(tmp_path / "warehouse", arrival) == {sha256(inbox / "bps" / "umkm.xlsx"),
+                                                             sha256(inbox / "polda" / "lp_januari.xlsx")}
+    assert request.tags["dagster/partition"] == arrival and request.asset_selection is None   # every asset
     for folder in ("bps", "polda"):
         shutil.rmtree(inbox / folder)
     quiet = daily_full_sync.evaluate_tick(dg.build_schedule_context(instance=instance, resources={"paths": paths}))
-    request, = quiet.run_requests                  # nothing new: a run of every asset but the file partitions
+    request, = quiet.run_requests                  # nothing synced yet, nothing new: every asset but the files
     assert not {k.to_user_string() for k in request.asset_selection} & set(FILE_ASSETS)
     assert "harmonised_places" in {k.to_user_string() for k in request.asset_selection}
 
 
-def test_a_file_taken_out_before_any_run_read_it_loses_its_partition(instance, inbox, tmp_path):
+def test_an_arrival_no_run_read_is_planned_again_without_a_file_taken_out(instance, inbox, tmp_path):
     from pipelines.defs.planning import plan_run
-    paths = JembatanPaths(inbox=str(inbox), warehouse=str(tmp_path / "warehouse")).paths()
+    warehouse = tmp_path / "warehouse"
+    paths = JembatanPaths(inbox=str(inbox), warehouse=str(warehouse)).paths()
     msme, crimes = sha256(inbox / "bps" / "umkm.xlsx"), sha256(inbox / "polda" / "lp_januari.xlsx")
     keys, tags, selection = plan_run(instance, paths, [])
-    assert (keys, selection) == ([msme, crimes], None) and tags["dagster/asset_partition_range_end"] == crimes
+    assert (keys, selection) == ([msme, crimes], None)
+    assert arrival_shas(warehouse, tags["dagster/partition"]) == {msme, crimes}
+    assert plan_run(instance, paths, [])[1] == tags          # planned again (a killed sync): the same arrival
     (inbox / "bps" / "umkm.xlsx").unlink()                  # e.g. a sensor added it, then the clerk took it back
     keys, tags, _ = plan_run(instance, paths, [])
-    assert keys == [crimes] and tags == {"dagster/partition": crimes}
-    assert instance.get_dynamic_partitions(RECEIVED_FILES.name) == [crimes]
+    assert keys == [crimes] and arrival_shas(warehouse, tags["dagster/partition"]) == {crimes}
+    assert instance.get_dynamic_partitions(ARRIVALS.name) == [tags["dagster/partition"]]
+
+
+def test_an_arrival_a_sensor_recorded_is_read_by_the_next_sync_with_the_rest(instance, inbox, tmp_path):
+    from assets.arrivals import record_arrival
+    from pipelines.defs.planning import plan_run
+    warehouse = tmp_path / "warehouse"
+    paths = JembatanPaths(inbox=str(inbox), warehouse=str(warehouse)).paths()
+    msme, crimes = sha256(inbox / "bps" / "umkm.xlsx"), sha256(inbox / "polda" / "lp_januari.xlsx")
+    seen = record_arrival(paths.work.root, [{"sha256": crimes, "source": "polda", "file_name": "lp_januari.xlsx"}])
+    keys, tags, _ = plan_run(instance, paths, [])        # as the polda sensor left it, its run not yet come
+    rest = tags["dagster/asset_partition_range_end"]
+    assert keys == [msme, crimes] and tags["dagster/asset_partition_range_start"] == seen
+    assert arrival_shas(warehouse, seen) == {crimes} and arrival_shas(warehouse, rest) == {msme}
+    result = sync(instance, inbox, warehouse)
+    assert set(files_read(result)) == {msme, crimes} and all(m["read_now"] for m in files_read(result).values())

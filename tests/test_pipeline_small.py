@@ -82,7 +82,8 @@ def test_resync_of_unchanged_inbox_changes_nothing(synced, tmp_path):
         "SELECT sum(crime_count), sum(msme_count) FROM mart_village_year").fetchone()
     paths = JembatanPaths(inbox=str(synced.inbox), warehouse=str(synced.warehouse))
     with dg.DagsterInstance.ephemeral() as instance:
-        assert execute_sync(instance, paths, {}).success
+        assert execute_sync(instance, paths, {}) is None        # nothing changed: no run, nothing recorded
+        assert not instance.get_runs()
     con = duckdb.connect(str(synced.database), read_only=True)
     assert con.execute("SELECT sum(crime_count), sum(msme_count) FROM mart_village_year").fetchone() == before
     assert con.execute("SELECT count(*) FROM file_register").fetchone()[0] == 2

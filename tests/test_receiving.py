@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from assets import steps
+from assets.arrivals import arrival_files
 from pipelines.defs.assets import ALL_ASSETS, ROWS_RECONCILE_CHECKS
 from pipelines.defs.partitions import FILE_ASSETS
 from assets.ingest.receive import receive_file
@@ -51,6 +52,7 @@ SYNC_UP_TO_REPORTS = """
 import sys
 from pathlib import Path
 from assets import steps
+from assets.arrivals import arrival_files
 paths = steps.Paths(Path(sys.argv[1]), Path(sys.argv[2]))
 steps.refresh_gazetteer(paths)
 for source in ("bps", "koperasi", "polda"):
@@ -61,7 +63,7 @@ steps.agency_reports(paths)
 
 
 def sync(inbox: Path, warehouse: Path):
-    """Up to the agency reports, with a partition per new file as `jembatan sync` adds them."""
+    """Up to the agency reports, with the new files' arrival as `jembatan sync` adds it."""
     paths = JembatanPaths(inbox=str(inbox), warehouse=str(warehouse))
     with dg.DagsterInstance.ephemeral() as instance:
         keys, tags, _ = plan_run(instance, paths.paths(), [])
@@ -279,11 +281,12 @@ def test_sensor_requests_one_run_per_new_content_and_keeps_a_compact_cursor(inbo
         first = sensor(context)
         assert len(first.run_requests) == MAX_RUNS_PER_TICK       # capped; the cursor stops after the last one asked
         assert len(first.cursor) < 200
-        # each run is of one file partition (its content's SHA-256), added by the same tick
+        # each run is of one arrival of one file (its key leads to the content's SHA-256), added by the same tick
         added = [key for request in first.dynamic_partitions_requests for key in request.partition_keys]
         assert [r.partition_key for r in first.run_requests] == added
-        assert all(len(key) == 64 for key in added) and all(r.run_key == f"polda:{r.partition_key}"
-                                                           for r in first.run_requests)
+        work = paths.paths().work.root
+        assert all([f["sha256"] for f in arrival_files(work, r.partition_key)] == [r.tags["jembatan/sha256"]]
+                   and r.run_key == f"polda:{r.tags['jembatan/sha256']}" for r in first.run_requests)
         context = dg.build_sensor_context(instance=instance, cursor=first.cursor, resources=resources)
         second = sensor(context)
         keys = [r.run_key for r in [*first.run_requests, *second.run_requests]]

@@ -180,7 +180,8 @@ def test_syncs_started_at_once_take_turns_per_warehouse_on_a_fresh_dagster_home(
     assert published(north) == published(south) == (20, 4)
     assert len(Warehouse(north).history()) == 1
     with instance_at(home) as instance:
-        assert [r.dagster_run.status for r in instance.get_run_records()] == [dg.DagsterRunStatus.SUCCESS] * 3
+        # the later north sync found nothing new: no run (nothing recorded)
+        assert [r.dagster_run.status for r in instance.get_run_records()] == [dg.DagsterRunStatus.SUCCESS] * 2
         assert writer_slots(instance) == []
 
 

@@ -6,7 +6,8 @@ the rest (rejections, unresolved place tuples, rows per match method) as a small
 placed rows are the union of its files' Parquet files, listed in work/placed/<dataset>.json, which is
 what the publish step reads; only a dataset whose rule spans files (one row per village and year) is
 combined into one file. A sync places only files it has not placed yet, rebuilds only datasets whose
-files changed, and skips the stage when nothing changed.
+files changed; the planner leaves the stage out of a sync when nothing it is built from changed
+(assets/incremental.py).
 """
 from __future__ import annotations
 
@@ -43,12 +44,9 @@ def harmonise(paths: Paths) -> dict[str, dict]:
         work.write_frame(paths.placed_store / "match_quality.parquet", match_quality(_no_methods(), file_register(work)))
         return {}
     matching = matching_fingerprint(paths)
-    accepted = {name: sorted((work.root / "accepted" / name).glob("*.parquet")) for name in DATASETS}
+    accepted = _accepted(work)
     decided = conflicts.load(steward_dir(paths))        # the steward's decisions on conflicts between offices
-    key = fingerprint(matching, {name: [p.name for p in files] for name, files in accepted.items()}, decided)
-    lists = [placed_list(paths, name) for name in DATASETS]
-    if (stats := paths.state.unchanged("harmonise", key)) is not None and all(p.exists() for p in lists):
-        return stats
+    key = harmonise_key(paths, matching, accepted)
     cache = paths.placed_by_file / matching[:16]
     _drop_other_caches(paths.placed_by_file, keep=cache)
     matcher, layouts = _LazyMatcher(paths, cache / "matcher.pickle"), _LazyLayouts(work)
@@ -83,6 +81,19 @@ def harmonise(paths: Paths) -> dict[str, dict]:
 
 
 UNPLACED = ("ambiguous", "unmatched", "not_a_village")
+
+
+def _accepted(work: WorkArea) -> dict[str, list[Path]]:
+    return {name: sorted((work.root / "accepted" / name).glob("*.parquet")) for name in DATASETS}
+
+
+def harmonise_key(paths: Paths, matching: str | None = None, accepted: dict[str, list[Path]] | None = None) -> str:
+    """What the stage's outputs are built from (assets/incremental.py): the matching fingerprint, the
+    accepted files of every dataset and the steward's decisions on conflicts between offices."""
+    accepted = _accepted(paths.work) if accepted is None else accepted
+    return fingerprint(matching or matching_fingerprint(paths),
+                       {name: [p.name for p in files] for name, files in accepted.items()},
+                       conflicts.load(steward_dir(paths)))
 
 
 def matching_fingerprint(paths: Paths) -> str:

@@ -108,6 +108,8 @@ def _sync(args: argparse.Namespace) -> int:
                 os.environ.pop("JEMBATAN_EXECUTOR", None)
             else:
                 os.environ["JEMBATAN_EXECUTOR"] = before
+        if result is None:                          # nothing changed: no run, nothing recorded
+            return _report(True, [], paths)
         return _report(result.success, result.all_events, paths)
 
 
@@ -134,6 +136,8 @@ def _sync_on_cluster(args: argparse.Namespace, warehouse: Path) -> int:
             # the cluster's instance gets the new files' partitions, and the run is over them (as in-process)
             asset_keys = sorted(definitions(paths).resolve_asset_graph().get_all_asset_keys())
             _, tags, selection = plan_run(instance, paths.paths(), asset_keys)
+            if selection == []:             # nothing changed: no run, nothing recorded
+                return _report(True, [], paths)
             run_id = submit.launch(settings, str(inbox), str(warehouse), max_runtime_seconds=timeout,
                                    tags=tags, selection=selection)
             _say(f"submitted run {run_id} to the cluster ({settings.webserver_url}/runs/{run_id}); waiting")

@@ -1,4 +1,10 @@
-"""Dagster assets: thin wrappers over assets/steps.py, one per stage, with row-count metadata."""
+"""Dagster assets: thin wrappers over assets/steps.py, one per stage, with row-count metadata.
+
+Each unpartitioned asset declares a `code_version` (a digest of the source it runs) and reports as its
+`data_version` the fingerprint its outputs were built from (assets/incremental.py); the planner
+(pipelines/defs/planning.py) leaves an asset out of a run when that fingerprint is current, so an asset
+with nothing to do records nothing and the UI's history holds only builds that happened. A file
+partition's version is its key, the file's content hash."""
 from __future__ import annotations
 
 import warnings
@@ -7,7 +13,9 @@ import dagster as dg
 import pandas as pd
 
 from assets import steps
-from pipelines.defs.partitions import RECEIVED_FILES, file_metadata, read_in_run, retire_partitions
+from assets.incremental import code_files, fingerprint
+from assets.arrivals import arrival_files
+from pipelines.defs.partitions import ARRIVALS, arrival_metadata, read_in_run
 from assets.ingest.record import NOT_RECEIVED
 from assets.ingest.reconcile import reconcile_source
 from pipelines.defs.metadata import chart_metadata, match_quality_metadata, table
@@ -15,11 +23,24 @@ from assets.privacy import scrub
 from pipelines.defs.resources import JembatanPaths
 from schemas import SOURCES
 
+def _code(*places: str) -> str:
+    """An asset's code_version: a digest of the project's source files it runs (assets/incremental.py)."""
+    return fingerprint(*code_files(*places))[:16]
+
+
+def _built(paths: JembatanPaths, stage: str) -> dict:
+    """The data version a stage's asset reports: the fingerprint its outputs were built from."""
+    built = paths.paths().state.built_from(stage)
+    return {"data_version": dg.DataVersion(built)} if built else {}
+
+
 # One run reads many files (BackfillPolicy.single_run); Dagster marks the parameter beta on every load.
 warnings.filterwarnings("ignore", message="Parameter `backfill_policy`", category=dg.BetaWarning)
 
 
-@dg.asset(group_name="reference", description="Official village lists (Kemendagri, by decree version) and "
+@dg.asset(group_name="reference", code_version=_code("assets/harmonise/reference_files.py",
+                                                      "assets/harmonise/gazetteer.py", "assets/steps.py"),
+          description="Official village lists (Kemendagri, by decree version) and "
           "the BPS-Kemendagri bridging, read from inbox/reference/")
 def reference_gazetteer(paths: JembatanPaths) -> dg.MaterializeResult:
     gazetteer = steps.refresh_gazetteer(paths.paths())
@@ -27,7 +48,7 @@ def reference_gazetteer(paths: JembatanPaths) -> dg.MaterializeResult:
         return dg.MaterializeResult(metadata={"dagster/row_count": 0,
                                               "versions": "none: the inbox holds no official village list yet"})
     villages = gazetteer.current("village")
-    return dg.MaterializeResult(metadata={
+    return dg.MaterializeResult(**_built(paths, "reference"), metadata={
         "dagster/row_count": len(villages),
         "versions": steps.reference_notes(gazetteer),
         "current_version": gazetteer.current_version,
@@ -37,40 +58,56 @@ def reference_gazetteer(paths: JembatanPaths) -> dg.MaterializeResult:
     })
 
 
-@dg.asset(group_name="ingest", partitions_def=RECEIVED_FILES, backfill_policy=dg.BackfillPolicy.single_run(),
-          description="Each received file (a partition per content, keyed by its SHA-256): archived by content "
-                      "hash, read, parsed and validated; accepted rows stored with personal data replaced, "
-                      "rejections kept. One run reads many files (in worker processes), in drop order")
+@dg.asset(group_name="ingest", partitions_def=ARRIVALS, backfill_policy=dg.BackfillPolicy.single_run(),
+          description="The files of each arrival (a partition per set of new contents a sync found, its key "
+                      "leading to their SHA-256, folder and name): each archived by content hash, read, parsed "
+                      "and validated; accepted rows stored with personal data replaced, rejections kept. One run "
+                      "reads many files (in worker processes), in drop order; a row per file in `files_read`")
 def received_file(context, paths: JembatanPaths) -> None:
-    read = steps.receive_contents(paths.paths(), context.partition_keys)
-    # A file a corrected one (read now) replaced no longer counts: its partition goes.
-    replaced = [old for manifest in read.values() if manifest["read_now"] for old in manifest.get("supersedes", [])]
-    retire_partitions(context.instance, replaced, keep=context.partition_keys)
-    for sha in context.partition_keys:
-        context.add_asset_metadata(file_metadata(read[sha], paths.paths().reports) if sha in read else
-                                   {"status": "not in the inbox: withdrawn before it was read"}, partition_key=sha)
+    where = paths.paths()
+    files = {key: arrival_files(where.work.root, key) for key in context.partition_keys}
+    shas = [f["sha256"] for key in context.partition_keys for f in files[key]]
+    read = steps.receive_contents(where, shas, sources=sorted({f["source"] for fs in files.values() for f in fs}))
+    for key in context.partition_keys:
+        context.add_asset_metadata(arrival_metadata(files[key], read, where.reports), partition_key=key)
 
 
-@dg.asset(group_name="harmonise", partitions_def=RECEIVED_FILES, backfill_policy=dg.BackfillPolicy.single_run(),
+@dg.asset(group_name="harmonise", partitions_def=ARRIVALS, backfill_policy=dg.BackfillPolicy.single_run(),
           deps=[received_file, reference_gazetteer],
-          description="Each received file's accepted rows placed in current Kemendagri villages (cached per "
-                      "file under the reference lists, steward aliases and matching code in force)")
+          config_schema={"files": dg.Field([str], default_value=[], is_required=False, description=(
+              "A steward's re-run of some files of an arrival: their SHA-256 (or its first characters); "
+              "none for every file of the run's arrivals"))},
+          description="The accepted rows of each arrival's files placed in current Kemendagri villages, file by "
+                      "file (cached per file under the reference lists, steward aliases and matching code in "
+                      "force); a re-run may name the files to place again (config `files`)")
 def placed_file(context, paths: JembatanPaths) -> None:
-    placed = steps.place_contents(paths.paths(), context.partition_keys)
-    for sha in context.partition_keys:
-        stats = placed.get(sha, {"placed": 0, "unplaced": 0, "methods": {}})
-        total = stats["placed"] + stats["unplaced"]
-        context.add_asset_metadata({"dagster/row_count": stats["placed"], "rows_unplaced": stats["unplaced"],
-                                    "share_placed": round(stats["placed"] / total, 4) if total else 1.0,
-                                    "methods": dg.MetadataValue.json(stats["methods"])}, partition_key=sha)
+    where, choice = paths.paths(), context.op_execution_context.op_config["files"]
+    files = {key: [f["sha256"] for f in arrival_files(where.work.root, key)] for key in context.partition_keys}
+    chosen = {key: [sha for sha in shas if not choice or any(sha.startswith(c) for c in choice)]
+              for key, shas in files.items()}
+    placed = steps.place_contents(where, [sha for shas in chosen.values() for sha in shas])
+    for key, shas in chosen.items():
+        stats = [placed.get(sha, {"placed": 0, "unplaced": 0, "methods": {}}) for sha in shas]
+        done, left = sum(s["placed"] for s in stats), sum(s["unplaced"] for s in stats)
+        methods: dict[str, int] = {}
+        for s in stats:
+            for method, rows in s["methods"].items():
+                methods[method] = methods.get(method, 0) + rows
+        context.add_asset_metadata({
+            "dagster/row_count": done, "rows_unplaced": left, "files_placed": len(shas),
+            "share_placed": round(done / (done + left), 4) if done + left else 1.0,
+            "methods": dg.MetadataValue.json(methods),
+            "files": dg.MetadataValue.json({sha: stats[i] for i, sha in enumerate(shas)})}, partition_key=key)
 
 
 def ingest_asset(source: str) -> dg.AssetsDefinition:
-    @dg.asset(name=f"{source}_files", group_name="ingest", deps=[received_file],
+    @dg.asset(name=f"{source}_files", group_name="ingest", deps=[received_file], code_version=_code("assets/ingest"),
               description=f"What inbox/{source}/ holds: the files this run read (their own partitions of "
                           "received_file), those received before, and what was not received now, and why")
     def _ingest(context, paths: JembatanPaths) -> dg.MaterializeResult:
         received = steps.ingest_source(paths.paths(), source, only=set())     # lists; reads nothing
+        listed = steps.inbox_key(paths.paths(), source)
+        paths.paths().state.record(f"inbox.{source}", listed, {})
         new = {m["sha256"]: m for m in read_in_run(context.instance, context.run.run_id, source)}
         left_out = [r for r in received if r.status in NOT_RECEIVED]
         rows = []
@@ -80,7 +117,7 @@ def ingest_asset(source: str) -> dg.AssetsDefinition:
                         if m else (scrub(r.file_name), r.status, r.rows_read, r.rows_accepted, r.rows_rejected))
         files = pd.DataFrame(sorted(rows, key=lambda row: row[1] in ("unchanged", "duplicate")),
                              columns=["file", "status", "read", "accepted", "rejected"])   # new files first
-        return dg.MaterializeResult(metadata={
+        return dg.MaterializeResult(data_version=dg.DataVersion(listed), metadata={
             "dagster/row_count": sum(m["rows_accepted"] for m in new.values()),
             "files_in_inbox": len(received),
             "files_new": len(new),
@@ -100,6 +137,7 @@ INGEST_ASSETS = [ingest_asset(source) for source in SOURCES]
 
 
 @dg.asset(group_name="harmonise", deps=[reference_gazetteer, placed_file, *INGEST_ASSETS],
+          code_version=_code("assets/harmonise", "schemas"),
           description="Every accepted row placed in one current Kemendagri village (codes in either scheme, "
                       "names scoped by district); rows that cannot be placed go to quarantine")
 def harmonised_places(paths: JembatanPaths) -> dg.MaterializeResult:
@@ -107,7 +145,7 @@ def harmonised_places(paths: JembatanPaths) -> dg.MaterializeResult:
     placed = sum(s["placed"] for s in stats.values())
     rejected = sum(s["rejected"] for s in stats.values())
     quality = steps.stored_match_quality(paths.paths())
-    return dg.MaterializeResult(metadata={
+    return dg.MaterializeResult(**_built(paths, "harmonise"), metadata={
         "dagster/row_count": placed,
         "rows_unplaced": rejected,
         "share_placed": round(placed / (placed + rejected), 4) if placed + rejected else 1.0,
@@ -117,12 +155,13 @@ def harmonised_places(paths: JembatanPaths) -> dg.MaterializeResult:
 
 
 @dg.asset(group_name="marts", deps=[harmonised_places], pool="duckdb_writer",
+          code_version=_code("warehouse/sql", "assets/publish"),
           description="Dimensions, facts, marts and the public (perturbed) schema, built in a staging DuckDB, "
                       "checked and published atomically to warehouse/jembatan.duckdb, with Parquet exports and "
                       "the last publications kept")
 def published_marts(paths: JembatanPaths) -> dg.MaterializeResult:
     counts = steps.publish_marts(paths.paths())
-    return dg.MaterializeResult(metadata={
+    return dg.MaterializeResult(**_built(paths, "publish"), metadata={
         "dagster/row_count": counts.get("mart_village_year", 0),
         "tables": dg.MetadataValue.json(counts),
         "database": dg.MetadataValue.path(str(paths.paths().database)),
@@ -130,28 +169,26 @@ def published_marts(paths: JembatanPaths) -> dg.MaterializeResult:
     })
 
 
-@dg.asset(group_name="marts", deps=[published_marts],
+@dg.asset(group_name="marts", deps=[published_marts], code_version=_code("assets/publish"),
           description="The analyst report (warehouse/reports/analyst_report.html, `jembatan report`): growth "
                       "without security by regency and year, program reach and dry spots, officer coverage, "
                       "data quality; the charts are attached here")
 def analyst_report(paths: JembatanPaths) -> dg.MaterializeResult:
     out = paths.paths().reports / "analyst_report.html"
     drawn = steps.analyst_report(paths.paths(), out)
-    if drawn is None:       # the publication did not change since the report was drawn
-        return dg.MaterializeResult(metadata={"report": dg.MetadataValue.path(str(out)), "unchanged": True})
-    return dg.MaterializeResult(metadata={
+    return dg.MaterializeResult(**_built(paths, "analyst_report"), metadata={
         "report": dg.MetadataValue.path(str(out)),
         **{chart.title: chart_metadata(chart) for chart in drawn},       # each chart under its title
     })
 
 
-@dg.asset(group_name="reports", deps=[harmonised_places],
+@dg.asset(group_name="reports", deps=[harmonised_places], code_version=_code("assets/ingest", "assets/privacy.py"),
           description="The answer to each agency: per received file, an Excel workbook and a JSON twin in "
                       "warehouse/reports/<source>/ (summary; every rejected cell with sheet, row, column, value, "
                       "what was expected, messages in Bahasa Indonesia and English; candidate villages)")
 def agency_reports(paths: JembatanPaths) -> dg.MaterializeResult:
     statuses = steps.agency_reports(paths.paths())
-    return dg.MaterializeResult(metadata={
+    return dg.MaterializeResult(**_built(paths, "agency_reports"), metadata={
         "dagster/row_count": sum(statuses.values()),
         "statuses": dg.MetadataValue.json(statuses),
         "folder": dg.MetadataValue.path(str(paths.paths().reports)),

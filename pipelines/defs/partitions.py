@@ -1,10 +1,12 @@
-"""Each received file is a Dagster partition: the dynamic partitions `received_files`, keyed by the
-file's content hash (SHA-256, as the archive names it), so the same content dropped twice, under any
-name or in any folder, is one partition. The sync (pipelines/defs/planning.py) and the inbox sensors add
-a partition per new content before a run; a file superseded by a corrected one loses its partition.
+"""The arrivals are Dagster's partitions: the dynamic partitions `arrivals`, one per set of contents a sync
+(or a sensor tick) found new, keyed by assets/arrivals.arrival_key, so the key leads to its files (their
+SHA-256, folder and name, and through the SHA-256 to their archived copies). A partition per file cost
+Dagster's bookkeeping per file (a planned and a recorded materialization of two assets, their metadata:
+~100 s of a national first sync of 2,049 files on SQLite); a partition per arrival costs it per sync.
 
-What a run read, per file, is recorded on the partition's materialization (`file_metadata`); the
-per-folder ingest assets read it back from the run's events (`read_in_run`) for the sync's summary.
+The file stays the unit of reading, supersession and placing: what a run read and placed is recorded per
+arrival with a row per file (`arrival_metadata`: a table to read in the UI, and the whole list as JSON);
+the per-folder ingest assets read it back from the run's events (`read_in_run`) for the sync's summary.
 """
 from __future__ import annotations
 
@@ -12,21 +14,22 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import dagster as dg
+import pandas as pd
 
 from assets.ingest.report import report_path
 from assets.privacy import scrub
+from pipelines.defs.metadata import table
 
-RECEIVED_FILES = dg.DynamicPartitionsDefinition(name="received_files")
+ARRIVALS = dg.DynamicPartitionsDefinition(name="arrivals")
 READ_KEY = dg.AssetKey("received_file")
-FILE_ASSETS = (READ_KEY, dg.AssetKey("placed_file"))      # the assets partitioned by file
+FILE_ASSETS = (READ_KEY, dg.AssetKey("placed_file"))      # the assets partitioned by arrival
 
 
-def file_metadata(manifest: dict, reports: Path) -> dict:
-    """What a file partition's read shows in the UI: from its manifest (assets/ingest/record.Received.as_dict) with
-    `read_now` (read by this run, or received before), and where its agency report is (every rejected
-    cell; under `reports`, written by the agency_reports asset). Names masked (assets/privacy.scrub)."""
+def file_line(manifest: dict, reports: Path) -> dict:
+    """One file of an arrival as the UI and the sync's summary show it: from its manifest
+    (assets/ingest/record.Received.as_dict) with `read_now` (read by this run, or received before), and
+    where its agency report is (under `reports`). Names masked (assets/privacy.scrub)."""
     return {
-        "dagster/row_count": manifest["rows_accepted"],
         "sha256": manifest["sha256"],
         "source": manifest["source"],
         "file": scrub(manifest["file_name"]),
@@ -44,8 +47,29 @@ def file_metadata(manifest: dict, reports: Path) -> dict:
         "also_received_as": ", ".join(scrub(n) for n in manifest.get("also_received_as", [])) or "none",
         "superseded_by": manifest.get("superseded_by") or "none",
         "supersedes": ", ".join(manifest.get("supersedes", [])) or "none",
-        "report": dg.MetadataValue.path(str(report_path(reports, manifest["source"], manifest["file_name"],
-                                                        manifest["sha256"]))),
+        "report": str(report_path(reports, manifest["source"], manifest["file_name"], manifest["sha256"])),
+    }
+
+
+def arrival_metadata(files: list[dict], read: dict[str, dict], reports: Path) -> dict:
+    """What an arrival's read shows in the UI: totals, a table of its files (the first rows; every file in
+    `files_read`, JSON), a file no inbox file held when the run came (withdrawn) said so."""
+    lines = [file_line(read[f["sha256"]], reports) if f["sha256"] in read else
+             {"sha256": f["sha256"], "source": f["source"], "file": scrub(f["file_name"]),
+              "status": "not in the inbox: withdrawn before it was read", "read_now": False,
+              "rows_read": 0, "rows_accepted": 0, "rows_rejected": 0}
+             for f in files]
+    shown = pd.DataFrame(lines, columns=["source", "file", "status", "rows_read", "rows_accepted", "rows_rejected",
+                                         "sha256"])
+    return {
+        "dagster/row_count": sum(line["rows_accepted"] for line in lines if line["read_now"]),
+        "files": len(lines),
+        "files_read_now": sum(line["read_now"] for line in lines),
+        "rows_read": sum(line["rows_read"] for line in lines if line["read_now"]),
+        "rows_rejected": sum(line["rows_rejected"] for line in lines if line["read_now"]),
+        "files_table": table(shown.assign(sha256=shown["sha256"].str[:12]),
+                             "files_read, table mart_data_quality and warehouse/reports/"),
+        "files_read": dg.MetadataValue.json(lines),
     }
 
 
@@ -55,25 +79,23 @@ def partition_label(manifest: dict) -> str:
 
 
 def read_in_run(instance: dg.DagsterInstance, run_id: str, source: str) -> list[dict]:
-    """The files of inbox/<source>/ a run read (its `received_file` materializations with `read_now`),
-    as {metadata name: value}."""
+    """The files of inbox/<source>/ a run read (the `files_read` of its `received_file` materializations
+    with `read_now`)."""
     records = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records
     found = []
     for record in records:
         materialization = record.event_log_entry.asset_materialization
-        if materialization is None or materialization.asset_key != READ_KEY:
+        if materialization is None or materialization.asset_key != READ_KEY or "files_read" not in \
+                materialization.metadata:
             continue
-        values = {name: value.value for name, value in materialization.metadata.items()}
-        if values.get("source") == source and values.get("read_now"):
-            found.append(values)
+        found += [line for line in materialization.metadata["files_read"].value
+                  if line["source"] == source and line["read_now"]]
     return found
 
 
 def run_tags(keys: Sequence[str], known: Sequence[str]) -> dict[str, str]:
-    """The tags of one run over these file partitions: a single key, or the range from the first to the
-    last of them in the order `known` (the partitions as added) lists them. Keys added together are
-    next to each other; a range over a gap also covers the files between (received before: their
-    partitions only report again, nothing is read or placed twice)."""
+    """The tags of one run over these arrivals: a single key, or the range from the first to the last of
+    them in the order `known` (the partitions as added) lists them."""
     if len(keys) == 1:
         return {"dagster/partition": keys[0]}
     position = {key: i for i, key in enumerate(known)}
@@ -83,17 +105,16 @@ def run_tags(keys: Sequence[str], known: Sequence[str]) -> dict[str, str]:
 
 def add_partitions(instance: dg.DagsterInstance, keys: Iterable[str]) -> list[str]:
     """Add the keys that are not yet partitions (in the order given); returns every partition key."""
-    existing = instance.get_dynamic_partitions(RECEIVED_FILES.name)
+    existing = instance.get_dynamic_partitions(ARRIVALS.name)
     missing = [key for key in dict.fromkeys(keys) if key not in set(existing)]
     if missing:
-        instance.add_dynamic_partitions(RECEIVED_FILES.name, missing)
+        instance.add_dynamic_partitions(ARRIVALS.name, missing)
     return [*existing, *missing]
 
 
-def retire_partitions(instance: dg.DagsterInstance, superseded: Iterable[str], keep: Iterable[str] = ()) -> None:
-    """Delete the partitions of files a corrected file replaced (their rows no longer count); `keep`:
-    keys of the run about to start."""
-    existing, keep = set(instance.get_dynamic_partitions(RECEIVED_FILES.name)), set(keep)
-    for key in superseded:
-        if key in existing and key not in keep:
-            instance.delete_dynamic_partition(RECEIVED_FILES.name, key)
+def retire_partitions(instance: dg.DagsterInstance, gone: Iterable[str]) -> None:
+    """Delete the partitions of arrivals the warehouse no longer records."""
+    existing = set(instance.get_dynamic_partitions(ARRIVALS.name))
+    for key in gone:
+        if key in existing:
+            instance.delete_dynamic_partition(ARRIVALS.name, key)

@@ -1,9 +1,9 @@
 """When a sync runs by itself: one sensor per agency folder, and a daily full sync (Asia/Jakarta).
 
-Each new content is a partition of `received_files` (pipelines/defs/partitions.py): a sensor adds the
-partition and requests a run of that one partition (reading and placing that file, then the folder
-assets, harmonise, publish in its pool); the daily sync adds every new content's partition and runs
-them together, as `jembatan sync` does.
+Each new content a sensor finds is an arrival of its own (assets/arrivals.py), a partition of `arrivals`
+(pipelines/defs/partitions.py): the sensor records it, adds the partition and requests a run of it
+(reading and placing that file, then the folder assets, harmonise, publish in its pool); the daily sync
+records every new content as one arrival and runs what changed, as `jembatan sync` does.
 
 A file still being written (assets/ingest/inbox.being_written, the rule the syncs use) is not requested
 until it has settled; links and other non-files are never opened. A sensor's cursor is compact: the
@@ -19,7 +19,8 @@ import json
 import dagster as dg
 
 from pipelines.defs.assets import ALL_ASSETS
-from pipelines.defs.partitions import RECEIVED_FILES, READ_KEY
+from assets.arrivals import record_arrival
+from pipelines.defs.partitions import ARRIVALS, READ_KEY
 from assets.ingest.inbox import NotTaken, scan_inbox, sha256_of
 from assets.privacy import scrub
 from pipelines.defs.planning import plan_run
@@ -40,7 +41,7 @@ def _cursor(text: str | None) -> tuple[int, list[str]]:
 def inbox_sensor(source: str) -> dg.SensorDefinition:
     @dg.sensor(name=f"{source}_inbox_sensor", minimum_interval_seconds=60,
                target=dg.AssetSelection.assets(READ_KEY).downstream(),
-               description=f"Adds a partition of received_files for each file with new content dropped in "
+               description=f"Adds a partition of arrivals for each file with new content dropped in "
                            f"inbox/{source}/ and starts a run of it (at most {MAX_RUNS_PER_TICK} per tick)")
     def _sensor(context: dg.SensorEvaluationContext, paths: JembatanPaths):
         where = paths.paths()
@@ -65,7 +66,8 @@ def inbox_sensor(source: str) -> dg.SensorDefinition:
             if not where.work.manifest_path(sha).exists() and sha not in {r.run_key for r in requests}:
                 if len(requests) == MAX_RUNS_PER_TICK:
                     break
-                requests.append(dg.RunRequest(run_key=f"{source}:{sha}", partition_key=sha,
+                arrival = record_arrival(where.work.root, [{"sha256": sha, "source": source, "file_name": path.name}])
+                requests.append(dg.RunRequest(run_key=f"{source}:{sha}", partition_key=arrival,
                                               tags={"jembatan/file": scrub(path.name)[:200], "jembatan/sha256": sha}))
             handled.append(path)
         cursor = context.cursor
@@ -79,7 +81,7 @@ def inbox_sensor(source: str) -> dg.SensorDefinition:
             return dg.SensorResult(cursor=cursor, skip_reason=f"no new content in inbox/{source}/" + (
                 f"; {len(waiting)} file(s) still being written" if waiting else ""))
         return dg.SensorResult(run_requests=requests, cursor=cursor, dynamic_partitions_requests=[
-            RECEIVED_FILES.build_add_request([r.partition_key for r in requests])])
+            ARRIVALS.build_add_request([r.partition_key for r in requests])])
     return _sensor
 
 
@@ -89,8 +91,10 @@ INBOX_SENSORS = [inbox_sensor(source) for source in SOURCES]
 
 @dg.schedule(name="daily_full_sync", cron_schedule=DAILY_SYNC_CRON, execution_timezone="Asia/Jakarta",
              target=dg.AssetSelection.all(), default_status=dg.DefaultScheduleStatus.STOPPED,
-             description="Full sync every day at 02:00 WIB: reference lists, every inbox folder (a partition per "
-                         "new file, all read in the one run), matching, marts, reports")
-def daily_full_sync(context: dg.ScheduleEvaluationContext, paths: JembatanPaths) -> dg.RunRequest:
+             description="Full sync every day at 02:00 WIB: reference lists, every inbox folder (the new files "
+                         "as one arrival, all read in the one run), matching, marts, reports")
+def daily_full_sync(context: dg.ScheduleEvaluationContext, paths: JembatanPaths):
     _, tags, selection = plan_run(context.instance, paths.paths(), [key for a in ALL_ASSETS for key in a.keys])
+    if selection == []:
+        return dg.SkipReason("nothing changed since the last sync: no run")
     return dg.RunRequest(tags=tags, asset_selection=selection)

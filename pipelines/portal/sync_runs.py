@@ -1,9 +1,9 @@
 """An upload answered at once: the portal starts a sync of the new file on the project's Dagster instance.
 
 Each upload asks for a sync; the portal runs `jembatan sync` (the same command a steward types, on the same
-inbox, warehouse and DAGSTER_HOME) in a child process. A sync plans the new contents' partitions of
-`received_files` (pipelines/defs/planning.plan_run) and runs them, as an inbox sensor's run request would,
-whatever the sensors' state, so the uploaded file's partition is read, placed and published and its answer
+inbox, warehouse and DAGSTER_HOME) in a child process. A sync records the new contents as an arrival, a
+partition of `arrivals` (pipelines/defs/planning.plan_run), and runs it, as an inbox sensor's run request
+would, whatever the sensors' state, so the uploaded file is read, placed and published and its answer
 written. Why a child process and not a thread of the portal:
 - the sync holds the warehouse's lock (`warehouse/.sync.lock`) for its whole run, so it never runs beside
   another `jembatan sync` or a restore: one that is already running is waited for, and the warehouse and
