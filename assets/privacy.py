@@ -44,6 +44,18 @@ NIK_LIKE = re.compile(r"(?<![\d*])\d(?:[ .-]?\d){15}(?!\d)")
 PHONE_LIKE = re.compile(r"(?<![\d*])(?:\+62[ .-]?|62[ .-]?|0)8\d(?:[ .-]?\d){6,11}?(?!\d)")
 
 
+def mask_sheet_names(sheets, *by_sheet: dict) -> None:
+    """Sheet names are free text a clerk typed: each of `sheets` (objects with a `name`, as the readers
+    return them) gets its name scrubbed before anything stores or shows it, and each dict of `by_sheet`
+    (sheet name -> what was found on that sheet) is re-keyed to the masked names, in place."""
+    for sheet in sheets:
+        sheet.name = scrub(sheet.name)
+    for found in by_sheet:
+        masked = {scrub(name): value for name, value in found.items()}
+        found.clear()
+        found.update(masked)
+
+
 def scrub(text) -> str:
     """`text` (any value; None and NaN give "") with every NIK- or phone-shaped number masked (mask()).
 

@@ -73,3 +73,30 @@ def test_a_personal_number_in_a_file_name_stays_in_the_archive_record_only(tmp_p
     assert holding(home, NIK, PHONE, NIK[4:], PHONE[4:]) == []
     reports = sorted(p.name for p in (world.warehouse / "reports" / "koperasi").glob("*.xlsx"))
     assert len(reports) == 2 and all("1901" in name for name in reports)
+
+
+def test_a_personal_number_in_a_sheet_name_is_masked_wherever_it_is_stored(tmp_path):
+    """A sheet named after a person's NIK and phone: its rows land and its rejected row is reported, under
+    the masked sheet name; the digits are nowhere in the warehouse but in the archived file itself."""
+    import openpyxl
+    nik, phone = "1901234567890124", "081298765433"
+    world = make_world(tmp_path)
+    (world.inbox / "koperasi").mkdir()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = f"{nik} {phone}"             # 29 characters: within Excel's 31
+    for line in PROGRAM_CSV.splitlines():
+        ws.append(line.split(";"))
+    wb.save(world.inbox / "koperasi" / "peserta_kur.xlsx")
+    done = subprocess.run([sys.executable, "-m", "pipelines.cli", "sync"], env=world.env(), cwd=ROOT,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    import duckdb
+    with duckdb.connect(str(world.warehouse / "jembatan.duckdb"), read_only=True) as con:
+        landed = con.execute("SELECT DISTINCT source_sheet FROM fact_program_participation").fetchall()
+        rejected = con.execute("SELECT DISTINCT sheet, code FROM data_quality_rejection").fetchall()
+    [(sheet,)] = landed
+    assert sheet.startswith("1901") and nik not in sheet and phone[4:] not in sheet     # masked, still recognisable
+    assert (sheet, "unknown_village") in rejected
+    archive = str(world.warehouse / "archive")
+    assert [p for p in holding(world.warehouse, nik, phone, nik[4:], phone[4:]) if not p.startswith(archive)] == []

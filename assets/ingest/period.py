@@ -10,6 +10,7 @@ from assets.ingest.cells import raw_text
 from assets.ingest.decisions import Decision
 from assets.ingest.layout import TableLayout
 from assets.ingest.formats.sheet import RawSheet
+from assets.ingest.vocabulary import named_value
 
 YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
 KECAMATAN = re.compile(r"\bkec(?:amatan|\.)?\s+", re.IGNORECASE)
@@ -153,3 +154,18 @@ def _evidence_id(evidence: str) -> str:
 def find_district(sheet: RawSheet, layout: TableLayout, file_name: str) -> tuple[str | None, str]:
     """(district name, where it was found, for the report)."""
     return from_title(sheet, layout, file_name, single_district)
+
+
+def named_in_title(sheet, closest, file_name: str) -> dict[str, tuple[str, str]] | None:
+    """For a sheet lacking only columns of a fixed vocabulary (the program): the value its title, sheet
+    name or file name names for each ({column: (value, where)}), or None when one is not named."""
+    missing = [closest.dataset.column(name) for name in closest.missing_required]
+    if not missing or any(not column.allowed for column in missing):
+        return None
+    named = {}
+    for column in missing:
+        value, found_in = from_title(sheet, closest, file_name, lambda text, c=column: named_value(c, text))
+        if value is None:
+            return None
+        named[column.name] = (value, found_in)
+    return named

@@ -35,16 +35,15 @@ from assets.ingest.inbox import NotTaken, stored_name, take
 from assets.ingest.layout import recognise
 from assets.ingest.original_names import remember
 from assets.ingest.header_decisions import header_decisions
-from assets.ingest.period import decide_period, find_district, find_period, from_title
+from assets.ingest.period import decide_period, find_district, find_period, named_in_title
 from assets.ingest.record import Received, file_status, rejection_frame
 from assets.ingest.sheet_choice import hidden_copies
 from assets.ingest.subtables import header_changes, split_at
 from assets.ingest.supersede import file_scope, settle_supersessions, superseded_files
 from assets.ingest.table import TableResult, read_table
-from assets.ingest.vocabulary import named_value
 from assets.ingest.work_area import Ledger, WorkArea
 from assets.offices import office_of, portal_office, unit_named_by_rows, warehouse_of
-from assets.privacy import pseudonym, scrub
+from assets.privacy import mask_sheet_names, pseudonym, scrub
 from schemas import DATASETS, datasets_for_source
 from schemas.base import DROP, PSEUDONYMISE
 
@@ -152,6 +151,8 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
         inspection = inspect_file(path)
         sheets = read_file(path, inspection.kind)
         inspection.notes += compute_formulas(path, inspection, sheets)     # results a writer did not compute
+        mask_sheet_names(sheets, inspection.hidden_rows, inspection.hidden_columns, inspection.merged_cells,
+                         inspection.error_cells, inspection.formulas_without_value)
     except RefusedFile as exc:
         received.problem(exc.code, exc.message, exc.message_id)
         return []
@@ -189,7 +190,7 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
         if formulas := inspection.formulas_without_value.get(sheet.name):
             received.note(*notes.formulas_without_value(label, label_id, formulas))
         layout, closest = recognise(sheet, datasets_for_source(source))
-        named = _named_in_title(sheet, closest, file_name) if layout is None and closest else None
+        named = named_in_title(sheet, closest, file_name) if layout is None and closest else None
         if named is not None:        # its title names what its one missing column would hold
             layout = closest
         if layout is None:
@@ -275,21 +276,6 @@ def _read_tables(path: Path, source: str, received: Received) -> list[TableResul
         received.problems.append({"code": "no_data", "message": notes.NO_DATA[0], "message_id": notes.NO_DATA[1]})
         received.note(*notes.EMPTY_FILE)
     return results
-
-
-def _named_in_title(sheet, closest, file_name: str) -> dict[str, tuple[str, str]] | None:
-    """For a sheet lacking only columns of a fixed vocabulary (the program): the value its title, sheet
-    name or file name names for each ({column: (value, where)}), or None when one is not named."""
-    missing = [closest.dataset.column(name) for name in closest.missing_required]
-    if not missing or any(not column.allowed for column in missing):
-        return None
-    named = {}
-    for column in missing:
-        value, found_in = from_title(sheet, closest, file_name, lambda text, c=column: named_value(c, text))
-        if value is None:
-            return None
-        named[column.name] = (value, found_in)
-    return named
 
 
 def _other_folders_dataset(sheet, source: str):
