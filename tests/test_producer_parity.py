@@ -23,10 +23,7 @@ FILES = Path(__file__).resolve().parent / "producers" / "files"
 # (producer, extension): every file version of both tables.
 VERSIONS = [("openpyxl", "xlsx"), ("xlsxwriter", "xlsx"), ("pandas", "xlsx"), ("pandas", "csv"),
             ("sheetjs", "xlsx"), ("sheetjs", "xml"), ("exceljs", "xlsx"), ("libreoffice", "xlsx"),
-            ("libreoffice", "ods"), ("libreoffice", "csv"), ("gnumeric", "xlsx"),
-            pytest.param("gnumeric", "ods", marks=pytest.mark.xfail(
-                strict=True, reason="calamine 0.9 cannot read Gnumeric's .ods (white space between table cells: "
-                "\"Expecting 'table-cell', found 'Text'\"): the file is rejected as unreadable")),
+            ("libreoffice", "ods"), ("libreoffice", "csv"), ("gnumeric", "xlsx"), ("gnumeric", "ods"),
             ("gnumeric", "xls")]
 # XML Spreadsheet 2003 formulas are written in R1C1 ("=RC[-2]+RC[-1]"), which the reader does not compute:
 # SheetJS saves them with no result, so each population is empty and flagged at its cell, never 0.
