@@ -16,6 +16,9 @@ import pandas as pd
 import pytest
 
 from assets.ingest.formats import sheetxml
+from assets.ingest.formats.formula_values import compute_formulas
+from assets.ingest.formats.ods_tidy import without_layout_space
+from assets.ingest.formats.r1c1 import to_a1
 from assets.ingest.formats.guard import RefusedFile, inspect_file
 from assets.ingest.receive import receive_file
 from assets.ingest.work_area import WorkArea
@@ -206,7 +209,9 @@ def test_xml_spreadsheet_2003_is_read(tmp_path, work, name):
     assert msme_rows(work) == EXPECTED                # the district merged down fills its three villages
     assert received.hidden["UMKM 2023"] == {"rows": [5], "columns": ["H", "I"]}
     assert received.hidden["Ref"] == {"sheet_hidden": True}
-    assert any("1 formula cell(s) without a saved result" in n and "H6" in n for n in received.notes)
+    # The formula saved without a result (=1/0 in H6) is computed: Excel's #DIV/0!, flagged at its cell.
+    assert any("1 formula result(s) saved without a result were computed from the sheet's cells (H6)" in n
+               for n in received.notes), received.notes
     assert any("XML Spreadsheet 2003" in n for n in received.notes)
 
 
@@ -316,11 +321,11 @@ def test_other_producers_xlsx_get_the_same_checks_and_rows(tmp_path, work, produ
     assert received.rows_accepted == 3, received.notes
     assert msme_rows(work) == EXPECTED                # the merged district fills its block
     assert received.hidden["UMKM"] == {"rows": [5], "columns": ["I", "J"]}
-    # The shared formula's first cell is computed; the cells sharing it carry no text and are flagged.
-    assert any("1 formula result(s) saved without a result were computed from the sheet's cells (H4)" in n
-               for n in received.notes), received.notes
-    assert any("2 formula(s) saved without a result could not be computed" in n and "H5" in n and "H6" in n
-               for n in received.notes), received.notes
+    # The shared formula's first cell is computed, and so are the cells sharing it (no text: the first
+    # cell's D4+E4+F4 moved to their row).
+    assert any("3 formula result(s) saved without a result were computed from the sheet's cells (H4, H5, H6)"
+               in n for n in received.notes), received.notes
+    assert not any("could not be computed" in n for n in received.notes), received.notes
 
 
 @pytest.mark.parametrize("producer", PRODUCERS)
@@ -429,3 +434,113 @@ def test_a_dtd_pushed_past_the_prologue_is_still_refused(tmp_path):
     from defusedxml import DTDForbidden
     with zipfile.ZipFile(tmp_path / "dtd.xlsx") as archive, pytest.raises(DTDForbidden):
         sheetxml._xml_scan(archive, "xl/worksheets/sheet1.xml", 10)
+
+
+# -- formulas written another way: R1C1 (XML Spreadsheet 2003), shared (.xlsx) -------------------------------
+
+PRODUCER_FILES = Path(__file__).resolve().parent / "producers" / "files"
+POPULATION = [3545.0, 2222.0, 4000.0, 4999.0, 3001.0, 12002.0]         # I4:I9 of the MSME table, male + female
+
+
+@pytest.mark.parametrize("formula, a1", [
+    ("=RC[-2]+RC[-1]", "=G10+H10"),                      # relative: columns to the left, same row
+    ("=SUM(R[-6]C:R[-1]C)", "=SUM(I4:I9)"),               # the six rows above
+    ("=R2C3", "=$C$2"), ("=R[1]C3", "=$C11"), ("=RC1", "=$A10"),
+    ("=ROUND(RC[-1]/R1C1,2)", "=ROUND(H10/$A$1,2)"),      # ROUND( is a function, never a reference
+    ("=COUNT(C2)", "=COUNT($B:$B)"), ("=SUM(R2:R5)", "=SUM($2:$5)"), ("=SUM(R)", "=SUM(10:10)"),
+    ('="RC"&RC[1]', '="RC"&J10'),                       # text in quotes is kept
+    ("='R1C1'!RC[1]*2", "='R1C1'!J10*2"), ("=Data!R[-1]C", "=Data!I9"),
+    ('=IF(RC[-1]>0,R[-1]C,"")', '=IF(H10>0,I9,"")'),
+    ("=RC2D+R_x", "=RC2D+R_x"),                         # names, not references
+])
+def test_r1c1_references_are_rewritten_for_their_cell(formula, a1):
+    assert to_a1(formula, 10, 9) == a1
+
+
+@pytest.mark.parametrize("formula, said", [("=R[-10]C", "row 0"), ("=RC[-10]", "column -1"),
+                                           ("=R1048577C1", "row 1048577"), ('="abc', "unterminated quote")])
+def test_r1c1_references_off_the_sheet_are_not_guessed(formula, said):
+    with pytest.raises(ValueError, match=said):
+        to_a1(formula, 10, 9)
+
+
+def computed(path: Path):
+    """The guard's inspection, the sheets read and the notes of computing their formulas, as a sync does."""
+    inspection = inspect_file(path)
+    unsaved = {name: list(cells) for name, cells in inspection.formulas_without_value.items()}
+    sheets = read_file(path, inspection.kind)
+    notes = compute_formulas(path, inspection, sheets)
+    return unsaved, {sheet.name: sheet for sheet in sheets}, notes, inspection
+
+
+def test_sheetjs_xml2003_r1c1_formulas_are_computed():
+    """SheetJS writes XML Spreadsheet 2003 formulas in R1C1 with no result (the committed producer file)."""
+    path = PRODUCER_FILES / "sheetjs" / "umkm.xml"
+    assert 'ss:Formula="=RC[-2]+RC[-1]"' in path.read_text(encoding="utf-8")
+    unsaved, sheets, notes, inspection = computed(path)
+    assert unsaved["UMKM 2023"][:6] == ["I4", "I5", "I6", "I7", "I8", "I9"]
+    rows = sheets["UMKM 2023"].rows
+    assert [row[8] for row in rows[3:9]] == POPULATION
+    assert [row[3] for row in rows[9:10]] == [2367.0]                    # =SUM(R[-6]C:R[-1]C) in D10
+    assert rows[9][8] == sum(POPULATION)                                 # =SUM over the computed cells
+    assert inspection.formulas_without_value == {}                       # all computed, none left to flag
+    assert "were computed from the sheet's cells (I4, I5, I6, I7, I8, I9" in notes[0][0]
+
+
+def test_shared_formulas_of_a_real_producer_are_computed():
+    """ExcelJS writes a filled-down column as one shared formula: I4 carries G4+H4, I5:I9 only
+    `<f t="shared" si="0"/>` (the committed producer file, tests/producers/build.py exceljs_shared)."""
+    path = PRODUCER_FILES / "exceljs_shared" / "umkm.xlsx"
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert '<c r="I4" s="1"><f t="shared" ref="I4:I9" si="0">G4+H4</f></c>' in xml
+    assert '<c r="I7" s="1"><f t="shared" si="0"/></c>' in xml
+    unsaved, sheets, notes, inspection = computed(path)
+    assert unsaved["UMKM 2023"][:6] == ["I4", "I5", "I6", "I7", "I8", "I9"]
+    rows = sheets["UMKM 2023"].rows
+    assert [row[8] for row in rows[3:9]] == POPULATION
+    assert rows[9][8] == sum(POPULATION)
+    assert inspection.formulas_without_value == {}
+    assert not any("could not be computed" in english for english, _ in notes)
+
+
+def test_a_shared_formula_without_its_first_cell_is_flagged_not_guessed(tmp_path, work):
+    """Cells sharing a formula whose first cell is not in the sheet are given back empty and flagged."""
+    xml = sheet(prefix="").replace('<f t="shared" ref="H4:H6" si="0">D4+E4+F4</f>', '<f t="shared" si="0"/>')
+    path = other_xlsx(tmp_path / "orphans.xlsx", xml, prefix="")
+    received = receive(path, work)
+    assert msme_rows(work) == EXPECTED
+    assert any("3 formula(s) saved without a result could not be computed" in n and "first cell" in n
+               for n in received.notes), received.notes
+
+
+# -- OpenDocument as Gnumeric writes it (indented) ----------------------------------------------------------
+
+def test_gnumeric_ods_reads_as_libreoffice_ods():
+    """Gnumeric indents content.xml (white space between table cells, which calamine stops at); read from a
+    tidied copy it gives the same sheets, cells and hidden sheet as LibreOffice's .ods of the same table."""
+    for table in ("umkm", "lp"):
+        gnumeric, libreoffice = (PRODUCER_FILES / producer / f"{table}.ods" for producer in ("gnumeric", "libreoffice"))
+        with zipfile.ZipFile(gnumeric) as archive:
+            assert b"</table:table-cell>\n" in archive.read("content.xml")
+        ours, theirs = (read_file(p, inspect_file(p).kind) for p in (gnumeric, libreoffice))
+        assert [(s.name, s.hidden, s.rows) for s in ours] == [(s.name, s.hidden, s.rows) for s in theirs]
+    rows = read_file(PRODUCER_FILES / "gnumeric" / "umkm.ods", "ods")[0].rows
+    assert rows[3] == [1.0, "Pasir Nangka", "Simpang Hitam", 410.0, 31.0, 2.0, 1790.0, 1755.0, 3545.0]
+
+
+def test_tidying_ods_keeps_the_text_of_paragraphs():
+    """Only white space between table elements goes; a paragraph's own spaces and its spans stay."""
+    source = ('<?xml version="1.0" encoding="UTF-8"?>\n<office:document-content '
+              'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+              'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+              'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0">\n  <table:table table:name="A &amp; B">\n'
+              '    <table:table-row>\n      <table:table-cell office:value-type="string">\n'
+              '        <text:p> Air  <text:span>Duren</text:span> <text:s/></text:p>\n      </table:table-cell>\n'
+              '    </table:table-row>\n  </table:table>\n</office:document-content>\n')
+    out = io.BytesIO()
+    without_layout_space(io.BytesIO(source.encode()), out)
+    text = out.getvalue().decode()
+    assert ('<table:table table:name="A &amp; B"><table:table-row><table:table-cell office:value-type="string">'
+            '<text:p> Air  <text:span>Duren</text:span> <text:s/></text:p></table:table-cell></table:table-row>'
+            '</table:table>') in text

@@ -113,6 +113,55 @@ def test_two_distant_cells_would_need_a_giant_grid(tmp_path):
     assert refused.value.message_id.startswith("Lembar 'LP' membentang 1.048.576 baris x 16.384 kolom")
 
 
+def ods_content(path: Path, rows: str) -> Path:
+    """An .ods whose one table holds `rows` (content.xml's table rows as written), indented as Gnumeric does."""
+    ods(path, [["x"]], sheet="LP")
+    content = ('<?xml version="1.0" encoding="UTF-8"?>\n<office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">\n'
+               f'  <office:body>\n    <office:spreadsheet>\n      <table:table table:name="LP">\n{rows}\n'
+               '      </table:table>\n    </office:spreadsheet>\n  </office:body>\n</office:document-content>\n')
+    return replace_part(path, "content.xml", content.encode())
+
+
+def filled(repeated: int) -> str:
+    """A number cell written `repeated` times across (Gnumeric's indented form)."""
+    return (f'<table:table-cell table:number-columns-repeated="{repeated}" office:value-type="float" '
+            'office:value="1">\n  <text:p>1</text:p>\n</table:table-cell>')
+
+
+@pytest.mark.parametrize("rows, code, said", [
+    # A filled cell repeated across the sheet: calamine would fill every one of them.
+    (f"<table:table-row>{filled(16384)}</table:table-row>", "too_many_columns", "Sheet 'LP' has 16,384 columns"),
+    # A filled row of 100 cells repeated a million times: 100 million cells.
+    (f'<table:table-row table:number-rows-repeated="1000000">{filled(100)}</table:table-row>', "sheet_too_large",
+     "Sheet 'LP' spans 1,000,000 rows x 100 columns"),
+])
+def test_ods_cells_repeated_over_the_grid_are_refused(tmp_path, rows, code, said):
+    with pytest.raises(RefusedFile) as refused:
+        inspect_file(ods_content(tmp_path / "ulang.ods", rows))
+    assert refused.value.code == code and said in refused.value.message, refused.value.message
+
+
+def test_ods_empty_cells_repeated_to_the_sheet_edge_are_not_counted(tmp_path, work):
+    """LibreOffice and Gnumeric end every row with its empty cells repeated to column 16,384, and the sheet
+    with its empty rows repeated to row 1,048,576; calamine keeps none of them, nor does the measure."""
+    header = "".join(f'<table:table-cell office:value-type="string"><text:p>{h}</text:p></table:table-cell>'
+                     for h in ("No", "Nomor LP", "Tgl Lapor", "Jenis Kejahatan", "Desa/Kel TKP", "Kecamatan",
+                               "Polsek"))
+    data = "".join(f'<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>'
+                   for v in ("1", "LP/B/1", "17/08/2023", "Curat", "Air Duren", "Sungai Jaya", "Polsek X"))
+    edge = '<table:table-cell table:number-columns-repeated="16377"/>'
+    rows = (f'<table:table-row>{header}\n{edge}</table:table-row>\n<table:table-row>{data}\n  {edge}'
+            '</table:table-row>\n<table:table-row table:number-rows-repeated="1048574">'
+            '<table:table-cell table:number-columns-repeated="16384"/></table:table-row>')
+    path = ods_content(tmp_path / "lp.ods", rows)
+    assert inspect_file(path).kind == "ods"
+    received = receive_file(path, "polda", work, tmp_path / "archive", load_key())
+    assert (received.datasets, received.rows_accepted) == (["crime_report"], 1), received.problems
+
+
 def test_more_rows_than_excel_allows(tmp_path):
     path = replace_part(crime_xlsx(tmp_path / "panjang.xlsx"), "xl/worksheets/sheet1.xml", sheet_xml(
         '<row r="1048577"><c r="A1048577" t="inlineStr"><is><t>x</t></is></c></row>'))

@@ -1,8 +1,9 @@
 """Producer parity: one logical table written by every producer lands the same facts and the same flags.
 
 The files under tests/producers/files/ were written by the real programs (tests/producers/build.py, `make
-producer-files`): openpyxl, XlsxWriter, pandas, SheetJS, ExcelJS, LibreOffice and Gnumeric, as .xlsx, .ods,
-.xls, XML Spreadsheet 2003 and CSV (LibreOffice's in the id-ID locale). Each version is synced through
+producer-files`): openpyxl, XlsxWriter, pandas, SheetJS, ExcelJS (also with each formula filled down as a
+shared formula), LibreOffice and Gnumeric, as .xlsx, .ods, .xls, XML Spreadsheet 2003 and CSV (LibreOffice's
+in the id-ID locale). Each version is synced through
 `jembatan sync` with the bundled sample's reference lists, the MSME table into bps/ and the crime register into
 polda/, and its stored facts and data-quality rows are compared with the values below, which are the
 logical tables' own (tests/producers/tables.py), written out by hand.
@@ -22,15 +23,10 @@ FILES = Path(__file__).resolve().parent / "producers" / "files"
 
 # (producer, extension): every file version of both tables.
 VERSIONS = [("openpyxl", "xlsx"), ("xlsxwriter", "xlsx"), ("pandas", "xlsx"), ("pandas", "csv"),
-            ("sheetjs", "xlsx"), ("sheetjs", "xml"), ("exceljs", "xlsx"), ("libreoffice", "xlsx"),
-            ("libreoffice", "ods"), ("libreoffice", "csv"), ("gnumeric", "xlsx"),
-            pytest.param("gnumeric", "ods", marks=pytest.mark.xfail(
-                strict=True, reason="calamine 0.9 cannot read Gnumeric's .ods (white space between table cells: "
-                "\"Expecting 'table-cell', found 'Text'\"): the file is rejected as unreadable")),
+            ("sheetjs", "xlsx"), ("sheetjs", "xml"), ("exceljs", "xlsx"), ("exceljs_shared", "xlsx"),
+            ("libreoffice", "xlsx"),
+            ("libreoffice", "ods"), ("libreoffice", "csv"), ("gnumeric", "xlsx"), ("gnumeric", "ods"),
             ("gnumeric", "xls")]
-# XML Spreadsheet 2003 formulas are written in R1C1 ("=RC[-2]+RC[-1]"), which the reader does not compute:
-# SheetJS saves them with no result, so each population is empty and flagged at its cell, never 0.
-NOT_COMPUTED = {("sheetjs", "xml")}
 
 # The MSME table: village -> (micro, small, medium, population); population is the formula male + female
 # (1,790 + 1,755 = 3,545 ...); Air Pelawan's row is hidden (read like the rest); the "Jumlah" row never lands.
@@ -78,20 +74,17 @@ def test_every_producer_lands_the_same_facts_and_flags(producer, ext, tmp_path):
     msme = query(warehouse, "SELECT v.village_name, v.district_name, f.year, f.msme_micro, f.msme_small, "
                             "f.msme_medium, f.population FROM fact_msme_count f JOIN dim_village v "
                             "USING (village_code) ORDER BY f.source_row")
-    uncomputed = (producer, ext) in NOT_COMPUTED
-    assert msme == [(village, DISTRICT[village], 2023, *values[:3], None if uncomputed else values[3])
-                    for village, values in MSME.items()]
+    assert msme == [(village, DISTRICT[village], 2023, *values) for village, values in MSME.items()]
     crimes = query(warehouse, "SELECT f.report_number, CAST(f.report_date AS VARCHAR), "
                               "CAST(f.incident_date AS VARCHAR), f.crime_type, v.village_name, f.loss_amount "
                               "FROM fact_crime_report f JOIN dim_village v USING (village_code) "
                               "ORDER BY f.source_row")
     assert crimes == [(number, *values) for number, values in REPORTS.items()]
-    # The same flags from every producer: none (the formulas' results are the sums they compute, the
-    # hidden row and the subtotal are reported in the notes, not as faults of a cell).
+    # The same flags from every producer: none (the formulas' results are the sums they compute, whether
+    # saved, computed from A1, from XML 2003's R1C1 or from a shared formula's first cell; the hidden row and
+    # the subtotal are reported in the notes, not as faults of a cell).
     assert query(warehouse, "SELECT \"row\", \"column\", value, code, severity "
-                            "FROM data_quality_rejection ORDER BY ALL") == (
-        [(row, "I", "=RC[-2]+RC[-1]", "formula_not_computed", "warning") for row in range(4, 10)]
-        if uncomputed else [])
+                            "FROM data_quality_rejection ORDER BY ALL") == []
     by_name = reports(warehouse, "bps") | reports(warehouse, "polda")
     for name, report in by_name.items():
         assert report["status"] == "accepted", (name, report["status"], report["problems"], report["notes"])

@@ -15,6 +15,8 @@ Producers and what each writes (the real programs; nothing here imitates one):
   pandas       .xlsx .csv   values only (a data tool's export; the district written on every row)
   sheetjs      .xlsx .xml   (npm xlsx; .xml is XML Spreadsheet 2003), formulas with no saved result
   exceljs      .xlsx   formulas with no saved result
+  exceljs_shared .xlsx  the same, each column's formula filled down as one shared formula (`<f t="shared"
+               si="0"/>` on the cells below the first, with no text and no result), as Excel saves a fill
   libreoffice  .xlsx .ods .csv (id-ID: `;`, 1.234 thousands, as shown), each converted by headless soffice
                from the openpyxl file (which it recalculates on loading). Its XML Spreadsheet 2003 export
                (an XSLT filter) fails on these sheets in LibreOffice 7.4 ("infinite template recursion" over
@@ -147,11 +149,11 @@ def write_pandas(table: dict, out_dir: Path) -> None:
     frame.to_csv(out_dir / f"{table['name']}.csv", index=False)
 
 
-def write_node(producer: str, table: dict, out_dir: Path) -> None:
+def write_node(producer: str, table: dict, out_dir: Path, *options: str) -> None:
     modules = HERE / "node_modules"
     if not modules.is_dir():
         raise SystemExit(f"{modules} is missing: run `npm ci --prefix {HERE}`")
-    subprocess.run(["node", str(HERE / f"write_{producer}.js"), str(out_dir)], input=json.dumps(table),
+    subprocess.run(["node", str(HERE / f"write_{producer}.js"), str(out_dir), *options], input=json.dumps(table),
                    text=True, check=True, cwd=HERE)
 
 
@@ -180,7 +182,7 @@ def write_gnumeric(table: dict, out_dir: Path, source: Path) -> None:
                         str(out_dir / f"{table['name']}.{ext}")], check=True, capture_output=True, timeout=300)
 
 
-PRODUCERS = ["openpyxl", "xlsxwriter", "pandas", "sheetjs", "exceljs", "libreoffice", "gnumeric"]
+PRODUCERS = ["openpyxl", "xlsxwriter", "pandas", "sheetjs", "exceljs", "exceljs_shared", "libreoffice", "gnumeric"]
 
 
 def build(only: list[str]) -> None:
@@ -199,6 +201,8 @@ def build(only: list[str]) -> None:
                 write_pandas(table, out_dir)
             elif producer in ("sheetjs", "exceljs"):
                 write_node(producer, table, out_dir)
+            elif producer == "exceljs_shared":
+                write_node("exceljs", table, out_dir, "shared")
             elif producer == "libreoffice":
                 write_libreoffice(table, out_dir, source)
             elif producer == "gnumeric":

@@ -14,6 +14,11 @@ workbook, a cycle, an input that is a date) is given back as its text, "=F4+G4",
 report as `formula_not_computed` at its cell (a warning where the column is optional): empty and flagged,
 never 0. A formula whose result is an Excel error (#DIV/0!) is given back as that error's text, reported as
 `formula_error`.
+
+Two ways of writing a formula are put in A1 notation for its cell first: the cells of an .xlsx shared
+formula (`<f t="shared" si="0"/>`, no text: Excel's fill-down, ExcelJS's `sharedFormula`) get the first
+cell's formula moved by their offset (openpyxl's Translator), and an XML Spreadsheet 2003 file's R1C1
+formulas (`=RC[-2]+RC[-1]`, SheetJS saves them without a result) are rewritten by r1c1.py.
 """
 from __future__ import annotations
 
@@ -26,6 +31,7 @@ from functools import lru_cache
 from defusedxml.ElementTree import fromstring, iterparse
 
 from assets.ingest.formats.formula_cells import put_cells
+from assets.ingest.formats.r1c1 import to_a1
 from assets.ingest.formats.sheet import column_letter, column_number
 from assets.ingest.formats.sheetxml import MAIN_NAMESPACES, MAX_FORMULAS, sheet_parts
 
@@ -38,6 +44,9 @@ class SheetFormulas:
     (without "="), and the saved result as text ("" when none)."""
     formulas: dict[str, str] = field(default_factory=dict)
     saved: dict[str, str] = field(default_factory=dict)
+    # A1 reference -> the formula as the file writes it, where that is not `formulas`' text (R1C1 notation);
+    # a cell that cannot be computed is given back this text
+    written: dict[str, str] = field(default_factory=dict)
 
 
 def recalculation_asked(archive: zipfile.ZipFile) -> bool:
@@ -71,6 +80,7 @@ def _formula_cells(archive: zipfile.ZipFile, part: str, everything: bool) -> She
     """Formula cells of a worksheet part (namespace-aware, streamed): all of them, or those without a result."""
     found, row, col = SheetFormulas(), 0, 0
     cell: list | None = None             # [reference, formula, saved]
+    masters: dict[str, tuple[str, str]] = {}     # shared formula index -> (its text, its cell)
     with archive.open(part) as f:
         for event, element in iterparse(f, events=("start", "end"), forbid_dtd=True):
             namespace, _, local = element.tag[1:].partition("}")
@@ -85,8 +95,9 @@ def _formula_cells(archive: zipfile.ZipFile, part: str, everything: bool) -> She
                     cell = [f"{column_letter(col)}{int(m[2]) if m else row}", None, ""]
                 continue
             if local == "f" and cell is not None:
-                # A shared formula's later cells carry no text: left uncomputable (flagged), never guessed.
-                cell[1] = element.text or ("" if element.get("t") == "shared" else None)
+                cell[1] = element.text or ""
+                if element.get("t") == "shared":
+                    cell[1] = _shared(masters, element.get("si"), element.text, cell[0])
             elif local == "v" and cell is not None:
                 cell[2] = (element.text or "").strip()
             elif local == "c" and cell is not None:
@@ -99,6 +110,28 @@ def _formula_cells(archive: zipfile.ZipFile, part: str, everything: bool) -> She
             if local in ("c", "row"):
                 element.clear()
     return found
+
+
+MAX_SHARED = 10_000        # shared formulas remembered per sheet; cells sharing one beyond are flagged
+
+
+def _shared(masters: dict[str, tuple[str, str]], index: str | None, text: str | None, reference: str):
+    """The formula of a cell in a shared formula (`<f t="shared" si="0">`): the first cell carries the
+    text and is remembered; a later one carries none and gets the first one's formula with its relative
+    references moved by the offset between the two cells (openpyxl's Translator: G4+H4 from I4 is G7+H7 in
+    I7; $A$1 stays). Gives an Uncomputable when the first cell was not seen or a reference moves off the sheet."""
+    from openpyxl.formula.translate import Translator, TranslatorError
+    if text:
+        if index is not None and len(masters) < MAX_SHARED:
+            masters[index] = (text, reference)
+        return text
+    if index not in masters:
+        return Uncomputable("a shared formula whose first cell the reader did not find")
+    first, origin = masters[index]
+    try:
+        return Translator("=" + first, origin=origin).translate_formula(reference)[1:]
+    except TranslatorError as exc:
+        return Uncomputable(f"the shared formula of {origin} moved to {reference} ({exc})")
 
 
 @lru_cache(maxsize=512)
@@ -135,9 +168,11 @@ class Evaluator:
         self.done[key] = result
         return result
 
-    def _compute(self, sheet: str, formula: str) -> object:
+    def _compute(self, sheet: str, formula: str | Uncomputable) -> object:
         import numpy as np
         from formulas.functions import XlError
+        if isinstance(formula, Uncomputable):      # known before computing (a reference it cannot rewrite)
+            raise formula
         try:
             function = _compiled(formula)
         except Exception as exc:            # the parser's own errors for what it cannot read
@@ -192,18 +227,47 @@ class Uncomputable(Exception):
     """The formula cannot be computed here; the message says why."""
 
 
+def r1c1_formulas(unsaved: dict[str, list[str]], sheets: dict) -> dict[str, SheetFormulas]:
+    """Sheet name -> the formulas of an XML Spreadsheet 2003 file saved without a result, rewritten from
+    R1C1 to A1 for their cell (r1c1.py). xml2003.py puts each such formula's text, "=RC[-2]+RC[-1]", in its
+    cell of the grid; a formula that cannot be rewritten is kept as an Uncomputable saying why."""
+    out = {}
+    for name, references in unsaved.items():
+        if (sheet := sheets.get(name)) is None:
+            continue
+        found = SheetFormulas()
+        for reference in references[:MAX_FORMULAS]:
+            m = _REF.fullmatch(reference)
+            row, col = int(m[2]), column_number(m[1].encode())
+            i, j = row - sheet.first_row, col - sheet.first_col
+            text = sheet.rows[i][j] if 0 <= i < len(sheet.rows) and 0 <= j < len(sheet.rows[i]) else ""
+            if not isinstance(text, str) or not text.startswith("="):
+                continue
+            found.written[reference] = text[1:]
+            try:
+                found.formulas[reference] = to_a1(text[1:], row, col)
+            except ValueError as exc:
+                found.formulas[reference] = Uncomputable(f"an R1C1 formula the reader cannot rewrite: {exc}")
+        if found.formulas:
+            out[name] = found
+    return out
+
+
 def compute_formulas(path, inspection, sheets) -> list[tuple[str, str]]:
     """Put the computed result of every untrusted formula of an .xlsx in the grids read from it (`sheets`,
     assets/ingest/formats/sheet.RawSheet), or its text where it cannot be computed; the cells computed are taken
     out of `inspection.formulas_without_value` (the notes returned name them) (assets/ingest/formats/guard.Inspection). Returns notes
     (English, Bahasa Indonesia) naming the cells."""
-    if inspection.kind != "xlsx":
+    by_name = {sheet.name: sheet for sheet in sheets}
+    if inspection.kind == "xlsx":
+        with zipfile.ZipFile(path) as archive:
+            todo = untrusted_formulas(archive, set(inspection.formulas_without_value))
+    elif inspection.kind == "xml2003":
+        todo = r1c1_formulas(inspection.formulas_without_value, by_name)
+    else:
         return []
-    with zipfile.ZipFile(path) as archive:
-        todo = untrusted_formulas(archive, set(inspection.formulas_without_value))
     if not todo:
         return []
-    by_name = {sheet.name: sheet for sheet in sheets}
     evaluator = Evaluator({s.name: (s.rows, s.first_row, s.first_col) for s in sheets},
                           {name: found.formulas for name, found in todo.items()})
     notes = []
@@ -218,6 +282,7 @@ def compute_formulas(path, inspection, sheets) -> list[tuple[str, str]]:
                 values[place] = evaluator.value(name, reference)
                 computed.append(reference)
             except Uncomputable as exc:
+                formula = found.written.get(reference, formula if isinstance(formula, str) else "")
                 values[place] = f"={formula}"
                 failed.append(f"{reference} ={formula} ({exc})")
         put_cells(by_name[name], values)

@@ -14,6 +14,7 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
+from xml.parsers import expat
 
 
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
@@ -359,18 +360,74 @@ def _scan_xlsx_sheet(archive: zipfile.ZipFile, name: str, shown: str) -> tuple[l
 
 def _check_ods_extent(archive: zipfile.ZipFile, name: str) -> None:
     """An ODS repeats rows and cells by count: a filled cell repeated can spread over the whole grid.
-    The extent of each table is counted up to its last filled row and widest filled row."""
-    with archive.open(name) as f:
-        data = f.read()        # bounded: the directory check capped the unpacked size
-    for table in re.finditer(rb"<table:table\b[^>]*>(.*?)</table:table>", data, re.S):
-        rows = height = width = 0
-        for row in re.finditer(rb"<table:table-row\b([^>]*)>(.*?)</table:table-row>", table[1], re.S):
-            repeat = re.search(rb'number-rows-repeated="([0-9]+)"', row[1])
-            rows += int(repeat[1]) if repeat else 1
-            if re.search(rb"<text:p|office:value=", row[2]):
-                height = rows
-                cells = re.findall(rb"<table:(?:covered-)?table-cell\b([^>]*)", row[2])
-                width = max(width, sum(int(m[1]) if (m := re.search(rb'number-columns-repeated="([0-9]+)"', c))
-                                       else 1 for c in cells))
-        if refused := _too_big(height, width, "The sheet"):
+    Each table is measured as calamine will fill it: down to its last filled row (rows repeated counted)
+    and across to the last filled cell of its widest row (cells repeated counted; the empty cells a
+    producer repeats to the sheet's edge after the last filled one are not, calamine drops them). The XML
+    is streamed through expat (no DTD, no entities, bounded memory), elements matched by local name in any
+    namespace, so white space (Gnumeric indents it) or another prefix changes nothing."""
+    extent, parser = _OdsExtent(), expat.ParserCreate()
+    sheetxml.refuse_declarations(parser)
+    parser.StartElementHandler, parser.EndElementHandler = extent.start, extent.end
+    try:
+        with archive.open(name) as f:
+            while block := f.read(1 << 20):
+                parser.Parse(block, False)
+            parser.Parse(b"", True)
+    except expat.ExpatError as exc:
+        raise ElementTree.ParseError(f"{name}: {exc}") from exc
+    for table, height, width in extent.tables:
+        if refused := _too_big(height, width, f"Sheet {table!r}"):
             raise refused
+
+
+class _OdsExtent:
+    """Expat handlers measuring each table of an ODS content.xml: `tables` lists (name, rows, columns)."""
+    FILLED = {"value", "value-type", "date-value", "time-value", "boolean-value", "string-value", "formula"}
+
+    def __init__(self):
+        self.tables: list[tuple[str, int, int]] = []
+        self.name, self.rows, self.height, self.width = "", 0, 0, 0
+        self.row_repeat = self.across = self.last_filled = self.cell_repeat = 0
+        self.in_cell, self.cell_filled = 0, False      # in_cell: depth inside a cell (1: the cell itself)
+
+    @staticmethod
+    def _local(name: str) -> str:
+        return name.rpartition(":")[2]
+
+    @staticmethod
+    def _count(attributes: dict, local: str) -> int:
+        for key, value in attributes.items():
+            if key.rpartition(":")[2] == local:
+                return max(int(value), 1) if value.strip().isdigit() else 1
+        return 1
+
+    def start(self, name: str, attributes: dict) -> None:
+        local = self._local(name)
+        if self.in_cell:                       # anything inside a cell (a paragraph, a note) fills it
+            self.in_cell += 1
+            self.cell_filled = True
+        elif local == "table":
+            self.name = next((v for k, v in attributes.items() if self._local(k) == "name"), "")
+            self.rows = self.height = self.width = 0
+        elif local == "table-row":
+            self.row_repeat, self.across, self.last_filled = self._count(attributes, "number-rows-repeated"), 0, 0
+        elif local in ("table-cell", "covered-table-cell"):
+            self.in_cell, self.cell_repeat = 1, self._count(attributes, "number-columns-repeated")
+            self.cell_filled = any(self._local(k) in self.FILLED for k in attributes)
+
+    def end(self, name: str) -> None:
+        if self.in_cell > 1:
+            self.in_cell -= 1
+            return
+        local = self._local(name)
+        if self.in_cell:                       # the cell's own end
+            self.in_cell = 0
+            self.across += self.cell_repeat
+            if self.cell_filled:
+                self.last_filled = self.across
+        elif local == "table-row":
+            self.rows += self.row_repeat
+            if self.last_filled:
+                self.height, self.width = self.rows, max(self.width, self.last_filled)
+        elif local == "table":
+            self.tables.append((self.name, self.height, self.width))

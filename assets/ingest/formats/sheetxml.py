@@ -245,10 +245,7 @@ def _xml_scan(archive: zipfile.ZipFile, part: str, max_merged: int) -> SheetScan
     parser.buffer_text = True
     parser.StartElementHandler, parser.EndElementHandler = walk.start, walk.end
     parser.CharacterDataHandler = walk.text
-    parser.StartDoctypeDeclHandler = _forbid_dtd
-    parser.EntityDeclHandler = _forbid_entity
-    parser.UnparsedEntityDeclHandler = _forbid_unparsed_entity
-    parser.ExternalEntityRefHandler = _forbid_external
+    refuse_declarations(parser)
     try:
         with archive.open(part) as f:
             while block := f.read(1 << 20):
@@ -329,6 +326,15 @@ class _Walk:
             self.cell[3] = True
             if self.cell[4]:
                 self.cell[5].append(data)
+
+
+def refuse_declarations(parser) -> None:
+    """Make an expat parser raise what defusedxml raises for a DTD, an entity declaration or an external
+    reference (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden)."""
+    parser.StartDoctypeDeclHandler = _forbid_dtd
+    parser.EntityDeclHandler = _forbid_entity
+    parser.UnparsedEntityDeclHandler = _forbid_unparsed_entity
+    parser.ExternalEntityRefHandler = _forbid_external
 
 
 def _forbid_dtd(name, sysid, pubid, has_internal_subset):

@@ -2,7 +2,8 @@
 
 Spreadsheets go through Rust readers that run nothing in them: a large .xlsx/.xlsm (the sheets' XML
 over FAST_READ_BYTES) is read by fastexcel straight into Arrow, every cell as text, column by column;
-anything else (small workbooks, .xls, .ods) by python-calamine as Python values. `read_file` also hands
+anything else (small workbooks, .xls, .ods) by python-calamine as Python values (an .ods it stops at,
+indented by Gnumeric, from a copy without that white space: ods_tidy.py). `read_file` also hands
 CSV and text exports to text.py and XML Spreadsheet 2003 files to xml2003.py; every reader returns the
 sheets of sheet.py.
 
@@ -18,6 +19,7 @@ import re
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
+from xml.sax import SAXException
 
 import fastexcel
 import numpy as np
@@ -25,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
-from assets.ingest.formats import sheetxml, xml2003
+from assets.ingest.formats import ods_tidy, sheetxml, xml2003
 from assets.ingest.formats.sheet import (CSV_SUFFIXES, SPREADSHEET_SUFFIXES, SUPPORTED_SUFFIXES,  # noqa: F401  (read_file's kinds)
                                          RawSheet, UnreadableFile, column_letter)  # noqa: F401
 from assets.ingest.formats.text import read_csv
@@ -48,7 +50,23 @@ def read_file(path: Path, kind: str) -> list[RawSheet]:
             raise UnreadableFile(f"not a readable XML Spreadsheet 2003 file ({type(exc).__name__}: {exc})") from exc
     if kind == "xlsx" and sum(_sheet_parts(path).values()) > FAST_READ_BYTES:
         return read_to_arrow(path)
+    if kind == "ods":
+        return read_ods(path)
     return read_spreadsheet(path)
+
+
+def read_ods(path: Path) -> list[RawSheet]:
+    """An .ods by calamine; one calamine cannot read is read again from a copy whose content.xml has no white
+    space between table elements (Gnumeric indents it: ods_tidy.py), and the first failure is the one reported
+    when the copy fails too."""
+    try:
+        return read_spreadsheet(path)
+    except UnreadableFile as first:
+        try:
+            with ods_tidy.tidied_copy(path) as copy:
+                return read_spreadsheet(copy)
+        except (UnreadableFile, KeyError, ValueError, SAXException, zipfile.BadZipFile, OSError):
+            raise first from None
 
 
 def read_spreadsheet(path: Path) -> list[RawSheet]:
