@@ -544,3 +544,13 @@ def test_tidying_ods_keeps_the_text_of_paragraphs():
     assert ('<table:table table:name="A &amp; B"><table:table-row><table:table-cell office:value-type="string">'
             '<text:p> Air  <text:span>Duren</text:span> <text:s/></text:p></table:table-cell></table:table-row>'
             '</table:table>') in text
+
+
+def test_an_ods_gives_its_merged_cells_as_an_xlsx_does():
+    """calamine gives no merged areas for an .ods; the guard reads them from content.xml (spanned cells), so a
+    district merged down over its villages is read on every row whoever wrote the file."""
+    from assets.ingest.formats.guard import inspect_file
+    files = Path(__file__).parent / "producers" / "files"
+    merged = {name: inspect_file(files / name).merged_cells
+              for name in ("libreoffice/umkm.ods", "gnumeric/umkm.ods", "openpyxl/umkm.xlsx")}
+    assert merged == {name: {"UMKM 2023": [(3, 1, 5, 1), (6, 1, 8, 1)]} for name in merged}   # B4:B6, B7:B9

@@ -245,8 +245,7 @@ def _inspect_zip(path: Path, suffix: str) -> Inspection:
             for entry in entries:
                 if entry.filename.endswith((".xml", ".rels")):
                     _check_prologue(archive, entry)
-            if kind == "ods":
-                _check_ods_extent(archive, "content.xml")
+            ods_merged = _check_ods_extent(archive, "content.xml") if kind == "ods" else {}
             shown = sheetxml.sheet_parts(archive)
             details = {shown.get(sheet, sheet): _scan_xlsx_sheet(archive, sheet, shown.get(sheet, sheet))
                        for sheet in sheets} if kind == "xlsx" else {}
@@ -257,6 +256,7 @@ def _inspect_zip(path: Path, suffix: str) -> Inspection:
             raise _corrupt(exc) from exc
         inspection = Inspection(kind, has_macros=any(n.lower().endswith("vbaproject.bin") for n in names),
                                 date1904=kind == "xlsx" and sheetxml.uses_1904_dates(archive))
+        inspection.merged_cells.update(ods_merged)      # calamine gives none for an .ods: the XML says
         for sheet, (rows, columns, formulas, merged, errors) in details.items():
             if errors:
                 inspection.error_cells[sheet] = errors
@@ -358,13 +358,15 @@ def _scan_xlsx_sheet(archive: zipfile.ZipFile, name: str, shown: str) -> tuple[l
             scan.merged, errors)
 
 
-def _check_ods_extent(archive: zipfile.ZipFile, name: str) -> None:
+def _check_ods_extent(archive: zipfile.ZipFile, name: str) -> dict[str, list[tuple[int, int, int, int]]]:
     """An ODS repeats rows and cells by count: a filled cell repeated can spread over the whole grid.
     Each table is measured as calamine will fill it: down to its last filled row (rows repeated counted)
     and across to the last filled cell of its widest row (cells repeated counted; the empty cells a
     producer repeats to the sheet's edge after the last filled one are not, calamine drops them). The XML
     is streamed through expat (no DTD, no entities, bounded memory), elements matched by local name in any
-    namespace, so white space (Gnumeric indents it) or another prefix changes nothing."""
+    namespace, so white space (Gnumeric indents it) or another prefix changes nothing. Returns each
+    table's merged areas (table name -> (row, column, last row, last column), 0-based from A1), which
+    calamine does not give for an .ods (a district merged down over its villages)."""
     extent, parser = _OdsExtent(), expat.ParserCreate()
     sheetxml.refuse_declarations(parser)
     parser.StartElementHandler, parser.EndElementHandler = extent.start, extent.end
@@ -378,6 +380,7 @@ def _check_ods_extent(archive: zipfile.ZipFile, name: str) -> None:
     for table, height, width in extent.tables:
         if refused := _too_big(height, width, f"Sheet {table!r}"):
             raise refused
+    return {table: areas for table, areas in extent.merged.items() if areas}
 
 
 class _OdsExtent:
@@ -386,6 +389,7 @@ class _OdsExtent:
 
     def __init__(self):
         self.tables: list[tuple[str, int, int]] = []
+        self.merged: dict[str, list[tuple[int, int, int, int]]] = {}     # table -> spanned areas
         self.name, self.rows, self.height, self.width = "", 0, 0, 0
         self.row_repeat = self.across = self.last_filled = self.cell_repeat = 0
         self.in_cell, self.cell_filled = 0, False      # in_cell: depth inside a cell (1: the cell itself)
@@ -413,6 +417,9 @@ class _OdsExtent:
             self.row_repeat, self.across, self.last_filled = self._count(attributes, "number-rows-repeated"), 0, 0
         elif local in ("table-cell", "covered-table-cell"):
             self.in_cell, self.cell_repeat = 1, self._count(attributes, "number-columns-repeated")
+            down, across = self._count(attributes, "number-rows-spanned"), self._count(attributes, "number-columns-spanned")
+            if (down > 1 or across > 1) and len(self.merged.setdefault(self.name, [])) < MAX_MERGED_AREAS:
+                self.merged[self.name].append((self.rows, self.across, self.rows + down - 1, self.across + across - 1))
             self.cell_filled = any(self._local(k) in self.FILLED for k in attributes)
 
     def end(self, name: str) -> None:
