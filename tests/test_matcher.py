@@ -311,3 +311,17 @@ def test_the_polres_in_a_report_number_scopes_a_village_found_in_several_regenci
     placed, rejected, _, _ = place_rows(rows, DATASETS["crime_report"], matcher, {})
     assert dict(zip(placed["source_row"], placed["village_code"])) == {2: "19.03.05.2005", 3: "19.02.03.2008"}
     assert [(r["row"], r["code"]) for r in rejected] == [(4, "ambiguous_village")]    # no Polres: not guessed
+
+
+def test_a_district_of_another_regency_makes_a_village_of_both_ambiguous():
+    """A Polres Bangka report (regency Bangka) naming Kecamatan Pulau Hungik, a district of Belitung: the
+    village 'Tanjung Kelubi' is in both regencies, so the row is ambiguous with both, never placed in Bangka
+    alone (the sample's lists, as a clerk's file meets them)."""
+    from tests.test_cases import sample_reference
+    sample = Matcher(load_gazetteer(sample_reference()))
+    both = sample.match(village="Tanjung Kelubi", district="Pulau Hungik", regency="Bangka")
+    assert (both.method, both.candidates) == ("ambiguous", ["19.01.04.2010", "19.02.01.1001"])
+    # The district alone, or the regency alone, still place it.
+    assert sample.match(village="Tanjung Kelubi", district="Pulau Hungik").village_code == "19.02.01.1001"
+    assert sample.match(village="Tanjung Kelubi", district="Galanggang", regency="Bangka").village_code == \
+        "19.01.04.2010"

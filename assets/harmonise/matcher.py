@@ -5,7 +5,8 @@ Order, first answer wins:
    code); bare 10 digits looked up as Kemendagri and as BPS (through the bridging), settled by the row's
    village name when both fit, else ambiguous;
 2. the scope from the row's hierarchy: district (any decree's name), else the police sector's district,
-   within the regency when given; an unknown district leaves the regency; nothing leaves the country;
+   within the regency when given; an unknown district leaves the regency; a district of another regency
+   adds its own area to the regency's (a village in both is ambiguous); nothing leaves the country;
 3. the name in that scope: exact or normalised (names.name_key) against the decree valid at the row's
    year first, then against other decrees' and BPS's names; then the looser key (j = y, Bhakti = Bakti);
 4. a steward's alias for that name in that scope (or marked "not a village"), where the name found none
@@ -182,6 +183,13 @@ class Matcher:
         the regencies named)."""
         regencies = self.regency_scope(regency)
         districts = self.district_scope(district, police_sector, regencies)
+        named = self.districts.get(name_key(district), set()) if district and regencies else set()
+        if named and not any(d[:5] in regencies for d in named):
+            # The district is a real one, of another regency than the row's (a Polres Bangka report naming a
+            # Kecamatan of Belitung): both areas are searched, so a village found in each is ambiguous with
+            # both candidates, never placed in the regency alone.
+            within = districts or {d for r in regencies for d in self.regency_districts.get(r, ())}
+            return within | named, "", regencies
         if districts:
             scope_code = next(iter(districts)) if len(districts) == 1 else ""
             if not scope_code and regencies and len(regencies) == 1:
