@@ -17,6 +17,7 @@ import json
 from pathlib import Path
 
 from assets import storage
+from assets.ingest.inbox import stored_name
 from assets.storage import atomic_write
 
 KEY_PREFIX = "arrival-"
@@ -37,7 +38,8 @@ def record_arrival(work_root: Path, files: list[dict]) -> str:
     path = _folder(work_root) / f"{key}.json"
     if not storage.exists(path):
         record = {"key": key, "recorded_at": dt.datetime.now(dt.timezone.utc).isoformat(),
-                  "files": [{k: f[k] for k in ("sha256", "source", "file_name")} for f in files]}
+                  "files": [{"sha256": f["sha256"], "source": f["source"],
+                             "file_name": stored_name(f["file_name"])} for f in files]}   # as shown: masked
         atomic_write(path, lambda tmp: tmp.write_text(json.dumps(record, indent=1, ensure_ascii=False)))
     return key
 

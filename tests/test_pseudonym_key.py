@@ -213,8 +213,11 @@ def test_rotate_rekeys_every_stored_pseudonym_even_with_the_old_key_lost(tmp_pat
     assert after[rows].sort_values(rows).values.tolist() == before[rows].sort_values(rows).values.tolist()
     stored = every_stored_text(warehouse)
     assert not any(k in stored for k in before["business_key"])              # no old pseudonym kept anywhere
-    assert [p.name for p in (warehouse / "publications").iterdir()] == [
-        f"{duckdb.connect(str(warehouse / 'jembatan.duckdb'), read_only=True).execute('SELECT publication_id FROM publication').fetchone()[0]}.duckdb"]
+    current = duckdb.connect(str(warehouse / "jembatan.duckdb"), read_only=True).execute(
+        "SELECT publication_id FROM publication").fetchone()[0]
+    # the current publication alone, with what it was made from and its reports' record keys beside it
+    assert sorted(p.name for p in (warehouse / "publications").iterdir()) == [
+        f"{current}.duckdb", f"{current}.inputs.json", f"{current}.record_keys.parquet"]
     recorded = json.loads((warehouse / "key_fingerprint.json").read_text())
     assert recorded["fingerprint"] == fingerprint(read_key(own_key)) != old_fingerprint
     assert mode(own_key) == 0o600 and not own_key.with_name("pseudonym.key.next").exists()
