@@ -107,12 +107,19 @@ def build_database(path: Path, inputs: dict[str, pd.DataFrame | Path | list[Path
         kept = set() if reuse is None else set(counts) - made
         # The Parquet export reads the checked tables on its own cursor while the comments are written:
         # both are many small statements, and DuckDB runs them side by side outside the GIL.
-        with ThreadPoolExecutor(1) as exporter:
-            exported = (exporter.submit(export_parquet, con.cursor(), counts, parquet, kept,
-                                        reuse.parquet if reuse else None) if parquet else None)
-            apply_comments(con, parse_sql_docs(SQL_DIR), None if reuse is None else set(counts) - kept)
-            if exported:
-                exported.result()
+        # The cursor is closed here, in this thread, once the export is done: a DuckDB connection left to be
+        # collected in a worker thread aborts the process at interpreter shutdown (duckdb/duckdb#13904).
+        cursor = con.cursor() if parquet else None
+        try:
+            with ThreadPoolExecutor(1) as exporter:
+                exported = (exporter.submit(export_parquet, cursor, counts, parquet, kept,
+                                            reuse.parquet if reuse else None) if parquet else None)
+                apply_comments(con, parse_sql_docs(SQL_DIR), None if reuse is None else set(counts) - kept)
+                if exported:
+                    exported.result()
+        finally:
+            if cursor is not None:
+                cursor.close()
         con.execute("CHECKPOINT")
     finally:
         con.close()
