@@ -77,7 +77,10 @@ def clone(tmp_path_factory) -> Path:
 
 
 def run(command: str, clone: Path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("JEMBATAN_", "DAGSTER_"))}
+    # A newcomer's shell: no settings of the project's, and not inside a make (`make test` runs this test; a
+    # make started from it would print "Entering/Leaving directory" lines a newcomer never sees).
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JEMBATAN_", "DAGSTER_"))
+           and k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES")}
     env.update(PYTHONPATH=str(clone), PASSWORD=PASSWORD)
     return subprocess.run(["bash", "-c", command], cwd=clone, env=env, input=PASSWORD + "\n",
                           capture_output=True, text=True, timeout=1800)
