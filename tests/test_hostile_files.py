@@ -162,6 +162,22 @@ def test_ods_empty_cells_repeated_to_the_sheet_edge_are_not_counted(tmp_path, wo
     assert (received.datasets, received.rows_accepted) == (["crime_report"], 1), received.problems
 
 
+def test_ods_content_past_the_prologue_is_parsed_without_a_dtd_and_must_be_well_formed(tmp_path):
+    """The prologue check reads 4 KB of content.xml; a DOCTYPE pushed beyond it by a comment is still
+    refused by the streamed measure, and a table left unclosed is a damaged file naming the part."""
+    ods(tmp_path / "dtd.ods", [["x"]], sheet="LP")
+    padded = ('<?xml version="1.0" encoding="UTF-8"?><!--' + "x" * 5000 + '--><!DOCTYPE d [<!ENTITY big "'
+              + "y" * 100 + '">]><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:'
+              'xmlns:office:1.0"/>')
+    with pytest.raises(RefusedFile) as refused:
+        inspect_file(replace_part(tmp_path / "dtd.ods", "content.xml", padded.encode()))
+    assert refused.value.code == "xml_entities", refused.value.message
+    with pytest.raises(RefusedFile) as refused:
+        inspect_file(ods_content(tmp_path / "rusak.ods", "<table:table-row><table:table-cell>"))
+    assert refused.value.code == "corrupt_file" and "content.xml: mismatched tag" in refused.value.message, \
+        refused.value.message
+
+
 def test_more_rows_than_excel_allows(tmp_path):
     path = replace_part(crime_xlsx(tmp_path / "panjang.xlsx"), "xl/worksheets/sheet1.xml", sheet_xml(
         '<row r="1048577"><c r="A1048577" t="inlineStr"><is><t>x</t></is></c></row>'))

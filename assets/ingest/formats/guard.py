@@ -14,8 +14,6 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
-from xml.parsers import expat
-
 
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 
@@ -367,16 +365,8 @@ def _check_ods_extent(archive: zipfile.ZipFile, name: str) -> dict[str, list[tup
     namespace, so white space (Gnumeric indents it) or another prefix changes nothing. Returns each
     table's merged areas (table name -> (row, column, last row, last column), 0-based from A1), which
     calamine does not give for an .ods (a district merged down over its villages)."""
-    extent, parser = _OdsExtent(), expat.ParserCreate()
-    sheetxml.refuse_declarations(parser)
-    parser.StartElementHandler, parser.EndElementHandler = extent.start, extent.end
-    try:
-        with archive.open(name) as f:
-            while block := f.read(1 << 20):
-                parser.Parse(block, False)
-            parser.Parse(b"", True)
-    except expat.ExpatError as exc:
-        raise ElementTree.ParseError(f"{name}: {exc}") from exc
+    extent = _OdsExtent()
+    sheetxml.stream(archive, name, extent.start, extent.end)
     for table, height, width in extent.tables:
         if refused := _too_big(height, width, f"Sheet {table!r}"):
             raise refused

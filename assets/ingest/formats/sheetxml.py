@@ -22,6 +22,9 @@ blocks). Two ways, the same answers:
 For the extent both ways count elements named `row` and `c` in any namespace: calamine allocates its grid
 for any element named `c` in a row, whatever its namespace (checked), and the budget must bound what the
 reader will meet. Hidden rows, merged areas and formulas are the main namespace's.
+
+`stream` is the one expat loop over a zip member (blocks, declarations refused, errors as ParseError): the
+XML way here and the measure of an ODS content.xml (assets/ingest/formats/guard.py) both run on it.
 """
 from __future__ import annotations
 
@@ -241,19 +244,34 @@ def _xml_scan(archive: zipfile.ZipFile, part: str, max_merged: int) -> SheetScan
     entity declaration or external reference raises what defusedxml raises for them."""
     scan, walk = SheetScan(), _Walk(max_merged)
     walk.scan = scan
-    parser = expat.ParserCreate(namespace_separator="}")
-    parser.buffer_text = True
-    parser.StartElementHandler, parser.EndElementHandler = walk.start, walk.end
-    parser.CharacterDataHandler = walk.text
+    stream(archive, part, walk.start, walk.end, text=walk.text, namespace_separator="}")
+    return scan
+
+
+def stream(archive: zipfile.ZipFile, part: str, start, end, text=None, namespace_separator: str | None = None,
+           block: int = 1 << 20) -> None:
+    """Feed zip member `part` through expat in `block`-byte reads (bounded memory, no tree), calling
+    `start(name, attributes)` and `end(name)` for each element and `text(data)` for character data (runs
+    of text joined; not called when `text` is None).
+
+    Element names are as expat gives them: with `namespace_separator` "}" a namespaced name is
+    "namespace}local"; without it the literal tag ("table:table-row", prefix and all). A DTD, entity
+    declaration or external reference raises defusedxml's DTDForbidden/EntitiesForbidden/
+    ExternalReferenceForbidden; XML that is not well formed raises xml.etree.ElementTree.ParseError naming
+    `part`; a missing member raises KeyError, as ZipFile.open does."""
+    parser = expat.ParserCreate(namespace_separator=namespace_separator)
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    if text is not None:
+        parser.buffer_text = True
+        parser.CharacterDataHandler = text
     refuse_declarations(parser)
     try:
         with archive.open(part) as f:
-            while block := f.read(1 << 20):
-                parser.Parse(block, False)
+            while data := f.read(block):
+                parser.Parse(data, False)
             parser.Parse(b"", True)
     except expat.ExpatError as exc:
         raise ElementTree.ParseError(f"{part}: {exc}") from exc
-    return scan
 
 
 class _Walk:
