@@ -485,6 +485,8 @@ def test_sheetjs_xml2003_r1c1_formulas_are_computed():
     assert rows[9][8] == sum(POPULATION)                                 # =SUM over the computed cells
     assert inspection.formulas_without_value == {}                       # all computed, none left to flag
     assert "were computed from the sheet's cells (I4, I5, I6, I7, I8, I9" in notes[0][0]
+    assert notes[0][1].startswith("lembar 'UMKM 2023': ")                # the clerk's language, same sheet
+    assert "hasil rumus yang disimpan tanpa hasil dihitung dari sel lembarnya (I4, I5, I6, I7, I8, I9" in notes[0][1]
 
 
 def test_shared_formulas_of_a_real_producer_are_computed():

@@ -71,6 +71,61 @@ DATE_1904 = ("the workbook uses the 1904 date system (Excel for Mac): its dates 
              "dalam sistem itu")
 
 
+MACROS = ("the workbook contains macros; only its data was read, no macro was run",
+          "workbook berisi makro; hanya datanya yang dibaca, tidak ada makro yang dijalankan")
+
+XML2003 = ("read as an XML Spreadsheet 2003 file (Excel 2003 XML); saving it as .xlsx is preferred",
+           "dibaca sebagai berkas XML Spreadsheet 2003 (XML Excel 2003); lebih baik simpan sebagai .xlsx")
+
+
+def text_named_otherwise(suffix: str, form: str) -> tuple[str, str]:
+    """A file named as a workbook (`suffix`, ".xls") that holds text; `form`: "UTF-16 LE" and the like, or
+    "" for plain text."""
+    return (f"the file is named {suffix} but is {form or 'plain'} text (a CSV or tab-separated export); "
+            "read as text",
+            f"berkas bernama {suffix} tetapi isinya teks {form or 'biasa'} (ekspor CSV atau dipisah tab); "
+            "dibaca sebagai teks")
+
+
+def unicode_text(form: str) -> tuple[str, str]:
+    """A text file in UTF-16/UTF-32 (`form`: "UTF-16 LE" ...), as Excel's "Unicode Text" export writes it."""
+    return (f"read as {form} text (Excel's \"Unicode Text\")",
+            f"dibaca sebagai teks {form} (\"Unicode Text\" dari Excel)")
+
+
+def _formulas_why(recalculate: bool) -> tuple[str, str]:
+    """Why a formula's saved result was not trusted: saved as 0 by a writer asking for recalculation, or
+    saved without a result."""
+    if recalculate:
+        return ("saved as 0 by a writer that asks for recalculation (fullCalcOnLoad)",
+                "disimpan 0 oleh penulis berkas yang meminta hitung ulang (fullCalcOnLoad)")
+    return "saved without a result", "disimpan tanpa hasil"
+
+
+def _listed(items: list[str], separator: str) -> str:
+    return separator.join(items[:10]) + (" ..." if len(items) > 10 else "")
+
+
+def formulas_computed(label: str, label_id: str, cells: list[str], recalculate: bool) -> tuple[str, str]:
+    """Formula results the reader computed from the sheet's cells; `cells`: A1 references (ten named);
+    `recalculate`: the writer saved them as 0 asking for recalculation (else: saved without a result)."""
+    why, why_id = _formulas_why(recalculate)
+    listed = _listed(cells, ", ")
+    return (f"{label}: {len(cells)} formula result(s) {why} were computed from the sheet's cells ({listed})",
+            f"{label_id}: {len(cells)} hasil rumus yang {why_id} dihitung dari sel lembarnya ({listed})")
+
+
+def formulas_not_computed(label: str, label_id: str, failed: list[str], recalculate: bool) -> tuple[str, str]:
+    """Formulas that could not be computed, each cell left empty and flagged; `failed`: "H6 =SUM(...) (why)"
+    (ten named)."""
+    why, why_id = _formulas_why(recalculate)
+    listed = _listed(failed, "; ")
+    return (f"{label}: {len(failed)} formula(s) {why} could not be computed; each cell is left empty "
+            f"and flagged ({listed})",
+            f"{label_id}: {len(failed)} rumus yang {why_id} tidak dapat dihitung; setiap selnya dibiarkan "
+            f"kosong dan ditandai ({listed})")
+
+
 def odd_name(name: str) -> tuple[str, str] | None:
     """A file name with characters the report's name replaces (record.safe_name), else None."""
     if not odd_name_note(name):

@@ -30,6 +30,7 @@ from functools import lru_cache
 
 from defusedxml.ElementTree import fromstring, iterparse
 
+from assets.ingest import notes as file_notes
 from assets.ingest.formats.formula_cells import put_cells
 from assets.ingest.formats.r1c1 import to_a1
 from assets.ingest.formats.sheet import column_letter, column_number
@@ -290,20 +291,9 @@ def compute_formulas(path, inspection, sheets) -> list[tuple[str, str]]:
             inspection.formulas_without_value[name] = [r for r in unsaved if r not in found.formulas]
             if not inspection.formulas_without_value[name]:
                 del inspection.formulas_without_value[name]
-        why = ("saved as 0 by a writer that asks for recalculation (fullCalcOnLoad)"
-               if any(found.saved.values()) else "saved without a result")
-        why_id = ("disimpan 0 oleh penulis berkas yang meminta hitung ulang (fullCalcOnLoad)"
-                  if any(found.saved.values()) else "disimpan tanpa hasil")
+        recalculate = any(found.saved.values())
         if computed:
-            listed = ", ".join(computed[:10]) + (" ..." if len(computed) > 10 else "")
-            notes.append((f"sheet {name!r}: {len(computed)} formula result(s) {why} were computed from the "
-                          f"sheet's cells ({listed})",
-                          f"lembar {name!r}: {len(computed)} hasil rumus yang {why_id} dihitung dari sel "
-                          f"lembarnya ({listed})"))
+            notes.append(file_notes.formulas_computed(*file_notes.labels(name), computed, recalculate))
         if failed:
-            listed = "; ".join(failed[:10]) + (" ..." if len(failed) > 10 else "")
-            notes.append((f"sheet {name!r}: {len(failed)} formula(s) {why} could not be computed; each cell is "
-                          f"left empty and flagged ({listed})",
-                          f"lembar {name!r}: {len(failed)} rumus yang {why_id} tidak dapat dihitung; setiap "
-                          f"selnya dibiarkan kosong dan ditandai ({listed})"))
+            notes.append(file_notes.formulas_not_computed(*file_notes.labels(name), failed, recalculate))
     return notes

@@ -17,6 +17,7 @@ from xml.etree import ElementTree
 
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 
+from assets.ingest import notes as file_notes
 from assets.ingest.formats import sheetxml, sniff, text_budget, xml2003
 from assets.ingest.formats.sniff import OLE2_MAGIC, ZIP_MAGIC
 from assets.ingest.formats.sheet import CSV_SUFFIXES, column_letter, column_number
@@ -123,13 +124,9 @@ def _inspect_text(path: Path, size: int, head: bytes, suffix: str) -> Inspection
     form = encoding.upper().replace("-LE", " LE").replace("-BE", " BE") if encoding and \
         encoding.startswith(("utf-16", "utf-32")) else ""
     if suffix not in CSV_SUFFIXES:
-        inspection.notes.append((f"the file is named {suffix} but is {form or 'plain'} text (a CSV or "
-                                 "tab-separated export); read as text",
-                                 f"berkas bernama {suffix} tetapi isinya teks {form or 'biasa'} (ekspor CSV atau "
-                                 "dipisah tab); dibaca sebagai teks"))
+        inspection.notes.append(file_notes.text_named_otherwise(suffix, form))
     elif form:
-        inspection.notes.append((f"read as {form} text (Excel's \"Unicode Text\")",
-                                 f"dibaca sebagai teks {form} (\"Unicode Text\" dari Excel)"))
+        inspection.notes.append(file_notes.unicode_text(form))
     return inspection
 
 
@@ -189,9 +186,7 @@ def _inspect_xml2003(path: Path, size: int, suffix: str) -> Inspection:
                           f"Berkas ini XML Spreadsheet 2003, tetapi rusak ({exc}); buka di Excel lalu simpan "
                           "sebagai .xlsx.") from exc
     inspection = Inspection("xml2003")
-    inspection.notes.append(("read as an XML Spreadsheet 2003 file (Excel 2003 XML); saving it as .xlsx is "
-                             "preferred", "dibaca sebagai berkas XML Spreadsheet 2003 (XML Excel 2003); lebih "
-                             "baik simpan sebagai .xlsx"))
+    inspection.notes.append(file_notes.XML2003)
     for sheet in sheets:
         if refused := _too_big(sheet.max_row, sheet.max_col, f"Sheet {sheet.name!r}", sheet.farthest):
             raise refused
@@ -216,12 +211,8 @@ def _inspect_ole2(path: Path, suffix: str) -> Inspection:
         raise _not_spreadsheet(path, suffix, "save the table as .xlsx", "simpan tabelnya sebagai .xlsx")
     inspection = Inspection("xls", has_macros=VBA_STREAM in data)
     if inspection.has_macros:
-        inspection.notes.append(MACRO_NOTE)
+        inspection.notes.append(file_notes.MACROS)
     return inspection
-
-
-MACRO_NOTE = ("the workbook contains macros; only its data was read, no macro was run",
-              "workbook berisi makro; hanya datanya yang dibaca, tidak ada makro yang dijalankan")
 
 
 def _inspect_zip(path: Path, suffix: str) -> Inspection:
@@ -267,7 +258,7 @@ def _inspect_zip(path: Path, suffix: str) -> Inspection:
             if merged:
                 inspection.merged_cells[sheet] = merged
     if inspection.has_macros:
-        inspection.notes.append(MACRO_NOTE)
+        inspection.notes.append(file_notes.MACROS)
     return inspection
 
 
