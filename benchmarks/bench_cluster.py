@@ -6,7 +6,7 @@ nothing new to do launched the way the UI launches it against the CLI's, on one 
 first: the cluster is started in a folder of its own (PostgreSQL, Redis, Dagster daemon and webserver, two
     Celery workers; `python -m pipelines.cluster up`, not timed), then the same inbox is synced into two
     empty warehouses: `jembatan sync` (in-process, the baseline) and `jembatan sync --cluster` (submitted,
-    queued, each step a Celery task), each a real process, wall clock from start to exit; then each again
+    queued, each step a Celery task), each a real process timed by benchmarks/timed.py (wall, CPU, peak memory, the load average before); then each again
     with nothing new. The cluster run's steps are listed with their durations (from its event log) to show
     the stage that dominates.
 idle: one Dagster instance on SQLite as `make ui` has it (project dagster.yaml), its daemon and webserver
@@ -34,25 +34,16 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("JEMBATAN_SETTLE_SECONDS", "0")      # files generated just now are read at once
 
+from benchmarks import timed  # noqa: E402
 from benchmarks.bench_scale import scale_data  # noqa: E402
 
 BIN = Path(sys.executable).parent
-JEMBATAN = str(BIN / "jembatan")
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def timed(argv: list[str], env: dict) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, text=True)
-    seconds = time.perf_counter() - start
-    if done.returncode:
-        raise RuntimeError(f"{' '.join(argv[:3])} failed: {done.stderr[-2000:]}")
-    return seconds
 
 
 def step_durations(instance, run_id: str) -> list[tuple[str, float]]:
@@ -83,14 +74,14 @@ def first_sync(inbox: Path, scratch: Path) -> None:
         baseline_env = {**env, "JEMBATAN_DAGSTER_INSTANCE": "ephemeral"}
         rows = []
         for label, argv, run_env in (
-                ("in-process `jembatan sync` (baseline)", [JEMBATAN, "sync"], baseline_env),
-                ("`jembatan sync --cluster`, 2 Celery workers", [JEMBATAN, "sync", "--cluster"], env)):
+                ("in-process `jembatan sync` (baseline)", [timed.JEMBATAN, "sync"], baseline_env),
+                ("`jembatan sync --cluster`, 2 Celery workers", [timed.JEMBATAN, "sync", "--cluster"], env)):
             warehouse = scratch / f"wh_{len(rows)}"
             command = [*argv, "--inbox", str(inbox), "--warehouse", str(warehouse)]
-            first = timed(command, run_env)
-            again = timed(command, run_env)
-            rows.append((label, first, again))
-            print(f"  {label}: first sync {first:.1f} s, again with nothing new {again:.1f} s", flush=True)
+            first = timed.run(command, run_env, ROOT)
+            again = timed.run(command, run_env, ROOT)
+            rows.append((label, first.wall, again.wall))
+            print(f"  {label}: first sync {first.shown()}; again with nothing new {again.shown()}", flush=True)
         print(f"  cluster / in-process: first {rows[1][1] / rows[0][1]:.2f}x, nothing new {rows[1][2] / rows[0][2]:.2f}x")
         settings = ClusterSettings.from_env(env)
         os.environ.update({k: v for k, v in settings.env().items() if k != "PYTHONPATH"})
@@ -127,10 +118,10 @@ def idle_run(scratch: Path) -> None:
     port = free_port()
     base = {k: v for k, v in os.environ.items() if k not in ("JEMBATAN_EXECUTOR", "JEMBATAN_DAGSTER_INSTANCE")}
     env = {**base, "DAGSTER_HOME": str(home), "JEMBATAN_INBOX": str(inbox), "JEMBATAN_WAREHOUSE": str(warehouse)}
-    command = [JEMBATAN, "sync", "--inbox", str(inbox), "--warehouse", str(warehouse)]
-    print(f"  CLI first sync of the sample {timed(command, env):.1f} s (DAGSTER_HOME {home})", flush=True)
-    cli = [timed(command, env) for _ in range(2)]
-    print(f"  CLI, nothing new: {', '.join(f'{s:.1f} s' for s in cli)}", flush=True)
+    command = [timed.JEMBATAN, "sync", "--inbox", str(inbox), "--warehouse", str(warehouse)]
+    print(f"  CLI first sync of the sample {timed.run(command, env, ROOT).shown()} (DAGSTER_HOME {home})", flush=True)
+    cli = [timed.run(command, env, ROOT) for _ in range(2)]
+    print(f"  CLI, nothing new: {'; '.join(t.shown() for t in cli)}", flush=True)
     settings = ClusterSettings(root=scratch, host="127.0.0.1", postgres_port=0, redis_port=0, webserver_port=port,
                                workers=0, external_postgres_url="-", external_redis_url="-")
     for executor, method in (("in_process", ""), ("multiprocess", "forkserver"), ("multiprocess", "spawn")):
@@ -147,14 +138,15 @@ def idle_run(scratch: Path) -> None:
             seconds = []
             with dg.DagsterInstance.from_config(str(home)) as instance:
                 for _ in range(2):
-                    start = time.perf_counter()
+                    load, start = timed.load_average(), time.perf_counter()
                     run_id = submit.launch(settings, str(inbox), str(warehouse), 3600)
                     done = submit.wait(instance, run_id, 1800, poll_seconds=0.2)
-                    seconds.append(time.perf_counter() - start)
+                    seconds.append((time.perf_counter() - start, load))
                     if not done.success:
                         raise RuntimeError(f"UI-style run {run_id} failed")
             how = f"{executor} executor" + (f", steps started by {method}" if method else "")
-            print(f"  UI-style launch (GraphQL, queued, daemon, {how}), nothing new: {', '.join(f'{s:.1f} s' for s in seconds)}", flush=True)
+            shown = ", ".join(f"{s:.1f} s wall (load {load:.2f} before)" for s, load in seconds)
+            print(f"  UI-style launch (GraphQL, queued, daemon, {how}), nothing new: {shown}", flush=True)
         finally:
             for process in (web, daemon):
                 process.terminate()

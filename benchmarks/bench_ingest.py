@@ -24,6 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("JEMBATAN_SETTLE_SECONDS", "0")      # files generated just now are read at once
 
+from benchmarks import timed  # noqa: E402
+
 HEADER = ["No", "Nomor LP", "Tgl Lapor", "Tgl Kejadian", "Jenis Kejahatan", "Korban", "Desa/Kel TKP", "Kecamatan",
           "Polsek", "Status", "Kerugian (Rp)", "Nama Korban", "Nama Tersangka"]
 CRIMES = ["Curat", "Curas", "Curanmor", "Penganiayaan", "Penipuan", "Narkotika"]
@@ -126,9 +128,11 @@ def stages(path: Path, tmp: Path, key: bytes) -> dict[str, float]:
 
 
 def run_isolated(what: str, path: Path) -> dict:
+    """One reader measured in a process of its own (its peak RSS its own), with the load average before."""
+    load = timed.load_average()
     out = subprocess.run([sys.executable, __file__, "--measure", what, str(path)], check=True,
                          capture_output=True, text=True, cwd=ROOT)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return json.loads(out.stdout.strip().splitlines()[-1]) | {"load": load}
 
 
 def main() -> int:
@@ -152,7 +156,8 @@ def main() -> int:
                for what in ("pandas_openpyxl", "calamine_read", "fastexcel_read", "jembatan_ingest")}
     for r in results.values():
         extra = ", ".join(f"{k}={v:,}" for k, v in r.items() if k.startswith("rows"))
-        print(f"  {r['what']:<17} {r['seconds']:>7.2f} s   peak RSS {r['peak_rss_mb']:>5,} MB   {extra}")
+        print(f"  {r['what']:<17} {r['seconds']:>7.2f} s   peak RSS {r['peak_rss_mb']:>5,} MB   {extra}   "
+              f"(load {r['load']:.2f} before)")
     print("  ingest steps, run again one by one: "
           + ", ".join(f"{k} {v:.2f} s" for k, v in results["jembatan_ingest"]["stages"].items()))
     ingest = results["jembatan_ingest"]["seconds"]

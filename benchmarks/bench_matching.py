@@ -33,6 +33,7 @@ from assets.harmonise.gazetteer import load_gazetteer  # noqa: E402
 from assets.harmonise.matcher import Matcher  # noqa: E402
 from assets.harmonise.names import name_key  # noqa: E402
 from assets.harmonise.places import match_frame  # noqa: E402
+from benchmarks import timed  # noqa: E402
 
 REGENCY_ONLY = 0.15
 ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV", "5": "V", "6": "VI", "7": "VII", "8": "VIII", "9": "IX"}
@@ -242,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     matcher = Matcher(gazetteer)
     built = time.perf_counter() - start
     rows = make_rows(matcher, n, args.seed)
-    start = time.perf_counter()
+    load, start = timed.load_average(), time.perf_counter()
     matched = match_frame(rows[["village_name", "district_name", "regency_name"]], matcher)
     seconds = time.perf_counter() - start
 
@@ -266,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{correct[answered & ~district_rows].mean():.3%}")
     print("methods: " + ", ".join(f"{m} {c:,}" for m, c in matched["match_method"].value_counts().items()))
     print(f"speed: {n:,} names in {seconds:.2f} s ({n / seconds:,.0f} names/s; 100,000 in "
-          f"{100_000 * per_name:.1f} s, target < 10 s)")
+          f"{100_000 * per_name:.1f} s, target < 10 s; load {load:.2f} before)")
     print(f"baseline RapidFuzz extractOne over all villages, {n_base} names: {base_per_name * 1000:.1f} ms/name, "
           f"{base_correct:.1%} correct; speed-up {base_per_name / per_name:,.0f}x (target >= 50x)")
     per_kind = args.per_kind or (3_000 if args.quick else 10_000)

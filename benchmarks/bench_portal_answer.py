@@ -8,7 +8,8 @@ reports, synced once (the warehouse a portal usually serves); then `jembatan por
 file (1,221 rows read) sent with `POST /api/files`, and `GET /api/files/<sha256>` every 0.25 s until its
 status is no longer `waiting`. JEMBATAN_SETTLE_SECONDS is the real default (5 s), so the wait for the
 upload to settle is in the figure. Each repeat sends the file again with one row changed (new content).
---quick: one repeat. Prints the seconds per upload, the rows read and the status.
+--quick: one repeat. Prints the seconds per upload, the rows read and the status, and the load average
+before each figure (the first sync timed by benchmarks/timed.py).
 """
 from __future__ import annotations
 
@@ -32,7 +33,10 @@ from pathlib import Path
 import openpyxl
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 PYTHON = sys.executable
+
+from benchmarks import timed  # noqa: E402
 TARGET = "laporan_polisi_polres_tuban_2021_2024.xlsx"
 PASSWORD = "kata-sandi-panjang-sekali"
 
@@ -78,9 +82,8 @@ def main() -> int:
     shutil.copytree(work / "sample" / "inbox", inbox)
     held = work / TARGET
     shutil.move(inbox / "polda" / TARGET, held)
-    start = time.perf_counter()
-    run(["sync"], env)
-    print(f"first sync of the sample without {TARGET}: {time.perf_counter() - start:.1f} s")
+    first = timed.run([PYTHON, "-m", "pipelines.cli", "sync"], env, ROOT)
+    print(f"first sync of the sample without {TARGET}: {first.shown()}")
     run(["portal", "user", "add", "polres.tuban", "--agency", "polda", "--office", "Polres Tuban"], env,
         input=PASSWORD + "\n")
     env["JEMBATAN_SETTLE_SECONDS"] = os.environ.get("JEMBATAN_SETTLE_SECONDS", "5")   # as a real portal runs
@@ -99,7 +102,7 @@ def main() -> int:
         for n in range(1, repeat + 1):
             sent = held if n == 1 else changed_copy(held, work / f"tuban_{n}.xlsx", n)
             body, kind = multipart(sent)
-            start = time.perf_counter()
+            load, start = timed.load_average(), time.perf_counter()
             answer = json.load(opener.open(urllib.request.Request(
                 f"{base}/api/files", data=body, headers={"Content-Type": kind, "X-CSRFToken": token})))
             sha = answer["sha256"]
@@ -108,7 +111,7 @@ def main() -> int:
                 answer = json.load(opener.open(f"{base}/api/files/{sha}"))
             seconds = time.perf_counter() - start
             print(f"upload {n}: {sent.name}: answered in {seconds:.1f} s ({answer['status']}, "
-                  f"{answer['rows_read']} rows read, {answer['rows_accepted']} accepted)")
+                  f"{answer['rows_read']} rows read, {answer['rows_accepted']} accepted; load {load:.2f} before)")
     finally:
         portal.send_signal(signal.SIGTERM)
         portal.wait(timeout=60)

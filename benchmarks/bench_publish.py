@@ -29,6 +29,7 @@ os.environ.setdefault("JEMBATAN_SETTLE_SECONDS", "0")      # files generated jus
 import duckdb  # noqa: E402
 
 from assets import steps  # noqa: E402
+from benchmarks import timed  # noqa: E402
 from sample_data.generate import generate  # noqa: E402
 
 QUERIES = ROOT / "benchmarks" / "analyst_queries.sql"
@@ -82,8 +83,9 @@ def main(argv: list[str] | None = None) -> int:
             generate(sample)
         warehouse = Path(tmp) / "warehouse"
         inbox = (sample / "inbox").resolve()
-        without, whole, alone = [], [], []
+        without, whole, alone, loads = [], [], [], []
         for _ in range(syncs):        # interleaved, so load on the machine hits both alike
+            loads.append(timed.load_average())
             without.append(dagster_sync(inbox, warehouse, publish=False))
             whole.append(dagster_sync(inbox, warehouse, publish=True))
             alone.append(publish_alone(inbox, warehouse))
@@ -91,17 +93,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"sync without publish {base:6.2f} s   with publish {full:6.2f} s   publishing adds "
               f"{100 * (full - base) / base:4.1f}% (target <= 10%)   median of {syncs}\n"
               f"publish step alone {statistics.median(alone):5.2f} s = {100 * statistics.median(alone) / base:4.1f}% "
-              f"of the sync without it")
+              f"of the sync without it   (load {min(loads):.2f} to {max(loads):.2f} before the rounds)")
         con = duckdb.connect(str(warehouse / "jembatan.duckdb"), read_only=True)
         for name, sql in analyst_queries().items():
             con.execute(sql).fetchall()                      # warm: first touch reads the blocks
-            samples = []
+            samples, load = [], timed.load_average()
             for _ in range(runs):
                 start = time.perf_counter()
                 rows = con.execute(sql).fetchall()
                 samples.append((time.perf_counter() - start) * 1000)
             print(f"query {name:<28} {len(rows):>6} rows   median {statistics.median(samples):6.1f} ms   "
-                  f"max {max(samples):6.1f} ms (target < 100 ms)")
+                  f"max {max(samples):6.1f} ms (target < 100 ms; load {load:.2f} before)")
         con.close()
     return 0
 

@@ -3,8 +3,9 @@
     .venv/bin/python benchmarks/bench_scale.py [--quick] [--scales 1,4,16,national] [--data DIR]
 
 For each scale: generate the agency files once (benchmarks/scale_data, cached under --data), then a
-first sync into an empty warehouse: wall time, rows per second, peak memory (the sync process's
-max RSS), and the slope against 1x (time ratio / size ratio; 1 is linear). At the largest scale, side
+first sync into an empty warehouse: wall time, CPU time, rows per second, peak memory (the sync process's
+max RSS), the slope against 1x (time ratio / size ratio; 1 is linear) and the load average before it
+(benchmarks/timed.py). At the largest scale, side
 by side with that first sync: a re-sync of the unchanged inbox, and a sync after one new file.
 --quick runs 1x and 4x (a few minutes here).
 """
@@ -14,9 +15,7 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import openpyxl
@@ -25,28 +24,21 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("JEMBATAN_SETTLE_SECONDS", "0")      # files generated just now are read at once
 
+from benchmarks import timed  # noqa: E402
 from benchmarks.scale_data import generate_scale  # noqa: E402
 
-JEMBATAN = str(Path(sys.executable).with_name("jembatan"))
 
-
-def timed_sync(inbox: Path, warehouse: Path) -> tuple[float, float]:
-    """(seconds, peak RSS in MiB) of one `jembatan sync` process; also prints when the marts were
-    published (the new jembatan.duckdb written), which is before the process ends (analyst report,
-    Dagster's own wrap-up)."""
+def timed_sync(inbox: Path, warehouse: Path) -> timed.Timed:
+    """One `jembatan sync` process timed (benchmarks/timed.py); also prints when the marts were published
+    (the new jembatan.duckdb written), which is before the process ends (analyst report, Dagster's own
+    wrap-up)."""
     env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
-    started_at, start = time.time(), time.perf_counter()
-    process = subprocess.Popen([JEMBATAN, "sync", "--inbox", str(inbox), "--warehouse", str(warehouse)],
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - start
-    if status != 0:
-        raise RuntimeError(f"sync failed: {process.stderr.read().decode()[-2000:]}")
+    figures = timed.sync(inbox, warehouse, env)
     database = warehouse / "jembatan.duckdb"
-    if database.exists() and database.stat().st_mtime > started_at:
-        print(f"    (marts published {database.stat().st_mtime - started_at:.1f} s after the sync started)",
+    if database.exists() and database.stat().st_mtime > figures.started_at:
+        print(f"    (marts published {database.stat().st_mtime - figures.started_at:.1f} s after the sync started)",
               flush=True)
-    return seconds, usage.ru_maxrss / 1024
+    return figures
 
 
 def scale_data(data: Path, scale: str) -> tuple[Path, dict]:
@@ -78,27 +70,28 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=ROOT / "build" / "bench")
     args = parser.parse_args()
     scales = ["1", "4"] if args.quick else args.scales.split(",")
-    print(f"{'scale':>9} {'villages':>9} {'rows':>10} {'sync s':>8} {'rows/s':>8} {'peak MiB':>9} {'slope':>6}")
+    print(f"{'scale':>9} {'villages':>9} {'rows':>10} {'sync s':>8} {'CPU s':>8} {'rows/s':>8} {'peak MiB':>9} "
+          f"{'slope':>6} {'load':>5}")
     base = None
     for scale in scales:
         inbox, manifest = scale_data(args.data, scale)
         warehouse = args.data / f"warehouse_{scale}"
         shutil.rmtree(warehouse, ignore_errors=True)
-        seconds, peak = timed_sync(inbox, warehouse)
+        first = timed_sync(inbox, warehouse)
         rows = manifest["rows"]
-        base = base or (seconds, rows)
-        slope = (seconds / base[0]) / (rows / base[1]) if rows != base[1] else 1.0
-        print(f"{scale:>9} {manifest['villages']:>9,} {rows:>10,} {seconds:>8.1f} {rows / seconds:>8,.0f} "
-              f"{peak:>9,.0f} {slope:>6.2f}", flush=True)
-    unchanged, unchanged_peak = timed_sync(inbox, warehouse)
+        base = base or (first.wall, rows)
+        slope = (first.wall / base[0]) / (rows / base[1]) if rows != base[1] else 1.0
+        print(f"{scale:>9} {manifest['villages']:>9,} {rows:>10,} {first.wall:>8.1f} {first.cpu:>8.1f} "
+              f"{rows / first.wall:>8,.0f} {first.peak_mib:>9,.0f} {slope:>6.2f} {first.load:>5.2f}", flush=True)
+    unchanged = timed_sync(inbox, warehouse)
     new_file = one_new_file(inbox)
     try:
-        incremental, incremental_peak = timed_sync(inbox, warehouse)
+        incremental = timed_sync(inbox, warehouse)
     finally:
         new_file.unlink()
-    print(f"at scale {scale}: first sync {seconds:.1f} s; unchanged inbox re-sync {unchanged:.1f} s "
-          f"(peak {unchanged_peak:,.0f} MiB); one new file ({new_file.name}) {incremental:.1f} s "
-          f"(peak {incremental_peak:,.0f} MiB)")
+    print(f"at scale {scale}: first sync {first.shown()}\n"
+          f"  unchanged inbox re-sync {unchanged.shown()}\n"
+          f"  one new file ({new_file.name}) {incremental.shown()}")
     return 0
 
 

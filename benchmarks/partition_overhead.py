@@ -1,17 +1,23 @@
 """What Dagster itself costs per file partition, apart from any of the project's work: one run of an asset
 partitioned like `received_file` (dynamic partitions, BackfillPolicy.single_run) over N partitions, with and
 without per-partition metadata (`context.add_asset_metadata(..., partition_key=...)`, as received_file and
-placed_file attach each file's figures).
+placed_file attach each file's figures), with the load average before each figure.
 
     .venv/bin/python benchmarks/partition_overhead.py [N ...]      (default: 200 2049, 2049 = the national inbox)
 """
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 import warnings
+from pathlib import Path
 
 import dagster as dg
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks import timed  # noqa: E402
 
 warnings.filterwarnings("ignore", category=dg.BetaWarning)
 
@@ -42,11 +48,14 @@ def run_seconds(n: int, per_partition_metadata: bool) -> tuple[float, float]:
 
 
 def main() -> int:
-    for n in [int(a) for a in sys.argv[1:]] or [200, 2049]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("n", type=int, nargs="*", default=[200, 2049], help="partitions per run (default 200 2049)")
+    for n in parser.parse_args().n:
+        load = timed.load_average()
         bare, _ = run_seconds(n, False)
         whole, metadata = run_seconds(n, True)
         print(f"{n:>6} partitions: run {bare:6.2f} s without metadata, {whole:6.2f} s with it "
-              f"(metadata calls {metadata:5.2f} s, {1000 * metadata / n:.1f} ms each)")
+              f"(metadata calls {metadata:5.2f} s, {1000 * metadata / n:.1f} ms each; load {load:.2f} before)")
     return 0
 
 

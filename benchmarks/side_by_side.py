@@ -18,10 +18,8 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import dagster as dg
@@ -29,13 +27,13 @@ import openpyxl
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-JEMBATAN = str(Path(sys.executable).with_name("jembatan"))
 
+from benchmarks import timed  # noqa: E402
 from benchmarks.bench_scale import scale_data  # noqa: E402
 
 
-def timed_sync(inbox: Path, warehouse: Path, code: Path | None, home: Path | None = None) -> tuple[float, float]:
-    """(wall seconds, CPU seconds) of one `jembatan sync`; `code`: the checkout to run, else this one;
+def timed_sync(inbox: Path, warehouse: Path, code: Path | None, home: Path | None = None) -> timed.Timed:
+    """One `jembatan sync` process timed (benchmarks/timed.py); `code`: the checkout to run, else this one;
     `home`: the DAGSTER_HOME to use (default: none, the project's own instance)."""
     env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
     env["JEMBATAN_SETTLE_SECONDS"] = "0"
@@ -43,14 +41,7 @@ def timed_sync(inbox: Path, warehouse: Path, code: Path | None, home: Path | Non
         env["DAGSTER_HOME"] = str(home)
     if code:
         env["PYTHONPATH"] = str(code)
-    start = time.perf_counter()
-    process = subprocess.Popen([JEMBATAN, "sync", "--inbox", str(inbox), "--warehouse", str(warehouse)], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - start
-    if status:
-        raise RuntimeError(f"sync failed: {process.stderr.read().decode()[-2000:]}")
-    return wall, usage.ru_utime + usage.ru_stime
+    return timed.sync(inbox, warehouse, env)
 
 
 def new_police_file(inbox: Path, tag: str) -> Path:
@@ -82,9 +73,9 @@ def main() -> int:
 
     def measured(name: str, warehouse: Path) -> tuple[float, float, int, float]:
         """(wall, CPU, materializations recorded, 1-minute load average before) of one sync."""
-        before, load = recorded(homes[name]), os.getloadavg()[0]
-        wall, cpu = timed_sync(inbox, warehouse, versions[name], homes[name])
-        return wall, cpu, recorded(homes[name]) - before, load
+        before = recorded(homes[name])
+        figures = timed_sync(inbox, warehouse, versions[name], homes[name])
+        return figures.wall, figures.cpu, recorded(homes[name]) - before, figures.load
 
     for name in versions:
         warehouse = args.data / f"side_by_side_{name}_{args.scale}"

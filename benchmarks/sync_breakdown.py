@@ -23,18 +23,16 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import dagster as dg
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-JEMBATAN = str(Path(sys.executable).with_name("jembatan"))
 
+from benchmarks import timed  # noqa: E402
 from benchmarks.bench_scale import scale_data  # noqa: E402
 from benchmarks.side_by_side import new_police_file  # noqa: E402
 
@@ -48,19 +46,12 @@ def load() -> str:
     return "load {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
 
 
-def sync(inbox: Path, warehouse: Path, home: Path, code: Path | None) -> tuple[float, float, float]:
-    """(epoch start, wall seconds, CPU seconds) of one `jembatan sync` process on the instance `home`."""
+def sync(inbox: Path, warehouse: Path, home: Path, code: Path | None) -> timed.Timed:
+    """One `jembatan sync` process on the instance `home`, timed (benchmarks/timed.py)."""
     env = {**os.environ, "DAGSTER_HOME": str(home), "JEMBATAN_SETTLE_SECONDS": "0"}
     if code:
         env["PYTHONPATH"] = str(code)
-    started, start = time.time(), time.perf_counter()
-    process = subprocess.Popen([JEMBATAN, "sync", "--inbox", str(inbox), "--warehouse", str(warehouse)], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - start
-    if status:
-        raise RuntimeError(f"sync failed: {process.stderr.read().decode()[-2000:]}")
-    return started, wall, usage.ru_utime + usage.ru_stime
+    return timed.sync(inbox, warehouse, env)
 
 
 def breakdown(instance: dg.DagsterInstance, started: float, wall: float, cpu: float) -> list[str]:
@@ -133,13 +124,13 @@ def main() -> int:
             added = new_police_file(inbox, "B") if what == "new" else None
             try:
                 before = load()
-                started, wall, cpu = sync(inbox, warehouse, Path(home), args.code.resolve() if args.code else None)
+                figures = sync(inbox, warehouse, Path(home), args.code.resolve() if args.code else None)
             finally:
                 if added:
                     added.unlink()
             with dg.DagsterInstance.from_config(home) as instance:
-                print(f"{what} sync ({before} before, {load()} after)")
-                print("\n".join(breakdown(instance, started, wall, cpu)), flush=True)
+                print(f"{what} sync ({before} before, {load()} after; peak {figures.peak_mib:,.0f} MiB)")
+                print("\n".join(breakdown(instance, figures.started_at, figures.wall, figures.cpu)), flush=True)
     return 0
 
 
