@@ -419,6 +419,29 @@ def test_years_laid_out_as_columns_are_read_one_row_per_village_and_year(tmp_pat
     assert any("years laid out as columns (2021, 2022, 2023)" in n for n in received.notes)
 
 
+def test_a_count_saved_as_a_decimal_is_told_with_the_clerks_own_figure(tmp_path, work):
+    """1.502 saved as a number (a point read as the decimal mark) is refused with 1502, the clerk's figure, as
+    the example, not another number of the same look; a plain fraction is told to drop its decimals; a word
+    gets the general example."""
+    received = received_sheet(tmp_path, work, "umkm.xlsx", "bps", [
+        ["UMKM Kecamatan Mendo 2023"], ["No", "Desa/Kelurahan", "Mikro", "Kecil", "Menengah"],
+        [1, "Air Duren", 1.502, 2, 0], [2, "Sidorejo", "1.502", "12,5", "abc"]])
+    errors = pd.read_parquet(work.rejections_path(received.sha256)).sort_values(["row", "column"])
+    assert errors[["row", "column", "value", "code"]].values.tolist() == [
+        [3, "C", "1.502", "type_error"], [4, "D", "12,5", "type_error"], [4, "E", "abc", "type_error"]]
+    assert errors["message"].tolist() == [
+        "Mikro: expected a whole number such as 1502 (the cell holds the decimal number 1.502: if 1502 was meant, "
+        "type 1502; use - for zero), found '1.502'.",
+        "Kecil: expected a whole number, without decimals (use - for zero), found '12,5'.",
+        "Menengah: expected a whole number such as 1.234 (use - for zero), found 'abc'."]
+    assert errors["message_id"].iat[0] == ("Mikro: seharusnya bilangan bulat, misalnya 1502 (sel berisi angka desimal "
+                                           "1.502: bila maksudnya 1502, ketik 1502; - untuk nol), tertulis '1.502'.")
+    assert errors["expected_id"].iat[1] == "bilangan bulat, tanpa desimal (- untuk nol)"
+    # The same figure typed as text is Indonesian thousands, read as such.
+    rows = work.accepted("msme_village_count").sort_values("source_row")
+    assert rows["msme_micro"].tolist()[1] == 1502
+
+
 @pytest.mark.parametrize("numbers", [[1, 2, 3, 4, 5], ["1", "2", "3", "4", "5"], ["(1)", "(2)", "(3)", "(4)", "(5)"],
                                      ["1)", "2)", "3)", "4)", "5)"]])
 def test_a_row_of_column_numbers_is_skipped_however_written(tmp_path, work, numbers):

@@ -369,3 +369,26 @@ EXPECTED = {
             "NIK 16 digit diketik sebagai teks (angka kehilangan digit terakhir)"),
     "identifier": ("an identifier", "nomor identitas"),
 }
+
+_SAVED_AS_DECIMAL = re.compile(r"[0-9]{1,3}\.[0-9]{3}")
+
+
+def expected_whole_number(value: str) -> tuple[str, str]:
+    """What a count cell holding `value` (as shown to the clerk) should hold, in words that fit the value:
+    (English, Bahasa Indonesia).
+
+    Typed as text, 1.502 is read as 1502; it only fails when the spreadsheet saved it as the number 1.502
+    (a point read as the decimal mark), so the example is the clerk's own figure as a whole number ("such
+    as 1502"), never another number of the same look. Another fraction (12,5; 1.5) is told to drop its
+    decimals; anything else gets EXPECTED["integer"]."""
+    text = str(value).strip()
+    if _SAVED_AS_DECIMAL.fullmatch(text):
+        whole = text.replace(".", "")
+        return (f"a whole number such as {whole} (the cell holds the decimal number {text}: if {whole} was meant, "
+                f"type {whole}; use - for zero)",
+                f"bilangan bulat, misalnya {whole} (sel berisi angka desimal {text}: bila maksudnya {whole}, ketik "
+                f"{whole}; - untuk nol)")
+    number, error = _parse_number(text, integer=False)
+    if error is None and number is not None and not float(number).is_integer():
+        return "a whole number, without decimals (use - for zero)", "bilangan bulat, tanpa desimal (- untuk nol)"
+    return EXPECTED["integer"]

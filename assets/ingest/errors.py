@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from assets.ingest.cells import EXPECTED
+from assets.ingest.cells import EXPECTED, expected_whole_number
 from assets.privacy import mask, scrub
 from schemas.base import Column
 
@@ -187,6 +187,8 @@ def cell_error(sheet: str, row: int, column: str, header: str, field: Column | N
     expected_en, expected_id = expected_of(field) if field else EXPECTED["text"]
     if code == "negative_value":
         expected_en, expected_id = "zero or more", "nol atau lebih"
+    if code == "type_error" and kind == "integer":
+        expected_en, expected_id = expected_whole_number(value)
     if code == "not_in_vocabulary" and field and field.allowed:
         expected_en = expected_id = extra_en = extra_id = ", ".join(field.allowed)
     shown = scrub(shown_value(field, value))        # a NIK or phone typed in any column: masked too
