@@ -13,6 +13,7 @@ import openpyxl
 import pandas as pd
 
 from assets.harmonise.history_edits import hb_outliers, history_flags
+from assets.ingest.dates import check_against_period, report_periods
 from assets.ingest.edits import (balance_total, check_frame, column_ratio, count_domain, date_order, date_period,
                                  date_sequence, parts_within_whole, subtotal_rows, thousands_separator)
 from pipelines.cli import main
@@ -88,6 +89,23 @@ def test_date_edits_order_sequence_and_period():
     assert [(f.index, f.code) for f in flags] == [(1, "edit_date_period"), (2, "edit_date_period")]
     assert [(f.index, f.code) for f in date_period(period, "report_date", (), dt.date(2024, 1, 15))] == \
         [(2, "edit_date_future")]
+
+
+def test_a_day_of_slack_for_time_zones_around_the_report_month_and_receipt_but_not_the_stated_year():
+    """The slack assets/ingest/dates.py documents, at its edges: a report date one day outside its number's
+    month passes, two days are flagged; an incident one day after the month passes; the day after receipt
+    passes, two days after is flagged; the day before a stated year is flagged."""
+    days = pd.Series(pd.to_datetime(["2024-01-30", "2024-01-31", "2024-02-15", "2024-03-01", "2024-03-02"]))
+    numbers = report_periods(pd.Series(["LP/B/22/II/2024/SPKT"] * 5))
+    report = check_against_period(days, numbers, True, [2024], dt.date(2024, 3, 10))
+    assert [(f.index, f.code, f.extra[0]) for f in report] == [
+        (0, "date_contradicts_report_number", "(February 2024)"),
+        (4, "date_contradicts_report_number", "(February 2024)")]
+    incident = check_against_period(days, numbers, False, [2024], dt.date(2024, 3, 10))
+    assert [f.index for f in incident] == [4]
+    received = pd.DataFrame({"report_date": pd.to_datetime(["2023-12-31", "2024-03-05", "2024-03-06", "2024-03-07"])})
+    flags = date_period(received, "report_date", (2024,), dt.date(2024, 3, 5))
+    assert [(f.index, f.code) for f in flags] == [(0, "edit_date_period"), (3, "edit_date_future")]
 
 
 def test_check_frame_runs_the_declared_edits_once_per_cell():

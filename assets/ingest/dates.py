@@ -9,6 +9,24 @@ either way are flagged, never guessed.
 
 Then each date is checked: a report date outside the month of its own report number, an incident after
 the month it was reported in, and a date far outside the file's period are flagged.
+
+One day of slack, on purpose. Dates reach a register as timestamps more often than as typed days: a
+Polres system that keeps UTC exports a report made on 1 March at 03:00 WIB (UTC+7; WITA and WIT are
+further ahead) as 28 February, and the day of receipt is taken from a UTC clock (receive.py's
+`received_at`), so a file sent at 06:00 WIB on 5 March is received on 4 March. A date one day off for
+that reason alone is not the clerk's error, so:
+
+- a report date may fall one day before the first or one day after the last of its report number's
+  month (LP/B/22/II/2024: 31 January to 1 March 2024 pass; 30 January and 2 March are flagged);
+- an incident date may fall one day after the last of the month it was reported in (1 March passes);
+- a date one day after the file's day of receipt is not flagged as after receipt (assets/ingest/edits.py
+  `date_future`: received 5 March, 6 March passes, 7 March is flagged).
+
+There is no day of slack on the file's stated years: in a file that states 2024, 31 December 2023 is
+flagged (edits.py `date_period`); only the report number's month check above lets it pass beside a
+January 2024 number. The wider checks here count in years: a date more than YEARS_BEFORE years before
+or YEARS_AFTER after the stated years or the report numbers' years (YEARS_FROM_MIDDLE around the column's
+middle year when neither is known), or more than 31 days after today, is flagged.
 """
 from __future__ import annotations
 

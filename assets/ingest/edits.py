@@ -250,7 +250,8 @@ def date_period(frame: pd.DataFrame, column: str, years: tuple[int, ...], receiv
 
 
 def date_future(frame: pd.DataFrame, column: str, received_on: dt.date) -> list[Flag]:
-    """Dates after the day the file was received."""
+    """Dates after the day the file was received, with a day of slack: `received_on` is the UTC day, a
+    clerk's date the day in WIB/WITA/WIT (assets/ingest/dates.py explains it), so the day after passes."""
     if column not in frame:
         return []
     day = received_on.isoformat()
