@@ -23,26 +23,41 @@ FROM mart_data_quality GROUP BY source ORDER BY source
 """
 
 
+# What the sync did to the publication: made a new one; ran, but what the marts are made of had not changed;
+# found nothing changed and started no run at all.
+NEW, UNCHANGED, NO_RUN = "new", "unchanged", "no_run"
+PUBLICATION_LINES = {
+    NEW: "Published {database} (restricted)",
+    UNCHANGED: ("No new publication: what the marts are made of did not change; analysts still see "
+                "{database} (restricted)"),
+    NO_RUN: ("Nothing changed since the last sync: nothing was read and no new publication was made; analysts "
+             "still see {database} (restricted)"),
+}
+
+
 def summary_lines(database: Path | str, new_files: dict[str, int] | None = None,
                   not_received: dict[str, list[dict]] | None = None,
-                  new_rows: dict[str, int] | None = None) -> list[str]:
+                  new_rows: dict[str, int] | None = None, publication: str = NEW) -> list[str]:
     """The lines `jembatan sync` prints. `not_received`: per agency folder, the entries left out this time
     ({"file", "status", "reason"}: the ingest assets' `not_received` metadata), listed first, where the
     operator looks. new_files and new_rows: per source, the files this sync received and the rows of theirs
-    accepted; a sync in which nothing landed says so in one line (`nothing_landed`)."""
+    accepted; a sync in which nothing landed says so in one line (`nothing_landed`). `publication`: NEW,
+    UNCHANGED or NO_RUN, what the first line says of the publication the figures are read from (KeyError
+    for another)."""
     lines = [f"{source:<10}{item['status']:<11}{item['file']}: {item['reason']}"
              for source, items in sorted((not_received or {}).items()) for item in items]
     if lines:
         lines.insert(0, "Not received this time (waiting: read at the next sync; refused: see warehouse/reports/):")
-    return lines + _published_lines(Path(database), new_files, new_rows)
+    return lines + _published_lines(Path(database), new_files, new_rows, PUBLICATION_LINES[publication])
 
 
-def _published_lines(database: Path, new_files: dict[str, int] | None, new_rows: dict[str, int] | None) -> list[str]:
+def _published_lines(database: Path, new_files: dict[str, int] | None, new_rows: dict[str, int] | None,
+                     first_line: str) -> list[str]:
     if not database.exists():
         return [NOTHING_PUBLISHED.format(folder=database.parent)]
     con = duckdb.connect(str(database), read_only=True)
     try:
-        lines = [f"Published {database} (restricted)"]
+        lines = [first_line.format(database=database)]
         public = Path(database).parent / "public" / "jembatan_public.duckdb"
         if public.exists():
             lines.append(f"Public figures, to hand out: {public}")

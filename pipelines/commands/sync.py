@@ -151,9 +151,11 @@ def _sync_on_cluster(args: argparse.Namespace, warehouse: Path) -> int:
 
 def _report(success: bool, events, paths) -> int:
     """Print the summary of a finished sync from its Dagster events (of one run, or of a run and its
-    retries): step failures when it failed; else the published figures, failed checks and duplicates."""
+    retries): step failures when it failed; else the published figures, failed checks and duplicates. The
+    first line says whether the run made a new publication (a materialization of published_marts); with no
+    events (nothing changed, no run) it says that nothing changed and no new publication was made."""
     from assets.privacy import scrub
-    from pipelines.summary import check_lines, duplicate_lines, next_step_lines, summary_lines
+    from pipelines.summary import NEW, NO_RUN, UNCHANGED, check_lines, duplicate_lines, next_step_lines, summary_lines
     if not success:
         failed = False
         for event in events:
@@ -169,16 +171,19 @@ def _report(success: bool, events, paths) -> int:
                     print(f"sync failed: {scrub(event.message or 'the run failed')}", file=sys.stderr)
         return 1
     new_files, not_received, new_rows = {}, {}, {}
+    publication = NO_RUN if not events else UNCHANGED       # no run at all; a run that did not publish
     for event in events:
         if not event.is_step_materialization:
             continue
         materialization = event.step_materialization_data.materialization
         name = materialization.asset_key.to_user_string()
+        if name == "published_marts":
+            publication = NEW
         if name.endswith("_files"):
             new_files[name.removesuffix("_files")] = materialization.metadata["files_new"].value
             not_received[name.removesuffix("_files")] = materialization.metadata["not_received"].value
             new_rows[name.removesuffix("_files")] = materialization.metadata["dagster/row_count"].value
-    lines = summary_lines(paths.paths().database, new_files, not_received, new_rows)
+    lines = summary_lines(paths.paths().database, new_files, not_received, new_rows, publication)
     lines += duplicate_lines(paths.paths()) + check_lines(events)
     if paths.paths().database.exists():
         lines += next_step_lines(paths.paths())
