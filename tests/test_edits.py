@@ -210,3 +210,46 @@ def test_failing_values_land_flagged_after_a_real_sync(tmp_path):
     assert any("left out as a subtotal" in n and villages[26][1] in n for n in report["notes"])
     assert {e["code"] for e in report["errors"]} == {"edit_ratio_history", "edit_parts_within_whole",
                                                      "edit_balance_total"}
+
+
+def test_rows_left_out_counted_and_ordered_alike_in_the_sync_summary_and_the_agency_report(reference_dir, tmp_path,
+                                                                                         capsys):
+    """A subtotal found by its sums (row 3, above its villages) is left out after the reader's own (the Jumlah
+    row, a blank, a note): the report lists all four in the sheet's order, its summary counts the three
+    subtotal and note rows its skipped-rows sheet lists, and the sync's summary counts the rows in as the
+    report does (read less skipped)."""
+    import json
+
+    inbox, warehouse = reference_dir.parent, tmp_path / "warehouse"
+    (inbox / "bps").mkdir()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Bangka"
+    for row in (["Jumlah UMKM Menurut Desa/Kelurahan Kabupaten Bangka, 2023"],
+                ["No", "Kecamatan", "Desa/Kelurahan", "Mikro", "Kecil", "Menengah"],
+                ["I", "Sungai Jaya", None, 620, 40, 2],              # row 3: the sums of rows 4-5, no label
+                [1, "Sungai Jaya", "Air Duren", 210, 20, 1],
+                [2, "Sungai Jaya", "Sidorejo", 410, 20, 1],
+                [None, None, "Jumlah", 620, 40, 2],                   # row 6
+                [],                                                   # row 7
+                ["Sumber: BPS Kabupaten Bangka"]):                    # row 8
+        ws.append(row)
+    wb.save(inbox / "bps" / "umkm_bangka_2023.xlsx")
+    assert main(["sync", "--inbox", str(inbox), "--warehouse", str(warehouse)]) == 0
+    out = capsys.readouterr().out.splitlines()
+
+    [twin] = (warehouse / "reports" / "bps").glob("umkm_bangka_2023.xlsx.*.json")
+    report = json.loads(twin.read_text())
+    assert [(s["row"], s["reason"]) for s in report["skipped"]] == [(3, "subtotal"), (6, "subtotal"), (7, "blank"),
+                                                                   (8, "note")]
+    assert (report["rows_read"], report["rows_skipped"], report["rows_accepted"]) == (6, 4, 2)
+    assert f"{'bps':<10}{1:>7}{1:>6}{2:>10}{2:>9}{0:>10}{'100.0%':>10}{0:>9}" in out
+    assert "2 rows in, 0 rows rejected, 0 rows flagged" in "\n".join(out)
+
+    book = openpyxl.load_workbook(twin.with_suffix(".xlsx"))
+    summary = [row for row in book["Ringkasan (Summary)"].iter_rows(values_only=True)]
+    listed = [row[:3] for row in book["Baris dilewati (Skipped rows)"].iter_rows(min_row=2, values_only=True)]
+    assert [row[1] for row in listed] == [3, 6, 7, 8]
+    assert ("Baris dilewati (jumlah, catatan, kosong)", "Rows skipped (totals, notes, blank)", 4, None) in summary
+    assert ("Catatan", "Note", "3 baris jumlah/subtotal dan catatan dilewati: lihat lembar 'Baris dilewati (Skipped "
+            "rows)'", "3 subtotal and note rows left out: see sheet 'Baris dilewati (Skipped rows)'") in summary

@@ -353,6 +353,7 @@ def _leave_out_subtotals(result, edit: Edit, received) -> None:
                       f"{rows[a]}-{rows[b]} (edit_subtotal_row)",
                       f"{label_id}: baris {rows[i]} ({text}) dilewati sebagai subtotal: angkanya adalah jumlah "
                       f"baris {rows[a]}-{rows[b]} (edit_subtotal_row)")
+    result.skipped.sort(key=lambda skipped: skipped["row"])     # in the sheet's order, as the report lists them
     out = set(left_out)
     result.rows = result.rows[~result.rows["source_row"].isin(out)].reset_index(drop=True)
     result.all_rows = frame[~frame["source_row"].isin(out)].reset_index(drop=True)

@@ -352,7 +352,9 @@ def report_workbook(report: dict) -> Workbook:
     for note_id, note in zip(report["notes_id"], report["notes"]):
         if note not in repeated and note not in problems:
             summary.append(["Catatan", "Note", note_id, note])
-    if left_out := sum(note in repeated for note in report["notes"]):
+    # Counted from the rows left out, as the skipped-rows sheet lists them (a subtotal found by its sums is
+    # one of them though its note, which says what it adds up, is listed above).
+    if left_out := sum(s["reason"] in ("subtotal", "note") for s in report["skipped"]):
         summary.append(["Catatan", "Note", f"{left_out} baris jumlah/subtotal dan catatan dilewati: lihat lembar "
                         f"'{SKIPPED_SHEET}'", f"{left_out} subtotal and note rows left out: see sheet '{SKIPPED_SHEET}'"])
     summary.append([])
