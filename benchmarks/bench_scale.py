@@ -49,16 +49,17 @@ def scale_data(data: Path, scale: str) -> tuple[Path, dict]:
     return out / "inbox", json.loads(manifest.read_text())
 
 
-def one_new_file(inbox: Path) -> Path:
-    """A corrected-month police file: a copy of the last crime file with new report numbers."""
-    source = sorted((inbox / "polda").glob("lp_*.xlsx"))[-1]
-    target = source.with_name(f"{source.stem}_tambahan.xlsx")
+def new_police_file(inbox: Path, tag: str) -> Path:
+    """A corrected-month police file: a copy of the last crime file under new report numbers (LP/<tag>/...),
+    new content for each tag."""
+    source = sorted(p for p in (inbox / "polda").glob("lp_*.xlsx") if "_tambahan" not in p.name)[-1]
+    target = source.with_name(f"{source.stem}_tambahan_{tag}.xlsx")
     workbook = openpyxl.load_workbook(source)
     for sheet in workbook.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
                 if isinstance(cell.value, str) and cell.value.startswith("LP/"):
-                    cell.value = cell.value.replace("LP/", "LP/T/", 1)
+                    cell.value = cell.value.replace("LP/", f"LP/{tag}/", 1)
     workbook.save(target)
     return target
 
@@ -84,7 +85,7 @@ def main() -> int:
         print(f"{scale:>9} {manifest['villages']:>9,} {rows:>10,} {first.wall:>8.1f} {first.cpu:>8.1f} "
               f"{rows / first.wall:>8,.0f} {first.peak_mib:>9,.0f} {slope:>6.2f} {first.load:>5.2f}", flush=True)
     unchanged = timed_sync(inbox, warehouse)
-    new_file = one_new_file(inbox)
+    new_file = new_police_file(inbox, "T")
     try:
         incremental = timed_sync(inbox, warehouse)
     finally:

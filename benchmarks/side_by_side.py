@@ -23,13 +23,12 @@ import tempfile
 from pathlib import Path
 
 import dagster as dg
-import openpyxl
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import timed  # noqa: E402
-from benchmarks.bench_scale import scale_data  # noqa: E402
+from benchmarks.bench_scale import new_police_file, scale_data  # noqa: E402
 
 
 def timed_sync(inbox: Path, warehouse: Path, code: Path | None, home: Path | None = None) -> timed.Timed:
@@ -42,20 +41,6 @@ def timed_sync(inbox: Path, warehouse: Path, code: Path | None, home: Path | Non
     if code:
         env["PYTHONPATH"] = str(code)
     return timed.sync(inbox, warehouse, env)
-
-
-def new_police_file(inbox: Path, tag: str) -> Path:
-    """A copy of the last crime file under new report numbers (LP/<tag>/...): new content every round."""
-    source = sorted(p for p in (inbox / "polda").glob("lp_*.xlsx") if "_tambahan" not in p.name)[-1]
-    target = source.with_name(f"{source.stem}_tambahan_{tag}.xlsx")
-    workbook = openpyxl.load_workbook(source)
-    for sheet in workbook.worksheets:
-        for row in sheet.iter_rows():
-            for cell in row:
-                if isinstance(cell.value, str) and cell.value.startswith("LP/"):
-                    cell.value = cell.value.replace("LP/", f"LP/{tag}/", 1)
-    workbook.save(target)
-    return target
 
 
 def main() -> int:

@@ -33,8 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import timed  # noqa: E402
-from benchmarks.bench_scale import scale_data  # noqa: E402
-from benchmarks.side_by_side import new_police_file  # noqa: E402
+from benchmarks.bench_scale import new_police_file, scale_data  # noqa: E402
 
 RECORDS = {dg.DagsterEventType.STEP_OUTPUT, dg.DagsterEventType.ASSET_MATERIALIZATION,
            dg.DagsterEventType.ASSET_CHECK_EVALUATION, dg.DagsterEventType.HANDLED_OUTPUT}
