@@ -1,9 +1,9 @@
 """What `jembatan sync` says while it works: one short line as each step of its Dagster run starts and
 finishes, read from the run's event log on the project's Dagster instance (the same events the UI shows).
 
-A thread polls the instance for the sync job's run started after the sync began, then its STEP_START,
-STEP_SUCCESS and STEP_FAILURE events. Only for an instance on disk (`.dagster_home`, `$DAGSTER_HOME`): an
-ephemeral instance's in-memory storage is not read from another thread.
+A thread polls the instance for the planned job's (`sync_partitions`) run started after the sync began,
+then its STEP_START, STEP_SUCCESS and STEP_FAILURE events. Only for an instance on disk (`.dagster_home`,
+`$DAGSTER_HOME`): an ephemeral instance's in-memory storage is not read from another thread.
 """
 from __future__ import annotations
 
@@ -45,7 +45,8 @@ def step_line(step_key: str, event: dg.DagsterEventType, seconds: float, took: f
 
 
 @contextmanager
-def run_progress(instance: dg.DagsterInstance, say: Callable[[str], None], job_name: str = "sync") -> Iterator[None]:
+def run_progress(instance: dg.DagsterInstance, say: Callable[[str], None],
+                 job_name: str = "sync_partitions") -> Iterator[None]:
     """While the block runs, `say` the step_line of each step event of the first run of `job_name` created on
     `instance` after the block began. Does nothing for an ephemeral instance."""
     if instance.is_ephemeral:
