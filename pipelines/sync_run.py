@@ -10,6 +10,7 @@ from pipelines.definitions import definitions, sync_job_definition
 from pipelines.defs.jobs import PLANNED_JOB
 from pipelines.defs.partitions import FILE_ASSETS
 from pipelines.defs.planning import plan_run
+from pipelines.progress import own_run_tags
 
 
 def execute_sync(instance: dg.DagsterInstance, paths, run_config: dict, executor: str = "in_process"):
@@ -28,6 +29,7 @@ def execute_sync(instance: dg.DagsterInstance, paths, run_config: dict, executor
         tags, selection = {}, [key for key in asset_keys if key not in FILE_ASSETS]
     if selection == []:
         return None
+    tags = {**tags, **own_run_tags()}        # its progress lines follow this run (pipelines/progress.py)
     if executor == "multiprocess":
         return dg.execute_job(dg.reconstructable(sync_job_definition), instance, run_config=run_config,
                               tags=tags, asset_selection=selection)

@@ -68,8 +68,9 @@ def inbox_sensor(source: str) -> dg.SensorDefinition:
             if not where.work.manifest_path(sha).exists() and sha not in {r.run_key for r in requests}:
                 if len(requests) == MAX_RUNS_PER_TICK:
                     break
-                arrival = record_arrival(where.work.root, [{"sha256": sha, "source": source, "file_name": path.name,
-                                                                  "mtime_ns": scan.stats[path].st_mtime_ns}])
+                found = {"sha256": sha, "source": source, "file_name": path.name,
+                         "mtime_ns": scan.stats[path].st_mtime_ns}
+                arrival = record_arrival(where.work.root, [found])
                 requests.append(dg.RunRequest(run_key=f"{source}:{sha}", partition_key=arrival,
                                               asset_selection=FILE_RUN,
                                               tags={"jembatan/file": scrub(path.name)[:200], "jembatan/sha256": sha}))
