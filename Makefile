@@ -46,7 +46,7 @@ test-cluster: $(STAMP) cluster-packages
 test-cluster-restarts: $(STAMP) cluster-packages
 	$(BIN)/python -m pytest -q -p no:logging -m cluster_restarts tests/test_cluster.py
 
-# Debian's Chromium, which the portal's browser tests drive through Playwright (Playwright's own browser
+# Debian's Chromium, which the browser tests (the portal, the Dagster UI) drive through Playwright (Playwright's own browser
 # download is never used). Installed when /usr/bin/chromium is missing: as root, else through sudo. Where it
 # cannot be installed the browser tests are skipped with the reason, except in CI (CI=true), where they fail.
 browser:

@@ -107,7 +107,8 @@ def inbox_current(paths: Paths, source: str) -> bool:
 
 def new_files(paths: Paths) -> list[dict]:
     """Every inbox file whose content this warehouse has not received, in drop order (agency folders in
-    SOURCES order), each content once: {"sha256", "source", "file_name"} (an arrival: assets/arrivals.py).
+    SOURCES order), each content once: {"sha256", "source", "file_name", "mtime_ns"} (an arrival:
+    assets/arrivals.py; mtime_ns: the file's modification time, the day in its key).
     Each new or changed file is taken into the archive (hashed while copied) as receiving does; a file
     still being written, a link or an unreadable file is left for the ingest assets to report."""
     _receiving_key(paths)
@@ -117,7 +118,8 @@ def new_files(paths: Paths) -> list[dict]:
         for path, sha in zip(scan.files, known_hashes(scan.files, hash_cache(work, source), paths.archive,
                                                       scan.stats)):
             if isinstance(sha, str) and sha not in new and not work.manifest_path(sha).exists():
-                new[sha] = {"sha256": sha, "source": source, "file_name": path.name}
+                new[sha] = {"sha256": sha, "source": source, "file_name": path.name,
+                            "mtime_ns": scan.stats[path].st_mtime_ns}
     return list(new.values())
 
 

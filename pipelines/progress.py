@@ -1,13 +1,15 @@
 """What `jembatan sync` says while it works: one short line as each step of its Dagster run starts and
 finishes, read from the run's event log on the project's Dagster instance (the same events the UI shows).
 
-A thread polls the instance for the sync job's run started after the sync began, then its STEP_START,
-STEP_SUCCESS and STEP_FAILURE events. Only for an instance on disk (`.dagster_home`, `$DAGSTER_HOME`): an
-ephemeral instance's in-memory storage is not read from another thread.
+A thread polls the instance for the sync's own run (the planned job `sync_partitions`, tagged with the
+sync's process id: a sensor's or the schedule's run of the same job started meanwhile is not followed),
+then its STEP_START, STEP_SUCCESS and STEP_FAILURE events. Only for an instance on disk (`.dagster_home`,
+`$DAGSTER_HOME`): an ephemeral instance's in-memory storage is not read from another thread.
 """
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 import time
 from contextlib import contextmanager
@@ -18,6 +20,12 @@ import dagster as dg
 STEP_EVENTS = {dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS,
                dg.DagsterEventType.STEP_FAILURE}
 POLL_SECONDS = 0.5
+PROCESS_TAG = "jembatan/sync_pid"      # the run's tag naming the `jembatan sync` process that made it
+
+
+def own_run_tags() -> dict[str, str]:
+    """The tag a `jembatan sync` puts on its run, which run_progress looks for (this process's id)."""
+    return {PROCESS_TAG: str(os.getpid())}
 
 # What each step does, in a few words (a step not named here is shown by its key alone).
 STEPS = {
@@ -45,9 +53,10 @@ def step_line(step_key: str, event: dg.DagsterEventType, seconds: float, took: f
 
 
 @contextmanager
-def run_progress(instance: dg.DagsterInstance, say: Callable[[str], None], job_name: str = "sync") -> Iterator[None]:
-    """While the block runs, `say` the step_line of each step event of the first run of `job_name` created on
-    `instance` after the block began. Does nothing for an ephemeral instance."""
+def run_progress(instance: dg.DagsterInstance, say: Callable[[str], None],
+                 job_name: str = "sync_partitions") -> Iterator[None]:
+    """While the block runs, `say` the step_line of each step event of the first run of `job_name` tagged
+    own_run_tags() created on `instance` after the block began. Does nothing for an ephemeral instance."""
     if instance.is_ephemeral:
         yield
         return
@@ -62,7 +71,7 @@ def run_progress(instance: dg.DagsterInstance, say: Callable[[str], None], job_n
             try:
                 if run_id is None:
                     records = instance.get_run_records(
-                        dg.RunsFilter(job_name=job_name, created_after=since), limit=1, ascending=True)
+                        dg.RunsFilter(job_name=job_name, created_after=since, tags=own_run_tags()), limit=1, ascending=True)
                     run_id = records[0].dagster_run.run_id if records else None
                 while run_id is not None:
                     page = instance.get_records_for_run(run_id, cursor=cursor, of_type=STEP_EVENTS,

@@ -1,23 +1,25 @@
 """The in-process side of `jembatan sync`: plan the run over the new files' partitions
-(pipelines/defs/planning.py), then run the code location's sync job (pipelines/definitions.py) in this
-process or with Dagster's multiprocess executor.
+(pipelines/defs/planning.py), then run the code location's planned job, `sync_partitions`
+(pipelines/defs/jobs.py), in this process or with Dagster's multiprocess executor.
 """
 from __future__ import annotations
 
 import dagster as dg
 
 from pipelines.definitions import definitions, sync_job_definition
+from pipelines.defs.jobs import PLANNED_JOB
 from pipelines.defs.partitions import FILE_ASSETS
 from pipelines.defs.planning import plan_run
+from pipelines.progress import own_run_tags
 
 
 def execute_sync(instance: dg.DagsterInstance, paths, run_config: dict, executor: str = "in_process"):
-    """Run the sync job over the new files' partitions (plan_run); `paths`: the JembatanPaths resource.
+    """Run the `sync_partitions` job over the new files' partitions (plan_run); `paths`: the JembatanPaths resource.
     in_process: this process (`raise_on_error=False`: a failed step is in the result); multiprocess:
     Dagster's multiprocess executor, the job reconstructed in each step's process. Returns the result,
     or None when nothing changed (no run: nothing is recorded)."""
     defs = definitions(paths)
-    job = defs.resolve_job_def("sync")
+    job = defs.resolve_job_def(PLANNED_JOB)
     asset_keys = sorted(defs.resolve_asset_graph().get_all_asset_keys())
     try:
         _, tags, selection = plan_run(instance, paths.paths(), asset_keys)
@@ -27,6 +29,7 @@ def execute_sync(instance: dg.DagsterInstance, paths, run_config: dict, executor
         tags, selection = {}, [key for key in asset_keys if key not in FILE_ASSETS]
     if selection == []:
         return None
+    tags = {**tags, **own_run_tags()}        # its progress lines follow this run (pipelines/progress.py)
     if executor == "multiprocess":
         return dg.execute_job(dg.reconstructable(sync_job_definition), instance, run_config=run_config,
                               tags=tags, asset_selection=selection)

@@ -177,7 +177,7 @@ def test_rerunning_one_file_of_an_arrival_after_an_alias_places_its_rows(instanc
     # The steward re-runs that one file's placing (and what is built from it) in the UI, or so:
     arrival, = instance.get_dynamic_partitions(ARRIVALS.name)
     defs = definitions(paths)
-    rerun = defs.resolve_job_def("sync").execute_in_process(
+    rerun = defs.resolve_job_def("sync_partitions").execute_in_process(
         instance=instance, partition_key=arrival, run_config={"ops": {"placed_file": {"config": {"files": [crimes]}}}},
         asset_selection=[dg.AssetKey(k) for k in ("placed_file", "harmonised_places", "published_marts")])
     assert rerun.success
@@ -253,9 +253,15 @@ def test_an_arrival_no_run_read_is_planned_again_without_a_file_taken_out(instan
     warehouse = tmp_path / "warehouse"
     paths = JembatanPaths(inbox=str(inbox), warehouse=str(warehouse)).paths()
     msme, crimes = sha256(inbox / "bps" / "umkm.xlsx"), sha256(inbox / "polda" / "lp_januari.xlsx")
+    os.utime(inbox / "bps" / "umkm.xlsx", (1_796_576_400, 1_796_576_400))            # 2026-12-06 17:00 UTC
+    os.utime(inbox / "polda" / "lp_januari.xlsx", (1_796_490_000, 1_796_490_000))    # a day earlier
     keys, tags, selection = plan_run(instance, paths, [])
     assert (keys, selection) == ([msme, crimes], None)
     assert arrival_shas(warehouse, tags["dagster/partition"]) == {msme, crimes}
+    # named for a person: the newest file's day in WIB (00:00 on 7 December), its folders with their counts,
+    # a short digest of the contents
+    digest = hashlib.sha256(f"{msme}\n{crimes}".encode()).hexdigest()[:12]
+    assert tags["dagster/partition"] == f"2026-12-07-bps1-polda1-{digest}"
     assert plan_run(instance, paths, [])[1] == tags          # planned again (a killed sync): the same arrival
     (inbox / "bps" / "umkm.xlsx").unlink()                  # e.g. a sensor added it, then the clerk took it back
     keys, tags, _ = plan_run(instance, paths, [])
@@ -276,3 +282,23 @@ def test_an_arrival_a_sensor_recorded_is_read_by_the_next_sync_with_the_rest(ins
     assert arrival_shas(warehouse, seen) == {crimes} and arrival_shas(warehouse, rest) == {msme}
     result = sync(instance, inbox, warehouse)
     assert set(files_read(result)) == {msme, crimes} and all(m["read_now"] for m in files_read(result).values())
+
+
+def test_an_arrival_recorded_under_the_earlier_key_form_is_still_read(instance, inbox, tmp_path):
+    """A warehouse whose arrivals were recorded as `arrival-<16 hex>` before keys were made readable."""
+    from assets.storage import atomic_write
+    warehouse = tmp_path / "warehouse"
+    paths = JembatanPaths(inbox=str(inbox), warehouse=str(warehouse)).paths()
+    crimes = sha256(inbox / "polda" / "lp_januari.xlsx")
+    earlier = "arrival-" + hashlib.sha256(crimes.encode()).hexdigest()[:16]     # as the earlier code keyed it
+    record = {"key": earlier, "recorded_at": "2026-12-01T03:00:00+00:00",
+              "files": [{"sha256": crimes, "source": "polda", "file_name": "lp_januari.xlsx"}]}
+    (paths.work.root / "arrivals").mkdir(parents=True)
+    atomic_write(paths.work.root / "arrivals" / f"{earlier}.json", lambda tmp: tmp.write_text(json.dumps(record)))
+    result = sync(instance, inbox, warehouse)          # a killed sync's arrival, read with the new one
+    partitions = instance.get_dynamic_partitions(ARRIVALS.name)
+    assert partitions[0] == earlier and len(partitions) == 2 and partitions[1].endswith(
+        "-bps1-" + hashlib.sha256(sha256(inbox / "bps" / "umkm.xlsx").encode()).hexdigest()[:12])
+    assert set(materialized(result, "received_file")) == set(partitions)
+    assert files_read(result)[crimes]["read_now"] and arrival_shas(warehouse, earlier) == {crimes}
+    assert sync(instance, inbox, warehouse) is None    # then nothing new

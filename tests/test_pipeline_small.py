@@ -38,7 +38,14 @@ def test_definitions_load():
     names = {key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()}
     assert names == {"reference_gazetteer", "received_file", "placed_file", "bps_files", "koperasi_files",
                      "polda_files", "harmonised_places", "published_marts", "analyst_report", "agency_reports"}
-    assert defs.resolve_job_def("sync") is not None
+    # `sync` (the UI's launch: one op running `jembatan sync`) and `sync_partitions` (every asset, the planner's)
+    assert [node.name for node in defs.resolve_job_def("sync").nodes] == ["jembatan_sync"]
+    assert defs.resolve_job_def("sync").partitions_def is None
+    from pipelines.cluster.submit import JOB       # what `jembatan sync --cluster` launches: the planned job
+    from pipelines.defs.jobs import PLANNED_JOB
+    assert JOB == PLANNED_JOB
+    assert {k.to_user_string() for k in defs.resolve_job_def("sync_partitions").asset_layer.executable_asset_keys} \
+        == names
 
 
 @pytest.fixture

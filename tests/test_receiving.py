@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -284,6 +285,8 @@ def test_sensor_requests_one_run_per_new_content_and_keeps_a_compact_cursor(inbo
         # each run is of one arrival of one file (its key leads to the content's SHA-256), added by the same tick
         added = [key for request in first.dynamic_partitions_requests for key in request.partition_keys]
         assert [r.partition_key for r in first.run_requests] == added
+        # named for a person: the file's day in WIB (22:13 UTC on 14 November 2023), its folder, a digest
+        assert all(re.fullmatch(r"2023-11-15-polda1-[0-9a-f]{12}", key) for key in added)
         work = paths.paths().work.root
         assert all([f["sha256"] for f in arrival_files(work, r.partition_key)] == [r.tags["jembatan/sha256"]]
                    and r.run_key == f"polda:{r.tags['jembatan/sha256']}" for r in first.run_requests)

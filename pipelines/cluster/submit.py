@@ -1,4 +1,4 @@
-"""`jembatan sync --cluster`: submit the sync job to the running cluster and wait for it.
+"""`jembatan sync --cluster`: submit the planned job (`sync_partitions`) to the running cluster and wait for it.
 
 The run is launched through the webserver's GraphQL API (`launchPipelineExecution`), so it goes through the
 instance's QueuedRunCoordinator like a run started in the UI: the daemon dequeues it (one at a time per
@@ -37,7 +37,7 @@ mutation Launch($params: ExecutionParams!) {
   }
 }"""
 LOCATIONS = "{ workspaceOrError { __typename ... on Workspace { locationEntries { name } } } }"
-JOB = "sync"
+JOB = "sync_partitions"      # pipelines/defs/jobs.PLANNED_JOB (this module stays free of the definitions)
 REPOSITORY = "__repository__"
 
 

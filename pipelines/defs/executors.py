@@ -1,4 +1,5 @@
-"""Which executor runs the sync job's steps, chosen by the deployment (JEMBATAN_EXECUTOR):
+"""Which executor runs the steps of the planned job (`sync_partitions`: pipelines/defs/jobs.py), chosen by
+the deployment (JEMBATAN_EXECUTOR):
 
 - unset or `in_process` (`make ui`: runs from the UI, the sensors and the schedule on one machine, like
   `jembatan sync`): every step in the run's own process. A run with nothing new to do then costs one process

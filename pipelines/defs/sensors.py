@@ -20,6 +20,7 @@ import dagster as dg
 
 from pipelines.defs.assets import ALL_ASSETS
 from assets.arrivals import record_arrival
+from pipelines.defs.jobs import sync_partitions_job
 from pipelines.defs.partitions import ARRIVALS, READ_KEY
 from assets.ingest.inbox import NotTaken, scan_inbox, sha256_of
 from assets.privacy import scrub
@@ -28,6 +29,8 @@ from pipelines.defs.resources import JembatanPaths
 from schemas import SOURCES
 
 MAX_RUNS_PER_TICK = 5
+# A sensor's run: the file assets of its arrival and every asset built from them (of `sync_partitions`).
+FILE_RUN = sorted(dg.AssetSelection.assets(READ_KEY).downstream().resolve(ALL_ASSETS))
 DAILY_SYNC_CRON = "0 2 * * *"      # 02:00 in Jakarta, before the working day
 
 
@@ -39,8 +42,7 @@ def _cursor(text: str | None) -> tuple[int, list[str]]:
 
 
 def inbox_sensor(source: str) -> dg.SensorDefinition:
-    @dg.sensor(name=f"{source}_inbox_sensor", minimum_interval_seconds=60,
-               target=dg.AssetSelection.assets(READ_KEY).downstream(),
+    @dg.sensor(name=f"{source}_inbox_sensor", minimum_interval_seconds=60, job=sync_partitions_job,
                description=f"Adds a partition of arrivals for each file with new content dropped in "
                            f"inbox/{source}/ and starts a run of it (at most {MAX_RUNS_PER_TICK} per tick)")
     def _sensor(context: dg.SensorEvaluationContext, paths: JembatanPaths):
@@ -66,8 +68,11 @@ def inbox_sensor(source: str) -> dg.SensorDefinition:
             if not where.work.manifest_path(sha).exists() and sha not in {r.run_key for r in requests}:
                 if len(requests) == MAX_RUNS_PER_TICK:
                     break
-                arrival = record_arrival(where.work.root, [{"sha256": sha, "source": source, "file_name": path.name}])
+                found = {"sha256": sha, "source": source, "file_name": path.name,
+                         "mtime_ns": scan.stats[path].st_mtime_ns}
+                arrival = record_arrival(where.work.root, [found])
                 requests.append(dg.RunRequest(run_key=f"{source}:{sha}", partition_key=arrival,
+                                              asset_selection=FILE_RUN,
                                               tags={"jembatan/file": scrub(path.name)[:200], "jembatan/sha256": sha}))
             handled.append(path)
         cursor = context.cursor
@@ -90,7 +95,7 @@ INBOX_SENSORS = [inbox_sensor(source) for source in SOURCES]
 
 
 @dg.schedule(name="daily_full_sync", cron_schedule=DAILY_SYNC_CRON, execution_timezone="Asia/Jakarta",
-             target=dg.AssetSelection.all(), default_status=dg.DefaultScheduleStatus.STOPPED,
+             job=sync_partitions_job, default_status=dg.DefaultScheduleStatus.STOPPED,
              description="Full sync every day at 02:00 WIB: reference lists, every inbox folder (the new files "
                          "as one arrival, all read in the one run), matching, marts, reports")
 def daily_full_sync(context: dg.ScheduleEvaluationContext, paths: JembatanPaths):

@@ -22,9 +22,10 @@ from __future__ import annotations
 import logging
 import os
 import subprocess
-import sys
 import threading
 from pathlib import Path
+
+from pipelines.sync_process import sync_command
 
 log = logging.getLogger("jembatan.portal")
 
@@ -39,8 +40,7 @@ class SyncRunner:
     time, with at most one more queued (request() never blocks)."""
 
     def __init__(self, inbox: Path, warehouse: Path, command: list[str] | None = None):
-        self.command = command or [sys.executable, "-m", "pipelines.cli", "sync",
-                                   "--inbox", str(inbox), "--warehouse", str(warehouse)]
+        self.command = command or sync_command(inbox, warehouse)
         self._lock = threading.Lock()
         self._running = False
         self._queued = False
