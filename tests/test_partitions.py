@@ -23,6 +23,7 @@ from assets.harmonise.names import name_key
 from pipelines.definitions import definitions
 from pipelines.sync_run import execute_sync
 from pipelines.defs.resources import JembatanPaths
+from schemas import SOURCES
 from tests.agency_files import crime_rows, crime_xlsx
 from tests.test_incremental import february_reports
 from tests.test_ingest import msme_workbook
@@ -276,3 +277,33 @@ def test_an_arrival_a_sensor_recorded_is_read_by_the_next_sync_with_the_rest(ins
     assert arrival_shas(warehouse, seen) == {crimes} and arrival_shas(warehouse, rest) == {msme}
     result = sync(instance, inbox, warehouse)
     assert set(files_read(result)) == {msme, crimes} and all(m["read_now"] for m in files_read(result).values())
+
+
+def test_a_sync_lists_each_agency_folder_once_and_its_steps_read_the_planners_look(instance, inbox, tmp_path,
+                                                                                    monkeypatch):
+    """The planner lists and hashes the agency folders once and records the look (named masked); the run's
+    steps (received_file, the folder assets) read the record instead of listing the folders again."""
+    (inbox / "polda" / "lp_januari.xlsx").rename(inbox / "polda" / "lp_januari 081298765432.xlsx")
+    (inbox / "polda" / "old").mkdir()                      # refused: the polda folder asset reports it
+    folders = {str(inbox / source) for source in SOURCES}
+    listed: list[str] = []
+    real_scandir = os.scandir
+
+    def counting_scandir(path="."):
+        if str(path) in folders:
+            listed.append(Path(path).name)
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", counting_scandir)
+    warehouse = tmp_path / "warehouse"
+    result = sync(instance, inbox, warehouse)
+    assert sorted(listed) == sorted(SOURCES)            # each once (koperasi, missing, too)
+    crimes = sha256(inbox / "polda" / "lp_januari 081298765432.xlsx")
+    read = files_read(result)
+    assert (read[crimes]["file"], read[crimes]["status"], read[crimes]["rows_accepted"]) == (
+        "lp_januari 0812********.xlsx", "partially_accepted", 4)
+    summary = folder_summary(result, "polda")
+    assert (summary["files_new"], summary["files_in_inbox"], summary["files_refused"]) == (1, 2, 1)
+    look, = (warehouse / "work" / "scans").glob("*.json")
+    assert "081298765432" not in look.read_text() and "lp_januari 0812" in look.read_text()
+    assert result.dagster_run.tags["jembatan/inbox_look"] == look.stem

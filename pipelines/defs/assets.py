@@ -21,6 +21,7 @@ from assets.ingest.reconcile import reconcile_source
 from pipelines.defs.metadata import chart_metadata, match_quality_metadata, table
 from assets.privacy import scrub
 from pipelines.defs.resources import JembatanPaths
+from pipelines.defs.scans import run_looks
 from schemas import SOURCES
 
 def _code(*places: str) -> str:
@@ -42,8 +43,8 @@ warnings.filterwarnings("ignore", message="Parameter `backfill_policy`", categor
                                                       "assets/harmonise/gazetteer.py", "assets/steps.py"),
           description="Official village lists (Kemendagri, by decree version) and "
           "the BPS-Kemendagri bridging, read from inbox/reference/")
-def reference_gazetteer(paths: JembatanPaths) -> dg.MaterializeResult:
-    gazetteer = steps.refresh_gazetteer(paths.paths())
+def reference_gazetteer(context, paths: JembatanPaths) -> dg.MaterializeResult:
+    gazetteer = steps.refresh_gazetteer(paths.paths(), run_looks(context, paths.paths()))
     if gazetteer is None:
         return dg.MaterializeResult(metadata={"dagster/row_count": 0,
                                               "versions": "none: the inbox holds no official village list yet"})
@@ -67,7 +68,8 @@ def received_file(context, paths: JembatanPaths) -> None:
     where = paths.paths()
     files = {key: arrival_files(where.work.root, key) for key in context.partition_keys}
     shas = [f["sha256"] for key in context.partition_keys for f in files[key]]
-    read = steps.receive_contents(where, shas, sources=sorted({f["source"] for fs in files.values() for f in fs}))
+    read = steps.receive_contents(where, shas, sources=sorted({f["source"] for fs in files.values() for f in fs}),
+                                  looks=run_looks(context, where))
     for key in context.partition_keys:
         context.add_asset_metadata(arrival_metadata(files[key], read, where.reports), partition_key=key)
 
@@ -105,9 +107,11 @@ def ingest_asset(source: str) -> dg.AssetsDefinition:
               description=f"What inbox/{source}/ holds: the files this run read (their own partitions of "
                           "received_file), those received before, and what was not received now, and why")
     def _ingest(context, paths: JembatanPaths) -> dg.MaterializeResult:
-        received = steps.ingest_source(paths.paths(), source, only=set())     # lists; reads nothing
-        listed = steps.inbox_key(paths.paths(), source)
-        paths.paths().state.record(f"inbox.{source}", listed, {})
+        where = paths.paths()
+        look = (run_looks(context, where) or {}).get(source) or steps.look_at_inbox(where, [source])[source]
+        received = steps.ingest_source(where, source, only=set(), look=look)     # lists; reads nothing
+        listed = steps.inbox_key(where, source, look)
+        where.state.record(f"inbox.{source}", listed, {})
         new = {m["sha256"]: m for m in read_in_run(context.instance, context.run.run_id, source)}
         left_out = [r for r in received if r.status in NOT_RECEIVED]
         rows = []
