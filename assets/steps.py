@@ -102,12 +102,15 @@ def ingest_source(paths: Paths, source: str, only: set[str] | None = None,
     return received
 
 
-def look_at_inbox(paths: Paths, sources: tuple[str, ...] | list[str] = SOURCES) -> dict[str, FolderLook]:
-    """The one look of a sync at these agency folders (assets/ingest/inbox_look.py): each listed once,
-    each new or changed file taken into the archive (hashed while copied) as receiving does. Raises
-    KeyRefused (no usable pseudonym key) and OSError (the archive cannot be written)."""
+def look_at_inbox(paths: Paths, sources: tuple[str, ...] | list[str] = SOURCES,
+                  scans: dict | None = None) -> dict[str, FolderLook]:
+    """The one look of a sync at these agency folders (assets/ingest/inbox_look.py): each listed once
+    (or as `scans`, inbox.scan_inbox by folder name, found it just before), each new or changed file
+    taken into the archive (hashed while copied) as receiving does. Raises KeyRefused (no usable
+    pseudonym key) and OSError (the archive cannot be written)."""
     _receiving_key(paths)
-    return {source: look_at_folder(paths.inbox / source, source, paths.work, paths.archive) for source in sources}
+    return {source: look_at_folder(paths.inbox / source, source, paths.work, paths.archive,
+                                   (scans or {}).get(source)) for source in sources}
 
 
 def inbox_key(paths: Paths, source: str, look: FolderLook | None = None) -> str:

@@ -279,12 +279,8 @@ def test_an_arrival_a_sensor_recorded_is_read_by_the_next_sync_with_the_rest(ins
     assert set(files_read(result)) == {msme, crimes} and all(m["read_now"] for m in files_read(result).values())
 
 
-def test_a_sync_lists_each_agency_folder_once_and_its_steps_read_the_planners_look(instance, inbox, tmp_path,
-                                                                                    monkeypatch):
-    """The planner lists and hashes the agency folders once and records the look (named masked); the run's
-    steps (received_file, the folder assets) read the record instead of listing the folders again."""
-    (inbox / "polda" / "lp_januari.xlsx").rename(inbox / "polda" / "lp_januari 081298765432.xlsx")
-    (inbox / "polda" / "old").mkdir()                      # refused: the polda folder asset reports it
+def count_listings(monkeypatch, inbox) -> list[str]:
+    """The agency folders os.scandir lists from now on, by name, once per listing."""
     folders = {str(inbox / source) for source in SOURCES}
     listed: list[str] = []
     real_scandir = os.scandir
@@ -295,6 +291,16 @@ def test_a_sync_lists_each_agency_folder_once_and_its_steps_read_the_planners_lo
         return real_scandir(path)
 
     monkeypatch.setattr(os, "scandir", counting_scandir)
+    return listed
+
+
+def test_a_sync_lists_each_agency_folder_once_and_its_steps_read_the_planners_look(instance, inbox, tmp_path,
+                                                                                    monkeypatch):
+    """The planner lists and hashes the agency folders once and records the look (named masked); the run's
+    steps (received_file, the folder assets) read the record instead of listing the folders again."""
+    (inbox / "polda" / "lp_januari.xlsx").rename(inbox / "polda" / "lp_januari 081298765432.xlsx")
+    (inbox / "polda" / "old").mkdir()                      # refused: the polda folder asset reports it
+    listed = count_listings(monkeypatch, inbox)
     warehouse = tmp_path / "warehouse"
     result = sync(instance, inbox, warehouse)
     assert sorted(listed) == sorted(SOURCES)            # each once (koperasi, missing, too)
@@ -307,3 +313,17 @@ def test_a_sync_lists_each_agency_folder_once_and_its_steps_read_the_planners_lo
     look, = (warehouse / "work" / "scans").glob("*.json")
     assert "081298765432" not in look.read_text() and "lp_januari 0812" in look.read_text()
     assert result.dagster_run.tags["jembatan/inbox_look"] == look.stem
+
+
+def test_jembatan_sync_lists_each_agency_folder_once_with_its_settle_wait(inbox, tmp_path, monkeypatch, capsys):
+    """The settle wait's last look is the planner's: `jembatan sync` lists each agency folder once, and an
+    unchanged inbox's sync once more (no run)."""
+    from pipelines.cli import main
+    listed = count_listings(monkeypatch, inbox)
+    warehouse = tmp_path / "warehouse"
+    assert main(["sync", "--inbox", str(inbox), "--warehouse", str(warehouse)]) == 0
+    assert sorted(listed) == sorted(SOURCES)
+    assert "polda" in capsys.readouterr().out
+    listed.clear()
+    assert main(["sync", "--inbox", str(inbox), "--warehouse", str(warehouse)]) == 0
+    assert sorted(listed) == sorted(SOURCES)

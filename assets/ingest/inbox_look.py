@@ -19,7 +19,7 @@ from pathlib import Path
 
 from assets import storage
 from assets.ingest.batch import hash_cache, known_hashes
-from assets.ingest.inbox import Entry, scan_inbox, stamp, stored_name
+from assets.ingest.inbox import Entry, InboxScan, scan_inbox, stamp, stored_name
 from assets.ingest.work_area import WorkArea
 from assets.storage import atomic_write
 
@@ -45,11 +45,13 @@ class FolderLook:
     entries: list[Entry] = field(default_factory=list)
 
 
-def look_at_folder(folder: Path, source: str, work: WorkArea, archive_dir: Path) -> FolderLook:
-    """List inbox/<source>/ once (scan_inbox) and hash its files (known_hashes: a file unchanged since
-    the last look keeps its SHA-256 from the hash cache; a new or changed one is copied into the archive
-    while hashed). Raises OSError when the archive cannot be written."""
-    scan = scan_inbox(folder)
+def look_at_folder(folder: Path, source: str, work: WorkArea, archive_dir: Path,
+                   scan: InboxScan | None = None) -> FolderLook:
+    """List inbox/<source>/ once (scan_inbox; `scan`: as listed just before) and hash its files
+    (known_hashes: a file unchanged since the last look keeps its SHA-256 from the hash cache; a new or
+    changed one is copied into the archive while hashed). Raises OSError when the archive cannot be
+    written."""
+    scan = scan_inbox(folder) if scan is None else scan
     shas = known_hashes(scan.files, hash_cache(work, source), archive_dir, scan.stats)
     return FolderLook(scan.files, scan.stats, shas, scan.entries)
 

@@ -23,10 +23,11 @@ STAGE_ASSETS = {"reference": "reference_gazetteer", "harmonise": "harmonised_pla
                 "agency_reports": "agency_reports", "publish": "published_marts", "analyst_report": "analyst_report"}
 
 
-def plan_run(instance: dg.DagsterInstance, paths: steps.Paths,
-             asset_keys: Sequence[dg.AssetKey]) -> tuple[list[str], dict[str, str], list[dg.AssetKey] | None]:
+def plan_run(instance: dg.DagsterInstance, paths: steps.Paths, asset_keys: Sequence[dg.AssetKey],
+             scans: dict | None = None) -> tuple[list[str], dict[str, str], list[dg.AssetKey] | None]:
     """(the new contents' SHA-256, the run's tags, the run's asset selection: None for every asset of
-    `asset_keys`, [] for no run at all, else the assets to run).
+    `asset_keys`, [] for no run at all, else the assets to run). `scans`: the agency folders as just
+    listed (inbox.scan_inbox by folder name: the settle wait's last look), None to list them here.
 
     The instance's partitions are made those of the warehouse: one per arrival recorded (in the order
     recorded), the new one last. An arrival no run has read yet (a sensor's whose run has not come, a
@@ -34,7 +35,7 @@ def plan_run(instance: dg.DagsterInstance, paths: steps.Paths,
     is forgotten (its partition removed) and the new arrival holds what remains. When the steward's
     aliases or the matching code changed since the files were placed (or a key rotation dropped the
     placements), the run is over every arrival: each file is placed again, none read again."""
-    looks = steps.look_at_inbox(paths)         # the sync's one look at the agency folders
+    looks = steps.look_at_inbox(paths, scans=scans)         # the sync's one look at the agency folders
     new = steps.new_files(paths, looks)
     keys = [f["sha256"] for f in new]
     pending = []                # arrivals no run has read yet (a sensor's, a killed sync's), still to run
