@@ -29,7 +29,9 @@ from schemas import DATASETS, SOURCES
 
 
 # -- reference --------------------------------------------------------------------------------------
-READING_REFERENCE = ("reference_files", "gazetteer", "codes", "names")     # the code that reads the lists
+# The source files each stage's fingerprint counts: also its asset's code_version (pipelines/defs/assets.py).
+REFERENCE_CODE = tuple(f"assets/harmonise/{m}.py" for m in ("reference_files", "gazetteer", "codes", "names"))
+REPORT_CODE = ("assets/ingest", "assets/privacy.py", "assets/harmonise/read_as.py", "assets/harmonise/collisions.py")
 
 
 def _reference_key(paths: Paths) -> str | None:
@@ -38,7 +40,7 @@ def _reference_key(paths: Paths) -> str | None:
     files = sorted(scan_inbox(paths.inbox / "reference").files)   # as read_reference_folder lists them
     if not files:
         return None
-    return fingerprint(*files, *code_files(*(f"assets/harmonise/{m}.py" for m in READING_REFERENCE)))
+    return fingerprint(*files, *code_files(*REFERENCE_CODE))
 
 
 def _reference_stored(paths: Paths) -> list[Path]:
@@ -183,8 +185,7 @@ def _agency_reports_key(paths: Paths) -> str:
 
 
 def _report_code() -> str:
-    return fingerprint(*code_files("assets/ingest"), *code_files("assets/privacy.py", "assets/harmonise/read_as.py",
-                                                                 "assets/harmonise/collisions.py"))
+    return fingerprint(*code_files(*REPORT_CODE))
 
 
 def agency_reports(paths: Paths) -> dict[str, int]:
