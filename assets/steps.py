@@ -89,17 +89,12 @@ def ingest_source(paths: Paths, source: str, only: set[str] | None = None,
     received now (status waiting, refused or left_alone, with the reason in `problems`). Each refused
     entry also gets a report in warehouse/reports/<source>/. `only`: read only these contents (SHA-256;
     an empty set reads nothing and lists what the folder holds); None reads every new content. `look`:
-    the folder as the sync's look found it (look_at_inbox); None lists and hashes it now."""
+    the folder as the sync's look found it (look_at_inbox); None looks at it now."""
     key = _receiving_key(paths)
-    if look is None:
-        scan = scan_inbox(paths.inbox / source)
-        received = receive_files(scan.files, source, paths.work, paths.archive, key, listed=scan.stats, only=only)
-        entries = scan.entries
-    else:
-        received = receive_files(look.files, source, paths.work, paths.archive, key, listed=look.stats, only=only,
-                                 hashed=look.shas)
-        entries = look.entries
-    received += [Received.not_received(entry, source) for entry in entries]
+    look = look_at_inbox(paths, [source])[source] if look is None else look
+    received = receive_files(look.files, source, paths.work, paths.archive, key, listed=look.stats, only=only,
+                             hashed=look.shas)
+    received += [Received.not_received(entry, source) for entry in look.entries]
     write_inbox_reports(paths.reports, [r for r in received if r.status == "refused"])
     return received
 
@@ -115,20 +110,17 @@ def look_at_inbox(paths: Paths, sources: tuple[str, ...] | list[str] = SOURCES,
                                    (scans or {}).get(source)) for source in sources}
 
 
-def inbox_key(paths: Paths, source: str, look: FolderLook | None = None) -> str:
-    """What inbox/<source>/ holds, as its folder asset reports it: each settled file's name (masked),
-    size and modification time, and each entry not received and why (assets/incremental.py); `look`: as
-    the sync's look found it (None: listed now)."""
-    if look is None:
-        scan = scan_inbox(paths.inbox / source)
-        look = FolderLook(scan.files, scan.stats, [], scan.entries)
+def inbox_key(paths: Paths, source: str, look: FolderLook) -> str:
+    """What inbox/<source>/ holds as `look` (the sync's look) found it, as its folder asset reports it:
+    each settled file's name (masked), size and modification time, and each entry not received and why
+    (assets/incremental.py)."""
     return fingerprint([(stored_name(p.name), look.stats[p].st_size, look.stats[p].st_mtime_ns) for p in look.files],
                        [(stored_name(e.name), e.status) for e in look.entries],
                        sorted((m["sha256"], m.get("superseded_by") or "") for m in paths.work.manifests()
                               if m.get("source") == source))
 
 
-def inbox_current(paths: Paths, source: str, look: FolderLook | None = None) -> bool:
+def inbox_current(paths: Paths, source: str, look: FolderLook) -> bool:
     return paths.state.built_from(f"inbox.{source}") == inbox_key(paths, source, look)
 
 

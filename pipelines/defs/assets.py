@@ -108,7 +108,7 @@ def ingest_asset(source: str) -> dg.AssetsDefinition:
                           "received_file), those received before, and what was not received now, and why")
     def _ingest(context, paths: JembatanPaths) -> dg.MaterializeResult:
         where = paths.paths()
-        look = (run_looks(context, where) or {}).get(source) or steps.look_at_inbox(where, [source])[source]
+        look = (run_looks(context, where) or {}).get(source) or steps.look_at_inbox(where, [source])[source]   # once
         received = steps.ingest_source(where, source, only=set(), look=look)     # lists; reads nothing
         listed = steps.inbox_key(where, source, look)
         where.state.record(f"inbox.{source}", listed, {})
