@@ -16,8 +16,9 @@ from assets.harmonise.stage import (file_register, harmonise, harmonise_key, pla
                                     stored_match_quality)
 from assets.incremental import code_files, fingerprint
 from assets.ingest.errors import REJECTION_COLUMNS
-from assets.ingest.batch import hash_cache, known_hashes, receive_files
-from assets.ingest.inbox import scan_inbox
+from assets.ingest.batch import receive_files
+from assets.ingest.inbox import scan_inbox, stored_name
+from assets.ingest.inbox_look import FolderLook, look_at_folder, record_look, recorded_look  # noqa: F401
 from assets.ingest.record import NOT_RECEIVED, Received
 from assets.ingest.report import replaced_files_rejections, write_file_reports, write_inbox_reports
 from assets.paths import Paths, has_gazetteer, steward_dir, stored_gazetteer  # noqa: F401  (the stages' shared names)
@@ -28,7 +29,9 @@ from schemas import DATASETS, SOURCES
 
 
 # -- reference --------------------------------------------------------------------------------------
-READING_REFERENCE = ("reference_files", "gazetteer", "codes", "names")     # the code that reads the lists
+# The source files each stage's fingerprint counts: also its asset's code_version (pipelines/defs/assets.py).
+REFERENCE_CODE = tuple(f"assets/harmonise/{m}.py" for m in ("reference_files", "gazetteer", "codes", "names"))
+REPORT_CODE = ("assets/ingest", "assets/privacy.py", "assets/harmonise/read_as.py", "assets/harmonise/collisions.py")
 
 
 def _reference_key(paths: Paths) -> str | None:
@@ -37,24 +40,26 @@ def _reference_key(paths: Paths) -> str | None:
     files = sorted(scan_inbox(paths.inbox / "reference").files)   # as read_reference_folder lists them
     if not files:
         return None
-    return fingerprint(*files, *code_files(*(f"assets/harmonise/{m}.py" for m in READING_REFERENCE)))
+    return fingerprint(*files, *code_files(*REFERENCE_CODE))
 
 
 def _reference_stored(paths: Paths) -> list[Path]:
     return [paths.reference_store / f"{name}.parquet" for name in ("areas", "bridging", "changes")]
 
 
-def refresh_gazetteer(paths: Paths) -> Gazetteer | None:
+def refresh_gazetteer(paths: Paths, looks: dict[str, FolderLook] | None = None) -> Gazetteer | None:
     """Read the reference folder (the planner runs this stage only when its files or the code reading
     them changed, or nothing was read yet). An empty folder keeps the lists read before; with none read
-    before and no agency file either (an empty inbox) there is nothing to place yet: None. Raises
-    FileNotFoundError when agency files wait for a list."""
+    before and no agency file either (an empty inbox) there is nothing to place yet: None. `looks`: the
+    agency folders as the sync's look found them (None: listed now). Raises FileNotFoundError when agency
+    files wait for a list."""
     folder = paths.inbox / "reference"
     key, stored = _reference_key(paths), _reference_stored(paths)
     if key is None and all(p.exists() for p in stored):
         return stored_gazetteer(paths)
-    if key is None and not any((scan := scan_inbox(paths.inbox / source, settle=0)).files or scan.entries
-                               for source in SOURCES):
+    held = ([look.files or look.entries for look in looks.values()] if looks is not None else
+            [(scan := scan_inbox(paths.inbox / source, settle=0)).files or scan.entries for source in SOURCES])
+    if key is None and not any(held):
         return None
     gazetteer = load_gazetteer(folder)
     for name, path in zip(("areas", "bridging", "changes"), stored):
@@ -78,48 +83,60 @@ def _receiving_key(paths: Paths) -> bytes:
     return key
 
 
-def ingest_source(paths: Paths, source: str, only: set[str] | None = None) -> list[Received]:
+def ingest_source(paths: Paths, source: str, only: set[str] | None = None,
+                  look: FolderLook | None = None) -> list[Received]:
     """A Received for every entry of inbox/<source>/: the files received (or known), then what was not
     received now (status waiting, refused or left_alone, with the reason in `problems`). Each refused
     entry also gets a report in warehouse/reports/<source>/. `only`: read only these contents (SHA-256;
-    an empty set reads nothing and lists what the folder holds); None reads every new content."""
+    an empty set reads nothing and lists what the folder holds); None reads every new content. `look`:
+    the folder as the sync's look found it (look_at_inbox); None looks at it now."""
     key = _receiving_key(paths)
-    scan = scan_inbox(paths.inbox / source)
-    received = receive_files(scan.files, source, paths.work, paths.archive, key, listed=scan.stats, only=only)
-    received += [Received.not_received(entry, source) for entry in scan.entries]
+    look = look_at_inbox(paths, [source])[source] if look is None else look
+    received = receive_files(look.files, source, paths.work, paths.archive, key, listed=look.stats, only=only,
+                             hashed=look.shas)
+    received += [Received.not_received(entry, source) for entry in look.entries]
     write_inbox_reports(paths.reports, [r for r in received if r.status == "refused"])
     return received
 
 
-def inbox_key(paths: Paths, source: str) -> str:
-    """What inbox/<source>/ holds now, as its folder asset reports it: each settled file's name, size and
-    modification time, and each entry not received and why (assets/incremental.py)."""
-    scan = scan_inbox(paths.inbox / source)
-    return fingerprint([(p.name, scan.stats[p].st_size, scan.stats[p].st_mtime_ns) for p in scan.files],
-                       [(e.name, e.status) for e in scan.entries],
+def look_at_inbox(paths: Paths, sources: tuple[str, ...] | list[str] = SOURCES,
+                  scans: dict | None = None) -> dict[str, FolderLook]:
+    """The one look of a sync at these agency folders (assets/ingest/inbox_look.py): each listed once
+    (or as `scans`, inbox.scan_inbox by folder name, found it just before), each new or changed file
+    taken into the archive (hashed while copied) as receiving does. Raises KeyRefused (no usable
+    pseudonym key) and OSError (the archive cannot be written)."""
+    _receiving_key(paths)
+    return {source: look_at_folder(paths.inbox / source, source, paths.work, paths.archive,
+                                   (scans or {}).get(source)) for source in sources}
+
+
+def inbox_key(paths: Paths, source: str, look: FolderLook) -> str:
+    """What inbox/<source>/ holds as `look` (the sync's look) found it, as its folder asset reports it:
+    each settled file's name (masked), size and modification time, and each entry not received and why
+    (assets/incremental.py)."""
+    return fingerprint([(stored_name(p.name), look.stats[p].st_size, look.stats[p].st_mtime_ns) for p in look.files],
+                       [(stored_name(e.name), e.status) for e in look.entries],
                        sorted((m["sha256"], m.get("superseded_by") or "") for m in paths.work.manifests()
                               if m.get("source") == source))
 
 
-def inbox_current(paths: Paths, source: str) -> bool:
-    return paths.state.built_from(f"inbox.{source}") == inbox_key(paths, source)
+def inbox_current(paths: Paths, source: str, look: FolderLook) -> bool:
+    return paths.state.built_from(f"inbox.{source}") == inbox_key(paths, source, look)
 
 
-def new_files(paths: Paths) -> list[dict]:
+def new_files(paths: Paths, looks: dict[str, FolderLook] | None = None) -> list[dict]:
     """Every inbox file whose content this warehouse has not received, in drop order (agency folders in
     SOURCES order), each content once: {"sha256", "source", "file_name", "mtime_ns"} (an arrival:
     assets/arrivals.py; mtime_ns: the file's modification time, the day in its key).
-    Each new or changed file is taken into the archive (hashed while copied) as receiving does; a file
-    still being written, a link or an unreadable file is left for the ingest assets to report."""
-    _receiving_key(paths)
+    `looks`: the agency folders as the sync's look found them (None: look_at_inbox now); a file still
+    being written, a link or an unreadable file is left for the ingest assets to report."""
+    looks = look_at_inbox(paths) if looks is None else looks
     work, new = paths.work, {}
-    for source in SOURCES:
-        scan = scan_inbox(paths.inbox / source)
-        for path, sha in zip(scan.files, known_hashes(scan.files, hash_cache(work, source), paths.archive,
-                                                      scan.stats)):
+    for source, look in looks.items():
+        for path, sha in zip(look.files, look.shas):
             if isinstance(sha, str) and sha not in new and not work.manifest_path(sha).exists():
                 new[sha] = {"sha256": sha, "source": source, "file_name": path.name,
-                            "mtime_ns": scan.stats[path].st_mtime_ns}
+                            "mtime_ns": look.stats[path].st_mtime_ns}
     return list(new.values())
 
 
@@ -135,9 +152,11 @@ def received_contents(paths: Paths) -> list[str]:
     return [m["sha256"] for m in manifests if not m.get("superseded_by")]
 
 
-def receive_contents(paths: Paths, shas: list[str], sources: list[str] | None = None) -> dict[str, dict]:
+def receive_contents(paths: Paths, shas: list[str], sources: list[str] | None = None,
+                     looks: dict[str, FolderLook] | None = None) -> dict[str, dict]:
     """Receive the inbox files holding these contents (a run's arrivals), in drop order; `sources`: the
-    agency folders they were found in (default: every folder). Returns per content its manifest
+    agency folders they were found in (default: every folder); `looks`: as the sync's look found them
+    (a folder it does not hold is listed now). Returns per content its manifest
     (assets/ingest/record.Received.as_dict: source, file_name, status, rows_read, rows_accepted, ...) with
     `read_now` (True when read by this call, False when received before); a content no inbox file holds
     and never received is left out."""
@@ -145,7 +164,8 @@ def receive_contents(paths: Paths, shas: list[str], sources: list[str] | None = 
     read_now = set()
     for source in SOURCES:
         if wanted - read_now and (sources is None or source in sources):
-            read_now |= {r.sha256 for r in ingest_source(paths, source, only=wanted - read_now)
+            read_now |= {r.sha256 for r in ingest_source(paths, source, only=wanted - read_now,
+                                                         look=(looks or {}).get(source))
                          if r.sha256 in wanted and r.status not in ("unchanged", "duplicate", *NOT_RECEIVED)}
     return {sha: {**manifest, "read_now": sha in read_now} for sha in shas
             if (manifest := paths.work.manifest(sha)) is not None}
@@ -159,8 +179,7 @@ def _agency_reports_key(paths: Paths) -> str:
 
 
 def _report_code() -> str:
-    return fingerprint(*code_files("assets/ingest"), *code_files("assets/privacy.py", "assets/harmonise/read_as.py",
-                                                                 "assets/harmonise/collisions.py"))
+    return fingerprint(*code_files(*REPORT_CODE))
 
 
 def agency_reports(paths: Paths) -> dict[str, int]:

@@ -5,7 +5,8 @@ The settle rule is the inbox's own (assets/ingest/inbox.being_written, JEMBATAN_
 a file changed in the last few seconds may still be being copied. The inbox sensors and the daily schedule
 come back on their own, so they never wait; `jembatan sync` does, once, up to MAX_WAIT_SECONDS: a file
 that keeps changing longer than that (a copy that is really still under way) is left for the next sync and
-listed as `waiting` in the summary, as before.
+listed as `waiting` in the summary, as before. Its last look at the folders is the sync's look: the planner
+hashes what it listed (pipelines/defs/planning.py) and lists nothing again.
 """
 from __future__ import annotations
 
@@ -13,32 +14,39 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from assets.ingest.inbox import scan_inbox, settle_seconds
+from assets.ingest.inbox import InboxScan, scan_inbox, settle_seconds
 
 MAX_WAIT_SECONDS = 60.0
 
 
-def settling_files(inbox: Path) -> list[str]:
-    """The files of every inbox folder (agency folders and reference/) still settling, as
-    "<folder>/<name>" (names as the summary shows them), sorted."""
-    found = []
-    for folder in sorted(p for p in inbox.iterdir() if p.is_dir() and not p.is_symlink()) if inbox.is_dir() else []:
-        found += [f"{folder.name}/{entry.name}" for entry in scan_inbox(folder).entries if entry.status == "waiting"]
-    return sorted(found)
+def inbox_scans(inbox: Path) -> dict[str, InboxScan]:
+    """Every inbox folder (agency folders and reference/) listed once, by folder name."""
+    folders = sorted(p for p in inbox.iterdir() if p.is_dir() and not p.is_symlink()) if inbox.is_dir() else []
+    return {folder.name: scan_inbox(folder) for folder in folders}
+
+
+def settling_files(scans: dict[str, InboxScan]) -> list[str]:
+    """The files of these folders' scans still settling, as "<folder>/<name>" (names as the summary shows
+    them), sorted."""
+    return sorted(f"{name}/{entry.name}" for name, scan in scans.items() for entry in scan.entries
+                  if entry.status == "waiting")
 
 
 def wait_for_settling(inbox: Path, say: Callable[[str], None], max_wait: float = MAX_WAIT_SECONDS,
-                      sleep: Callable[[float], None] = time.sleep) -> list[str]:
+                      sleep: Callable[[float], None] = time.sleep) -> dict[str, InboxScan]:
     """Wait until no file of `inbox` is still settling, or `max_wait` seconds have passed; `say` is told
-    once what is waited for. Returns the files still settling at the end ([] when all settled)."""
-    waiting = settling_files(inbox)
+    once what is waited for. Returns the last look at every folder (inbox_scans), a file still settling
+    then among its entries (status waiting)."""
+    scans = inbox_scans(inbox)
+    waiting = settling_files(scans)
     if not waiting or settle_seconds() == 0:
-        return waiting
+        return scans
     shown = ", ".join(waiting[:3]) + (f" and {len(waiting) - 3} more" if len(waiting) > 3 else "")
     say(f"waiting for {len(waiting)} file(s) still being written to settle ({settle_seconds():g} s unchanged): "
         f"{shown}")
     deadline = time.monotonic() + max_wait
     while waiting and time.monotonic() < deadline:
         sleep(min(0.5, max(0.0, deadline - time.monotonic())))
-        waiting = settling_files(inbox)
-    return waiting
+        scans = inbox_scans(inbox)
+        waiting = settling_files(scans)
+    return scans

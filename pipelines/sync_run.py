@@ -13,8 +13,10 @@ from pipelines.defs.planning import plan_run
 from pipelines.progress import own_run_tags
 
 
-def execute_sync(instance: dg.DagsterInstance, paths, run_config: dict, executor: str = "in_process"):
-    """Run the `sync_partitions` job over the new files' partitions (plan_run); `paths`: the JembatanPaths resource.
+def execute_sync(instance: dg.DagsterInstance, paths, run_config: dict, executor: str = "in_process",
+                 scans: dict | None = None):
+    """Run the `sync_partitions` job over the new files' partitions (plan_run); `paths`: the JembatanPaths
+    resource; `scans`: the inbox folders as just listed (pipelines/settling.py), by name, None to list them now.
     in_process: this process (`raise_on_error=False`: a failed step is in the result); multiprocess:
     Dagster's multiprocess executor, the job reconstructed in each step's process. Returns the result,
     or None when nothing changed (no run: nothing is recorded)."""
@@ -22,7 +24,7 @@ def execute_sync(instance: dg.DagsterInstance, paths, run_config: dict, executor
     job = defs.resolve_job_def(PLANNED_JOB)
     asset_keys = sorted(defs.resolve_asset_graph().get_all_asset_keys())
     try:
-        _, tags, selection = plan_run(instance, paths.paths(), asset_keys)
+        _, tags, selection = plan_run(instance, paths.paths(), asset_keys, scans)
     except OSError:
         # The inbox or warehouse could not be read or written (permissions, a full disk): the run goes on
         # without file partitions, and its folder assets meet the same error in a step, told in one line.

@@ -23,6 +23,7 @@ from assets.harmonise.names import name_key
 from pipelines.definitions import definitions
 from pipelines.sync_run import execute_sync
 from pipelines.defs.resources import JembatanPaths
+from schemas import SOURCES
 from tests.agency_files import crime_rows, crime_xlsx
 from tests.test_incremental import february_reports
 from tests.test_ingest import msme_workbook
@@ -302,3 +303,53 @@ def test_an_arrival_recorded_under_the_earlier_key_form_is_still_read(instance, 
     assert set(materialized(result, "received_file")) == set(partitions)
     assert files_read(result)[crimes]["read_now"] and arrival_shas(warehouse, earlier) == {crimes}
     assert sync(instance, inbox, warehouse) is None    # then nothing new
+
+
+def count_listings(monkeypatch, inbox) -> list[str]:
+    """The agency folders os.scandir lists from now on, by name, once per listing."""
+    folders = {str(inbox / source) for source in SOURCES}
+    listed: list[str] = []
+    real_scandir = os.scandir
+
+    def counting_scandir(path="."):
+        if str(path) in folders:
+            listed.append(Path(path).name)
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", counting_scandir)
+    return listed
+
+
+def test_a_sync_lists_each_agency_folder_once_and_its_steps_read_the_planners_look(instance, inbox, tmp_path,
+                                                                                    monkeypatch):
+    """The planner lists and hashes the agency folders once and records the look (named masked); the run's
+    steps (received_file, the folder assets) read the record instead of listing the folders again."""
+    (inbox / "polda" / "lp_januari.xlsx").rename(inbox / "polda" / "lp_januari 081298765432.xlsx")
+    (inbox / "polda" / "old").mkdir()                      # refused: the polda folder asset reports it
+    listed = count_listings(monkeypatch, inbox)
+    warehouse = tmp_path / "warehouse"
+    result = sync(instance, inbox, warehouse)
+    assert sorted(listed) == sorted(SOURCES)            # each once (koperasi, missing, too)
+    crimes = sha256(inbox / "polda" / "lp_januari 081298765432.xlsx")
+    read = files_read(result)
+    assert (read[crimes]["file"], read[crimes]["status"], read[crimes]["rows_accepted"]) == (
+        "lp_januari 0812********.xlsx", "partially_accepted", 4)
+    summary = folder_summary(result, "polda")
+    assert (summary["files_new"], summary["files_in_inbox"], summary["files_refused"]) == (1, 2, 1)
+    look, = (warehouse / "work" / "scans").glob("*.json")
+    assert "081298765432" not in look.read_text() and "lp_januari 0812" in look.read_text()
+    assert result.dagster_run.tags["jembatan/inbox_look"] == look.stem
+
+
+def test_jembatan_sync_lists_each_agency_folder_once_with_its_settle_wait(inbox, tmp_path, monkeypatch, capsys):
+    """The settle wait's last look is the planner's: `jembatan sync` lists each agency folder once, and an
+    unchanged inbox's sync once more (no run)."""
+    from pipelines.cli import main
+    listed = count_listings(monkeypatch, inbox)
+    warehouse = tmp_path / "warehouse"
+    assert main(["sync", "--inbox", str(inbox), "--warehouse", str(warehouse)]) == 0
+    assert sorted(listed) == sorted(SOURCES)
+    assert "polda" in capsys.readouterr().out
+    listed.clear()
+    assert main(["sync", "--inbox", str(inbox), "--warehouse", str(warehouse)]) == 0
+    assert sorted(listed) == sorted(SOURCES)

@@ -16,7 +16,7 @@ from pathlib import Path
 from assets.incremental import read_memo, write_memo
 from assets.ingest.inbox import (Entry, NotTaken, archived_path, clear_stale_copies, shown_name, stamp, stored_name,
                                  take, waiting)
-from assets.ingest.original_names import remember
+from assets.ingest.original_names import as_dropped, remember
 from assets.ingest.receive import known_file, read_received, record_received
 from assets.ingest.record import Received
 from assets.ingest.supersede import settle_supersessions
@@ -33,21 +33,25 @@ def ingest_workers() -> int:
 
 def receive_files(files: list[Path], source: str, work: WorkArea, archive_dir: Path, key: bytes,
                   workers: int | None = None, listed: dict[Path, os.stat_result] | None = None,
-                  only: set[str] | None = None) -> list[Received]:
+                  only: set[str] | None = None, hashed: list[str | Entry] | None = None) -> list[Received]:
     """One Received per file, in the order given (the drop order): a file that could not be taken into
     the archive (inbox.take: still being written, or unreadable) has status waiting or refused and the
     reason in `problems`. `listed`: each file's lstat when the inbox was listed (inbox.scan_inbox), so
     a file that changed since is left for the next sync. `only`: the contents (SHA-256) to read now (a
-    run's file partitions); another new content is left waiting for its own run (`read_apart`)."""
+    run's file partitions); another new content is left waiting for its own run (`read_apart`).
+    `hashed`: each file's SHA-256 or Entry as the sync's look found it (inbox_look.py; the names may be
+    masked: a file read now is read under its name as dropped, original_names.py); None hashes now."""
     ledger = Ledger(work)
     settle_supersessions(ledger)          # finishes what a killed sync left half-done
     clear_stale_copies(archive_dir)
-    shas = known_hashes(files, hash_cache(work, source), archive_dir, listed)
+    shas = known_hashes(files, hash_cache(work, source), archive_dir, listed) if hashed is None else hashed
     new: dict[str, Path] = {}             # first name of each content not received before
     for path, sha in zip(files, shas):
         if isinstance(sha, str) and ledger.get(sha) is None and (only is None or sha in only):
             new.setdefault(sha, path)
-    read = _read_in_order(new, source, work, archive_dir, key, workers or ingest_workers())
+    dropped = new if hashed is None else {sha: path.with_name(as_dropped(archive_dir, sha, path.name))
+                                          for sha, path in new.items()}
+    read = _read_in_order(dropped, source, work, archive_dir, key, workers or ingest_workers())
     received = []
     for path, sha in zip(files, shas):
         if isinstance(sha, Entry):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 
 from assets import storage
-from assets.ingest.inbox import shown_name
+from assets.ingest.inbox import shown_name, stored_name
 
 
 def names_path(archive_dir: storage.Location, sha: str) -> storage.Location:
@@ -35,3 +35,12 @@ def recorded(archive_dir: storage.Location, sha: str) -> list[str]:
     """The names content `sha` was dropped under, as typed ([] when none was recorded)."""
     path = names_path(archive_dir, sha)
     return json.loads(storage.read_text(path)) if storage.exists(path) else []
+
+
+def as_dropped(archive_dir: storage.Location, sha: str, name: str) -> str:
+    """The name content `sha` was dropped under that `name` stands for: `name` itself when recorded (or
+    when nothing is recorded), else the first recorded name it is the masked form of (inbox.stored_name)."""
+    names = recorded(archive_dir, sha)
+    if name in names:
+        return name
+    return next((n for n in names if stored_name(n) == name), name)

@@ -88,9 +88,10 @@ def _sync(args: argparse.Namespace) -> int:
         delete_tree(paths.paths().work.root)
     # Dagster's own console lines (a failed step's trace runs to hundreds) only with --verbose: a failure is
     # told in one line by _report, and stays whole in the run's event log (the Dagster UI).
+    scans = None                       # the folders as last listed: the sync's look (nothing listed again)
     if not args.no_settle_wait:        # a file dropped seconds ago (a portal upload, a list just copied)
         from pipelines.settling import wait_for_settling
-        wait_for_settling(paths.paths().inbox, _say)
+        scans = wait_for_settling(paths.paths().inbox, _say)
     log_level = "DEBUG" if args.verbose else "CRITICAL"
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     with _instance(persistent=args.executor == "multiprocess") as instance:
@@ -102,7 +103,7 @@ def _sync(args: argparse.Namespace) -> int:
         try:
             _say(f"sync: reading {paths.paths().inbox} into {paths.paths().warehouse}")
             with run_progress(instance, _say):       # a line as each step starts and ends (stderr)
-                result = execute_sync(instance, paths, run_config, args.executor)
+                result = execute_sync(instance, paths, run_config, args.executor, scans=scans)
         finally:
             if before is None:
                 os.environ.pop("JEMBATAN_EXECUTOR", None)

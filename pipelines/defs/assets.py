@@ -21,6 +21,7 @@ from assets.ingest.reconcile import reconcile_source
 from pipelines.defs.metadata import chart_metadata, match_quality_metadata, table
 from assets.privacy import scrub
 from pipelines.defs.resources import JembatanPaths
+from pipelines.defs.scans import run_looks
 from schemas import SOURCES
 
 def _code(*places: str) -> str:
@@ -28,27 +29,27 @@ def _code(*places: str) -> str:
     return fingerprint(*code_files(*places))[:16]
 
 
-def _built(paths: JembatanPaths, stage: str) -> dict:
-    """The data version a stage's asset reports: the fingerprint its outputs were built from."""
+def _stage_result(paths: JembatanPaths, stage: str, metadata: dict) -> dg.MaterializeResult:
+    """What a stage's asset reports: its metadata, and as its data version the fingerprint its outputs
+    were built from (none when the stage recorded none: nothing to build yet)."""
     built = paths.paths().state.built_from(stage)
-    return {"data_version": dg.DataVersion(built)} if built else {}
+    return dg.MaterializeResult(data_version=dg.DataVersion(built) if built else None, metadata=metadata)
 
 
 # One run reads many files (BackfillPolicy.single_run); Dagster marks the parameter beta on every load.
 warnings.filterwarnings("ignore", message="Parameter `backfill_policy`", category=dg.BetaWarning)
 
 
-@dg.asset(group_name="reference", code_version=_code("assets/harmonise/reference_files.py",
-                                                      "assets/harmonise/gazetteer.py", "assets/steps.py"),
+@dg.asset(group_name="reference", code_version=_code(*steps.REFERENCE_CODE),
           description="Official village lists (Kemendagri, by decree version) and "
           "the BPS-Kemendagri bridging, read from inbox/reference/")
-def reference_gazetteer(paths: JembatanPaths) -> dg.MaterializeResult:
-    gazetteer = steps.refresh_gazetteer(paths.paths())
+def reference_gazetteer(context, paths: JembatanPaths) -> dg.MaterializeResult:
+    gazetteer = steps.refresh_gazetteer(paths.paths(), run_looks(context, paths.paths()))
     if gazetteer is None:
-        return dg.MaterializeResult(metadata={"dagster/row_count": 0,
-                                              "versions": "none: the inbox holds no official village list yet"})
+        return _stage_result(paths, "reference", {"dagster/row_count": 0,
+                                                  "versions": "none: the inbox holds no official village list yet"})
     villages = gazetteer.current("village")
-    return dg.MaterializeResult(**_built(paths, "reference"), metadata={
+    return _stage_result(paths, "reference", {
         "dagster/row_count": len(villages),
         "versions": steps.reference_notes(gazetteer),
         "current_version": gazetteer.current_version,
@@ -67,7 +68,8 @@ def received_file(context, paths: JembatanPaths) -> None:
     where = paths.paths()
     files = {key: arrival_files(where.work.root, key) for key in context.partition_keys}
     shas = [f["sha256"] for key in context.partition_keys for f in files[key]]
-    read = steps.receive_contents(where, shas, sources=sorted({f["source"] for fs in files.values() for f in fs}))
+    read = steps.receive_contents(where, shas, sources=sorted({f["source"] for fs in files.values() for f in fs}),
+                                  looks=run_looks(context, where))
     for key in context.partition_keys:
         context.add_asset_metadata(arrival_metadata(files[key], read, where.reports), partition_key=key)
 
@@ -105,9 +107,11 @@ def ingest_asset(source: str) -> dg.AssetsDefinition:
               description=f"What inbox/{source}/ holds: the files this run read (their own partitions of "
                           "received_file), those received before, and what was not received now, and why")
     def _ingest(context, paths: JembatanPaths) -> dg.MaterializeResult:
-        received = steps.ingest_source(paths.paths(), source, only=set())     # lists; reads nothing
-        listed = steps.inbox_key(paths.paths(), source)
-        paths.paths().state.record(f"inbox.{source}", listed, {})
+        where = paths.paths()
+        look = (run_looks(context, where) or {}).get(source) or steps.look_at_inbox(where, [source])[source]   # once
+        received = steps.ingest_source(where, source, only=set(), look=look)     # lists; reads nothing
+        listed = steps.inbox_key(where, source, look)
+        where.state.record(f"inbox.{source}", listed, {})
         new = {m["sha256"]: m for m in read_in_run(context.instance, context.run.run_id, source)}
         left_out = [r for r in received if r.status in NOT_RECEIVED]
         rows = []
@@ -145,7 +149,7 @@ def harmonised_places(paths: JembatanPaths) -> dg.MaterializeResult:
     placed = sum(s["placed"] for s in stats.values())
     rejected = sum(s["rejected"] for s in stats.values())
     quality = steps.stored_match_quality(paths.paths())
-    return dg.MaterializeResult(**_built(paths, "harmonise"), metadata={
+    return _stage_result(paths, "harmonise", {
         "dagster/row_count": placed,
         "rows_unplaced": rejected,
         "share_placed": round(placed / (placed + rejected), 4) if placed + rejected else 1.0,
@@ -161,7 +165,7 @@ def harmonised_places(paths: JembatanPaths) -> dg.MaterializeResult:
                       "the last publications kept")
 def published_marts(paths: JembatanPaths) -> dg.MaterializeResult:
     counts = steps.publish_marts(paths.paths())
-    return dg.MaterializeResult(**_built(paths, "publish"), metadata={
+    return _stage_result(paths, "publish", {
         "dagster/row_count": counts.get("mart_village_year", 0),
         "tables": dg.MetadataValue.json(counts),
         "database": dg.MetadataValue.path(str(paths.paths().database)),
@@ -176,19 +180,19 @@ def published_marts(paths: JembatanPaths) -> dg.MaterializeResult:
 def analyst_report(paths: JembatanPaths) -> dg.MaterializeResult:
     out = paths.paths().reports / "analyst_report.html"
     drawn = steps.analyst_report(paths.paths(), out)
-    return dg.MaterializeResult(**_built(paths, "analyst_report"), metadata={
+    return _stage_result(paths, "analyst_report", {
         "report": dg.MetadataValue.path(str(out)),
         **{chart.title: chart_metadata(chart) for chart in drawn},       # each chart under its title
     })
 
 
-@dg.asset(group_name="reports", deps=[harmonised_places], code_version=_code("assets/ingest", "assets/privacy.py"),
+@dg.asset(group_name="reports", deps=[harmonised_places], code_version=_code(*steps.REPORT_CODE),
           description="The answer to each agency: per received file, an Excel workbook and a JSON twin in "
                       "warehouse/reports/<source>/ (summary; every rejected cell with sheet, row, column, value, "
                       "what was expected, messages in Bahasa Indonesia and English; candidate villages)")
 def agency_reports(paths: JembatanPaths) -> dg.MaterializeResult:
     statuses = steps.agency_reports(paths.paths())
-    return dg.MaterializeResult(**_built(paths, "agency_reports"), metadata={
+    return _stage_result(paths, "agency_reports", {
         "dagster/row_count": sum(statuses.values()),
         "statuses": dg.MetadataValue.json(statuses),
         "folder": dg.MetadataValue.path(str(paths.paths().reports)),

@@ -3,7 +3,8 @@ compares): the contents the warehouse has not received are recorded as one arriv
 and added as a partition of `arrivals` (pipelines/defs/partitions.py), and the run selects that
 partition's file assets, each folder asset whose inbox folder changed, each stage whose inputs changed
 (assets/steps.stale_stages), and everything downstream of them. An asset left out records nothing; an
-unchanged inbox starts no run at all.
+unchanged inbox starts no run at all. The agency folders are listed and hashed once, here, and the look
+recorded for the run's steps (pipelines/defs/scans.py).
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import dagster as dg
 from assets import steps
 from assets.arrivals import arrival_files, arrivals, forget_arrival, record_arrival
 from pipelines.defs.assets import ALL_ASSETS
+from pipelines.defs.scans import LOOK_TAG
 from pipelines.defs.partitions import FILE_ASSETS, add_partitions, retire_partitions, run_tags
 from schemas import SOURCES
 
@@ -21,10 +23,11 @@ STAGE_ASSETS = {"reference": "reference_gazetteer", "harmonise": "harmonised_pla
                 "agency_reports": "agency_reports", "publish": "published_marts", "analyst_report": "analyst_report"}
 
 
-def plan_run(instance: dg.DagsterInstance, paths: steps.Paths,
-             asset_keys: Sequence[dg.AssetKey]) -> tuple[list[str], dict[str, str], list[dg.AssetKey] | None]:
+def plan_run(instance: dg.DagsterInstance, paths: steps.Paths, asset_keys: Sequence[dg.AssetKey],
+             scans: dict | None = None) -> tuple[list[str], dict[str, str], list[dg.AssetKey] | None]:
     """(the new contents' SHA-256, the run's tags, the run's asset selection: None for every asset of
-    `asset_keys`, [] for no run at all, else the assets to run).
+    `asset_keys`, [] for no run at all, else the assets to run). `scans`: the agency folders as just
+    listed (inbox.scan_inbox by folder name: the settle wait's last look), None to list them here.
 
     The instance's partitions are made those of the warehouse: one per arrival recorded (in the order
     recorded), the new one last. An arrival no run has read yet (a sensor's whose run has not come, a
@@ -32,7 +35,8 @@ def plan_run(instance: dg.DagsterInstance, paths: steps.Paths,
     is forgotten (its partition removed) and the new arrival holds what remains. When the steward's
     aliases or the matching code changed since the files were placed (or a key rotation dropped the
     placements), the run is over every arrival: each file is placed again, none read again."""
-    new = steps.new_files(paths)
+    looks = steps.look_at_inbox(paths, scans=scans)         # the sync's one look at the agency folders
+    new = steps.new_files(paths, looks)
     keys = [f["sha256"] for f in new]
     pending = []                # arrivals no run has read yet (a sensor's, a killed sync's), still to run
     for arrival in arrivals(paths.work.root):
@@ -67,6 +71,8 @@ def plan_run(instance: dg.DagsterInstance, paths: steps.Paths,
     # changes nothing the stages are built from, so nothing runs after it for that alone.
     folders = {dg.AssetKey(f"{source}_files") for source in SOURCES}
     selected = (selected - folders) | {dg.AssetKey(f"{source}_files") for source in SOURCES
-                                       if not steps.inbox_current(paths, source)}
+                                       if not steps.inbox_current(paths, source, looks[source])}
     selection = [key for key in asset_keys if key in selected]
+    if selection:               # the run's steps read the look recorded here (pipelines/defs/scans.py)
+        tags = {**tags, LOOK_TAG: steps.record_look(paths.work.root, looks)}
     return keys, tags, None if len(selection) == len(asset_keys) else selection
