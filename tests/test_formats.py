@@ -391,8 +391,9 @@ def test_the_fast_scan_is_used_only_where_it_is_exact(tmp_path, variant, fast_wa
     path = other_xlsx(tmp_path / f"{variant}.xlsx", xml)
     fast, slow = _scan(path, fast=True), _scan(path, fast=False)
     assert fast.fast is fast_way and slow.fast is False
-    for name in ("hidden_rows", "hidden_columns", "formulas_without_value", "merged"):
+    for name in ("hidden_rows", "hidden_columns", "formulas_without_value", "merged", "formulas"):
         assert getattr(fast, name) == getattr(slow, name), name
+    assert slow.formulas is True
     assert slow.hidden_rows == ([5, 7] if variant == "main_namespace_again" else [5])
     assert slow.merged == [(3, 0, 5, 0)] and slow.formulas_without_value == ["H4", "H5", "H6"]
     if variant == "other_namespace":
@@ -556,3 +557,34 @@ def test_an_ods_gives_its_merged_cells_as_an_xlsx_does():
     merged = {name: inspect_file(files / name).merged_cells
               for name in ("libreoffice/umkm.ods", "gnumeric/umkm.ods", "openpyxl/umkm.xlsx")}
     assert merged == {name: {"UMKM 2023": [(3, 1, 5, 1), (6, 1, 8, 1)]} for name in merged}   # B4:B6, B7:B9
+
+
+def test_only_sheets_holding_formulas_are_parsed_again_for_them(tmp_path, monkeypatch):
+    """openpyxl (and pandas through it) asks for recalculation in every workbook it writes: the formula
+    cells are looked for only on the sheets where the guard's scan saw a formula, and computed there."""
+    import openpyxl
+    from assets.ingest.formats import formula_values
+    path = tmp_path / "dua_sheet.xlsx"
+    workbook = openpyxl.Workbook()
+    data = workbook.active
+    data.title = "Data"
+    data.append(["Desa", "Mikro", "Kecil"])
+    data.append(["Sidorejo", 12, 3])
+    sums = workbook.create_sheet("Jumlah")
+    sums.append(["Desa", "UMK"])
+    sums.append(["Sidorejo", "=Data!B2+Data!C2"])
+    workbook.save(path)
+    with zipfile.ZipFile(path) as archive:
+        assert formula_values.recalculation_asked(archive)        # openpyxl's fullCalcOnLoad
+    inspection = inspect_file(path)
+    assert inspection.sheets_with_formulas == {"Jumlah"}
+    parsed = []
+    real = formula_values._formula_cells
+    monkeypatch.setattr(formula_values, "_formula_cells",
+                        lambda archive, part, everything: parsed.append(part) or real(archive, part, everything))
+    sheets = read_file(path, inspection.kind)
+    notes = compute_formulas(path, inspection, sheets)
+    assert parsed == ["xl/worksheets/sheet2.xml"]
+    jumlah = next(sheet for sheet in sheets if sheet.name == "Jumlah")
+    assert jumlah.rows[1][0] == "Sidorejo" and float(jumlah.rows[1][1]) == 15.0
+    assert notes and "B2" in notes[0][0]

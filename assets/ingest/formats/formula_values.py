@@ -62,13 +62,19 @@ def recalculation_asked(archive: zipfile.ZipFile) -> bool:
     return False
 
 
-def untrusted_formulas(archive: zipfile.ZipFile, sheets_with_unsaved: set[str]) -> dict[str, SheetFormulas]:
+def untrusted_formulas(archive: zipfile.ZipFile, sheets_with_unsaved: set[str],
+                       sheets_with_formulas: set[str] | None = None) -> dict[str, SheetFormulas]:
     """Sheet name -> its formulas to compute: every formula of every sheet when the workbook asks for
     recalculation, else those saved without a result on the sheets named in `sheets_with_unsaved`. At most
-    MAX_FORMULAS per sheet (the rest keep what the readers give and the guard's note names them)."""
+    MAX_FORMULAS per sheet (the rest keep what the readers give and the guard's note names them).
+    `sheets_with_formulas`: the sheets the guard's scan saw a formula on; a sheet outside it is not parsed
+    again (openpyxl and pandas ask for recalculation in every workbook they write, formulas or not), None
+    when not known."""
     everything = recalculation_asked(archive)
     out = {}
     for part, name in sheet_parts(archive).items():
+        if sheets_with_formulas is not None and name not in sheets_with_formulas:
+            continue
         if not everything and name not in sheets_with_unsaved:
             continue
         found = _formula_cells(archive, part, everything)
@@ -262,7 +268,8 @@ def compute_formulas(path, inspection, sheets) -> list[tuple[str, str]]:
     by_name = {sheet.name: sheet for sheet in sheets}
     if inspection.kind == "xlsx":
         with zipfile.ZipFile(path) as archive:
-            todo = untrusted_formulas(archive, set(inspection.formulas_without_value))
+            todo = untrusted_formulas(archive, set(inspection.formulas_without_value),
+                                      inspection.sheets_with_formulas)
     elif inspection.kind == "xml2003":
         todo = r1c1_formulas(inspection.formulas_without_value, by_name)
     else:

@@ -60,6 +60,8 @@ class Inspection:
     hidden_rows: dict[str, list[int]] = field(default_factory=dict)       # sheet name -> Excel rows
     hidden_columns: dict[str, list[str]] = field(default_factory=dict)    # sheet name -> column letters
     formulas_without_value: dict[str, list[str]] = field(default_factory=dict)  # sheet name -> cells
+    # The sheets holding any formula, where the scan saw every sheet (.xlsx); None: not known (every sheet may)
+    sheets_with_formulas: set[str] | None = None
     # sheet name -> merged areas as (first row, first column, last row, last column), 0-based from A1
     merged_cells: dict[str, list[tuple[int, int, int, int]]] = field(default_factory=dict)
     # sheet name -> cells showing a formula's error value: (row, column) 0-based from A1 -> "#N/A"
@@ -246,7 +248,9 @@ def _inspect_zip(path: Path, suffix: str) -> Inspection:
         inspection = Inspection(kind, has_macros=any(n.lower().endswith("vbaproject.bin") for n in names),
                                 date1904=kind == "xlsx" and sheetxml.uses_1904_dates(archive))
         inspection.merged_cells.update(ods_merged)      # calamine gives none for an .ods: the XML says
-        for sheet, (rows, columns, formulas, merged, errors) in details.items():
+        if kind == "xlsx":
+            inspection.sheets_with_formulas = {sheet for sheet, found in details.items() if found[5]}
+        for sheet, (rows, columns, formulas, merged, errors, _) in details.items():
             if errors:
                 inspection.error_cells[sheet] = errors
             if rows:
@@ -344,7 +348,7 @@ def _scan_xlsx_sheet(archive: zipfile.ZipFile, name: str, shown: str) -> tuple[l
     errors = {(int(m[2]) - 1, column_number(m[1].encode()) - 1): text
               for ref, text in scan.error_cells if (m := re.fullmatch(r"([A-Z]{1,3})([0-9]{1,7})", ref))}
     return (scan.hidden_rows, [column_letter(c) for c in scan.hidden_columns], scan.formulas_without_value,
-            scan.merged, errors)
+            scan.merged, errors, scan.formulas)
 
 
 def _check_ods_extent(archive: zipfile.ZipFile, name: str) -> dict[str, list[tuple[int, int, int, int]]]:

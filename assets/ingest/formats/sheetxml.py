@@ -62,6 +62,7 @@ class SheetScan:
     hidden_rows: list[int] = field(default_factory=list)
     hidden_columns: list[int] = field(default_factory=list)
     formulas_without_value: list[str] = field(default_factory=list)    # A1 references
+    formulas: bool = False                 # the sheet holds at least one formula (saved result or not)
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # 0-based from A1, inclusive
     # Cells whose formula ended in an error (type "e": #N/A, #REF!, ...), which the readers give as empty:
     # (A1 reference, the error's text).
@@ -205,8 +206,11 @@ def _fast_scan(archive: zipfile.ZipFile, part: str, prefix: str, max_merged: int
             risky = risky or _found(block, patterns["risky"])
             if _found(block, patterns["hidden"]):
                 scan.hidden_rows += [int(r) for r in patterns["hidden_row"].findall(chunk)]
-            if len(scan.formulas_without_value) < MAX_FORMULAS and _found(block, patterns["formula"]):
-                scan.formulas_without_value += [r.decode() for r in patterns["formula_without_value"].findall(chunk)]
+            if _found(block, patterns["formula"]):
+                scan.formulas = True
+                if len(scan.formulas_without_value) < MAX_FORMULAS:
+                    scan.formulas_without_value += [r.decode()
+                                                    for r in patterns["formula_without_value"].findall(chunk)]
             if len(scan.error_cells) < MAX_FORMULAS and _found(block, patterns["error"]):
                 scan.error_cells += [(r.decode(), v.decode("utf-8", "replace").strip())
                                      for r, v in patterns["error_cell"].findall(chunk)]
@@ -314,7 +318,7 @@ class _Walk:
         elif not main:
             return
         elif local == "f" and self.cell is not None:
-            self.cell[2] = True
+            self.cell[2] = scan.formulas = True
         elif local == "v" and self.cell is not None:
             self.in_value = True
         elif local == "col":
