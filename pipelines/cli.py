@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
+import os
 import sys
 
 # Sub-command modules, in the order `jembatan --help` lists them.
@@ -30,5 +32,22 @@ def main(argv: list[str] | None = None) -> int:
     return args.func(args)
 
 
+def entry() -> None:
+    """The `jembatan` command (and `python -m pipelines.cli`): main(), then, once it has returned, the
+    process ends at once with its exit status, its output flushed. Everything a command writes is written
+    and closed by then; what is skipped is the interpreter's teardown, where a DuckDB or Arrow object
+    collected from another thread now and then aborts the process ("terminate called without an active
+    exception", duckdb/duckdb#13904) after a sync that succeeded. An exception or a usage error ends the
+    process the ordinary way."""
+    status = main()
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):       # a closed or broken pipe: nothing more to say
+            pass
+    os._exit(status if isinstance(status, int) else 0 if status is None else 1)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()
