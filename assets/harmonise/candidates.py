@@ -16,19 +16,26 @@ from assets.harmonise.read_as import official_villages
 DESA_LIST = ("copy the name from the template's 'Desa' sheet", "salin nama dari lembar 'Desa' templat")
 
 
+# The labelled list of the last matcher asked for, (matcher, frame): made once per process and matcher, not
+# once per file (83,762 labels for the whole country take seconds; a sync places thousands of files).
+_LABELLED: list[tuple[Matcher, pd.DataFrame]] = []
+
+
 class CandidateNames:
-    """Candidates for the clerk, from the matcher's current official list (built on first use)."""
+    """Candidates for the clerk, from the matcher's current official list (built on first use, then kept
+    for that matcher by the process)."""
 
     def __init__(self, matcher: Matcher):
         self.matcher = matcher
-        self._villages: pd.DataFrame | None = None
 
     def villages(self) -> pd.DataFrame:
         """code -> label, district, regency of every village of the current official list."""
-        if self._villages is None:
-            villages = official_villages(self.matcher.gazetteer.current())
-            self._villages = villages.assign(label=village_labels(villages)).set_index("code")
-        return self._villages
+        if _LABELLED and _LABELLED[0][0] is self.matcher:
+            return _LABELLED[0][1]
+        villages = official_villages(self.matcher.gazetteer.current())
+        labelled = villages.assign(label=village_labels(villages)).set_index("code")
+        _LABELLED[:] = [(self.matcher, labelled)]
+        return labelled
 
     def ordered(self, codes: list[str], scope_code: str = "", district: str | None = None,
                 regency: str | None = None) -> list[str]:

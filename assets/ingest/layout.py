@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from assets.ingest.cells import is_blank, raw_text
 from assets.ingest.formats.sheet import RawSheet
@@ -137,9 +137,19 @@ class AliasIndex:
     any_order: dict[tuple[str, ...], str]
     phrases: dict[str, list[tuple[tuple[str, ...], str]]]   # first word -> aliases of 2 words or more
     measures: set[str] = field(default_factory=set)         # columns holding counts or amounts
+    # the aliases of `exact` as texts, in its order, for the fuzzy match (one C loop over them all)
+    texts: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+
+
+_ALIAS_INDEXES: dict[str, tuple[Dataset, AliasIndex]] = {}
 
 
 def _alias_index(dataset: Dataset) -> AliasIndex:
+    """The dataset's AliasIndex, made once per process (a dataset's columns are declared once, in schemas/)."""
+    known = _ALIAS_INDEXES.get(dataset.name)
+    if known is not None and known[0] is dataset:
+        return known[1]
     index = AliasIndex({}, {}, {}, {c.name for c in dataset.columns if _is_measure(c)})
     for column in dataset.columns:
         for alias in (column.name.replace("_", " "), *column.aliases):
@@ -148,6 +158,8 @@ def _alias_index(dataset: Dataset) -> AliasIndex:
             index.any_order.setdefault(tuple(sorted(set(words))), column.name)
             if len(words) >= 2:
                 index.phrases.setdefault(words[0], []).append((words, column.name))
+    index.texts, index.names = [" ".join(words) for words in index.exact], list(index.exact.values())
+    _ALIAS_INDEXES[dataset.name] = (dataset, index)
     return index
 
 
@@ -175,9 +187,9 @@ def matched_header(candidates: list[str], aliases: AliasIndex) -> tuple[str | No
         text = " ".join(words)
         if len(text) < 5:
             continue
-        best = max(aliases.exact, key=lambda a: fuzz.ratio(text, " ".join(a)))
-        if fuzz.ratio(text, " ".join(best)) >= FUZZY_HEADER_SCORE:
-            return aliases.exact[best], True
+        # the first alias with the highest ratio, if it reaches the score (as max() over them would give)
+        if best := process.extractOne(text, aliases.texts, scorer=fuzz.ratio, score_cutoff=FUZZY_HEADER_SCORE):
+            return aliases.names[best[2]], True
     return None, False
 
 
