@@ -11,8 +11,10 @@ written. Why a child process and not a thread of the portal:
 - the portal stays light (no Dagster, pandas or DuckDB in the web server), and a sync that fails or is
   killed never takes the portal down; a killed sync's Dagster run is cleared by the next one.
 Requests are coalesced: at most one sync runs and one more is queued, however many files arrive; the
-queued one reads every file that came while the first ran. The sync waits for the upload to settle
-(pipelines/settling.py, JEMBATAN_SETTLE_SECONDS), then reads it.
+queued one reads every file that came while the first ran. An upload is placed whole (drop.py: written under
+a temporary name, flushed, then linked to its name), so the sync is told its stamp (JEMBATAN_WHOLE_FILES,
+assets/ingest/inbox.whole_stamps) and reads it at once instead of waiting JEMBATAN_SETTLE_SECONDS for it
+to settle; a file copied into the share beside it still waits (pipelines/settling.py).
 
 JEMBATAN_PORTAL_SYNC=0 turns this off (the inbox sensors, the daily schedule or a manual sync read the
 uploads then). The sync's lines go to the portal's log (standard error); they hold no personal data.
@@ -25,6 +27,8 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+
+from assets.ingest.inbox import WHOLE_FILES, whole_stamp
 
 log = logging.getLogger("jembatan.portal")
 
@@ -48,10 +52,17 @@ class SyncRunner:
         self._idle.set()
         self.finished = 0                 # syncs run to their end (any exit code)
         self.last_exit: int | None = None
+        self._whole: dict[str, None] = {}     # whole_stamp() of uploads placed since the last sync began
 
-    def request(self, reason: str = "") -> None:
-        """Ask for a sync: starts one now, or queues one after the sync under way (coalesced)."""
+    def request(self, reason: str = "", placed: Path | None = None) -> None:
+        """Ask for a sync: starts one now, or queues one after the sync under way (coalesced). `placed`: the
+        upload just placed whole in the inbox (drop.place), read by the next sync without a settle wait."""
         with self._lock:
+            if placed is not None:
+                try:
+                    self._whole[whole_stamp(os.lstat(placed))] = None
+                except OSError:            # gone already: nothing to tell the sync
+                    pass
             if self._running:
                 self._queued = True
                 return
@@ -75,9 +86,12 @@ class SyncRunner:
                 self._queued = False
 
     def _run_once(self) -> None:
+        with self._lock:
+            whole, self._whole = list(self._whole), {}
+        env = {**os.environ, WHOLE_FILES: ",".join(whole)}
         try:
             done = subprocess.run(self.command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                  stderr=subprocess.STDOUT, text=True, errors="replace", check=False)
+                                  stderr=subprocess.STDOUT, text=True, errors="replace", check=False, env=env)
         except OSError as exc:
             log.error("sync could not start: %s", exc)
             self.last_exit = -1
