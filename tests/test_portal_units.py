@@ -218,11 +218,16 @@ def test_an_upload_being_written_is_never_seen_by_a_sync_and_lands_whole(tmp_pat
     assert mode(final) == 0o600
 
 
-# What the portal's sync sees of its inbox folder (a process of its own, as `jembatan sync` is).
+# What the portal's sync sees of its inbox folder: a process of its own started ahead, which starts on its
+# line of standard input and reads the stamps on it, as `jembatan sync --start-on-line` does.
 SEEN_BY_THE_SYNC = """
-import json, sys
+import json, os, sys
 from pathlib import Path
-from assets.ingest.inbox import WHOLE_FILES, scan_inbox, whole_stamp
+from assets.ingest.inbox import WHOLE_FILES, scan_inbox
+line = sys.stdin.readline()
+if not line:
+    sys.exit(0)
+os.environ[WHOLE_FILES] = line.strip()
 scan = scan_inbox(Path(sys.argv[1]))
 Path(sys.argv[2]).write_text(json.dumps({"files": [p.name for p in scan.files],
                                          "waiting": [e.name for e in scan.entries if e.status == "waiting"]}))
@@ -248,6 +253,19 @@ def test_the_portals_sync_reads_its_upload_at_once_and_a_file_copied_beside_it_s
     with upload.open("ab") as out:
         out.write(b"LP/1;2023-08-01\n")
     assert scan_inbox(folder).files == [] and [e.name for e in scan_inbox(folder).entries] == ["lp.csv", "salinan.csv"]
+    # The next sync's process waits already; the portal ending closes its input and it exits without a look.
+    seen.unlink()
+    runner.close()
+    assert not seen.exists() and runner.finished == 1
+
+
+def test_a_sync_waiting_to_start_exits_without_syncing_when_its_input_ends(tmp_path):
+    env = {**os.environ, "JEMBATAN_INBOX": str(tmp_path / "inbox"), "JEMBATAN_WAREHOUSE": str(tmp_path / "warehouse"),
+           "DAGSTER_HOME": str(tmp_path / "dagster_home")}
+    done = subprocess.run([JEMBATAN, "sync", "--start-on-line"], input="", env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    assert [p.name for p in (tmp_path / "warehouse").iterdir()] == [] and not (tmp_path / "dagster_home").exists()
 
 
 def test_a_name_already_in_the_inbox_is_never_overwritten(tmp_path):
