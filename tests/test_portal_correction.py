@@ -5,7 +5,7 @@ Polres Bangka's clerk downloads the template from the portal, fills in eight pol
 and sends them; the answer page reloads itself until they are read. Then the clerk sends a second workbook,
 made from the same template, with three of those report numbers, each with one value changed (the crime
 type, the village, the report date). Its answer says in one line that it replaces 3 rows of the first file,
-sent earlier by the office, and that the rest of that file still counts; the first file's answer says
+sent earlier by the office, which (report numbers and rows), and that the rest of that file still counts; the first file's answer says
 3 of its rows were replaced by the later file; neither page advises anything its status contradicts (no
 cells to fix, no "replaced by a corrected file" on the first file, which still counts). The published
 DuckDB holds the three corrected values from the second file and the five other reports unchanged from
@@ -47,6 +47,8 @@ SENT = [report(300 + i, i, KINDS[i % 4], PLACES[i % 3]) for i in range(1, 9)]
 CORRECTED = [report(303, 3, "Penipuan", PLACES[0]),            # was Pencurian
              report(306, 6, KINDS[6 % 4], PLACES[2]),          # was Sidorejo, now Tanjung Baru
              report(308, 9, KINDS[8 % 4], PLACES[8 % 3])]      # was reported on the 8th, now the 9th
+REPLACED = ("LP/B/303/VIII/2023/SPKT/POLRES BANGKA (baris 4), LP/B/306/VIII/2023/SPKT/POLRES BANGKA (baris 7), "
+            "LP/B/308/VIII/2023/SPKT/POLRES BANGKA (baris 9)")
 
 
 def wait_for_syncs(log: Path, n: int) -> None:
@@ -107,9 +109,10 @@ def test_the_correction_says_it_replaces_three_rows_of_the_first_file_and_nothin
     assert (shown["status"], shown["rows_read"], shown["rows_accepted"], shown["rows_rejected"]) == \
         ("diterima", "3", "3", "0")
     assert "supersedes" not in shown                  # not a whole file replaced: just those rows
+    # Which rows: their report numbers and their rows in the first file (Data rows 4, 7 and 9).
     assert corrected["correction"]["notes"] == [
         "Menggantikan 3 baris dari LP Agustus 2023.xlsx, yang dikirim lebih dahulu oleh kantor Anda (nomor LP "
-        "yang sama); baris lain dari LP Agustus 2023.xlsx tetap dihitung.", INSTRUCTIONS_SHEET]
+        f"yang sama): {REPLACED}; baris lain dari LP Agustus 2023.xlsx tetap dihitung.", INSTRUCTIONS_SHEET]
     assert corrected["correction"]["errors"] == 0
     assert "Sel yang perlu diperbaiki (0)" in corrected["correction"]["main"]
     assert "Cara memperbaiki" not in corrected["correction"]["main"]
@@ -123,7 +126,7 @@ def test_the_first_file_still_counts_and_says_three_of_its_rows_were_replaced(co
         ("diterima", "8", "8", "0")
     assert "superseded_by" not in shown
     assert first["notes"] == ["3 baris berkas ini digantikan oleh LP Agustus 2023 perbaikan.xlsx, berkas kantor "
-                              "Anda yang lebih baru (nomor LP yang sama).", INSTRUCTIONS_SHEET]
+                              f"Anda yang lebih baru (nomor LP yang sama): {REPLACED}.", INSTRUCTIONS_SHEET]
     listed = corrected["listed"]
     assert list(listed) == [corrected["sha"][CORRECTION], corrected["sha"][FIRST]]
     assert "8 / 8 / 0" in listed[corrected["sha"][FIRST]] and "3 / 3 / 0" in listed[corrected["sha"][CORRECTION]]
