@@ -81,12 +81,12 @@ def run(args: argparse.Namespace) -> int:
         return BUSY_EXIT_CODE
 
 
-# What a sync imports on its way (its deferred imports, the Dagster storage and the analyst report's charts):
-# imported by `--start-on-line` before its line comes, so a sync waiting to start begins at once.
+# What a sync imports before its answers are written (its deferred imports, the Dagster storage): imported by
+# `--start-on-line` before its line comes, so a sync waiting to start begins at once. (Not the analyst
+# report's charts, drawn after the answers: a process started just before an upload would only be later.)
 READY_MODULES = ("pipelines.sync_run", "pipelines.progress", "pipelines.summary", "pipelines.settling",
                  "pipelines.defs.resources", "pipelines.defs.dead_runs", "pipelines.instance_home",
-                 "assets.pseudonym_key", "assets.privacy", "dagster._core.storage.sqlite_storage",
-                 "assets.publish.report")
+                 "assets.pseudonym_key", "assets.privacy", "dagster._core.storage.sqlite_storage")
 
 
 def _get_ready() -> None:
