@@ -5,8 +5,8 @@ Polres Bangka's clerk downloads the template from the portal, fills in eight pol
 and sends them; the answer page reloads itself until they are read. Then the clerk sends a second workbook,
 made from the same template, with three of those report numbers, each with one value changed (the crime
 type, the village, the report date). Its answer says in one line that it replaces 3 rows of the first file,
-sent earlier by the office, which (report numbers and rows), and that the rest of that file still counts; the first file's answer says
-3 of its rows were replaced by the later file; neither page advises anything its status contradicts (no
+sent earlier by the office, which ones (report numbers and rows), and that the rest of that file still
+counts; the first file's answer says which 3 of its rows the later file replaced; neither page advises anything its status contradicts (no
 cells to fix, no "replaced by a corrected file" on the first file, which still counts). The published
 DuckDB holds the three corrected values from the second file and the five other reports unchanged from
 the first, and the village-year mart counts them so."""

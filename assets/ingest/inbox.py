@@ -4,9 +4,10 @@ Nothing is followed or opened that is not a regular file: a symbolic link, a fol
 a device is refused with the reason (a link could point at any file of the machine, a fifo would block
 the sync). A file still being written (changed within the settle time, or while it was being copied) is
 left for the next sync, unless its writer placed it whole in one step and says so (JEMBATAN_WHOLE_FILES:
-the portal's uploads, linked to their name only once written and flushed) and it is unchanged since. A file is opened once, without following links and without blocking, and its
-bytes are hashed while they are copied into the archive, so what is read later is exactly what was
-hashed: `sha256sum` of an archived file gives its name.
+the portal's uploads, linked to their name only once written and flushed) and it is unchanged since. A
+file is opened once, without following links and without blocking, and its bytes are hashed while they
+are copied into the archive, so what is read later is exactly what was hashed: `sha256sum` of an archived
+file gives its name.
 """
 from __future__ import annotations
 

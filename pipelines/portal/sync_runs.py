@@ -13,8 +13,8 @@ written. Why a child process and not a thread of the portal:
 Requests are coalesced: at most one sync runs and one more is queued, however many files arrive; the
 queued one reads every file that came while the first ran. The sync's process is started ahead and waits
 for its start (`jembatan sync --start-on-line`): an upload's sync does not pay the seconds of importing
-Dagster and the code location. An upload is placed whole (drop.py: written under
-a temporary name, flushed, then linked to its name), so the sync is told its stamp (JEMBATAN_WHOLE_FILES,
+Dagster and the code location. An upload is placed whole (drop.py: written under a temporary name,
+flushed, then linked to its name), so the sync is told its stamp (JEMBATAN_WHOLE_FILES,
 assets/ingest/inbox.whole_stamps) and reads it at once instead of waiting JEMBATAN_SETTLE_SECONDS for it
 to settle; a file copied into the share beside it still waits (pipelines/settling.py).
 
@@ -138,4 +138,5 @@ def _close_waiting(process: subprocess.Popen) -> None:
         output, _ = process.communicate()
     if process.returncode:
         tail = [line for line in (output or "").splitlines() if line.strip()][-3:]
-        log.error("a sync waiting to start ended (exit %d)%s", process.returncode, ": " + " | ".join(tail) if tail else "")
+        log.error("a sync waiting to start ended (exit %d)%s", process.returncode,
+                  ": " + " | ".join(tail) if tail else "")
