@@ -6,8 +6,11 @@ A real world in a temporary folder (or --work): the bundled sample's inbox witho
 reports, synced once (the warehouse a portal usually serves); then `jembatan portal` as its own process
 (the upload starts a sync: pipelines/portal/sync_runs.py), an account, a login through the API, the Tuban
 file (1,221 rows read) sent with `POST /api/files`, and `GET /api/files/<sha256>` every 0.25 s until its
-status is no longer `waiting`. JEMBATAN_SETTLE_SECONDS is the real default (5 s), so the wait for the
-upload to settle is in the figure. Each repeat sends the file again with one row changed (new content).
+status is no longer `waiting`. JEMBATAN_SETTLE_SECONDS is the real default (5 s); the portal's sync reads
+its own upload without it (placed whole), a file copied onto the share would wait it. The portal keeps a
+sync process ready (imports done); the first upload comes a second after the portal started, before that
+process is ready, as after a portal restart. Each repeat sends the file again with a footnote added (new
+content that supersedes the one before), as soon as the answer before it is there.
 --quick: one repeat. Prints the seconds per upload, the rows read and the status, and the load average
 before each figure (the first sync timed by benchmarks/timed.py).
 """

@@ -10,10 +10,11 @@ from collections.abc import Mapping
 from pipelines.instance_home import EPHEMERAL
 
 
-def sync_command(inbox, warehouse, cluster: bool = False) -> list[str]:
-    """`jembatan sync --inbox INBOX --warehouse WAREHOUSE` (and `--cluster`) as this interpreter runs it."""
-    return [sys.executable, "-m", "pipelines.cli", "sync", "--inbox", str(inbox), "--warehouse", str(warehouse),
-            *(["--cluster"] if cluster else [])]
+def sync_command(inbox, warehouse, cluster: bool = False, start_on_line: bool = False) -> list[str]:
+    """`jembatan sync --inbox INBOX --warehouse WAREHOUSE` (and `--cluster`; `--start-on-line`: the process
+    imports, then waits for the line that starts it, as the portal keeps one ready) as this interpreter runs it."""
+    return [sys.executable, "-m", "pipelines.cli", "sync", *(["--start-on-line"] if start_on_line else []),
+            "--inbox", str(inbox), "--warehouse", str(warehouse), *(["--cluster"] if cluster else [])]
 
 
 def child_environment(instance, env: Mapping[str, str] = os.environ) -> dict[str, str]:

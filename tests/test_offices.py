@@ -219,8 +219,10 @@ def test_an_office_corrects_five_villages_of_its_own_file_and_just_those_rows_ar
             == [(5,)]
         told = answer(portal, session, second)
         assert (told["status"], told["rows_accepted"], told["errors"]) == ("accepted", 5, [])
-        assert told["notes"][0].startswith("Replaces 5 row(s) of UMKM Babel 2023-2024.csv, sent earlier by your "
-                                           "office (the same villages and years)")
+        assert told["notes"][0] == (
+            "Replaces 5 row(s) of UMKM Babel 2023-2024.csv, sent earlier by your office (the same villages and "
+            "years): Air Duren 2024 (row 9), Sidorejo 2024 (row 10), Sidorojo 2024 (row 11), Tanjung Baru 2024 "
+            "(row 12), Air Duren 2024 (row 13); the rest of UMKM Babel 2023-2024.csv still counts.")
         earlier = answer(portal, session, first)
         assert earlier["status"] == "accepted" and earlier["rows_accepted"] == 14
         assert earlier["notes"][0].startswith("5 row(s) of this file were replaced by UMKM perbaikan 5 desa.csv")

@@ -10,6 +10,7 @@ import os
 import sqlite3
 import stat
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -18,7 +19,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from assets.ingest.inbox import scan_inbox
+from assets.ingest.inbox import WHOLE_FILES, scan_inbox, whole_stamp
 from assets.ingest.report import SUMMARY_SHEET
 from pipelines.portal import drop
 from pipelines.portal.answers import answer, for_office
@@ -215,6 +216,56 @@ def test_an_upload_being_written_is_never_seen_by_a_sync_and_lands_whole(tmp_pat
     scan = scan_inbox(folder, settle=0)
     assert scan.files == [final] and scan.entries == [] and final.read_bytes() == data
     assert mode(final) == 0o600
+
+
+# What the portal's sync sees of its inbox folder: a process of its own started ahead, which starts on its
+# line of standard input and reads the stamps on it, as `jembatan sync --start-on-line` does.
+SEEN_BY_THE_SYNC = """
+import json, os, sys
+from pathlib import Path
+from assets.ingest.inbox import WHOLE_FILES, scan_inbox
+line = sys.stdin.readline()
+if not line:
+    sys.exit(0)
+os.environ[WHOLE_FILES] = line.strip()
+scan = scan_inbox(Path(sys.argv[1]))
+Path(sys.argv[2]).write_text(json.dumps({"files": [p.name for p in scan.files],
+                                         "waiting": [e.name for e in scan.entries if e.status == "waiting"]}))
+"""
+
+
+def test_the_portals_sync_reads_its_upload_at_once_and_a_file_copied_beside_it_still_settles(tmp_path, monkeypatch):
+    from pipelines.portal.sync_runs import SyncRunner
+    monkeypatch.setenv("JEMBATAN_SETTLE_SECONDS", "600")       # nothing settles by time while the test runs
+    folder = tmp_path / "inbox" / "polda"
+    seen = tmp_path / "seen.json"
+    runner = SyncRunner(tmp_path / "inbox", tmp_path / "warehouse",
+                        command=[sys.executable, "-c", SEEN_BY_THE_SYNC, str(folder), str(seen)])
+    upload = drop.place(drop.receive(folder, io.BytesIO(b"Nomor LP;Tgl Lapor\n"), 100), "lp.csv")
+    (folder / "salinan.csv").write_bytes(b"Nomor LP;Tgl Lapor\n")     # copied onto the share just now
+    runner.request("upload", placed=upload)
+    assert runner.wait_idle(120) and runner.last_exit == 0
+    assert json.loads(seen.read_text()) == {"files": ["lp.csv"], "waiting": ["salinan.csv"]}
+    assert scan_inbox(folder).files == []          # any other reader (the sensors) still waits for both
+    # Told whole, then changed before a sync looked (appended to on the share): it settles like any file.
+    monkeypatch.setenv(WHOLE_FILES, whole_stamp(upload.lstat()))
+    assert scan_inbox(folder).files == [upload]
+    with upload.open("ab") as out:
+        out.write(b"LP/1;2023-08-01\n")
+    assert scan_inbox(folder).files == [] and [e.name for e in scan_inbox(folder).entries] == ["lp.csv", "salinan.csv"]
+    # The next sync's process waits already; the portal ending closes its input and it exits without a look.
+    seen.unlink()
+    runner.close()
+    assert not seen.exists() and runner.finished == 1
+
+
+def test_a_sync_waiting_to_start_exits_without_syncing_when_its_input_ends(tmp_path):
+    env = {**os.environ, "JEMBATAN_INBOX": str(tmp_path / "inbox"), "JEMBATAN_WAREHOUSE": str(tmp_path / "warehouse"),
+           "DAGSTER_HOME": str(tmp_path / "dagster_home")}
+    done = subprocess.run([JEMBATAN, "sync", "--start-on-line"], input="", env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    assert [p.name for p in (tmp_path / "warehouse").iterdir()] == [] and not (tmp_path / "dagster_home").exists()
 
 
 def test_a_name_already_in_the_inbox_is_never_overwritten(tmp_path):

@@ -3,7 +3,8 @@
 A key is a report number (crime reports) or a village and year (MSME counts). Across files, in the order
 received:
 - **the same office** sends a key again: its later row replaces the earlier one (a partial correction);
-  both files' answers say how many rows, naming the other file (an office sees only its own files).
+  both files' answers say how many rows and which (their keys and rows in the earlier file), naming the
+  other file (an office sees only its own files).
 - **another office** sends it: the later office's row is **held** for the data steward and does not count;
   the rows that counted stay. Both clerks are told in one line that a steward will decide, without the
   other office or file. A report number belongs first to the office it names (`POLRES BANGKA`): another
@@ -59,7 +60,7 @@ def resolve(keyed: pd.DataFrame, key: list[str], dataset: Dataset, offices: dict
     if shared.empty:
         return out
     by_report = bool(dataset.unique_key)
-    replaced = defaultdict(int)      # (new sha, old sha) -> rows, same office
+    replaced = defaultdict(list)     # (new sha, old sha) -> the replaced rows' keys as a clerk knows them
     held = {}                        # conflict id -> record
     told = defaultdict(int)          # (sha, what) -> rows
     column = "report_number" if by_report else "village_name"
@@ -72,7 +73,7 @@ def resolve(keyed: pd.DataFrame, key: list[str], dataset: Dataset, offices: dict
         counting = mine.iloc[-1]
         for _, old in mine.iloc[:-1].iterrows():            # the same office's earlier rows: replaced
             out.drop.append((int(old["_file"]), int(old["_at"])))
-            replaced[(counting["source_file"], old["source_file"])] += 1
+            replaced[(counting["source_file"], old["source_file"])].append(_key_text(old, column, by_report))
         accepted = []
         for _, row in group[[o != owner for o in of]].iterrows():
             cid = conflict_id(dataset.name, row["source_file"], owner)
@@ -98,9 +99,9 @@ def resolve(keyed: pd.DataFrame, key: list[str], dataset: Dataset, offices: dict
             told[(counting["source_file"], "replaced_by_decision")] += 1
             told[(winner["source_file"], "replaces_by_decision")] += 1
     words = KEY_WORDS[by_report]
-    for (new, old), n in replaced.items():
-        out.notes += [_note(new, *_replaces(n, file_names.get(old, old[:12]), words)),
-                      _note(old, *_replaced(n, file_names.get(new, new[:12]), words))]
+    for (new, old), keys in replaced.items():
+        out.notes += [_note(new, *_replaces(keys, file_names.get(old, old[:12]), words)),
+                      _note(old, *_replaced(keys, file_names.get(new, new[:12]), words))]
     for (sha, what), n in told.items():
         out.notes.append(_note(sha, *TOLD[what](n, words)))
     out.conflicts = pd.DataFrame([_conflict(r, offices, office_names, file_names, decisions) for r in held.values()],
@@ -108,15 +109,39 @@ def resolve(keyed: pd.DataFrame, key: list[str], dataset: Dataset, offices: dict
     return out
 
 
-def _replaces(n: int, old: str, words) -> tuple[str, str]:
-    return (f"Replaces {n} row(s) of {old}, sent earlier by your office ({words[0]}); the rest of {old} still counts.",
-            f"Menggantikan {n} baris dari {old}, yang dikirim lebih dahulu oleh kantor Anda ({words[1]}); baris "
-            f"lain dari {old} tetap dihitung.")
+NAMED_KEYS = 10     # rows named in a note of replaced rows; more are counted ("and 5 more")
 
 
-def _replaced(n: int, new: str, words) -> tuple[str, str]:
-    return (f"{n} row(s) of this file were replaced by {new}, a later file of your office ({words[0]}).",
-            f"{n} baris berkas ini digantikan oleh {new}, berkas kantor Anda yang lebih baru ({words[1]}).")
+def _key_text(row, column: str, by_report: bool) -> tuple[str, int]:
+    """(the row's key as the clerk typed it: its report number, or its village as sent and year; the row
+    of its sheet in the earlier file)."""
+    name = row.get(column)
+    name = name if isinstance(name, str) and name.strip() else str(row.get("village_code", ""))
+    return (name if by_report else f"{name} {int(row['year'])}"), int(row["source_row"])
+
+
+def _named(keys: list[tuple[str, int]]) -> tuple[str, str]:
+    """The replaced rows, the first NAMED_KEYS of them: "LP/B/3/VIII/2023 (row 4), ..." (English, Bahasa
+    Indonesia)."""
+    more = len(keys) - NAMED_KEYS
+    return tuple(", ".join(f"{text} ({word} {row})" for text, row in keys[:NAMED_KEYS])
+                 + (f" {also} {more} {rest}" if more > 0 else "")
+                 for word, also, rest in (("row", "and", "more"), ("baris", "dan", "lainnya")))
+
+
+def _replaces(keys: list[tuple[str, int]], old: str, words) -> tuple[str, str]:
+    n, (named, named_id) = len(keys), _named(keys)
+    return (f"Replaces {n} row(s) of {old}, sent earlier by your office ({words[0]}): {named}; the rest of {old} "
+            "still counts.",
+            f"Menggantikan {n} baris dari {old}, yang dikirim lebih dahulu oleh kantor Anda ({words[1]}): {named_id}; "
+            f"baris lain dari {old} tetap dihitung.")
+
+
+def _replaced(keys: list[tuple[str, int]], new: str, words) -> tuple[str, str]:
+    n, (named, named_id) = len(keys), _named(keys)
+    return (f"{n} row(s) of this file were replaced by {new}, a later file of your office ({words[0]}): {named}.",
+            f"{n} baris berkas ini digantikan oleh {new}, berkas kantor Anda yang lebih baru ({words[1]}): "
+            f"{named_id}.")
 
 
 TOLD = {

@@ -3,12 +3,15 @@
 Nothing is followed or opened that is not a regular file: a symbolic link, a folder, a fifo, a socket or
 a device is refused with the reason (a link could point at any file of the machine, a fifo would block
 the sync). A file still being written (changed within the settle time, or while it was being copied) is
-left for the next sync. A file is opened once, without following links and without blocking, and its
-bytes are hashed while they are copied into the archive, so what is read later is exactly what was
-hashed: `sha256sum` of an archived file gives its name.
+left for the next sync, unless its writer placed it whole in one step and says so (JEMBATAN_WHOLE_FILES:
+the portal's uploads, linked to their name only once written and flushed) and it is unchanged since. A
+file is opened once, without following links and without blocking, and its bytes are hashed while they
+are copied into the archive, so what is read later is exactly what was hashed: `sha256sum` of an archived
+file gives its name.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import stat
@@ -36,15 +39,37 @@ def settle_seconds() -> float:
 def being_written(st: os.stat_result, settle: float | None = None, now_ns: int | None = None) -> bool:
     """True when the file's content or metadata changed less than `settle` seconds ago (its
     modification time, or its change time: a copy that restores the original modification time
-    still sets the change time). The one rule the syncs and the inbox sensors wait by."""
+    still sets the change time), unless its stamp is one of whole_stamps(). The one rule the syncs and
+    the inbox sensors wait by."""
     settle = settle_seconds() if settle is None else settle
     now_ns = time.time_ns() if now_ns is None else now_ns
-    return now_ns - max(st.st_mtime_ns, st.st_ctime_ns) < settle * 1e9
+    if now_ns - max(st.st_mtime_ns, st.st_ctime_ns) >= settle * 1e9:
+        return False
+    return whole_stamp(st) not in whole_stamps(os.environ.get(WHOLE_FILES, ""))
 
 
 def stamp(st: os.stat_result) -> list[int]:
     """What says a file is unchanged between two looks: size, modification and change times, inode."""
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+WHOLE_FILES = "JEMBATAN_WHOLE_FILES"
+
+
+def whole_stamp(st: os.stat_result) -> str:
+    """A file's stamp() as one word, "size:mtime_ns:ctime_ns:inode": how a writer that placed the file whole
+    names it in JEMBATAN_WHOLE_FILES (taken once the file is at its final name; any later change to its
+    content, times, name or links changes it)."""
+    return ":".join(map(str, stamp(st)))
+
+
+@functools.lru_cache(maxsize=8)
+def whole_stamps(value: str) -> frozenset[str]:
+    """The stamps of JEMBATAN_WHOLE_FILES (`value`: whole_stamp() words separated by commas): files a writer
+    placed in the inbox whole, in one step (written under another name, flushed, then linked), so settled
+    at once while unchanged; no need to wait JEMBATAN_SETTLE_SECONDS for them. Set by the portal for the
+    syncs it starts (pipelines/portal/sync_runs.py); empty otherwise."""
+    return frozenset(word.strip() for word in value.split(",") if word.strip())
 
 
 @dataclass(frozen=True)

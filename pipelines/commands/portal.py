@@ -97,6 +97,8 @@ def serve(args: argparse.Namespace) -> int:
         pass
     finally:
         server.close()
+        if syncs := app.extensions["jembatan_portal"].syncs:
+            syncs.close()                  # the sync waiting to start exits without syncing
     return 0
 
 

@@ -325,7 +325,7 @@ def _record_upload(portal: Portal, user: User, received: drop.Received, name: st
     log.info("upload: user %s (%s, %s) sent %s (%d bytes, sha256 %s)", user.username, user.agency, user.office,
              final.name, upload.size, upload.sha256)
     if portal.syncs is not None:
-        portal.syncs.request(f"upload {upload.sha256[:12]}")
+        portal.syncs.request(f"upload {upload.sha256[:12]}", placed=final)
     return upload, True
 
 

@@ -4,7 +4,8 @@ The upload is written under a temporary name in the same folder that the inbox r
 starts with Excel's lock-file prefix `~$`, assets/ingest/inbox.LOCK_PREFIXES), hashed while written,
 flushed to disk (fsync), then hard-linked to its final name (atomic, and never over an existing file: a name
 already taken gets " (2)", " (3)", ...) and the temporary name removed; the folder is fsynced too. A sync
-sees no file, or the whole file. A file just placed is then left for `JEMBATAN_SETTLE_SECONDS` like any other.
+sees no file, or the whole file. The sync the portal starts is told so (its stamp in JEMBATAN_WHOLE_FILES,
+sync_runs.py) and reads it at once; any other reader leaves it `JEMBATAN_SETTLE_SECONDS` like any other file.
 """
 from __future__ import annotations
 
