@@ -190,3 +190,32 @@ def test_the_summary_gives_the_received_time_in_wib_and_a_refusal_reason_once():
     assert by_label["Received"][:3] == ("Diterima", "Received", "30/11/2026 08:34 WIB")
     assert by_label["Rows read (skipped rows included)"][0] == "Baris dibaca (termasuk yang dilewati)"
     assert sum(reason[1] in str(row) for row in rows) == 1       # under the status, not again as a note
+
+
+def test_reports_written_by_worker_processes_are_the_ones_written_here(report_folder, tmp_path, monkeypatch):
+    """Many reports are laid out and saved in worker processes (report.write_reports): the same JSON twins
+    and the same cells in every sheet as when this process writes them, and each at the path it records."""
+    from assets.ingest import report as report_module
+    twins = sorted(report_folder.rglob("*.json"))
+    twins = [p for p in twins if p.with_suffix(".xlsx").exists()]
+    assert len(twins) >= 3
+    reports = [json.loads(p.read_text()) for p in twins] * 3          # enough to share among the workers
+    reports = [{**r, "file_name": f"{i}_{r['file_name']}"} for i, r in enumerate(reports)]
+    here, there = tmp_path / "here", tmp_path / "there"
+    monkeypatch.setenv("JEMBATAN_INGEST_WORKERS", "1")
+    report_module.write_reports(here, reports)
+    monkeypatch.setenv("JEMBATAN_INGEST_WORKERS", "2")
+    monkeypatch.setattr(report_module, "PARALLEL_MIN_REPORTS", 2)
+    report_module.write_reports(there, reports)
+    written = sorted(p.relative_to(here) for p in here.rglob("*") if p.is_file())
+    assert len(written) == 2 * len(reports) and written == sorted(p.relative_to(there) for p in there.rglob("*")
+                                                                 if p.is_file())
+    for r in reports:
+        path = report_module.report_path(there, r["source"], r["file_name"], r["sha256"])
+        assert path.exists() and path.with_suffix(".json").read_text() == \
+            (here / path.relative_to(there)).with_suffix(".json").read_text()
+        ours, theirs = openpyxl.load_workbook(here / path.relative_to(there)), openpyxl.load_workbook(path)
+        assert ours.sheetnames == theirs.sheetnames
+        for name in ours.sheetnames:
+            assert [[c.value for c in row] for row in ours[name].iter_rows()] == \
+                [[c.value for c in row] for row in theirs[name].iter_rows()]

@@ -10,7 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import multiprocessing
 import re
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -24,6 +27,7 @@ from assets import storage
 from assets.harmonise.read_as import notices
 from assets.incremental import atomic_write, read_memo, write_memo
 from assets.inert import inert_workbook
+from assets.ingest.batch import ingest_workers
 from assets.ingest.decisions import KINDS, ordered
 from assets.ingest.notes import where_id as _where_id
 from assets.ingest.record import file_status, safe_name
@@ -55,7 +59,7 @@ def write_file_reports(work: WorkArea, reports: Path, placed_rejections: pd.Data
     likeness_digest = _digest_per_file(read_as) if read_as is not None else {}
     added = {} if file_notes is None or file_notes.empty else \
         {sha: list(zip(group["note"], group["note_id"])) for sha, group in file_notes.groupby("source_file")}
-    reported, statuses = {}, {}
+    reported, statuses, to_write = {}, {}, []
     for manifest in work.manifests():
         sha = manifest["sha256"]
         stored = [(p, st) for p in _stored_rejections(work, sha) if (st := storage.stamp(p)) is not None]
@@ -71,14 +75,46 @@ def write_file_reports(work: WorkArea, reports: Path, placed_rejections: pd.Data
             told = notices(read_as[read_as["source_file"] == sha], manifest.get("layouts", {})) \
                 if sha in likeness_digest else []
             report = file_report(manifest, _errors(stored, placed), told, added.get(sha, []))
-            # rewritten even when the JSON says the same: the code laying out the workbook may have changed
-            written = [write_report(reports, r, rewrite=True) for r in [report, *duplicate_reports(manifest, report)]]
+            written = [report, *duplicate_reports(manifest, report)]
+            to_write += written
             reported[sha] = {"digest": digest, "statuses": [r["status"] for r in written],
-                             "paths": [str(r["path"]) for r in written]}
+                             "paths": [str(report_path(reports, r["source"], r["file_name"], r["sha256"]))
+                                       for r in written]}
         for status in reported[sha]["statuses"]:
             statuses[status] = statuses.get(status, 0) + 1
+    write_reports(reports, to_write)
     write_memo(ledger, reported, known)
     return statuses
+
+
+PARALLEL_MIN_REPORTS = 64       # reports to write before worker processes pay for their start (~2 s)
+
+
+def write_reports(reports: Path, to_write: list[dict]) -> None:
+    """Write these reports (workbook and JSON twin each), rewritten even when the JSON says the same: the
+    code laying out the workbook may have changed. Many are shared among JEMBATAN_INGEST_WORKERS worker
+    processes (laying out and saving a styled workbook is most of the agency reports' time: ~25 ms
+    each, 2,049 files for the whole country); what a dead worker left is written here."""
+    workers = min(ingest_workers(), len(to_write))
+    done: set[int] = set()
+    if workers >= 2 and len(to_write) >= PARALLEL_MIN_REPORTS:
+        # spawn, not fork: the caller (Dagster, pytest) runs threads, and a forked child can inherit a held lock
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            try:
+                for i in pool.map(_write_one, [(i, reports, r) for i, r in enumerate(to_write)],
+                                  chunksize=max(1, len(to_write) // (workers * 8))):
+                    done.add(i)
+            except BrokenProcessPool:
+                pass            # a worker died (out of memory, killed): the rest are written below
+    for i, report in enumerate(to_write):
+        if i not in done:
+            write_report(reports, report, rewrite=True)
+
+
+def _write_one(task: tuple[int, Path, dict]) -> int:
+    i, reports, report = task
+    write_report(reports, report, rewrite=True)
+    return i
 
 
 def _digest_per_file(rejections: pd.DataFrame) -> dict[str, list[int]]:
