@@ -3,7 +3,6 @@
 (pipelines/defs/assets.py) call these; tests call them directly."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -234,17 +233,13 @@ def all_rejections(paths: Paths, register: pd.DataFrame) -> pd.DataFrame:
     return rejections[["source", "file_name", *REJECTION_COLUMNS]]
 
 
-# Where things are, not what the marts say: not part of the publication's fingerprint.
-LOCATIONS = {"JEMBATAN_INBOX", "JEMBATAN_WAREHOUSE", "JEMBATAN_KEY_FILE", "JEMBATAN_REFERENCE", "JEMBATAN_STORAGE",
-             "JEMBATAN_S3_ENDPOINT"}
-
-
 def _publish_key(paths: Paths) -> str:
     register = file_register(paths.work)
     return fingerprint(*sorted(paths.placed_store.glob("*.parquet")), *sorted(paths.placed_store.glob("*.json")),
                        register.to_json(), [p.name for p in paths.work.rejection_files()],
-                       *code_files("warehouse/sql", "assets/publish"),
-                       {k: v for k, v in os.environ.items() if k.startswith("JEMBATAN_") and k not in LOCATIONS})
+                       *code_files("warehouse/sql", "assets/publish"))
+    # No JEMBATAN_ setting is in it (incremental.code_digest says why): a sync with nothing new publishes
+    # nothing, whatever its settle time, workers or the portal's whole files.
 
 
 def publish_marts(paths: Paths) -> dict[str, int]:

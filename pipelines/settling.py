@@ -6,12 +6,14 @@ a file changed in the last few seconds may still be being copied. The inbox sens
 come back on their own, so they never wait; `jembatan sync` does, once, up to MAX_WAIT_SECONDS: a file
 that keeps changing longer than that (a copy that is really still under way) is left for the next sync and
 listed as `waiting` in the summary, as before. Its last look at the folders is the sync's look: the planner
-hashes what it listed (pipelines/defs/planning.py) and lists nothing again.
+hashes what it listed (pipelines/defs/planning.py) and lists nothing again. The portal's sync is told its
+uploads whole (JEMBATAN_WHOLE_FILES) and waits only for the reference lists: a clerk's answer never waits
+on a file someone else is still copying onto the share.
 """
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 from assets.ingest.inbox import InboxScan, scan_inbox, settle_seconds
@@ -25,20 +27,21 @@ def inbox_scans(inbox: Path) -> dict[str, InboxScan]:
     return {folder.name: scan_inbox(folder) for folder in folders}
 
 
-def settling_files(scans: dict[str, InboxScan]) -> list[str]:
-    """The files of these folders' scans still settling, as "<folder>/<name>" (names as the summary shows
-    them), sorted."""
+def settling_files(scans: dict[str, InboxScan], folders: Collection[str] | None = None) -> list[str]:
+    """The files of these folders' scans (of `folders` only, None: all) still settling, as "<folder>/<name>"
+    (names as the summary shows them), sorted."""
     return sorted(f"{name}/{entry.name}" for name, scan in scans.items() for entry in scan.entries
-                  if entry.status == "waiting")
+                  if entry.status == "waiting" and (folders is None or name in folders))
 
 
 def wait_for_settling(inbox: Path, say: Callable[[str], None], max_wait: float = MAX_WAIT_SECONDS,
-                      sleep: Callable[[float], None] = time.sleep) -> dict[str, InboxScan]:
-    """Wait until no file of `inbox` is still settling, or `max_wait` seconds have passed; `say` is told
-    once what is waited for. Returns the last look at every folder (inbox_scans), a file still settling
-    then among its entries (status waiting)."""
+                      sleep: Callable[[float], None] = time.sleep,
+                      folders: Collection[str] | None = None) -> dict[str, InboxScan]:
+    """Wait until no file of `inbox` (of its `folders` only, None: every folder) is still settling, or
+    `max_wait` seconds have passed; `say` is told once what is waited for. Returns the last look at every
+    folder (inbox_scans), a file still settling then among its entries (status waiting)."""
     scans = inbox_scans(inbox)
-    waiting = settling_files(scans)
+    waiting = settling_files(scans, folders)
     if not waiting or settle_seconds() == 0:
         return scans
     shown = ", ".join(waiting[:3]) + (f" and {len(waiting) - 3} more" if len(waiting) > 3 else "")
@@ -48,5 +51,5 @@ def wait_for_settling(inbox: Path, say: Callable[[str], None], max_wait: float =
     while waiting and time.monotonic() < deadline:
         sleep(min(0.5, max(0.0, deadline - time.monotonic())))
         scans = inbox_scans(inbox)
-        waiting = settling_files(scans)
+        waiting = settling_files(scans, folders)
     return scans

@@ -31,7 +31,7 @@ def test_sync_of_an_empty_inbox_says_where_the_lists_go_and_ends_cleanly(tmp_pat
         f"inbox/reference/) and no agency file; {tmp_path / 'warehouse'} is unchanged."]
 
 
-def test_a_resync_with_nothing_new_says_no_new_publication_was_made(reference_dir, tmp_path, capsys):
+def test_a_resync_with_nothing_new_says_no_new_publication_was_made(reference_dir, tmp_path, capsys, monkeypatch):
     """The first sync publishes; the same inbox again starts no run and says so, the publication the same; a
     copy of a file under another name is read in a run that publishes nothing new, and says that."""
     from assets.publish.publication import Warehouse
@@ -50,6 +50,13 @@ def test_a_resync_with_nothing_new_says_no_new_publication_was_made(reference_di
     assert again[0] == ("Nothing changed since the last sync: nothing was read and no new publication was made; "
                         f"analysts still see {database} (restricted)")
     assert not any(line.startswith("Published") for line in again)
+    assert Warehouse(warehouse).history() == published
+    # other settings of how a sync goes (its settle time, the portal's whole files, workers) publish nothing
+    for name, value in (("JEMBATAN_SETTLE_SECONDS", "0"), ("JEMBATAN_WHOLE_FILES", "1-2-3-4"),
+                        ("JEMBATAN_INGEST_WORKERS", "1"), ("JEMBATAN_PORTAL_IDLE_MINUTES", "31")):
+        monkeypatch.setenv(name, value)
+        assert main(["sync", "--inbox", str(inbox), "--warehouse", str(warehouse)]) == 0
+        assert capsys.readouterr().out.startswith("Nothing changed since the last sync"), name
     assert Warehouse(warehouse).history() == published
     # the same figures, read from the same publication; no file new this time
     assert first[3] == f"{'bps':<10}{1:>7}{1:>6}{4:>10}{4:>9}{0:>10}{'100.0%':>10}{2:>9}"

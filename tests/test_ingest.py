@@ -296,6 +296,24 @@ def test_page_footers_and_signature_block_are_left_out_not_rejected(tmp_path, wo
         (3, "note"), (5, "blank"), (6, "note"), (7, "note"), (8, "note"), (9, "note")]
 
 
+def test_a_police_signature_block_is_left_out_not_rejected(tmp_path, work):
+    """Under a Polres register: the place and date, the signatory's post, rank and name, and NRP."""
+    received = received_sheet(tmp_path, work, "lp_nov.xlsx", "polda", [
+        ["No", "Nomor LP", "Tgl Lapor", "Jenis Kejahatan", "Desa/Kel TKP", "Kecamatan"],
+        [1, "LP/B/1/XI/2023/SPKT/POLRES BANGKA", dt.date(2023, 11, 5), "Curat", "Air Duren", "Mendo"],
+        [2, "LP/B/2/XI/2023/SPKT/POLRES BANGKA", dt.date(2023, 11, 6), "Curas", "Kimak", "Mendo"],
+        [],
+        ["Sungailiat, 30 November 2023"],
+        ["KASAT RESKRIM POLRES BANGKA"],
+        [],
+        ["AKP BUDI SANTOSO, S.H."],
+        [None, "NRP 85061234"],
+    ])
+    assert (received.status, received.rows_accepted, received.rows_rejected) == ("accepted", 2, 0)
+    assert [(s["row"], s["reason"]) for s in received.skipped] == [
+        (4, "blank"), (5, "note"), (6, "note"), (7, "blank"), (8, "note"), (9, "note")]
+
+
 def test_district_headings_inside_a_table_place_the_rows_under_them(tmp_path, work):
     """Two districts' tables one under the other, each under its own heading; the title names the
     first. Each row takes the district of the heading above it."""

@@ -268,6 +268,31 @@ def test_a_sync_waiting_to_start_exits_without_syncing_when_its_input_ends(tmp_p
     assert [p.name for p in (tmp_path / "warehouse").iterdir()] == [] and not (tmp_path / "dagster_home").exists()
 
 
+def test_the_portals_sync_reads_its_upload_and_never_waits_on_another_files_copy(reference_dir, tmp_path):
+    """A clerk's upload (named whole on the start line) is read at once; a file still being copied onto the
+    share beside it is listed as waiting for the next sync, not waited for."""
+    from tests.test_pipeline_small import crime_workbook
+    inbox = reference_dir.parent
+    (inbox / "polda").mkdir()
+    upload, copying = inbox / "polda" / "lp_upload.xlsx", inbox / "polda" / "besar.csv"
+    crime_workbook(upload)
+    copying.write_text("No;Nomor LP\n1;LP/B/9/I/2023/SPKT/POLRES BANGKA\n")
+    later = time.time() + 3600
+    os.utime(copying, (later, later))               # changed "now" for as long as the sync runs
+    time.sleep(2)                                   # the reference lists settle (1 s unchanged): not waited for
+    env = {**os.environ, "JEMBATAN_INBOX": str(inbox), "JEMBATAN_WAREHOUSE": str(tmp_path / "warehouse"),
+           "DAGSTER_HOME": str(tmp_path / "dagster_home"), "JEMBATAN_SETTLE_SECONDS": "1"}
+    done = subprocess.run([JEMBATAN, "sync", "--start-on-line"], input=whole_stamp(os.lstat(upload)) + "\n",
+                          env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "still being written to settle" not in done.stderr
+    lines = done.stdout.splitlines()
+    assert any("waiting" in line and "besar.csv" in line for line in lines), done.stdout
+    import duckdb
+    with duckdb.connect(str(tmp_path / "warehouse" / "jembatan.duckdb"), read_only=True) as con:   # the upload landed
+        assert con.execute("SELECT count(DISTINCT report_number) FROM fact_crime_report").fetchone()[0] >= 1
+
+
 def test_a_name_already_in_the_inbox_is_never_overwritten(tmp_path):
     folder = tmp_path / "polda"
     folder.mkdir()

@@ -16,9 +16,12 @@ FUZZY_HEADER_SCORE = 90
 
 SUBTOTAL = re.compile(r"^(jumlah|total|sub\s*total|grand\s*total|jml)\b", re.IGNORECASE)
 # Footnotes, and what a printed page adds under a table: page numbers, the place and date of signing
-# ("Sungailiat, 20 Desember 2024"), the signatory's title, name in brackets and NIP.
+# ("Sungailiat, 20 Desember 2024"), the signatory's title, name in brackets and NIP; a police signatory's
+# post ("KASAT RESKRIM POLRES BANGKA", Kanit, Kasi, Kabag), rank and name ("AKP BUDI SANTOSO, S.H.") and NRP.
+POLICE_RANKS = "akbp|akp|kompol|kombes|iptu|ipda|aiptu|aipda|bripka|brigpol|brigadir|briptu|bripda"
 NOTE = re.compile(r"^(sumber|source|catatan|keterangan|ket\.|note|\*|halaman|hal\.|page\b|dicetak|printed|"
-                  r"mengetahui|tertanda|ttd|kepala dinas|kepala badan|kapolres|kapolsek|nip\b|\(|"
+                  r"mengetahui|tertanda|ttd|kepala dinas|kepala badan|kapolres|kapolsek|kapolda|nip\b|nrp\b|"
+                  rf"kasat\b|kanit\b|kasi\b|kabag\b|kasubbag\b|(?:{POLICE_RANKS})\.? [a-z]|\(|"
                   r"[a-z .'-]+, \d{1,2} [a-z]+ \d{4}$)", re.IGNORECASE)
 COLUMN_NUMBER = re.compile(r"^\(\d{1,2}\)$")
 # One cell of a row of column numbers however it is written: 1, "1", "(1)", "[1]", "1)", "1.".

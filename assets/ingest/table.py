@@ -18,7 +18,7 @@ from assets.ingest.date_decisions import DateColumn, column_decisions
 from assets.ingest.columns import (Cells, blank_uniques, distinct, matching_uniques, needs_cell_types,
                                     parse_uniques)
 from assets.ingest.errors import CellError, cell_error
-from assets.ingest.layout import SUSPECT, TableLayout, classify_row, normalise_header
+from assets.ingest.layout import POLICE_RANKS, SUSPECT, TableLayout, classify_row, normalise_header
 from assets.ingest.period import single_district
 from assets.ingest.vocabulary import canonical
 from assets.ingest.formats.sheet import RawSheet, column_letter
@@ -398,7 +398,8 @@ def _odd_cell_pattern(layout: TableLayout) -> tuple[re.Pattern, str]:
     pattern = re.compile(f"{SUSPECT.pattern}|^[^0-9a-z]*(?:{'|'.join(headers) or '(?!)'})[^0-9a-z]*$", re.IGNORECASE)
     starts = "|".join(["jumlah", "total", "sub", "grand", "jml", "sumber", "source", "catatan", "keterangan",
                        "ket", "note", r"\*", r"\(", "halaman", "hal", "page", "dicetak", "printed", "mengetahui",
-                       "tertanda", "ttd", "kepala", "kapol", "nip", r"[a-z .'-]+, [0-9]{1,2} [a-z]+ [0-9]{4}",
+                       "tertanda", "ttd", "kepala", "kapol", "nip", "nrp", "kasat", "kanit", "kasi", "kabag",
+                       "kasubbag", *POLICE_RANKS.split("|"), r"[a-z .'-]+, [0-9]{1,2} [a-z]+ [0-9]{4}",
                        *{w[0] for w in words if w}])
     return pattern, f"^[^0-9a-z]*(?:{starts})"
 

@@ -3,13 +3,13 @@
 A publication is made by the SQL in warehouse/sql (build.py). Each statement makes one table (or a
 macro) from the inputs (stg_*, ref_*, file_register, data_quality_rejection, publication, the cell-key
 tables) and the tables made before it. When the previous publication was built by the same code, with
-the same key and settings, a table none of whose inputs changed holds the same rows as before: the new
+the same key, a table none of whose inputs changed holds the same rows as before: the new
 build starts from a copy of the previous publication and runs only the statements whose inputs changed
 (and the TEMP tables those need, which a copy does not hold). A new police file thus rebuilds the crime
 facts and what is made of them; the program, cooperative, officer and BPS facts are kept.
 
 What each publication was made from is kept beside it (publications/<id>.inputs.json, owner only):
-    {"code": <digest of the SQL, the build's code, the settings and the key>, "inputs": {name: digest}}
+    {"code": <digest of the SQL, the build's code and the key>, "inputs": {name: digest}}
 The key enters only through an HMAC of a fixed label, which tells nothing of it.
 """
 from __future__ import annotations
@@ -33,9 +33,6 @@ PREPARED = {"int_crime_record_key": ("stg_crime_report",), "ref_perturbation_tab
             "ref_disclosure_control": ()}
 ALWAYS_NEW = "publication"           # a new id and time in every build
 # Where things are and how fast a build runs, not what it makes.
-PLACES = {"JEMBATAN_INBOX", "JEMBATAN_WAREHOUSE", "JEMBATAN_KEY_FILE", "JEMBATAN_REFERENCE", "JEMBATAN_STORAGE",
-          "JEMBATAN_S3_ENDPOINT", "JEMBATAN_DUCKDB_THREADS", "JEMBATAN_DUCKDB_MEMORY_LIMIT",
-          "JEMBATAN_DUCKDB_TEMP_DIR"}
 _CREATE = re.compile(r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(TEMP(?:ORARY)?\s+)?(TABLE|MACRO|VIEW)\s+"
                      r"(?:TABLE\s+)?(?:IF\s+NOT\s+EXISTS\s+)?([A-Za-z_][\w.]*)", re.IGNORECASE)
 _NAME = re.compile(r"\b(?:public\.)?[a-z_][a-z0-9_]*\b", re.IGNORECASE)
@@ -98,10 +95,13 @@ def prepared_needed(all_statements: list[Statement], run: list[bool]) -> bool:
 
 
 def code_digest(sql_dir: Path, pseudonym_key: bytes) -> str:
-    """The SQL, the publishing code, the JEMBATAN_ settings that shape a build, and the key (by HMAC)."""
-    settings = {k: v for k, v in os.environ.items() if k.startswith("JEMBATAN_") and k not in PLACES}
+    """The SQL, the publishing code, the cell-key table and the key (by HMAC). No JEMBATAN_ setting is in it:
+    none changes what a build holds. They say where things are (inbox, warehouse, key, reference lists,
+    storage), with what a build runs (DuckDB's threads, memory and temporary folder), how a sync goes (its
+    settle time, workers, executor, the files the portal placed whole), how many publications are kept, or
+    whether to build whole; a digest over them made a sync with nothing new publish again."""
     key = hmac.new(pseudonym_key, b"jembatan publication inputs v1", hashlib.sha256).hexdigest()
-    return fingerprint(*code_files("assets/publish"), *sorted(sql_dir.glob("*.sql")), PTABLE_FILE, settings, key)
+    return fingerprint(*code_files("assets/publish"), *sorted(sql_dir.glob("*.sql")), PTABLE_FILE, key)
 
 
 def input_digest(value: object) -> str | None:
@@ -135,7 +135,7 @@ def write_memo(database: Path, code: str, made_from: dict[str, str | None]) -> P
 
 def changed_inputs(previous_memo: Path, code: str, made_from: dict[str, str | None]) -> set[str] | None:
     """The inputs that differ from those the previous publication was made from; None when it cannot be
-    reused (no memo, other code, settings or key, an input added, removed or not comparable)."""
+    reused (no memo, other code or key, an input added, removed or not comparable)."""
     try:
         memo = json.loads(previous_memo.read_text())
     except (OSError, ValueError):

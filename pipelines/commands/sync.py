@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
 # report's charts, drawn after the answers: a process started just before an upload would only be later.)
 READY_MODULES = ("pipelines.sync_run", "pipelines.progress", "pipelines.summary", "pipelines.settling",
                  "pipelines.defs.resources", "pipelines.defs.dead_runs", "pipelines.instance_home",
-                 "assets.pseudonym_key", "assets.privacy", "dagster._core.storage.sqlite_storage")
+                 "assets.pseudonym_key", "assets.privacy")
 
 
 def _get_ready() -> None:
@@ -118,7 +118,9 @@ def _sync(args: argparse.Namespace) -> int:
     scans = None                       # the folders as last listed: the sync's look (nothing listed again)
     if not args.no_settle_wait:        # a file dropped seconds ago (a portal upload, a list just copied)
         from pipelines.settling import wait_for_settling
-        scans = wait_for_settling(paths.paths().inbox, _say)
+        # The portal's sync (--start-on-line) is told its uploads whole on its line: it waits only for the
+        # reference lists, never for a file someone is still copying onto the share (left for the next sync).
+        scans = wait_for_settling(paths.paths().inbox, _say, folders=("reference",) if args.start_on_line else None)
     log_level = "DEBUG" if args.verbose else "CRITICAL"
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     with _instance(persistent=args.executor == "multiprocess") as instance:
