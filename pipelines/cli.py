@@ -39,7 +39,11 @@ def entry() -> None:
     collected from another thread now and then aborts the process ("terminate called without an active
     exception", duckdb/duckdb#13904) after a sync that succeeded. An exception or a usage error ends the
     process the ordinary way."""
-    status = main()
+    try:
+        status = main()
+    except BrokenPipeError:             # the reader of the output went away (`jembatan publications | head -1`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())     # nothing more reaches it
+        status = 1
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
         try:
