@@ -235,15 +235,18 @@ def test_a_corrected_file_supersedes_the_one_an_earlier_arrival_held(instance, r
 def test_the_daily_schedule_adds_the_new_files_arrival_and_runs_it(instance, inbox, tmp_path):
     from pipelines.defs.sensors import daily_full_sync
     paths = JembatanPaths(inbox=str(inbox), warehouse=str(tmp_path / "warehouse"))
-    context = dg.build_schedule_context(instance=instance, resources={"paths": paths})
-    request = daily_full_sync.evaluate_tick(context).run_requests[0]
+    # Each context is closed (`with`): the instance it opens sets Dagster's current definitions-state storage,
+    # which a context left open would leave pointing at that instance once it is collected.
+    with dg.build_schedule_context(instance=instance, resources={"paths": paths}) as context:
+        request = daily_full_sync.evaluate_tick(context).run_requests[0]
     arrival, = instance.get_dynamic_partitions(ARRIVALS.name)
     assert arrival_shas(tmp_path / "warehouse", arrival) == {sha256(inbox / "bps" / "umkm.xlsx"),
                                                              sha256(inbox / "polda" / "lp_januari.xlsx")}
     assert request.tags["dagster/partition"] == arrival and request.asset_selection is None   # every asset
     for folder in ("bps", "polda"):
         shutil.rmtree(inbox / folder)
-    quiet = daily_full_sync.evaluate_tick(dg.build_schedule_context(instance=instance, resources={"paths": paths}))
+    with dg.build_schedule_context(instance=instance, resources={"paths": paths}) as context:
+        quiet = daily_full_sync.evaluate_tick(context)
     request, = quiet.run_requests                  # nothing synced yet, nothing new: every asset but the files
     assert not {k.to_user_string() for k in request.asset_selection} & set(FILE_ASSETS)
     assert "harmonised_places" in {k.to_user_string() for k in request.asset_selection}
