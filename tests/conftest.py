@@ -51,14 +51,18 @@ def isolated_key(tmp_path_factory):
     yield
 
 
+def write_reference_lists(folder: Path) -> Path:
+    """The small Kemendagri lists (2020, 2023) and the BPS bridging written into `folder` (made if missing)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in (("wilayah_kemendagri_2020.csv", LIST_2020), ("wilayah_kemendagri_2023.csv", LIST_2023),
+                       ("bps_kemendagri_bridging.csv", BRIDGING)):
+        (folder / name).write_text(text)
+    return folder
+
+
 @pytest.fixture
 def reference_dir(tmp_path: Path) -> Path:
-    folder = tmp_path / "inbox" / "reference"
-    folder.mkdir(parents=True)
-    (folder / "wilayah_kemendagri_2020.csv").write_text(LIST_2020)
-    (folder / "wilayah_kemendagri_2023.csv").write_text(LIST_2023)
-    (folder / "bps_kemendagri_bridging.csv").write_text(BRIDGING)
-    return folder
+    return write_reference_lists(tmp_path / "inbox" / "reference")
 
 
 def reference_root() -> Path:

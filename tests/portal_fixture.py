@@ -17,7 +17,7 @@ from pathlib import Path
 
 import openpyxl
 
-from tests.conftest import BRIDGING, LIST_2020, LIST_2023
+from tests.conftest import write_reference_lists
 
 JEMBATAN = str(Path(sys.executable).parent / "jembatan")
 REPO = Path(__file__).resolve().parents[1]
@@ -58,10 +58,7 @@ def make_world(root: Path) -> World:
     """An inbox holding the official lists only (the agency folders are made by the portal)."""
     world = World(root)
     reference = world.inbox / "reference"
-    reference.mkdir(parents=True)
-    for name, text in (("wilayah_kemendagri_2020.csv", LIST_2020), ("wilayah_kemendagri_2023.csv", LIST_2023),
-                       ("bps_kemendagri_bridging.csv", BRIDGING)):
-        (reference / name).write_text(text)
+    write_reference_lists(reference)
     return world
 
 

@@ -27,13 +27,10 @@ A4_LANDSCAPE = (11.69 * 72, 8.27 * 72)        # points
 @pytest.fixture(scope="module")
 def report_folder(tmp_path_factory) -> Path:
     """The reports a sync wrote for three small files with errors."""
-    from tests.conftest import BRIDGING, LIST_2020, LIST_2023
+    from tests.conftest import write_reference_lists
     root = tmp_path_factory.mktemp("agency")
     inbox = root / "inbox"
-    (inbox / "reference").mkdir(parents=True)
-    for name, text in (("wilayah_kemendagri_2020.csv", LIST_2020), ("wilayah_kemendagri_2023.csv", LIST_2023),
-                       ("bps_kemendagri_bridging.csv", BRIDGING)):
-        (inbox / "reference" / name).write_text(text)
+    write_reference_lists(inbox / "reference")
     for source in ("bps", "koperasi", "polda"):
         (inbox / source).mkdir()
     msme_workbook(inbox / "bps" / "umkm_2023.xlsx")            # subtotal rows, unreadable counts (warnings)

@@ -86,13 +86,10 @@ def build_inbox(root: Path, reference_dir: Path) -> Path:
 @pytest.fixture(scope="module")
 def synced(tmp_path_factory):
     """One `jembatan sync` as an operator runs it (a persistent DAGSTER_HOME, the real CLI process)."""
-    from tests.conftest import BRIDGING, LIST_2020, LIST_2023
+    from tests.conftest import write_reference_lists
     root = tmp_path_factory.mktemp("inbox_safety")
     reference = root / "inbox" / "reference"
-    reference.mkdir(parents=True)
-    for name, text in (("wilayah_kemendagri_2020.csv", LIST_2020), ("wilayah_kemendagri_2023.csv", LIST_2023),
-                       ("bps_kemendagri_bridging.csv", BRIDGING)):
-        (reference / name).write_text(text)
+    write_reference_lists(reference)
     inbox = build_inbox(root, reference)
     env = {**os.environ, "DAGSTER_HOME": str(root / "dagster_home")}
     # A timeout only so that a sync stuck on the fifo fails the test instead of hanging the suite.

@@ -43,13 +43,10 @@ def synced(tmp_path_factory) -> Path:
     """A police file whose cells hold formula text: as a village (unknown: rejected, and in the steward's
     queue), a crime type (an `=` formula's text: rejected as a formula not computed) and a date (rejected),
     synced into a small warehouse."""
-    from tests.conftest import BRIDGING, LIST_2020, LIST_2023
+    from tests.conftest import write_reference_lists
     root = tmp_path_factory.mktemp("inert")
     inbox = root / "inbox"
-    (inbox / "reference").mkdir(parents=True)
-    for name, text in (("wilayah_kemendagri_2020.csv", LIST_2020), ("wilayah_kemendagri_2023.csv", LIST_2023),
-                       ("bps_kemendagri_bridging.csv", BRIDGING)):
-        (inbox / "reference" / name).write_text(text)
+    write_reference_lists(inbox / "reference")
     (inbox / "polda").mkdir()
     wb = openpyxl.Workbook()
     ws = wb.active

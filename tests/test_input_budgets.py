@@ -76,13 +76,10 @@ def test_a_sheet_wider_than_the_budget_is_refused(tmp_path):
 def test_a_sync_refuses_the_wide_csv_and_tells_the_clerk(tmp_path):
     """As an operator meets it: `jembatan sync` in its own process; the file refused with the reason in the
     agency's report, the sync finishing."""
-    from tests.conftest import BRIDGING, LIST_2020, LIST_2023
+    from tests.conftest import write_reference_lists
     inbox = tmp_path / "inbox"
     (inbox / "bps").mkdir(parents=True)
-    (inbox / "reference").mkdir()
-    for name, text in (("wilayah_kemendagri_2020.csv", LIST_2020), ("wilayah_kemendagri_2023.csv", LIST_2023),
-                       ("bps_kemendagri_bridging.csv", BRIDGING)):
-        (inbox / "reference" / name).write_text(text)
+    write_reference_lists(inbox / "reference")
     wide_csv(inbox / "bps" / "umkm_lebar.csv")
     done = subprocess.run([sys.executable, "-m", "pipelines.cli", "sync", "--inbox", str(inbox), "--warehouse",
                            str(tmp_path / "warehouse")], cwd=ROOT, capture_output=True, text=True,

@@ -22,13 +22,10 @@ def columns_of(text: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
-    from tests.conftest import BRIDGING, LIST_2020, LIST_2023
+    from tests.conftest import write_reference_lists
     root = tmp_path_factory.mktemp("metadata")
     reference = root / "inbox" / "reference"
-    reference.mkdir(parents=True)
-    for name, text in (("wilayah_kemendagri_2020.csv", LIST_2020), ("wilayah_kemendagri_2023.csv", LIST_2023),
-                       ("bps_kemendagri_bridging.csv", BRIDGING)):
-        (reference / name).write_text(text)
+    write_reference_lists(reference)
     for source in ("bps", "polda"):
         (root / "inbox" / source).mkdir()
     msme_workbook(root / "inbox" / "bps" / "umkm_bangka_2023.xlsx")
