@@ -6,11 +6,13 @@ recorded fingerprint before a sync uses it (assets/pseudonym_key.py).
 """
 from __future__ import annotations
 
-import base64
+import functools
 import hashlib
-import hmac
 import re
 from pathlib import Path
+
+import numpy as np
+import pandas as pd
 
 from assets.pseudonym_key import read_key
 
@@ -23,11 +25,45 @@ def load_key(path: Path | None = None) -> bytes:
 
 def pseudonym(key: bytes, purpose: str, value: str) -> str:
     """The same value gives the same pseudonym in every file, however its digits were grouped
-    ("77.02.1234" and "77021234" are one officer); `purpose` keeps NIK and NRP keys apart."""
-    value = re.sub(r"[^0-9A-Za-z]", "", value).upper()
-    digest = hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).digest()
+    ("77.02.1234" and "77021234" are one officer); `purpose` keeps NIK and NRP keys apart.
+
+    The 24 lower-case base32 letters of the first 15 bytes of HMAC-SHA256(key, "<purpose>:<VALUE>")."""
+    return pseudonyms(key, purpose, [value])[0]
+
+
+def pseudonyms(key: bytes, purpose: str, values) -> list[str | None]:
+    """pseudonym() of each of `values` (None, NaN and pd.NA give None): each distinct value hashed once, the
+    key's HMAC pads once, and the base32 letters of all of them at once (numpy)."""
+    values = [None if pd.isna(value) else str(value) for value in values]
+    distinct = list(dict.fromkeys(v for v in values if v is not None))
+    if not distinct:
+        return [None] * len(values)
+    inner, outer = _pads(key)
+    digests = bytearray()
+    for value in distinct:
+        value = value.upper() if value.isascii() and value.isalnum() else _NOT_ALNUM.sub("", value).upper()
+        h = inner.copy()
+        h.update(f"{purpose}:{value}".encode())
+        o = outer.copy()
+        o.update(h.digest())
+        digests += o.digest()[:15]
     # Base32 letters, not hex: a pseudonym never looks like a NIK or any other run of digits.
-    return base64.b32encode(digest[:15]).decode().lower()
+    bits = np.unpackbits(np.frombuffer(bytes(digests), dtype=np.uint8)).reshape(-1, 5)
+    letters = _B32[bits @ np.array([16, 8, 4, 2, 1], dtype=np.uint8)].reshape(len(distinct), 24)
+    found = dict(zip(distinct, letters.view("S24").ravel().astype(str).tolist()))
+    return [None if value is None else found[value] for value in values]
+
+
+_NOT_ALNUM = re.compile(r"[^0-9A-Za-z]")
+_B32 = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz234567", dtype=np.uint8)
+
+
+@functools.lru_cache(maxsize=8)
+def _pads(key: bytes):
+    """HMAC-SHA256's inner and outer hashes of `key` (RFC 2104), to be copied per value."""
+    key = hashlib.sha256(key).digest() if len(key) > 64 else key
+    key = key.ljust(64, b"\0")
+    return (hashlib.sha256(bytes(b ^ 0x36 for b in key)), hashlib.sha256(bytes(b ^ 0x5C for b in key)))
 
 
 def mask(value: str) -> str:
@@ -41,6 +77,7 @@ def mask(value: str) -> str:
 # A NIK: 16 digits, possibly grouped by spaces, dots or dashes ("3201 2345 6789 0123"). A mobile number:
 # 08.., +62 8.. or 62 8.., then 7 to 12 more digits, possibly grouped ("0812-3456-7890", "+62 812 3456 7890").
 NIK_LIKE = re.compile(r"(?<![\d*])\d(?:[ .-]?\d){15}(?!\d)")
+_DIGIT = re.compile(r"\d")
 PHONE_LIKE = re.compile(r"(?<![\d*])(?:\+62[ .-]?|62[ .-]?|0)8\d(?:[ .-]?\d){6,11}?(?!\d)")
 
 
@@ -64,7 +101,7 @@ def scrub(text) -> str:
     if text is None or (isinstance(text, float) and text != text):
         return ""
     text = str(text)
-    if not any(c.isdigit() for c in text):
+    if _DIGIT.search(text) is None:
         return text
     # Phone numbers first: grouped ones side by side would otherwise read as one 16-digit NIK.
     return NIK_LIKE.sub(lambda m: mask(m[0]), PHONE_LIKE.sub(lambda m: mask(m[0]), text))

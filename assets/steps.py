@@ -15,7 +15,7 @@ from assets.harmonise.stage import (file_register, harmonise, harmonise_key, pla
                                     stored_match_quality)
 from assets.incremental import code_files, fingerprint
 from assets.ingest.errors import REJECTION_COLUMNS
-from assets.ingest.batch import receive_files
+from assets.ingest.batch import reading_pool, receive_files
 from assets.ingest.inbox import scan_inbox, stored_name
 from assets.ingest.inbox_look import FolderLook, look_at_folder, record_look, recorded_look  # noqa: F401
 from assets.ingest.record import NOT_RECEIVED, Received
@@ -161,11 +161,12 @@ def receive_contents(paths: Paths, shas: list[str], sources: list[str] | None = 
     and never received is left out."""
     wanted = set(shas)
     read_now = set()
-    for source in SOURCES:
-        if wanted - read_now and (sources is None or source in sources):
-            read_now |= {r.sha256 for r in ingest_source(paths, source, only=wanted - read_now,
-                                                         look=(looks or {}).get(source))
-                         if r.sha256 in wanted and r.status not in ("unchanged", "duplicate", *NOT_RECEIVED)}
+    with reading_pool():
+        for source in SOURCES:
+            if wanted - read_now and (sources is None or source in sources):
+                read_now |= {r.sha256 for r in ingest_source(paths, source, only=wanted - read_now,
+                                                             look=(looks or {}).get(source))
+                             if r.sha256 in wanted and r.status not in ("unchanged", "duplicate", *NOT_RECEIVED)}
     return {sha: {**manifest, "read_now": sha in read_now} for sha in shas
             if (manifest := paths.work.manifest(sha)) is not None}
 

@@ -1,5 +1,6 @@
 """Receive every file of an inbox folder: new files are read in parallel worker processes, then
-recorded one at a time in drop order (supersession depends on the files before).
+recorded one at a time in drop order (supersession depends on the files before). A sync's folders share
+one pool (reading_pool).
 
 Reading is per file and content-addressed, so workers never write the same path; only the recording
 step writes manifests. Small batches are read in this process: starting workers costs about a second
@@ -7,6 +8,7 @@ each, more than a few small files take to read.
 """
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -23,7 +25,23 @@ from assets.ingest.supersede import settle_supersessions
 from assets.ingest.work_area import Ledger, WorkArea
 
 DEFAULT_WORKERS = 2
-PARALLEL_MIN_BYTES = 32 << 20       # new files smaller than this in total are read in-process
+PARALLEL_MIN_BYTES = 32 << 20       # new files smaller than this in total ...
+PARALLEL_MIN_FILES = 64             # ... and fewer than this are read in-process (a small file: ~0.1 s)
+_SHARED: list = []                  # the pool of the enclosing reading_pool(), made when first needed
+
+
+@contextlib.contextmanager
+def reading_pool(workers: int | None = None):
+    """One pool of reading workers for every receive_files call inside (a sync's agency folders one
+    after another): its processes start once, not once per folder. Made only if a batch needs it."""
+    holder = {"workers": workers or ingest_workers(), "pool": None}
+    _SHARED.append(holder)
+    try:
+        yield
+    finally:
+        _SHARED.remove(holder)
+        if holder["pool"] is not None:
+            holder["pool"].shutdown(wait=True, cancel_futures=True)
 
 
 def ingest_workers() -> int:
@@ -113,21 +131,36 @@ def _read_in_order(new: dict[str, Path], source: str, work: WorkArea, archive_di
     """Yield read_received(...) for each new file, in order."""
     jobs = [(archived_path(archive_dir, sha, path.suffix), path.name, sha, source, work, key)
             for sha, path in new.items()]
-    if workers < 2 or len(jobs) < 2 or sum(path.stat().st_size for path, *_ in jobs) < PARALLEL_MIN_BYTES:
+    if workers < 2 or len(jobs) < 2 or (len(jobs) < PARALLEL_MIN_FILES and
+                                        sum(path.stat().st_size for path, *_ in jobs) < PARALLEL_MIN_BYTES):
         for job in jobs:
             yield read_received(*job)
         return
     done = 0
-    # spawn, not fork: the caller (Dagster, pytest) runs threads, and a forked child can inherit a held lock
-    with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=multiprocessing.get_context("spawn")) as pool:
+    shared = _SHARED[-1] if _SHARED else None
+    with contextlib.ExitStack() as own:
+        if shared is None:
+            pool = own.enter_context(_new_pool(min(workers, len(jobs))))
+        else:
+            pool = shared["pool"] = shared["pool"] or _new_pool(shared["workers"])
         try:
-            for result in pool.map(_read_job, jobs, chunksize=1):
+            futures = [pool.submit(_read_job, job) for job in jobs]
+            for future in futures:
+                result = future.result()
                 done += 1
                 yield result
         except BrokenProcessPool:
-            pass        # a worker died (out of memory, killed): the rest are read here, one at a time
+            # a worker died (out of memory, killed): the rest are read here, one at a time
+            if shared is not None:
+                shared["pool"].shutdown(wait=False, cancel_futures=True)
+                shared["pool"] = None
     for job in jobs[done:]:
         yield read_received(*job)
+
+
+def _new_pool(workers: int) -> ProcessPoolExecutor:
+    # spawn, not fork: the caller (Dagster, pytest) runs threads, and a forked child can inherit a held lock
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
 
 
 def _read_job(job: tuple) -> Received:

@@ -43,7 +43,7 @@ from assets.ingest.supersede import file_scope, settle_supersessions, superseded
 from assets.ingest.table import TableResult, read_table
 from assets.ingest.work_area import Ledger, WorkArea
 from assets.offices import office_of, portal_office, unit_named_by_rows, warehouse_of
-from assets.privacy import mask_sheet_names, pseudonym, scrub
+from assets.privacy import mask_sheet_names, pseudonyms, scrub
 from schemas import DATASETS, datasets_for_source
 from schemas.base import DROP, PSEUDONYMISE
 
@@ -54,8 +54,7 @@ def pseudonymise(frame: pd.DataFrame, dataset_name: str, key: bytes) -> pd.DataF
     frame = frame.copy()
     for column in dataset.columns:
         if column.personal == PSEUDONYMISE:
-            frame[column.pseudonym] = [None if pd.isna(v) else pseudonym(key, column.name, str(v))
-                                       for v in frame[column.name]]
+            frame[column.pseudonym] = pseudonyms(key, column.name, frame[column.name].tolist())
         if column.personal in (DROP, PSEUDONYMISE):
             frame = frame.drop(columns=column.name)
     return frame

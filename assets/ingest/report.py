@@ -59,7 +59,9 @@ def write_file_reports(work: WorkArea, reports: Path, placed_rejections: pd.Data
     likeness_digest = _digest_per_file(read_as) if read_as is not None else {}
     added = {} if file_notes is None or file_notes.empty else \
         {sha: list(zip(group["note"], group["note_id"])) for sha, group in file_notes.groupby("source_file")}
-    reported, statuses, to_write = {}, {}, []
+    placed_by_file = _by_file(placed_rejections)
+    read_as_by_file = _by_file(read_as)
+    reported, statuses, tasks = {}, {}, []
     for manifest in work.manifests():
         sha = manifest["sha256"]
         stored = [(p, st) for p in _stored_rejections(work, sha) if (st := storage.stamp(p)) is not None]
@@ -71,50 +73,76 @@ def write_file_reports(work: WorkArea, reports: Path, placed_rejections: pd.Data
         if entry and entry["digest"] == digest and all(storage.location(p).exists() for p in entry["paths"]):
             reported[sha] = entry
         else:
-            placed = _placed_rejections(work, manifest, placed_rejections if sha in placed_digest else None)
-            told = notices(read_as[read_as["source_file"] == sha], manifest.get("layouts", {})) \
-                if sha in likeness_digest else []
-            report = file_report(manifest, _errors(stored, placed), told, added.get(sha, []))
-            written = [report, *duplicate_reports(manifest, report)]
-            to_write += written
-            reported[sha] = {"digest": digest, "statuses": [r["status"] for r in written],
-                             "paths": [str(report_path(reports, r["source"], r["file_name"], r["sha256"]))
-                                       for r in written]}
-        for status in reported[sha]["statuses"]:
+            tasks.append((work, reports, manifest, stored,
+                          placed_by_file.get(sha, placed_rejections.iloc[:0]) if sha in placed_digest else None,
+                          read_as_by_file.get(sha) if sha in likeness_digest else None, added.get(sha, []), digest))
+    for sha, entry in _in_workers(_report_file, tasks):
+        reported[sha] = entry
+    for manifest in work.manifests():
+        for status in reported[manifest["sha256"]]["statuses"]:
             statuses[status] = statuses.get(status, 0) + 1
-    write_reports(reports, to_write)
     write_memo(ledger, reported, known)
     return statuses
+
+
+def _by_file(frame: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
+    """A frame's rows per source_file (none: {})."""
+    if frame is None or frame.empty:
+        return {}
+    return {sha: group for sha, group in frame.groupby("source_file", sort=False)}
+
+
+def _report_file(task: tuple) -> tuple[str, dict]:
+    """One file's reports built and written (in a worker process when there are many): its rows rejected
+    at matching kept beside them, its answer and one per duplicate name. Returns (sha256, its entry in
+    work/reported.json)."""
+    work, reports, manifest, stored, placed, read_as, added, digest = task
+    placed = _placed_rejections(work, manifest, placed)
+    told = notices(read_as, manifest.get("layouts", {})) if read_as is not None else []
+    report = file_report(manifest, _errors(stored, placed), told, added)
+    written = [report, *duplicate_reports(manifest, report)]
+    for r in written:
+        write_report(reports, r, rewrite=True)
+    return manifest["sha256"], {"digest": digest, "statuses": [r["status"] for r in written],
+                                "paths": [str(report_path(reports, r["source"], r["file_name"], r["sha256"]))
+                                          for r in written]}
 
 
 PARALLEL_MIN_REPORTS = 64       # reports to write before worker processes pay for their start (~2 s)
 
 
-def write_reports(reports: Path, to_write: list[dict]) -> None:
-    """Write these reports (workbook and JSON twin each), rewritten even when the JSON says the same: the
-    code laying out the workbook may have changed. Many are shared among JEMBATAN_INGEST_WORKERS worker
-    processes (laying out and saving a styled workbook is most of the agency reports' time: ~25 ms
-    each, 2,049 files for the whole country); what a dead worker left is written here."""
-    workers = min(ingest_workers(), len(to_write))
-    done: set[int] = set()
-    if workers >= 2 and len(to_write) >= PARALLEL_MIN_REPORTS:
+def _in_workers(function, tasks: list) -> list:
+    """[function(task) for task in tasks], shared among JEMBATAN_INGEST_WORKERS worker processes when
+    there are many (laying out and saving a styled workbook is most of the agency reports' time: ~25 ms
+    each, 2,049 files for the whole country); what a dead worker left is done here."""
+    workers = min(ingest_workers(), len(tasks))
+    results: dict[int, object] = {}
+    if workers >= 2 and len(tasks) >= PARALLEL_MIN_REPORTS:
         # spawn, not fork: the caller (Dagster, pytest) runs threads, and a forked child can inherit a held lock
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
             try:
-                for i in pool.map(_write_one, [(i, reports, r) for i, r in enumerate(to_write)],
-                                  chunksize=max(1, len(to_write) // (workers * 8))):
-                    done.add(i)
+                for i, result in pool.map(_numbered, [(i, function, t) for i, t in enumerate(tasks)],
+                                          chunksize=max(1, len(tasks) // (workers * 8))):
+                    results[i] = result
             except BrokenProcessPool:
-                pass            # a worker died (out of memory, killed): the rest are written below
-    for i, report in enumerate(to_write):
-        if i not in done:
-            write_report(reports, report, rewrite=True)
+                pass            # a worker died (out of memory, killed): the rest are done below
+    return [results[i] if i in results else function(task) for i, task in enumerate(tasks)]
 
 
-def _write_one(task: tuple[int, Path, dict]) -> int:
-    i, reports, report = task
+def _numbered(task: tuple) -> tuple[int, object]:
+    i, function, argument = task
+    return i, function(argument)
+
+
+def write_reports(reports: Path, to_write: list[dict]) -> None:
+    """Write these reports (workbook and JSON twin each), rewritten even when the JSON says the same: the
+    code laying out the workbook may have changed; many are written in worker processes (_in_workers)."""
+    _in_workers(_write_one, [(reports, r) for r in to_write])
+
+
+def _write_one(task: tuple[Path, dict]) -> None:
+    reports, report = task
     write_report(reports, report, rewrite=True)
-    return i
 
 
 def _digest_per_file(rejections: pd.DataFrame) -> dict[str, list[int]]:

@@ -82,11 +82,12 @@ def superseded_files(manifests: list[dict], received: Received) -> list[str]:
     not replace each other."""
     if not received.years:
         return []
+    office = manifest_office(received.as_dict())       # once: as_dict copies the whole record
     return [other["sha256"] for other in manifests
             if other["sha256"] != received.sha256 and not other.get("superseded_by")
             and other["source"] == received.source and other["datasets"] == received.datasets
-            and manifest_office(other) == manifest_office(received.as_dict())
             and other.get("years") == received.years and other["status"] in ("accepted", "partially_accepted")
+            and manifest_office(other) == office
             and similarity(received.coverage, other.get("coverage", [])) >= SAME_COVERAGE]
 
 
