@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pandas as pd
+import pyarrow as pa
 
 from assets import storage
 from assets.harmonise.labels import village_labels
@@ -21,6 +22,9 @@ LIKENESS = ("name_fuzzy", "steward_alias")          # match methods that are not
 LOOSE_READING_BELOW = 0.96
 READ_AS_COLUMNS = ["source_file", "source_sheet", "source_row", "village_name", "village_code", "match_method",
                    "match_score"]
+# The rows likeness_rows keeps, as a Parquet filter (pyarrow's disjunctive normal form).
+LIKENESS_FILTER = [[("match_method", "in", list(LIKENESS))],
+                   [("match_method", "==", "name_normalised"), ("match_score", "<", LOOSE_READING_BELOW)]]
 
 
 def official_villages(areas: pd.DataFrame) -> pd.DataFrame:
@@ -39,12 +43,15 @@ def likeness_rows(placed_files: list) -> pd.DataFrame:
     steward's alias, a loose reading of the name): READ_AS_COLUMNS."""
     frames = []
     for path in placed_files:
-        rows = storage.read_parquet(path)
-        if "village_name" not in rows or rows.empty:
+        try:        # only these columns, only these rows: a placed file holds every column of its rows
+            rows = storage.read_parquet(path, columns=READ_AS_COLUMNS, filters=LIKENESS_FILTER)
+        except (pa.ArrowTypeError, pa.ArrowNotImplementedError):    # a column of nulls only: filtered here
+            rows = storage.read_parquet(path)
+            rows = rows[rows["match_method"].isin(LIKENESS) | ((rows["match_method"] == "name_normalised")
+                                                               & (rows["match_score"] < LOOSE_READING_BELOW))]
+        except (KeyError, ValueError, pa.ArrowInvalid):      # no village name column (a list of programs)
             continue
-        like = rows["match_method"].isin(LIKENESS) | ((rows["match_method"] == "name_normalised")
-                                                      & (rows["match_score"] < LOOSE_READING_BELOW))
-        frames.append(rows[like].reindex(columns=READ_AS_COLUMNS))
+        frames.append(rows.reindex(columns=READ_AS_COLUMNS))
     frames = [f for f in frames if len(f)]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=READ_AS_COLUMNS)
 
