@@ -2,6 +2,7 @@
 column numbers, subtotal rows and footnotes; and recognise which dataset the header belongs to."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -37,9 +38,15 @@ PART_SUBHEADER = re.compile(r"^(?:laki ?-? ?laki|lk|l|pria|male|men|perempuan|pr
 SUSPECT = re.compile(f"{SUBTOTAL.pattern}|{NOTE.pattern}|{COLUMN_NUMBER.pattern}", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def normalise_header(text: str) -> str:
-    text = re.sub(r"[^0-9a-z]+", " ", text.lower())
-    return re.sub(r"\s+", " ", text).strip()
+    """Lower case, each run of other than a-z and 0-9 one space, trimmed ("Desa/Kel." -> "desa kel").
+    Kept per text: the same headers come back in every sheet of every file."""
+    text = _NOT_WORD.sub(" ", text.lower())
+    return _SPACES.sub(" ", text).strip()
+
+
+_NOT_WORD, _SPACES = re.compile(r"[^0-9a-z]+"), re.compile(r"\s+")
 
 
 @dataclass
@@ -128,6 +135,7 @@ UNIT = re.compile(r"\((?:rp\.?|idr|rupiah|orang|jiwa|persons?|people|unit|units|
                   re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def header_words(text: str) -> tuple[str, ...]:
     return tuple(ABBREVIATIONS.get(w, w) for w in normalise_header(text).split())
 
