@@ -1,9 +1,18 @@
 """A pandera schema for each dataset, derived from its declaration."""
 from __future__ import annotations
 
+import importlib.util
+import sys
+
 import pandera.pandas as pa
 
 from schemas.base import Dataset
+
+# pandera asks for geopandas on every column's dtype check ("from geopandas.array import ..." inside a
+# try), and a module that is not installed is searched for on sys.path again each time: a third of a
+# large table's validation. Not installed here, so it is said once.
+if "geopandas" not in sys.modules and importlib.util.find_spec("geopandas") is None:
+    sys.modules["geopandas"] = None
 
 PANDAS_DTYPE = {
     "text": object, "list": object, "code": object, "nik": object, "identifier": object,
@@ -18,7 +27,21 @@ CHECK_CODES = {
 }
 
 
+_SCHEMAS: dict[str, tuple[Dataset, pa.DataFrameSchema]] = {}
+
+
 def pandera_schema(dataset: Dataset) -> pa.DataFrameSchema:
+    """The dataset's schema: each column's pandas dtype, nullable unless required, its minimum and
+    allowed values as checks; made once per process (a dataset is declared once, in schemas/)."""
+    known = _SCHEMAS.get(dataset.name)
+    if known is not None and known[0] is dataset:
+        return known[1]
+    schema = _schema(dataset)
+    _SCHEMAS[dataset.name] = (dataset, schema)
+    return schema
+
+
+def _schema(dataset: Dataset) -> pa.DataFrameSchema:
     columns = {}
     for column in dataset.columns:
         checks = []
