@@ -38,17 +38,11 @@ def pseudonyms(key: bytes, purpose: str, values) -> list[str | None]:
     distinct = list(dict.fromkeys(v for v in values if v is not None))
     if not distinct:
         return [None] * len(values)
-    inner, outer = _pads(key)
-    digests = bytearray()
-    for value in distinct:
-        value = value.upper() if value.isascii() and value.isalnum() else _NOT_ALNUM.sub("", value).upper()
-        h = inner.copy()
-        h.update(f"{purpose}:{value}".encode())
-        o = outer.copy()
-        o.update(h.digest())
-        digests += o.digest()[:15]
+    digests = b"".join(d[:15] for d in hmac_sha256(key, (
+        f"{purpose}:{v.upper() if v.isascii() and v.isalnum() else _NOT_ALNUM.sub('', v).upper()}".encode()
+        for v in distinct)))
     # Base32 letters, not hex: a pseudonym never looks like a NIK or any other run of digits.
-    bits = np.unpackbits(np.frombuffer(bytes(digests), dtype=np.uint8)).reshape(-1, 5)
+    bits = np.unpackbits(np.frombuffer(digests, dtype=np.uint8)).reshape(-1, 5)
     letters = _B32[bits @ np.array([16, 8, 4, 2, 1], dtype=np.uint8)].reshape(len(distinct), 24)
     found = dict(zip(distinct, letters.view("S24").ravel().astype(str).tolist()))
     return [None if value is None else found[value] for value in values]
@@ -56,6 +50,20 @@ def pseudonyms(key: bytes, purpose: str, values) -> list[str | None]:
 
 _NOT_ALNUM = re.compile(r"[^0-9A-Za-z]")
 _B32 = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz234567", dtype=np.uint8)
+
+
+def hmac_sha256(key: bytes, messages) -> list[bytes]:
+    """HMAC-SHA256(key, message) of each of `messages` (bytes), as hmac.digest gives it, with the key's
+    inner and outer pads hashed once for all of them (about 2.5 times faster for short messages)."""
+    inner, outer = _pads(key)
+    out = []
+    for message in messages:
+        h = inner.copy()
+        h.update(message)
+        o = outer.copy()
+        o.update(h.digest())
+        out.append(o.digest())
+    return out
 
 
 @functools.lru_cache(maxsize=8)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 
 import numpy as np
@@ -112,10 +112,14 @@ def read_table(sheet: RawSheet, layout: TableLayout, constants: dict | None = No
             errors += _total_against_parts(frame, sheet, layout, c, summed, cells, kept, column)
         bad = [i for i, e in enumerate(parsed.errors) if e]
         if bad:
-            letter = column_letter(sheet.first_col + c)
+            letter, at_rows = column_letter(sheet.first_col + c), frame["source_row"].to_numpy()
+            made: dict[int, CellError] = {}     # a value's error is written once, then given each of its rows
             for i in np.flatnonzero(np.isin(codes, bad)):
-                errors.append(cell_error(sheet.name, int(frame.at[i, "source_row"]), letter, layout.headers[c],
-                                         column, raw_text(cells[c].uniques[codes[i]]), parsed.errors[codes[i]]))
+                u = int(codes[i])
+                if u not in made:
+                    made[u] = cell_error(sheet.name, 0, letter, layout.headers[c], column,
+                                         raw_text(cells[c].uniques[u]), parsed.errors[u])
+                errors.append(replace(made[u], row=int(at_rows[i])))
     for name, value in (constants or {}).items():
         frame[name] = value
     if (headed := _districts_from_headings(sheet, layout, skip, kept)) is not None and \

@@ -44,6 +44,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from assets.privacy import hmac_sha256
+
 PTABLE_VERSION = "v1"
 PTABLE_FILE = Path(__file__).resolve().parents[2] / "warehouse" / "ptable" / f"ptable_{PTABLE_VERSION}.csv"
 KEY_RANGE = 1000            # R: record and cell keys are integers 0..R-1
@@ -92,6 +94,12 @@ def record_key(secret: bytes, report_number: str) -> int:
     """The record key 0..KEY_RANGE-1 of a report (secret from record_key_secret())."""
     digest = hmac.new(secret, record_identity(report_number).encode(), hashlib.sha256).digest()
     return int.from_bytes(digest[:8], "big") % KEY_RANGE
+
+
+def record_keys(secret: bytes, report_numbers: list[str]) -> list[int]:
+    """record_key() of each report number, the HMACs made in bulk (privacy.hmac_sha256)."""
+    return [int.from_bytes(d[:8], "big") % KEY_RANGE
+            for d in hmac_sha256(secret, (record_identity(n).encode() for n in report_numbers))]
 
 
 def cell_key(record_keys) -> int:
@@ -150,7 +158,7 @@ def prepare(con: duckdb.DuckDBPyConnection, pseudonym_key: bytes, known: Path | 
     else:
         numbers = [n for (n,) in con.execute("SELECT report_number FROM _report_number").fetchall()]
     keys = pd.DataFrame({"report_number": pd.Series(numbers, dtype=object),
-                         "record_key": pd.Series([record_key(secret, n) for n in numbers], dtype="int64")})
+                         "record_key": pd.Series(record_keys(secret, numbers), dtype="int64")})
     con.register("_new_record_key", keys)
     earlier = "SELECT * FROM _known_record_key UNION ALL " if known is not None else ""
     con.execute(f"CREATE OR REPLACE TEMP TABLE int_crime_record_key AS {earlier}SELECT * FROM _new_record_key")
