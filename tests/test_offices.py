@@ -15,6 +15,7 @@ import json
 import subprocess
 
 import duckdb
+import pandas as pd
 import pytest
 import requests
 
@@ -228,3 +229,34 @@ def test_an_office_corrects_five_villages_of_its_own_file_and_just_those_rows_ar
         assert earlier["notes"][0].startswith("5 row(s) of this file were replaced by UMKM perbaikan 5 desa.csv")
         page = session.get(f"{portal}/files/{second}", timeout=60)
         assert page.status_code == 200 and "replaces the earlier one" not in page.text
+
+
+def test_key_rows_kept_from_the_last_settling_are_those_the_files_hold(tmp_path):
+    """collisions.key_rows: rows kept per file (a Parquet file beside the placed rows) give what reading
+    every file gives, in file order and row order, after a file is added, one is dropped and the order
+    changes; a file not kept is read, and one no longer listed leaves the kept rows."""
+    from assets.harmonise.collisions import key_rows
+
+    columns = ["report_number", "source_file", "source_sheet", "source_row"]
+    files = []
+    for n in range(4):
+        path = tmp_path / f"f{n}.parquet"
+        pd.DataFrame({"report_number": [f"LP/{n}/{i}" for i in (3, 1, 2)], "source_file": f"sha{n}",
+                      "source_sheet": "Data", "source_row": [5, 6, 7]}).to_parquet(path)
+        files.append(path)
+
+    def read_all(listed):
+        return pd.concat([pd.read_parquet(p, columns=columns).assign(_file=n) for n, p in enumerate(listed)],
+                         ignore_index=True)
+
+    kept = tmp_path / "keys" / "crime_report.parquet"
+    first = key_rows(files[:2], columns, kept)
+    pd.testing.assert_frame_equal(first, read_all(files[:2]))
+    assert sorted(pd.read_parquet(kept)["_path"].unique()) == [str(files[0]), str(files[1])]
+    later = [files[3], files[1], files[2]]         # f0 dropped, f2 and f3 new, in another order
+    again = key_rows(later, columns, kept)
+    pd.testing.assert_frame_equal(again, read_all(later))
+    assert again["report_number"].tolist()[:3] == ["LP/3/3", "LP/3/1", "LP/3/2"]
+    assert sorted(pd.read_parquet(kept)["_path"].unique()) == sorted(map(str, later))
+    kept.write_bytes(b"not parquet")              # a damaged copy: every file read again
+    pd.testing.assert_frame_equal(key_rows(later, columns, kept), read_all(later))

@@ -211,16 +211,15 @@ def settle_rows(rows: pd.DataFrame, dataset: Dataset, manifests: dict[str, dict]
 
 
 def settle_files(files: list[Path], dataset: Dataset, manifests: dict[str, dict], decisions: dict[str, dict],
-                 layouts) -> tuple[list[Path], Outcome]:
+                 layouts, kept_keys: Path | None = None) -> tuple[list[Path], Outcome]:
     """A dataset with a unique key (report numbers), one placed Parquet file per received file, in the
     order received: the files to publish (a filtered copy, `<sha>.unique.parquet`, where rows were
-    dropped) and what resolve() says."""
+    dropped) and what resolve() says. `kept_keys`: a Parquet file keeping every file's key rows from
+    the last settling (key_rows), so that a new file is read alone, not with every file before it."""
     key = list(dataset.unique_key)
-    columns = [*key, "source_file", "source_sheet", "source_row"]
-    frames = [storage.read_parquet(path, columns=columns).assign(_file=n) for n, path in enumerate(files)]
-    if not frames:
+    if not files:
         return files, Outcome()
-    rows = pd.concat(frames, ignore_index=True)
+    rows = key_rows(files, [*key, "source_file", "source_sheet", "source_row"], kept_keys)
     rows["_at"] = rows.groupby("_file").cumcount()            # position within its file's Parquet
     out = resolve(rows.dropna(subset=key), key, dataset, *_who(manifests), decisions, layouts)
     kept = list(files)
@@ -232,3 +231,30 @@ def settle_files(files: list[Path], dataset: Dataset, manifests: dict[str, dict]
         kept[n] = files[n].with_name(f"{files[n].stem}.unique.parquet")
         storage.write_parquet(kept[n], frame, index=False)
     return kept, out
+
+
+def key_rows(files: list[Path], columns: list[str], kept: Path | None = None) -> pd.DataFrame:
+    """`columns` of every row of `files` (placed Parquet files, each content-addressed: the same path
+    holds the same rows), in file order and each file's row order, with `_file` (its index in `files`).
+    `kept`: where these rows are kept per file (with `_path`) from the last call; a file not there is
+    read, and `kept` is written again when it changed (an unreadable one is read again whole)."""
+    names = [str(path) for path in files]
+    index_of = {name: n for n, name in enumerate(names)}
+    known = pd.DataFrame(columns=[*columns, "_path"])
+    if kept is not None and storage.exists(kept):
+        try:
+            known = storage.read_parquet(kept)
+        except (OSError, ValueError):
+            pass
+    if not {*columns, "_path"} <= set(known.columns):
+        known = pd.DataFrame(columns=[*columns, "_path"])
+    held = known["_path"].isin(index_of)
+    have = set(known.loc[held, "_path"].unique())
+    new = [storage.read_parquet(path, columns=columns).assign(_path=name)
+           for path, name in zip(files, names) if name not in have]
+    parts = ([known[held]] if held.any() else []) + new      # an empty frame would make every column object
+    rows = pd.concat(parts, ignore_index=True)[[*columns, "_path"]] if parts else known.iloc[:0]
+    if kept is not None and (new or not held.all()):
+        storage.write_parquet(kept, rows, index=False)
+    rows["_file"] = rows["_path"].map(index_of).astype("int64")
+    return rows.sort_values("_file", kind="stable", ignore_index=True).drop(columns="_path")

@@ -174,7 +174,8 @@ def _place_dataset(paths: Paths, name: str, accepted: list[Path], matching: str,
         work.write_frame(combined, rows)
         files, by_method, names = [combined], rows["match_method"].value_counts(), []
     elif dataset.unique_key:            # a report number in several files is counted once (collisions.py)
-        files, settled = settle_files(files, dataset, manifests, decided or {}, layouts)
+        files, settled = settle_files(files, dataset, manifests, decided or {}, layouts,
+                                      kept_keys=paths.placed_store / "keys" / f"{name}.parquet")
     repeated += settled.rejections
     listed = [str(f.relative_to(work.root)) for f in files]     # relative: the warehouse can move
     atomic_write(placed_list(paths, name), lambda tmp: tmp.write_text(json.dumps(listed)))
