@@ -15,7 +15,7 @@ from assets.harmonise.stage import (file_register, harmonise, harmonise_key, pla
                                     stored_match_quality)
 from assets.incremental import code_files, fingerprint
 from assets.ingest.errors import REJECTION_COLUMNS
-from assets.ingest.batch import reading_pool, receive_files
+from assets.ingest.batch import receive_files
 from assets.ingest.inbox import scan_inbox, stored_name
 from assets.ingest.inbox_look import FolderLook, look_at_folder, record_look, recorded_look  # noqa: F401
 from assets.ingest.record import NOT_RECEIVED, Received
@@ -24,6 +24,7 @@ from assets.paths import Paths, has_gazetteer, steward_dir, stored_gazetteer  # 
 from assets.key_rotation import retire_publications
 from assets.pseudonym_key import warehouse_key
 from assets.publish.publication import Warehouse, publish
+from assets.workers import worker_pool
 from schemas import DATASETS, SOURCES
 
 
@@ -161,7 +162,7 @@ def receive_contents(paths: Paths, shas: list[str], sources: list[str] | None = 
     and never received is left out."""
     wanted = set(shas)
     read_now = set()
-    with reading_pool():
+    with worker_pool():         # one pool for every folder's files (assets/workers.py)
         for source in SOURCES:
             if wanted - read_now and (sources is None or source in sources):
                 read_now |= {r.sha256 for r in ingest_source(paths, source, only=wanted - read_now,

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from assets.ingest import batch
 from assets.ingest.work_area import WorkArea
@@ -81,3 +82,36 @@ def test_files_are_hashed_again_only_when_they_changed(tmp_path, monkeypatch):
 
 def batch_sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _pid(_: object) -> int:
+    return os.getpid()
+
+
+def test_a_syncs_batches_share_one_pool_of_worker_processes():
+    """assets/workers.py: inside worker_pool() every batch runs on the same worker processes (spawned once);
+    outside one, each batch has processes of its own; after a worker dies the next batch gets a new pool."""
+    import signal
+    from concurrent.futures.process import BrokenProcessPool
+
+    from assets.workers import broken, pool_for, worker_pool
+
+    def pids(pool) -> set[int]:
+        return set(pool.map(_pid, range(8)))
+
+    with pool_for(2) as first:
+        alone = pids(first)
+    with pool_for(2) as second:
+        assert pids(second).isdisjoint(alone)          # a pool of its own, each time
+    with worker_pool(2):
+        with pool_for(2) as reading:
+            read_by = pids(reading)
+        with pool_for(2) as placing:
+            assert placing is reading and pids(placing) <= read_by and os.getpid() not in read_by
+        os.kill(next(iter(read_by)), signal.SIGKILL)
+        with pool_for(2) as after:
+            with pytest.raises(BrokenProcessPool):
+                pids(after)
+            broken(after)
+        with pool_for(2) as fresh:
+            assert fresh is not reading and pids(fresh).isdisjoint(read_by)

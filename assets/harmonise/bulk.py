@@ -9,13 +9,11 @@ seconds (about 1.5 s to unpickle the national matcher), more than placing them.
 """
 from __future__ import annotations
 
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from assets import storage
-from assets.ingest.batch import ingest_workers
+from assets.workers import broken, pool_for, worker_count
 from schemas import DATASETS
 
 PARALLEL_MIN_BYTES = 8 << 20        # accepted rows (Parquet) to place, in total, before workers pay off
@@ -49,7 +47,7 @@ def place_ahead(jobs: list[tuple[Path, Path, str]], matcher, layouts, place) -> 
     Returns how many files the workers placed; the rest (and any a dead worker left) are placed by the
     caller as it reads them."""
     todo = [job for job in jobs if not (job[1] / f"{job[0].stem}.pickle").exists()]
-    workers = min(ingest_workers(), len(todo))
+    workers = min(worker_count(), len(todo))
     if workers < 2 or len(todo) < PARALLEL_MIN_FILES or \
             sum(path.stat().st_size for path, _, _ in todo if path.exists()) < PARALLEL_MIN_BYTES:
         return 0
@@ -59,13 +57,12 @@ def place_ahead(jobs: list[tuple[Path, Path, str]], matcher, layouts, place) -> 
     every = layouts()
     tasks = [(place, path, folder, name, stored, {path.stem: every.get(path.stem, {})}) for path, folder, name in todo]
     done = 0
-    # spawn, not fork: the caller (Dagster, pytest) runs threads, and a forked child can inherit a held lock
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with pool_for(workers) as pool:         # the sync's pool (assets/workers.py), or one of its own
         try:
             for _ in pool.map(_place_job, tasks, chunksize=max(1, len(tasks) // (workers * 8))):
                 done += 1
         except BrokenProcessPool:
-            pass        # a worker died (out of memory, killed): the caller places what is left
+            broken(pool)        # a worker died (out of memory, killed): the caller places what is left
     return done
 
 

@@ -1,6 +1,6 @@
 """Receive every file of an inbox folder: new files are read in parallel worker processes, then
-recorded one at a time in drop order (supersession depends on the files before). A sync's folders share
-one pool (reading_pool).
+recorded one at a time in drop order (supersession depends on the files before). Within a sync the
+workers are the sync's own (assets/workers.py).
 
 Reading is per file and content-addressed, so workers never write the same path; only the recording
 step writes manifests. Small batches are read in this process: starting workers costs about a second
@@ -8,10 +8,7 @@ each, more than a few small files take to read.
 """
 from __future__ import annotations
 
-import contextlib
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -23,30 +20,10 @@ from assets.ingest.receive import known_file, read_received, record_received
 from assets.ingest.record import Received
 from assets.ingest.supersede import settle_supersessions
 from assets.ingest.work_area import Ledger, WorkArea
+from assets.workers import broken, pool_for, worker_count
 
-DEFAULT_WORKERS = 2
 PARALLEL_MIN_BYTES = 32 << 20       # new files smaller than this in total ...
 PARALLEL_MIN_FILES = 64             # ... and fewer than this are read in-process (a small file: ~0.1 s)
-_SHARED: list = []                  # the pool of the enclosing reading_pool(), made when first needed
-
-
-@contextlib.contextmanager
-def reading_pool(workers: int | None = None):
-    """One pool of reading workers for every receive_files call inside (a sync's agency folders one
-    after another): its processes start once, not once per folder. Made only if a batch needs it."""
-    holder = {"workers": workers or ingest_workers(), "pool": None}
-    _SHARED.append(holder)
-    try:
-        yield
-    finally:
-        _SHARED.remove(holder)
-        if holder["pool"] is not None:
-            holder["pool"].shutdown(wait=True, cancel_futures=True)
-
-
-def ingest_workers() -> int:
-    """JEMBATAN_INGEST_WORKERS (default 2, the cores of the machine this is sized for; 1 = no workers)."""
-    return max(1, int(os.environ.get("JEMBATAN_INGEST_WORKERS", DEFAULT_WORKERS)))
 
 
 def receive_files(files: list[Path], source: str, work: WorkArea, archive_dir: Path, key: bytes,
@@ -69,7 +46,7 @@ def receive_files(files: list[Path], source: str, work: WorkArea, archive_dir: P
             new.setdefault(sha, path)
     dropped = new if hashed is None else {sha: path.with_name(as_dropped(archive_dir, sha, path.name))
                                           for sha, path in new.items()}
-    read = _read_in_order(dropped, source, work, archive_dir, key, workers or ingest_workers())
+    read = _read_in_order(dropped, source, work, archive_dir, key, workers or worker_count())
     received = []
     for path, sha in zip(files, shas):
         if isinstance(sha, Entry):
@@ -137,12 +114,7 @@ def _read_in_order(new: dict[str, Path], source: str, work: WorkArea, archive_di
             yield read_received(*job)
         return
     done = 0
-    shared = _SHARED[-1] if _SHARED else None
-    with contextlib.ExitStack() as own:
-        if shared is None:
-            pool = own.enter_context(_new_pool(min(workers, len(jobs))))
-        else:
-            pool = shared["pool"] = shared["pool"] or _new_pool(shared["workers"])
+    with pool_for(min(workers, len(jobs))) as pool:      # the sync's pool (assets/workers.py), or its own
         try:
             futures = [pool.submit(_read_job, job) for job in jobs]
             for future in futures:
@@ -150,17 +122,9 @@ def _read_in_order(new: dict[str, Path], source: str, work: WorkArea, archive_di
                 done += 1
                 yield result
         except BrokenProcessPool:
-            # a worker died (out of memory, killed): the rest are read here, one at a time
-            if shared is not None:
-                shared["pool"].shutdown(wait=False, cancel_futures=True)
-                shared["pool"] = None
+            broken(pool)        # a worker died (out of memory, killed): the rest are read here, one at a time
     for job in jobs[done:]:
         yield read_received(*job)
-
-
-def _new_pool(workers: int) -> ProcessPoolExecutor:
-    # spawn, not fork: the caller (Dagster, pytest) runs threads, and a forked child can inherit a held lock
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
 
 
 def _read_job(job: tuple) -> Received:

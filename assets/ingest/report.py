@@ -10,9 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import multiprocessing
 import re
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -27,12 +25,12 @@ from assets import storage
 from assets.harmonise.read_as import notices
 from assets.incremental import atomic_write, read_memo, write_memo
 from assets.inert import inert_workbook
-from assets.ingest.batch import ingest_workers
 from assets.ingest.decisions import KINDS, ordered
 from assets.ingest.notes import where_id as _where_id
 from assets.ingest.record import file_status, safe_name
 from assets.ingest.work_area import WorkArea
 from assets.privacy import scrub
+from assets.workers import broken, pool_for, worker_count
 from schemas import DATASETS
 
 CANDIDATES = re.compile(r"\(candidates: (.*)\)")   # greedy: candidates carry their own parentheses
@@ -115,17 +113,16 @@ def _in_workers(function, tasks: list) -> list:
     """[function(task) for task in tasks], shared among JEMBATAN_INGEST_WORKERS worker processes when
     there are many (laying out and saving a styled workbook is most of the agency reports' time: ~25 ms
     each, 2,049 files for the whole country); what a dead worker left is done here."""
-    workers = min(ingest_workers(), len(tasks))
+    workers = min(worker_count(), len(tasks))
     results: dict[int, object] = {}
     if workers >= 2 and len(tasks) >= PARALLEL_MIN_REPORTS:
-        # spawn, not fork: the caller (Dagster, pytest) runs threads, and a forked child can inherit a held lock
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        with pool_for(workers) as pool:     # the sync's pool (assets/workers.py), or one of its own
             try:
                 for i, result in pool.map(_numbered, [(i, function, t) for i, t in enumerate(tasks)],
                                           chunksize=max(1, len(tasks) // (workers * 8))):
                     results[i] = result
             except BrokenProcessPool:
-                pass            # a worker died (out of memory, killed): the rest are done below
+                broken(pool)    # a worker died (out of memory, killed): the rest are done below
     return [results[i] if i in results else function(task) for i, task in enumerate(tasks)]
 
 

@@ -126,12 +126,14 @@ def _sync(args: argparse.Namespace) -> int:
     with _instance(persistent=args.executor == "multiprocess") as instance:
         from pipelines.progress import run_progress
         from pipelines.sync_run import execute_sync      # a partition per new file, then one run over them
+        from assets.workers import worker_pool
         before = os.environ.get("JEMBATAN_EXECUTOR")
         if args.executor == "multiprocess":
             os.environ["JEMBATAN_EXECUTOR"] = "multiprocess"       # here and in the step processes
         try:
             _say(f"sync: reading {paths.paths().inbox} into {paths.paths().warehouse}")
-            with run_progress(instance, _say):       # a line as each step starts and ends (stderr)
+            # a line as each step starts and ends (stderr); the steps' batches share one pool of workers
+            with run_progress(instance, _say), worker_pool():
                 result = execute_sync(instance, paths, run_config, args.executor, scans=scans)
         finally:
             if before is None:
