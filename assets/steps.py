@@ -15,7 +15,7 @@ from assets.harmonise.stage import (file_register, harmonise, harmonise_key, pla
                                     stored_match_quality)
 from assets.incremental import code_files, fingerprint
 from assets.ingest.errors import REJECTION_COLUMNS
-from assets.ingest.batch import receive_files
+from assets.ingest.batch import forget_ahead, read_ahead, receive_files
 from assets.ingest.inbox import scan_inbox, stored_name
 from assets.ingest.inbox_look import FolderLook, look_at_folder, record_look, recorded_look  # noqa: F401
 from assets.ingest.record import NOT_RECEIVED, Received
@@ -162,12 +162,21 @@ def receive_contents(paths: Paths, shas: list[str], sources: list[str] | None = 
     and never received is left out."""
     wanted = set(shas)
     read_now = set()
+    looks = looks or {}
     with worker_pool():         # one pool for every folder's files (assets/workers.py)
-        for source in SOURCES:
-            if wanted - read_now and (sources is None or source in sources):
-                read_now |= {r.sha256 for r in ingest_source(paths, source, only=wanted - read_now,
-                                                             look=(looks or {}).get(source))
-                             if r.sha256 in wanted and r.status not in ("unchanged", "duplicate", *NOT_RECEIVED)}
+        try:
+            # The folders the sync's look found are read ahead together, so that no worker waits at the
+            # end of one folder for the other's last file.
+            read_ahead([(source, looks[source].files, looks[source].shas) for source in SOURCES
+                        if source in looks and (sources is None or source in sources)],
+                       paths.work, paths.archive, _receiving_key(paths), only=wanted)
+            for source in SOURCES:
+                if wanted - read_now and (sources is None or source in sources):
+                    read_now |= {r.sha256 for r in ingest_source(paths, source, only=wanted - read_now,
+                                                                 look=looks.get(source))
+                                 if r.sha256 in wanted and r.status not in ("unchanged", "duplicate", *NOT_RECEIVED)}
+        finally:
+            forget_ahead()
     return {sha: {**manifest, "read_now": sha in read_now} for sha in shas
             if (manifest := paths.work.manifest(sha)) is not None}
 

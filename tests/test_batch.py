@@ -88,10 +88,13 @@ def _pid(_: object) -> int:
     return os.getpid()
 
 
+def _die(status: int) -> None:
+    os._exit(status)
+
+
 def test_a_syncs_batches_share_one_pool_of_worker_processes():
     """assets/workers.py: inside worker_pool() every batch runs on the same worker processes (spawned once);
     outside one, each batch has processes of its own; after a worker dies the next batch gets a new pool."""
-    import signal
     from concurrent.futures.process import BrokenProcessPool
 
     from assets.workers import broken, pool_for, worker_pool
@@ -108,10 +111,44 @@ def test_a_syncs_batches_share_one_pool_of_worker_processes():
             read_by = pids(reading)
         with pool_for(2) as placing:
             assert placing is reading and pids(placing) <= read_by and os.getpid() not in read_by
-        os.kill(next(iter(read_by)), signal.SIGKILL)
         with pool_for(2) as after:
-            with pytest.raises(BrokenProcessPool):
-                pids(after)
+            with pytest.raises(BrokenProcessPool):      # a worker dies
+                after.submit(_die, 1).result()
             broken(after)
         with pool_for(2) as fresh:
             assert fresh is not reading and pids(fresh).isdisjoint(read_by)
+
+
+def test_folders_read_ahead_by_the_syncs_workers_give_the_in_process_result(tmp_path, monkeypatch):
+    """batch.read_ahead: inside a sync's worker_pool, every new file of two folders is submitted at once
+    (largest first) and receive_files takes each read from there, never reading in this process; what is
+    stored is what reading them here, one folder at a time, stores."""
+    from assets.workers import worker_pool
+
+    polda = polda_folder(tmp_path / "inbox" / "polda")
+    bps = tmp_path / "inbox" / "bps"
+    bps.mkdir()
+    (bps / "umkm.csv").write_text("desa;kecamatan;tahun;usaha mikro\nAir Duren;Pemali;2023;3\n")   # any file
+    folders = {"polda": polda, "bps": [bps / "umkm.csv"]}
+    results = {}
+    for how in ("here", "ahead"):
+        work, archive = WorkArea(tmp_path / f"work_{how}"), tmp_path / f"archive_{how}"
+        shas = {source: batch.known_hashes(files, tmp_path / f"hashes_{how}_{source}.json", archive)
+                for source, files in folders.items()}
+        if how == "ahead":
+            monkeypatch.setattr(batch, "PARALLEL_MIN_BYTES", 0)       # a few small files: workers all the same
+            monkeypatch.setattr(batch, "read_received", None)      # any read in this process would fail
+        with worker_pool(2):
+            if how == "ahead":
+                assert batch.read_ahead([(s, folders[s], shas[s]) for s in ("bps", "polda")], work, archive,
+                                        load_key()) == 4     # lp_a_copy.xlsx is lp_a.xlsx's content
+            received = [r for source in ("bps", "polda") for r in batch.receive_files(
+                folders[source], source, work, archive, load_key(), workers=1 if how == "here" else 2,
+                hashed=shas[source])]
+        assert batch._AHEAD == {}
+        results[how] = ([(r.file_name, r.status, r.rows_accepted) for r in received], stored(work))
+    assert results["ahead"][0] == results["here"][0]
+    assert [s for _, s, _ in results["here"][0][1:]] == ["accepted", "partially_accepted", "duplicate", "accepted"]
+    assert results["ahead"][1]["manifests"] == results["here"][1]["manifests"]
+    for name, frame in results["here"][1]["frames"].items():
+        pd.testing.assert_frame_equal(results["ahead"][1]["frames"][name], frame)

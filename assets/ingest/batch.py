@@ -20,7 +20,7 @@ from assets.ingest.receive import known_file, read_received, record_received
 from assets.ingest.record import Received
 from assets.ingest.supersede import settle_supersessions
 from assets.ingest.work_area import Ledger, WorkArea
-from assets.workers import broken, pool_for, worker_count
+from assets.workers import broken, pool_for, pool_open, worker_count
 
 PARALLEL_MIN_BYTES = 32 << 20       # new files smaller than this in total ...
 PARALLEL_MIN_FILES = 64             # ... and fewer than this are read in-process (a small file: ~0.1 s)
@@ -44,9 +44,8 @@ def receive_files(files: list[Path], source: str, work: WorkArea, archive_dir: P
     for path, sha in zip(files, shas):
         if isinstance(sha, str) and ledger.get(sha) is None and (only is None or sha in only):
             new.setdefault(sha, path)
-    dropped = new if hashed is None else {sha: path.with_name(as_dropped(archive_dir, sha, path.name))
-                                          for sha, path in new.items()}
-    read = _read_in_order(dropped, source, work, archive_dir, key, workers or worker_count())
+    read = _read_in_order(_jobs(new, source, work, archive_dir, key, hashed is not None), source,
+                          workers or worker_count())
     received = []
     for path, sha in zip(files, shas):
         if isinstance(sha, Entry):
@@ -103,20 +102,73 @@ def known_hashes(files: list[Path], cache: Path, archive_dir: Path,
     return shas
 
 
-def _read_in_order(new: dict[str, Path], source: str, work: WorkArea, archive_dir: Path, key: bytes,
-                   workers: int):
-    """Yield read_received(...) for each new file, in order."""
-    jobs = [(archived_path(archive_dir, sha, path.suffix), path.name, sha, source, work, key)
-            for sha, path in new.items()]
-    if workers < 2 or len(jobs) < 2 or (len(jobs) < PARALLEL_MIN_FILES and
-                                        sum(path.stat().st_size for path, *_ in jobs) < PARALLEL_MIN_BYTES):
+def _jobs(new: dict[str, Path], source: str, work: WorkArea, archive_dir: Path, key: bytes,
+          masked: bool) -> list[tuple]:
+    """read_received's arguments for each new content (SHA-256 -> its first path in the folder): its
+    archived copy, read under its name as dropped (`masked`: the look's names are masked)."""
+    dropped = {sha: path.with_name(as_dropped(archive_dir, sha, path.name)) for sha, path in new.items()} \
+        if masked else new
+    return [(archived_path(archive_dir, sha, path.suffix), path.name, sha, source, work, key)
+            for sha, path in dropped.items()]
+
+
+def _worth_workers(jobs: list[tuple], workers: int) -> bool:
+    return workers >= 2 and len(jobs) >= 2 and (len(jobs) >= PARALLEL_MIN_FILES or
+                                                 sum(path.stat().st_size for path, *_ in jobs) >= PARALLEL_MIN_BYTES)
+
+
+_AHEAD: dict[tuple, object] = {}     # a job's _ahead_key -> its Future, submitted by read_ahead
+
+
+def _ahead_key(job: tuple) -> tuple:
+    archived, name, sha, source, work, _ = job
+    return str(archived), name, sha, source, str(work.root)
+
+
+def read_ahead(folders: list[tuple[str, list[Path], list]], work: WorkArea, archive_dir: Path, key: bytes,
+               only: set[str] | None = None) -> int:
+    """Inside a sync's worker_pool (assets/workers.py; else nothing is done): submit now the reading of
+    every new content of these agency folders ((source, files, each file's SHA-256 or Entry as the sync's
+    look found it), in the order they are received), largest file first, so that both workers stay busy
+    from the first file of the first folder to the last of the last; receive_files then takes each read
+    from there (forget_ahead drops what was not taken). A content in two folders is read ahead for the
+    first only. `only`: as receive_files'. Returns the number of files submitted."""
+    if not pool_open():
+        return 0
+    ledger, seen, jobs = Ledger(work), set(), []
+    for source, files, shas in folders:
+        new: dict[str, Path] = {}
+        for path, sha in zip(files, shas):
+            if isinstance(sha, str) and sha not in seen and ledger.get(sha) is None and (only is None or sha in only):
+                new.setdefault(sha, path)
+        seen |= set(new)
+        jobs += _jobs(new, source, work, archive_dir, key, True)
+    if not _worth_workers(jobs, worker_count()):
+        return 0
+    with pool_for(worker_count()) as pool:
+        for job in sorted(jobs, key=lambda job: -job[0].stat().st_size):
+            _AHEAD[_ahead_key(job)] = pool.submit(_read_job, job)
+    return len(jobs)
+
+
+def forget_ahead() -> None:
+    """Drop the reads submitted ahead that no receive_files took (their pool ends with the sync)."""
+    for future in _AHEAD.values():
+        future.cancel()
+    _AHEAD.clear()
+
+
+def _read_in_order(jobs: list[tuple], source: str, workers: int):
+    """Yield read_received(...) for each job, in order."""
+    ahead = {_ahead_key(job): _AHEAD.pop(_ahead_key(job)) for job in jobs if _ahead_key(job) in _AHEAD}
+    if not ahead and not _worth_workers(jobs, workers):
         for job in jobs:
             yield read_received(*job)
         return
     done = 0
     with pool_for(min(workers, len(jobs))) as pool:      # the sync's pool (assets/workers.py), or its own
         try:
-            futures = [pool.submit(_read_job, job) for job in jobs]
+            futures = [ahead.get(_ahead_key(job)) or pool.submit(_read_job, job) for job in jobs]
             for future in futures:
                 result = future.result()
                 done += 1
