@@ -260,3 +260,35 @@ def test_key_rows_kept_from_the_last_settling_are_those_the_files_hold(tmp_path)
     assert sorted(pd.read_parquet(kept)["_path"].unique()) == sorted(map(str, later))
     kept.write_bytes(b"not parquet")              # a damaged copy: every file read again
     pd.testing.assert_frame_equal(key_rows(later, columns, kept), read_all(later))
+
+
+def test_likeness_rows_kept_are_read_again_when_a_file_is_rewritten(tmp_path):
+    """read_as.likeness_rows with `kept`: a file with no such rows is not read again; a filtered copy
+    rewritten in place (a new stamp) is; the result is always what reading every file gives."""
+    from assets.harmonise import read_as
+
+    def placed(path, methods, sha=None):
+        pd.DataFrame({"source_file": sha or path.stem, "source_sheet": "Data", "source_row": range(5, 5 + len(methods)),
+                      "village_name": "Air Duren", "village_code": "1901012001", "match_method": methods,
+                      "match_score": [0.9 if m == "name_fuzzy" else 1.0 for m in methods]}).to_parquet(path)
+        return path
+
+    a = placed(tmp_path / "a.parquet", ["name_exact", "name_fuzzy"])
+    b = placed(tmp_path / "b.parquet", ["name_exact"])
+    kept = tmp_path / "kept" / "likeness.parquet"
+    whole = read_as.likeness_rows([a, b])
+    assert whole[["source_file", "source_row"]].values.tolist() == [["a", 6]]
+    pd.testing.assert_frame_equal(read_as.likeness_rows([a, b], kept=kept), whole)
+    read = []
+    original = read_as._likeness_of
+    read_as._likeness_of = lambda path: read.append(path.name) or original(path)
+    try:
+        pd.testing.assert_frame_equal(read_as.likeness_rows([a, b], kept=kept), whole)
+        assert read == []                       # b (no such rows) is known too
+        placed(b.with_name("b.tmp.parquet"), ["name_fuzzy", "name_exact"], "b").replace(b)     # rewritten in place
+        again = read_as.likeness_rows([a, b], kept=kept)
+        assert read == ["b.parquet"]
+        assert again[["source_file", "source_row"]].values.tolist() == [["a", 6], ["b", 5]]
+        pd.testing.assert_frame_equal(again, read_as.likeness_rows([a, b]))
+    finally:
+        read_as._likeness_of = original

@@ -25,6 +25,7 @@ import pandas as pd
 
 from assets import storage
 from assets.harmonise.conflicts import ACCEPT, CONFLICT_COLUMNS, REFUSE, conflict_id
+from assets.harmonise.kept_rows import kept_rows
 from assets.ingest.errors import cell_error
 from assets.offices import key_owner, manifest_office
 from schemas.base import Dataset
@@ -233,28 +234,9 @@ def settle_files(files: list[Path], dataset: Dataset, manifests: dict[str, dict]
     return kept, out
 
 
+
 def key_rows(files: list[Path], columns: list[str], kept: Path | None = None) -> pd.DataFrame:
-    """`columns` of every row of `files` (placed Parquet files, each content-addressed: the same path
-    holds the same rows), in file order and each file's row order, with `_file` (its index in `files`).
-    `kept`: where these rows are kept per file (with `_path`) from the last call; a file not there is
-    read, and `kept` is written again when it changed (an unreadable one is read again whole)."""
-    names = [str(path) for path in files]
-    index_of = {name: n for n, name in enumerate(names)}
-    known = pd.DataFrame(columns=[*columns, "_path"])
-    if kept is not None and storage.exists(kept):
-        try:
-            known = storage.read_parquet(kept)
-        except (OSError, ValueError):
-            pass
-    if not {*columns, "_path"} <= set(known.columns):
-        known = pd.DataFrame(columns=[*columns, "_path"])
-    held = known["_path"].isin(index_of)
-    have = set(known.loc[held, "_path"].unique())
-    new = [storage.read_parquet(path, columns=columns).assign(_path=name)
-           for path, name in zip(files, names) if name not in have]
-    parts = ([known[held]] if held.any() else []) + new      # an empty frame would make every column object
-    rows = pd.concat(parts, ignore_index=True)[[*columns, "_path"]] if parts else known.iloc[:0]
-    if kept is not None and (new or not held.all()):
-        storage.write_parquet(kept, rows, index=False)
-    rows["_file"] = rows["_path"].map(index_of).astype("int64")
-    return rows.sort_values("_file", kind="stable", ignore_index=True).drop(columns="_path")
+    """`columns` of every row of `files` (placed Parquet files), in file order and each file's row order,
+    with `_file` (its index in `files`); `kept`: where they are kept from the last call (kept_rows.py)."""
+    rows = kept_rows(files, lambda path: storage.read_parquet(path, columns=columns), kept)
+    return rows[[*columns, "_file"]] if len(rows.columns) > 1 else pd.DataFrame(columns=[*columns, "_file"])

@@ -9,11 +9,13 @@ the current official list), so the clerk can find the name there and copy it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 
 from assets import storage
+from assets.harmonise.kept_rows import kept_rows
 from assets.harmonise.labels import village_labels
 
 LIKENESS = ("name_fuzzy", "steward_alias")          # match methods that are not the name as written
@@ -38,22 +40,27 @@ def official_villages(areas: pd.DataFrame) -> pd.DataFrame:
             [["name", "district", "regency", "code"]].sort_values(["regency", "district", "name"]))
 
 
-def likeness_rows(placed_files: list) -> pd.DataFrame:
+def likeness_rows(placed_files: list, kept: Path | None = None) -> pd.DataFrame:
     """The placed rows (Parquet files of placed rows) whose village was found by likeness (a fuzzy match, a
-    steward's alias, a loose reading of the name): READ_AS_COLUMNS."""
-    frames = []
-    for path in placed_files:
-        try:        # only these columns, only these rows: a placed file holds every column of its rows
-            rows = storage.read_parquet(path, columns=READ_AS_COLUMNS, filters=LIKENESS_FILTER)
-        except (pa.ArrowTypeError, pa.ArrowNotImplementedError):    # a column of nulls only: filtered here
-            rows = storage.read_parquet(path)
-            rows = rows[rows["match_method"].isin(LIKENESS) | ((rows["match_method"] == "name_normalised")
-                                                               & (rows["match_score"] < LOOSE_READING_BELOW))]
-        except (KeyError, ValueError, pa.ArrowInvalid):      # no village name column (a list of programs)
-            continue
-        frames.append(rows.reindex(columns=READ_AS_COLUMNS))
-    frames = [f for f in frames if len(f)]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=READ_AS_COLUMNS)
+    steward's alias, a loose reading of the name): READ_AS_COLUMNS. `kept`: where each file's are kept
+    from the last call (kept_rows.py), so that only new or rewritten files are read."""
+    rows = kept_rows(list(placed_files), _likeness_of, kept)
+    if "source_file" not in rows:
+        return pd.DataFrame(columns=READ_AS_COLUMNS)
+    return rows[READ_AS_COLUMNS]
+
+
+def _likeness_of(path) -> pd.DataFrame:
+    """One placed file's rows placed by likeness (no village name column: none)."""
+    try:        # only these columns, only these rows: a placed file holds every column of its rows
+        rows = storage.read_parquet(path, columns=READ_AS_COLUMNS, filters=LIKENESS_FILTER)
+    except (pa.ArrowTypeError, pa.ArrowNotImplementedError):    # a column of nulls only: filtered here
+        rows = storage.read_parquet(path)
+        rows = rows[rows["match_method"].isin(LIKENESS) | ((rows["match_method"] == "name_normalised")
+                                                           & (rows["match_score"] < LOOSE_READING_BELOW))]
+    except (KeyError, ValueError, pa.ArrowInvalid):      # no village name column (a list of programs)
+        return pd.DataFrame()
+    return rows.reindex(columns=READ_AS_COLUMNS)
 
 
 def with_labels(rows: pd.DataFrame, areas: Callable[[], pd.DataFrame]) -> pd.DataFrame:

@@ -66,7 +66,8 @@ def harmonise(paths: Paths) -> dict[str, dict]:
     work.write_frame(paths.placed_store / "rejections.parquet",
                      pd.concat([e["rejections"] for e in extras], ignore_index=True))
     work.write_frame(paths.placed_store / "read_as.parquet",          # placed by likeness: told to the clerk
-                     with_labels(likeness_rows([f for name in DATASETS for f in placed_files(paths, name)]),
+                     with_labels(likeness_rows([f for name in DATASETS for f in placed_files(paths, name)],
+                                               kept=paths.placed_store / "kept" / "likeness.parquet"),
                                  lambda: stored_gazetteer(paths).current()))
     work.write_frame(paths.placed_store / "file_notes.parquet",       # rows replaced or held: told to each file
                      pd.concat([e.get("notes", _no_notes()) for e in extras], ignore_index=True))
@@ -175,7 +176,7 @@ def _place_dataset(paths: Paths, name: str, accepted: list[Path], matching: str,
         files, by_method, names = [combined], rows["match_method"].value_counts(), []
     elif dataset.unique_key:            # a report number in several files is counted once (collisions.py)
         files, settled = settle_files(files, dataset, manifests, decided or {}, layouts,
-                                      kept_keys=paths.placed_store / "keys" / f"{name}.parquet")
+                                      kept_keys=paths.placed_store / "kept" / f"keys.{name}.parquet")
     repeated += settled.rejections
     listed = [str(f.relative_to(work.root)) for f in files]     # relative: the warehouse can move
     atomic_write(placed_list(paths, name), lambda tmp: tmp.write_text(json.dumps(listed)))
