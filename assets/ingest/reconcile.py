@@ -15,10 +15,24 @@ from assets.incremental import read_memo, write_memo
 from assets.ingest.work_area import WorkArea
 
 
-def stored_files(work: WorkArea, manifest: dict) -> tuple[list[Path], Path]:
+def stored_files(work: WorkArea, manifest: dict, accepted: dict[str, list[Path]] | None = None) -> tuple[list[Path], Path]:
+    """A file's stored accepted rows (one Parquet file per dataset) and its rejections. `accepted`: the
+    work area's accepted files by content (accepted_index), so that the folders are listed once for all
+    files, not once per file."""
     sha = manifest["sha256"]
-    root = work.root / "superseded" / sha if manifest.get("superseded_by") else work.root
-    return sorted(root.glob(f"accepted/*/{sha}.parquet")), root / "rejections" / f"{sha}.parquet"
+    if manifest.get("superseded_by"):
+        root = work.root / "superseded" / sha
+        return sorted(root.glob(f"accepted/*/{sha}.parquet")), root / "rejections" / f"{sha}.parquet"
+    found = accepted.get(sha, []) if accepted is not None else sorted(work.root.glob(f"accepted/*/{sha}.parquet"))
+    return found, work.root / "rejections" / f"{sha}.parquet"
+
+
+def accepted_index(work: WorkArea) -> dict[str, list[Path]]:
+    """SHA-256 -> the file's accepted Parquet files (work/accepted/<dataset>/<sha256>.parquet), in path order."""
+    index: dict[str, list[Path]] = {}
+    for path in sorted(work.root.glob("accepted/*/*.parquet")):
+        index.setdefault(path.stem, []).append(path)
+    return index
 
 
 def stored_counts(accepted: list[Path], rejections: Path) -> dict[str, int]:
@@ -46,11 +60,11 @@ def reconcile_line(manifest: dict, counts: dict[str, int]) -> dict:
 def reconcile_source(work: WorkArea, source: str) -> list[dict]:
     cache = work.root / "reconciled" / f"{source}.json"
     known = read_memo(cache)
-    lines, counted = [], {}
+    lines, counted, index = [], {}, accepted_index(work)
     for manifest in work.manifests():
         if manifest["source"] != source:
             continue
-        accepted, rejections = stored_files(work, manifest)
+        accepted, rejections = stored_files(work, manifest, index)
         stamp = [[str(p), *st] for p in [*accepted, rejections] if (st := storage.stamp(p)) is not None]
         entry = known.get(manifest["sha256"])
         counts = entry["counts"] if entry and entry["stamp"] == stamp else stored_counts(accepted, rejections)
