@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import re
 from pathlib import Path
 
@@ -53,25 +54,20 @@ _B32 = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz234567", dtype=np.uint8)
 
 
 def hmac_sha256(key: bytes, messages) -> list[bytes]:
-    """HMAC-SHA256(key, message) of each of `messages` (bytes), as hmac.digest gives it, with the key's
-    inner and outer pads hashed once for all of them (about 2.5 times faster for short messages)."""
-    inner, outer = _pads(key)
+    """HMAC-SHA256(key, message) of each of `messages` (bytes): the standard library's HMAC keyed once
+    and copied per message, so the key's pads are not hashed again for every one."""
+    keyed = _keyed(key)
     out = []
     for message in messages:
-        h = inner.copy()
+        h = keyed.copy()
         h.update(message)
-        o = outer.copy()
-        o.update(h.digest())
-        out.append(o.digest())
+        out.append(h.digest())
     return out
 
 
 @functools.lru_cache(maxsize=8)
-def _pads(key: bytes):
-    """HMAC-SHA256's inner and outer hashes of `key` (RFC 2104), to be copied per value."""
-    key = hashlib.sha256(key).digest() if len(key) > 64 else key
-    key = key.ljust(64, b"\0")
-    return (hashlib.sha256(bytes(b ^ 0x36 for b in key)), hashlib.sha256(bytes(b ^ 0x5C for b in key)))
+def _keyed(key: bytes):
+    return hmac.new(key, digestmod=hashlib.sha256)
 
 
 def mask(value: str) -> str:

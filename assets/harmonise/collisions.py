@@ -234,7 +234,6 @@ def settle_files(files: list[Path], dataset: Dataset, manifests: dict[str, dict]
     return kept, out
 
 
-
 def key_rows(files: list[Path], columns: list[str], kept: Path | None = None) -> pd.DataFrame:
     """`columns` of every row of `files` (placed Parquet files), in file order and each file's row order,
     with `_file` (its index in `files`); `kept`: where they are kept from the last call (kept_rows.py)."""

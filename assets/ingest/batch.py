@@ -40,10 +40,7 @@ def receive_files(files: list[Path], source: str, work: WorkArea, archive_dir: P
     settle_supersessions(ledger)          # finishes what a killed sync left half-done
     clear_stale_copies(archive_dir)
     shas = known_hashes(files, hash_cache(work, source), archive_dir, listed) if hashed is None else hashed
-    new: dict[str, Path] = {}             # first name of each content not received before
-    for path, sha in zip(files, shas):
-        if isinstance(sha, str) and ledger.get(sha) is None and (only is None or sha in only):
-            new.setdefault(sha, path)
+    new = _new_contents(files, shas, ledger, only)
     read = _read_in_order(_jobs(new, source, work, archive_dir, key, hashed is not None), source,
                           workers or worker_count())
     received = []
@@ -102,6 +99,17 @@ def known_hashes(files: list[Path], cache: Path, archive_dir: Path,
     return shas
 
 
+def _new_contents(files: list[Path], shas: list, ledger: Ledger, only: set[str] | None,
+                  taken: set[str] = frozenset()) -> dict[str, Path]:
+    """SHA-256 -> the first of `files` holding each content not received before (nor in `taken`), of
+    `only` when given; `shas`: each file's SHA-256, or an Entry for a file not taken."""
+    new: dict[str, Path] = {}
+    for path, sha in zip(files, shas):
+        if isinstance(sha, str) and sha not in taken and ledger.get(sha) is None and (only is None or sha in only):
+            new.setdefault(sha, path)
+    return new
+
+
 def _jobs(new: dict[str, Path], source: str, work: WorkArea, archive_dir: Path, key: bytes,
           masked: bool) -> list[tuple]:
     """read_received's arguments for each new content (SHA-256 -> its first path in the folder): its
@@ -137,10 +145,7 @@ def read_ahead(folders: list[tuple[str, list[Path], list]], work: WorkArea, arch
         return 0
     ledger, seen, jobs = Ledger(work), set(), []
     for source, files, shas in folders:
-        new: dict[str, Path] = {}
-        for path, sha in zip(files, shas):
-            if isinstance(sha, str) and sha not in seen and ledger.get(sha) is None and (only is None or sha in only):
-                new.setdefault(sha, path)
+        new = _new_contents(files, shas, ledger, only, seen)
         seen |= set(new)
         jobs += _jobs(new, source, work, archive_dir, key, True)
     if not _worth_workers(jobs, worker_count()):

@@ -72,12 +72,12 @@ def write_file_reports(work: WorkArea, reports: Path, placed_rejections: pd.Data
             reported[sha] = entry
         else:
             tasks.append((work, reports, manifest, stored,
-                          placed_by_file.get(sha, placed_rejections.iloc[:0]) if sha in placed_digest else None,
-                          read_as_by_file.get(sha) if sha in likeness_digest else None, added.get(sha, []), digest))
+                          placed_by_file.get(sha),
+                          read_as_by_file.get(sha), added.get(sha, []), digest))
     for sha, entry in _in_workers(_report_file, tasks):
         reported[sha] = entry
-    for manifest in work.manifests():
-        for status in reported[manifest["sha256"]]["statuses"]:
+    for entry in reported.values():
+        for status in entry["statuses"]:
             statuses[status] = statuses.get(status, 0) + 1
     write_memo(ledger, reported, known)
     return statuses
@@ -162,13 +162,13 @@ def duplicate_reports(manifest: dict, report: dict) -> list[dict]:
 
 
 def _placed_rejections(work: WorkArea, manifest: dict, placed: pd.DataFrame | None) -> pd.DataFrame:
-    """The file's rows rejected at matching. A counted file's are kept beside its report
+    """The file's rows rejected at matching (`placed`: its own, None when it has none now). A counted
+    file's are kept beside its report
     (work/placed_rejections/<sha256>.parquet): once a corrected file supersedes it, it is placed no more,
     and its report still lists them (never fewer rejected rows than it had)."""
     sha = manifest["sha256"]
     kept = work.root / "placed_rejections" / f"{sha}.parquet"
     if placed is not None:
-        placed = placed[placed["source_file"] == sha]
         storage.write_parquet(kept, placed)
         return placed
     if manifest.get("superseded_by") and storage.exists(kept):
