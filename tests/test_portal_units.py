@@ -370,7 +370,9 @@ def test_content_first_received_in_another_folder_answers_with_its_duplicate_rep
     # The sync's workbook names the other file: the office's workbook is written again without it.
     assert "umkm dinas lain" in str([c.value for row in openpyxl.load_workbook(found.workbook)[SUMMARY_SHEET].iter_rows()
                                      for c in row])
-    rewritten = report_workbook(found.rewritten)
+    written = io.BytesIO()
+    report_workbook(found.rewritten, written)
+    rewritten = openpyxl.load_workbook(written)
     cells = [c.value for row in rewritten[SUMMARY_SHEET].iter_rows() for c in row]
     assert "umkm dinas lain" not in str(cells) and "another file" in cells
 

@@ -11,6 +11,7 @@ from assets.harmonise.labels import parse_village_label
 from assets.harmonise.candidates import CandidateNames, candidate_codes
 from assets.harmonise.matcher import Match, Matcher
 from assets.harmonise.names import name_key
+from assets.ingest.dates import as_datetime
 from assets.ingest.errors import cell_error
 from schemas.base import Dataset
 
@@ -48,7 +49,7 @@ def explode_village_list(frame: pd.DataFrame) -> pd.DataFrame:
 def add_year(frame: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
     column = dataset.column(dataset.year_column)
     if column.kind == "date":
-        frame["year"] = pd.to_datetime(frame[column.name]).dt.year.astype("Int64")
+        frame["year"] = as_datetime(frame[column.name]).dt.year.astype("Int64")
     return frame
 
 

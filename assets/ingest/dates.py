@@ -43,6 +43,14 @@ import pyarrow.compute as pc
 from assets.ingest.cells import NUMERIC_DATE, date_text, is_blank
 
 DAY_FIRST, MONTH_FIRST = "day_first", "month_first"
+
+
+def as_datetime(values: pd.Series) -> pd.Series:
+    """`values` as datetimes (pd.to_datetime), without pandas's look for repeated values on a column
+    that holds datetimes already: that look turns up to 10,000 of them into Timestamps one by one."""
+    return pd.to_datetime(values, cache=not pd.api.types.is_datetime64_any_dtype(values))
+
+
 AMBIGUOUS_DATE_ORDER = "ambiguous_date_order"
 CONTRADICTS_REPORT_NUMBER = "date_contradicts_report_number"
 OUT_OF_PERIOD = "date_out_of_period"

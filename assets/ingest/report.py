@@ -16,17 +16,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.page import PageMargins
 
 from assets import storage
 from assets.harmonise.read_as import notices
 from assets.incremental import atomic_write, read_memo, write_memo
-from assets.inert import inert_workbook
 from assets.ingest.decisions import KINDS, ordered
+from assets.ingest import printed_sheets
 from assets.ingest.notes import where_id as _where_id
+from assets.ingest.printed_sheets import PrintedSheet, Style
 from assets.ingest.record import file_status, safe_name
 from assets.ingest.work_area import WorkArea
 from assets.privacy import scrub
@@ -279,7 +276,7 @@ def write_report(reports: Path, report: dict, tag: str | None = None, rewrite: b
     twin = path.with_suffix(".json")
     text = json.dumps(report, indent=1, ensure_ascii=False, default=str)
     if rewrite or not (twin.exists() and storage.read_text(twin) == text and path.exists()):
-        atomic_write(path, lambda tmp: report_workbook(report).save(tmp))
+        atomic_write(path, lambda tmp: report_workbook(report, tmp))
         atomic_write(twin, lambda tmp: tmp.write_text(text))
     return {"status": report["status"], "path": path}
 
@@ -304,7 +301,7 @@ SEVERITY_ID = {"error": "kesalahan (error)", "warning": "peringatan (warning)", 
 # What a village name placed by likeness should have been written as (read_as.py's notices).
 READ_AS_EXPECTED = ("nama desa seperti di daftar desa templat (lembar 'Desa')",
                     "the village's name as the template's village list ('Desa' sheet) has it")
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+HEADER_FILL = "DDEBF7"
 # The sheets, named in Bahasa Indonesia with English beside (Excel allows 31 characters).
 SUMMARY_SHEET, ERRORS_SHEET, SKIPPED_SHEET = "Ringkasan (Summary)", "Kesalahan (Errors)", "Baris dilewati (Skipped rows)"
 DECISIONS_SHEET = "Keputusan (Decisions)"      # what the reader decided, flagged first
@@ -363,18 +360,17 @@ def _skipped_notes(report: dict) -> set[str]:
             for s in report["skipped"] if s["reason"] in ("subtotal", "note")}
 
 
-def report_workbook(report: dict) -> Workbook:
-    """The clerk's workbook: a summary, every rejected or flagged cell, the rows left out; every sheet
-    and header in Bahasa Indonesia with the English beside it, printed landscape on A4, one page wide,
-    long text wrapped, the header row repeated on every page."""
-    wb = Workbook()
-    summary = wb.active
-    summary.title = SUMMARY_SHEET
+def report_workbook(report: dict, target) -> None:
+    """Write the clerk's workbook to `target` (a path or a binary file object): a summary, every rejected
+    or flagged cell, the rows left out, the reader's decisions; every sheet and header in Bahasa Indonesia
+    with the English beside it, printed landscape on A4, one page wide, long text wrapped, the header row
+    repeated on every page (assets/ingest/printed_sheets.py)."""
+    summary = PrintedSheet(SUMMARY_SHEET, widths=[28, 24, 50, 50])
     summary.append(["Laporan penerimaan berkas / File receipt report"])
-    summary["A1"].font = Font(bold=True, size=13)
-    summary.append(["Keterangan", "Item (English)", "Isi / Value", "(English)"])
-    for cell in summary[2]:
-        cell.font, cell.fill = Font(bold=True), HEADER_FILL
+    summary.style(0, 0, TITLE)
+    header = summary.append(["Keterangan", "Item (English)", "Isi / Value", "(English)"])
+    for column in range(4):
+        summary.style(header, column, HEADER)
     for key, label_id, label_en in SUMMARY_LABELS:
         value, value_en = report.get(key), None
         if key == "status":
@@ -389,18 +385,18 @@ def report_workbook(report: dict) -> Workbook:
         summary.append([label_id, label_en, value, value_en])
         if key == "status":         # why a file was refused comes first, where the clerk looks
             for problem in report["problems"]:
-                summary.append(["Masalah berkas", "File problem", problem["message_id"], problem["message"]])
-                for column in (3, 4):
-                    summary.cell(summary.max_row, column).font = Font(bold=True, color="C00000")
+                row = summary.append(["Masalah berkas", "File problem", problem["message_id"], problem["message"]])
+                for column in (2, 3):
+                    summary.style(row, column, ALARM)
     decisions = report.get("decisions", [])
     for d in decisions:         # the flagged ones where the clerk looks; all of them on their own sheet
         if d.get("flagged"):
             label_en, label_id = KINDS.get(d["decision"], (d["decision"], d["decision"]))
             where = f"{d['sheet']}: " if d.get("sheet") else ""
-            summary.append([f"Periksa: {label_id}", f"Check: {label_en}", f"{where}{d['value_id']} ({d['evidence_id']})",
-                            f"{where}{d['value']} ({d['evidence']})"])
-            for column in (1, 2, 3, 4):
-                summary.cell(summary.max_row, column).font = Font(bold=True, color="C00000")
+            row = summary.append([f"Periksa: {label_id}", f"Check: {label_en}",
+                                  f"{where}{d['value_id']} ({d['evidence_id']})", f"{where}{d['value']} ({d['evidence']})"])
+            for column in range(4):
+                summary.style(row, column, ALARM)
     if decisions:
         summary.append(["Keputusan", "Decisions", f"{len(decisions)} keputusan saat membaca berkas: lihat lembar "
                         f"'{DECISIONS_SHEET}'", f"{len(decisions)} decisions taken reading the file: see sheet "
@@ -429,13 +425,12 @@ def report_workbook(report: dict) -> Workbook:
         summary.append(["Tingkat: catatan", "Severity: notice", "baris diterima; nama desanya dibaca sebagai desa yang "
                         "mirip: perbaiki ejaannya di berkas berikutnya", "the row was accepted; its village name was read "
                         "as a similar village: fix the spelling in the next file"])
-    _widths(summary, [28, 24, 50, 50])
-    _printable(summary, title_rows=None)
-    for row in summary.iter_rows(min_row=3, min_col=3, max_col=3):      # counts beside their labels
-        row[0].alignment = Alignment(wrap_text=True, vertical="top", horizontal="left")
-    summary["A1"].alignment = Alignment(vertical="top")      # the title runs over the empty cells beside it
-    summary.row_dimensions[1].height = 20
-    _table(wb.create_sheet(ERRORS_SHEET), [
+    summary.fit_rows()
+    for row in range(2, len(summary.rows)):      # counts beside their labels
+        summary.style(row, 2, COUNT)
+    summary.styles[(0, 0)] = TITLE       # the title runs over the empty cells beside it, unwrapped
+    summary.heights[0] = 20
+    errors = _table(ERRORS_SHEET, [
         ("Lembar", "Sheet"), ("Baris Excel", "Excel row"), ("Kolom", "Column"), ("Judul kolom", "Header"),
         ("Isi sel", "Value as typed"), ("Tingkat", "Severity"), ("Seharusnya", "Expected"), ("Pesan", "Message"),
         ("Kandidat desa", "Candidate villages"), ("Kode", "Code")],
@@ -447,80 +442,33 @@ def report_workbook(report: dict) -> Workbook:
         + [[n["sheet"], n["row"], n["column"], n["header"], n["value"], SEVERITY_ID["notice"], both(*READ_AS_EXPECTED),
             both(n["message_id"], n["message"]), n["read_as"], n["method"]] for n in report.get("read_as", [])],
         widths=[18, 8, 8, 16, 16, 12, 24, 44, 32, 18])
-    _table(wb.create_sheet(SKIPPED_SHEET), [("Lembar", "Sheet"), ("Baris Excel", "Excel row"),
-                                           ("Alasan", "Reason"), ("Isi baris", "Row content")],
-           [[s["sheet"], s["row"], both(*SKIPPED_REASON.get(s["reason"], (s["reason"], s["reason"]))), s["text"]]
-            for s in report["skipped"]], widths=[18, 8, 24, 80])
-    _table(wb.create_sheet(DECISIONS_SHEET), [("Periksa", "Check"), ("Lembar", "Sheet"), ("Keputusan", "Decision"),
-                                             ("Hasil", "Value"), ("Bukti", "Evidence"), ("Kode", "Code")],
-           [["ya (yes)" if d.get("flagged") else "", d["sheet"],
-             both(*reversed(KINDS.get(d["decision"], (d["decision"], d["decision"])))),
-             both(d["value_id"], d["value"]), both(d["evidence_id"], d["evidence"]), d.get("code", "")]
-            for d in decisions], widths=[10, 16, 20, 40, 60, 18])
-    return inert_workbook(wb)          # a received value never comes back as a live formula
+    skipped = _table(SKIPPED_SHEET, [("Lembar", "Sheet"), ("Baris Excel", "Excel row"),
+                                     ("Alasan", "Reason"), ("Isi baris", "Row content")],
+                     [[s["sheet"], s["row"], both(*SKIPPED_REASON.get(s["reason"], (s["reason"], s["reason"]))), s["text"]]
+                      for s in report["skipped"]], widths=[18, 8, 24, 80])
+    decided = _table(DECISIONS_SHEET, [("Periksa", "Check"), ("Lembar", "Sheet"), ("Keputusan", "Decision"),
+                                       ("Hasil", "Value"), ("Bukti", "Evidence"), ("Kode", "Code")],
+                     [["ya (yes)" if d.get("flagged") else "", d["sheet"],
+                       both(*reversed(KINDS.get(d["decision"], (d["decision"], d["decision"])))),
+                       both(d["value_id"], d["value"]), both(d["evidence_id"], d["evidence"]), d.get("code", "")]
+                      for d in decisions], widths=[10, 16, 20, 40, 60, 18])
+    # Every text is written as text, never as a formula (printed_sheets.save).
+    printed_sheets.save([summary, errors, skipped, decided], target)
 
 
-def _widths(ws, widths: list[int]) -> None:
-    for i, width in enumerate(widths):
-        ws.column_dimensions[get_column_letter(i + 1)].width = width
+TITLE = Style(bold=True, size=13, top=True)
+HEADER = Style(bold=True, fill=HEADER_FILL)
+ALARM = Style(bold=True, color="C00000")
+COUNT = Style(wrap=True, top=True, left=True)
 
 
-def _printable(ws, title_rows: str | None) -> None:
-    """Printed landscape on A4 with narrow margins, as wide as one page, long text wrapped at the top of
-    its cell (a short file fits on a page or two)."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.5, header=0.3, footer=0.3)
-    ws.oddFooter.center.text = "Halaman &P dari &N / Page &P of &N"
-    ws.oddHeader.center.text = "&A"       # the sheet's name
-    if title_rows:
-        ws.print_title_rows = title_rows
-    widths = {letter: dimension.width for letter, dimension in ws.column_dimensions.items()}
-    for row in ws.iter_rows(min_row=1):
-        lines = 1
-        for cell in row:
-            if isinstance(cell.value, str) and (len(cell.value) > 6 or "\n" in cell.value):
-                cell.alignment = WRAPPED
-                lines = max(lines, _lines(cell.value, widths.get(cell.column_letter) or 13))
-            elif cell.value is not None:
-                cell.alignment = TOP
-        if lines > 1:       # readers do not grow a row for its wrapped text on opening: set its height
-            ws.row_dimensions[row[0].row].height = LINE_HEIGHT * lines
-
-
-LINE_HEIGHT = 15        # points, a line of 11-point Calibri (Excel's default row height)
-WRAPPED, TOP = Alignment(wrap_text=True, vertical="top"), Alignment(vertical="top")
-
-
-def _lines(text: str, width: float) -> int:
-    """Lines `text` takes wrapped in a column `width` wide (in widths of a digit; a letter of running
-    text is narrower, about 1.1 of them to a digit's width here, kept on the safe side), each line
-    broken between words: the row is never too short for its text."""
-    per_line = max(int(width * 1.1) - 1, 1)
-    total = 0
-    for paragraph in text.split("\n"):
-        line = 0
-        total += 1
-        for word in paragraph.split(" "):
-            size = len(word)
-            if line and line + 1 + size > per_line:
-                total, line = total + 1, 0
-            while size > per_line:        # a word longer than the column breaks where it must
-                total, size = total + 1, size - per_line
-            line = line + 1 + size if line else size
-    return total
-
-
-def _table(ws, headers: list[tuple[str, str]], rows: list[list], widths: list[int]) -> None:
-    ws.append([f"{id_} / {en}" for id_, en in headers])
-    for cell in ws[1]:
-        cell.font, cell.fill = Font(bold=True), HEADER_FILL
+def _table(title: str, headers: list[tuple[str, str]], rows: list[list], widths: list[int]) -> PrintedSheet:
+    """A sheet of `rows` under a header row ("Bahasa / English"), frozen, filtered and printed on every page."""
+    sheet = PrintedSheet(title, widths=widths, header=True)
+    sheet.append([f"{id_} / {en}" for id_, en in headers])
+    for column in range(len(headers)):
+        sheet.style(0, column, HEADER)
     for row in rows:
-        ws.append(row)
-    ws.freeze_panes = "A2"
-    if rows:
-        ws.auto_filter.ref = ws.dimensions
-    _widths(ws, widths)
-    _printable(ws, title_rows="1:1")
+        sheet.append(row)
+    sheet.fit_rows()
+    return sheet

@@ -110,7 +110,9 @@ def read_table(sheet: RawSheet, layout: TableLayout, constants: dict | None = No
             errors += _against_same_field(frame, sheet, layout, c, others, cells, kept, column)
         if summed := [p for p in layout.totals.get(c, []) if p in cells]:     # TOTAL beside L / P
             errors += _total_against_parts(frame, sheet, layout, c, summed, cells, kept, column)
-        bad = [i for i, e in enumerate(parsed.errors) if e]
+        # A personal column's masked NIK or phone is not news (_grade): not made into errors at all.
+        bad = [i for i, e in enumerate(parsed.errors)
+               if e and not (e == PERSONAL_DATA_MASKED and column.personal)]
         if bad:
             letter, at_rows = column_letter(sheet.first_col + c), frame["source_row"].to_numpy()
             made: dict[int, CellError] = {}     # a value's error is written once, then given each of its rows
@@ -471,7 +473,7 @@ def typed_frame(records: list[dict] | pd.DataFrame, dataset: Dataset) -> pd.Data
         elif column.kind == "amount":
             frame[column.name] = pd.to_numeric(frame[column.name]).astype("float64")
         elif column.kind == "date":
-            frame[column.name] = pd.to_datetime(frame[column.name]).astype("datetime64[ns]")
+            frame[column.name] = dates.as_datetime(frame[column.name]).astype("datetime64[ns]")
         else:
             frame[column.name] = frame[column.name].astype(object)
     frame["source_row"] = frame["source_row"].astype("int64")

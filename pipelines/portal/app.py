@@ -359,7 +359,7 @@ def _workbook(portal: Portal, sha: str):
     source = found.workbook
     if found.rewritten is not None:
         source = io.BytesIO()
-        report_workbook(found.rewritten).save(source)
+        report_workbook(found.rewritten, source)
         source.seek(0)
     return send_file(source, as_attachment=True, download_name=name, mimetype=XLSX)
 
