@@ -151,6 +151,11 @@ class AliasIndex:
     # the aliases of `exact` as texts, in its order, for the fuzzy match (one C loop over them all)
     texts: list[str] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
+    # matched_header's answers by candidates: a producer's headers and titles repeat from file to file
+    answers: dict[tuple[str, ...], tuple[str | None, bool]] = field(default_factory=dict)
+
+
+MAX_REMEMBERED_HEADERS = 100_000        # answers an index keeps (a few MB); forgotten all at once past it
 
 
 _ALIAS_INDEXES: dict[str, tuple[Dataset, AliasIndex]] = {}
@@ -182,7 +187,17 @@ def matched_header(candidates: list[str], aliases: AliasIndex) -> tuple[str | No
     """(the dataset column a header names, whether only loosely): its words as an alias's (in order, in
     any order, with a bracketed unit left out); else, loosely, the header containing aliases of two words
     or more as phrases, all of one column, which no other word of it names ("Tanggal Kejadian Perkara";
-    not "Usaha Mikro dan Kecil"), then a close fuzzy match."""
+    not "Usaha Mikro dan Kecil"), then a close fuzzy match. Each distinct list of candidates is worked
+    out once per index (AliasIndex.answers)."""
+    key = tuple(candidates)
+    if (known := aliases.answers.get(key)) is None:
+        if len(aliases.answers) >= MAX_REMEMBERED_HEADERS:
+            aliases.answers.clear()
+        known = aliases.answers[key] = _matched_header(candidates, aliases)
+    return known
+
+
+def _matched_header(candidates: list[str], aliases: AliasIndex) -> tuple[str | None, bool]:
     texts = [t for c in candidates if c for t in dict.fromkeys((c, UNIT.sub("", c)))]
     variants = [words for t in texts if (words := header_words(t))]
     for words in variants:
