@@ -132,7 +132,7 @@ def save(sheets: list[PrintedSheet], target: str | BinaryIO) -> None:
                         ws.write_blank(r, c, None, look(style, False))
                 elif isinstance(value, bool):
                     ws.write_boolean(r, c, value, look(style, False))
-                elif isinstance(value, (int, float)):
+                elif isinstance(value, (int, float)) and math.isfinite(value):
                     ws.write_number(r, c, value, look(style, False))
                 else:
                     text = str(value)

@@ -70,8 +70,10 @@ def similarity(a: list[str], b: list[str]) -> float:
     """Estimated Jaccard similarity of the sets behind two bottom-k sketches."""
     if not a or not b:
         return 0.0
-    union = sorted(set(a) | set(b))[:SKETCH_SIZE]
-    both = set(a) & set(b)
+    both = set(a).intersection(b)
+    if not both:            # most pairs (a Polres's monthly files share no report number): no sort needed
+        return 0.0
+    union = sorted(set(a).union(b))[:SKETCH_SIZE]
     return sum(h in both for h in union) / len(union)
 
 
