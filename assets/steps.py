@@ -10,8 +10,8 @@ import pandas as pd
 from assets import storage
 from assets.access import restricted_dir
 from assets.harmonise.gazetteer import Gazetteer, load_gazetteer
-from assets.harmonise.stage import (file_register, harmonise, harmonise_key, place_contents,  # noqa: F401
-                                    placed_files, placed_list, placed_rows, placements_current,
+from assets.harmonise.stage import (file_register, harmonise, harmonise_key, matcher_ahead,  # noqa: F401
+                                    place_contents, placed_files, placed_list, placed_rows, placements_current,
                                     stored_match_quality)
 from assets.incremental import code_files, fingerprint
 from assets.ingest.errors import REJECTION_COLUMNS
@@ -167,9 +167,11 @@ def receive_contents(paths: Paths, shas: list[str], sources: list[str] | None = 
         try:
             # The folders the sync's look found are read ahead together, so that no worker waits at the
             # end of one folder for the other's last file.
+            # The matcher (when the reference lists were read before, as a sync orders it) is built by
+            # a worker meanwhile, not after the reading while both workers wait for it.
             read_ahead([(source, looks[source].files, looks[source].shas) for source in SOURCES
                         if source in looks and (sources is None or source in sources)],
-                       paths.work, paths.archive, _receiving_key(paths), only=wanted)
+                       paths.work, paths.archive, _receiving_key(paths), only=wanted, first=matcher_ahead(paths))
             for source in SOURCES:
                 if wanted - read_now and (sources is None or source in sources):
                     read_now |= {r.sha256 for r in ingest_source(paths, source, only=wanted - read_now,

@@ -152,3 +152,40 @@ def test_folders_read_ahead_by_the_syncs_workers_give_the_in_process_result(tmp_
     assert results["ahead"][1]["manifests"] == results["here"][1]["manifests"]
     for name, frame in results["here"][1]["frames"].items():
         pd.testing.assert_frame_equal(results["ahead"][1]["frames"][name], frame)
+
+
+def test_the_matcher_is_built_by_a_worker_while_the_files_are_read(tmp_path, monkeypatch):
+    """stage.matcher_ahead: with the reference lists read first (a sync's run orders its steps so), read_ahead
+    has a worker build and pickle the matcher before the first read, instead of the sync building it after
+    the reading while the workers wait. This process never builds one (stage.Matcher is unusable here);
+    the matcher placing loads is the one this process would have built."""
+    from assets import steps
+    from assets.harmonise import aliases, stage
+    from assets.paths import steward_dir, stored_gazetteer
+    from assets.workers import worker_pool
+    from tests.conftest import write_reference_lists
+
+    inbox, warehouse = tmp_path / "inbox", tmp_path / "warehouse"
+    write_reference_lists(inbox / "reference")
+    polda = polda_folder(inbox / "polda")
+    paths = steps.Paths(inbox, warehouse)
+    assert stage.matcher_ahead(paths) is None           # no reference list read yet: nothing to build
+    steps.refresh_gazetteer(paths)
+    stored = stage.matcher_path(paths)
+    assert not stored.exists()
+    shas = batch.known_hashes(polda, tmp_path / "hashes.json", paths.archive)
+    monkeypatch.setattr(batch, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(stage, "Matcher", None)         # a matcher built in this process would fail
+    with worker_pool(2):
+        assert batch.read_ahead([("polda", polda, shas)], paths.work, paths.archive, load_key(),
+                                first=stage.matcher_ahead(paths)) == 3      # lp_a_copy.xlsx: lp_a.xlsx
+        assert stage.matcher_ahead(paths) is None       # being built: not submitted twice
+        placing = stage._LazyMatcher(paths, stored)
+        assert placing.built() and stored.exists()
+        batch.forget_ahead()
+    assert stage._AHEAD == {} and stage.matcher_ahead(paths) is None
+    loaded = placing()
+    monkeypatch.undo()
+    here = stage.Matcher(stored_gazetteer(paths), aliases.load_active(steward_dir(paths)))
+    assert loaded.names == here.names and loaded.successor == here.successor and loaded.memo == {}
+    assert len(loaded.successor) == 8          # the small lists: eight villages

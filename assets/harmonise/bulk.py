@@ -52,7 +52,7 @@ def place_ahead(jobs: list[tuple[Path, Path, str]], matcher, layouts, place) -> 
             sum(path.stat().st_size for path, _, _ in todo if path.exists()) < PARALLEL_MIN_BYTES:
         return 0
     stored = matcher.stored
-    if not stored.exists():
+    if not matcher.built():
         matcher()                 # built and pickled once, before the workers read it
     every = layouts()
     tasks = [(place, path, folder, name, stored, {path.stem: every.get(path.stem, {})}) for path, folder, name in todo]

@@ -12,6 +12,8 @@ files changed; the planner leaves the stage out of a sync when nothing it is bui
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
 from pathlib import Path
 
 import pandas as pd
@@ -237,6 +239,36 @@ def _empty_placed(name: str, matcher: "_LazyMatcher") -> pd.DataFrame:
     return place_rows(empty, DATASETS[name], matcher(), {})[0]
 
 
+# The matchers being built ahead by the sync's workers (matcher_ahead): pickle path -> its job.
+_AHEAD: dict[str, Future] = {}
+
+
+def matcher_ahead(paths: Paths) -> Callable[[Executor], None] | None:
+    """When the matcher of the matching fingerprint now in force is not built yet: what submits its
+    building to the sync's workers (batch.read_ahead calls it before the first read), so that it is
+    built while the files are read, not afterwards while the workers wait for it (9 s on one core for
+    the whole country). None when there is nothing to build (no reference list read yet, or built)."""
+    if not has_gazetteer(paths):
+        return None
+    stored = matcher_path(paths)
+    if stored.exists() or str(stored) in _AHEAD:
+        return None
+
+    def submit(pool: Executor) -> None:
+        _AHEAD[str(stored)] = pool.submit(_build_matcher, paths, stored)
+    return submit
+
+
+def matcher_path(paths: Paths) -> Path:
+    """Where the matcher of the matching fingerprint now in force is pickled."""
+    return paths.placed_by_file / matching_fingerprint(paths)[:16] / "matcher.pickle"
+
+
+def _build_matcher(paths: Paths, stored: Path) -> None:
+    """In a worker: the matcher built and pickled at `stored` (and kept for this worker's placing)."""
+    _LazyMatcher(paths, stored)()
+
+
 class _LazyMatcher:
     """Building the matcher takes seconds at national scale: only done when some file needs placing, and
     kept (pickled, in the cache folder of its matching fingerprint) for the next sync that needs it."""
@@ -244,8 +276,18 @@ class _LazyMatcher:
     def __init__(self, paths: Paths, stored: Path):
         self.paths, self.stored, self.matcher = paths, stored, None
 
+    def built(self) -> bool:
+        """Whether the matcher is pickled at `stored`, once its building ahead (matcher_ahead) ended; a
+        building that failed (a worker died) leaves it to be built here."""
+        if (ahead := _AHEAD.pop(str(self.stored), None)) is not None:
+            try:
+                ahead.result()
+            except Exception:       # BrokenProcessPool, or what building raised: raised again when built here
+                pass
+        return self.stored.exists()
+
     def __call__(self) -> Matcher:
-        if self.matcher is None and self.stored.exists():
+        if self.matcher is None and self.built():
             self.matcher = loaded_matcher(self.stored)        # once per process
         if self.matcher is None:
             self.matcher = Matcher(stored_gazetteer(self.paths), aliases.load_active(steward_dir(self.paths)))

@@ -9,6 +9,8 @@ each, more than a few small files take to read.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -134,13 +136,15 @@ def _ahead_key(job: tuple) -> tuple:
 
 
 def read_ahead(folders: list[tuple[str, list[Path], list]], work: WorkArea, archive_dir: Path, key: bytes,
-               only: set[str] | None = None) -> int:
+               only: set[str] | None = None, first: Callable[[Executor], None] | None = None) -> int:
     """Inside a sync's worker_pool (assets/workers.py; else nothing is done): submit now the reading of
     every new content of these agency folders ((source, files, each file's SHA-256 or Entry as the sync's
     look found it), in the order they are received), largest file first, so that both workers stay busy
     from the first file of the first folder to the last of the last; receive_files then takes each read
     from there (forget_ahead drops what was not taken). A content in two folders is read ahead for the
-    first only. `only`: as receive_files'. Returns the number of files submitted."""
+    first only. `only`: as receive_files'. `first(pool)`: submits work the sync needs after reading (the
+    matcher, assets/harmonise/stage.matcher_ahead) before the reads, when they go to the workers.
+    Returns the number of files submitted."""
     if not pool_open():
         return 0
     ledger, seen, jobs = Ledger(work), set(), []
@@ -151,6 +155,8 @@ def read_ahead(folders: list[tuple[str, list[Path], list]], work: WorkArea, arch
     if not _worth_workers(jobs, worker_count()):
         return 0
     with pool_for(worker_count()) as pool:
+        if first is not None:
+            first(pool)
         for job in sorted(jobs, key=lambda job: -job[0].stat().st_size):
             _AHEAD[_ahead_key(job)] = pool.submit(_read_job, job)
     return len(jobs)

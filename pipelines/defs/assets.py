@@ -40,7 +40,9 @@ def _stage_result(paths: JembatanPaths, stage: str, metadata: dict) -> dg.Materi
 warnings.filterwarnings("ignore", message="Parameter `backfill_policy`", category=dg.BetaWarning)
 
 
-@dg.asset(group_name="reference", code_version=_code(*steps.REFERENCE_CODE),
+# Read first in a run (a step's priority): the files' reading can then have a worker build the matcher
+# from the lists while the others read (assets/harmonise/stage.matcher_ahead).
+@dg.asset(group_name="reference", code_version=_code(*steps.REFERENCE_CODE), op_tags={"dagster/priority": "1"},
           description="Official village lists (Kemendagri, by decree version) and "
           "the BPS-Kemendagri bridging, read from inbox/reference/")
 def reference_gazetteer(context, paths: JembatanPaths) -> dg.MaterializeResult:
