@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
 
 from assets import storage
 from assets.storage import atomic_write
+
+READERS = 4         # threads reading files not kept
 
 
 def kept_rows(files: list[Path], read: Callable[[Path], pd.DataFrame], kept: Path | None) -> pd.DataFrame:
@@ -32,8 +35,10 @@ def kept_rows(files: list[Path], read: Callable[[Path], pd.DataFrame], kept: Pat
     known, seen = _known(kept)
     usable = seen & set(current)
     held = pd.Series([key in usable for key in zip(known["_path"], known["_stamp"])], index=known.index, dtype=bool)
-    new = [read(path).assign(_path=str(path), _stamp=stamp)
-           for path, stamp in zip(files, stamps) if (str(path), stamp) not in usable]
+    # Read on threads (the Parquet reader works outside the GIL): a first sync reads thousands of files.
+    unread = [(path, stamp) for path, stamp in zip(files, stamps) if (str(path), stamp) not in usable]
+    with ThreadPoolExecutor(READERS) as readers:
+        new = list(readers.map(lambda item: read(item[0]).assign(_path=str(item[0]), _stamp=item[1]), unread))
     parts = ([known[held]] if held.any() else []) + [f for f in new if len(f)]
     rows = pd.concat(parts, ignore_index=True) if parts else \
         pd.DataFrame({"_path": pd.Series(dtype=object), "_stamp": pd.Series(dtype=object)})

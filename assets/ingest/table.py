@@ -427,8 +427,10 @@ def _skipped_rows(sheet: RawSheet, layout: TableLayout, cells: dict[int, Cells],
         suspect |= matching_uniques(column, odd_cell, prefilter)[column.codes[:height]]
         if layout.dataset.column(layout.columns[c]).kind in ("text", "list"):
             # A number where a name is expected: maybe a row of column numbers (1 2 3 ...).
-            numeric = np.array([isinstance(u, (int, float)) and not isinstance(u, bool) for u in column.uniques])
-            numeric[column.text_at] = matching_uniques(column, BARE_NUMBER, r"^\s*[(\[]?[0-9]")[column.text_at]
+            numeric = matching_uniques(column, BARE_NUMBER, r"^\s*[(\[]?[0-9]")
+            others = np.ones(len(column.uniques), dtype=bool)       # the values that are not text
+            others[column.text_at] = False
+            numeric[others] = [isinstance(u, (int, float)) and not isinstance(u, bool) for u in column.uniques[others]]
             suspect |= numeric[column.codes[:height]]
     # A row with fewer filled cells than the columns a table of this dataset must have is looked at.
     required = sum(1 for c in cells if (column := layout.dataset.column(layout.columns[c])).required
