@@ -98,6 +98,10 @@ class Dataset:
     year_column: str                  # a `year` column, or a `date` column whose year is taken
     unique_key: tuple[str, ...] = ()  # cross-row rule: at most one accepted row per key
     one_row_per_village_year: bool = False  # cross-row rule checked once villages are matched
+    # Without a unique key, the columns telling one row from another when a later file is compared with an
+    # earlier one (a correction replaces the file it corrects: assets/ingest/supersede.py); a personal
+    # column by its keyed pseudonym. None: the places the rows name.
+    row_identity: tuple[str, ...] = ()
     fact_table: str = ""
     title_id: str = ""                # what the agency calls it, in Bahasa Indonesia (template, reports)
     edits: tuple[Edit, ...] = ()      # checks over what was read (Edit); a failing value lands flagged

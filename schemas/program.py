@@ -18,6 +18,8 @@ PROGRAM_PARTICIPATION = Dataset(
     description="Businesses taking part in the cooperative and SME agency's programs",
     fact_table="fact_program_participation",
     year_column="participation_date",
+    # A participant in a program: two programs' lists of the same villages are not corrections of each other.
+    row_identity=("nik", "program"),
     columns=(
         ROW_NUMBER,
         Column("business_name", "text", ("Nama Usaha", "Nama UMKM", "Nama Toko", "Business Name"),

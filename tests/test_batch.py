@@ -189,3 +189,44 @@ def test_the_matcher_is_built_by_a_worker_while_the_files_are_read(tmp_path, mon
     here = stage.Matcher(stored_gazetteer(paths), aliases.load_active(steward_dir(paths)))
     assert loaded.names == here.names and loaded.successor == here.successor and loaded.memo == {}
     assert len(loaded.successor) == 8          # the small lists: eight villages
+
+
+def _participants(path: Path, program: str, first: int, day: int = 17) -> Path:
+    """A koperasi list of 40 participants (NIKs `first`..`first`+39) of one program in August 2023."""
+    import openpyxl
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["No", "Nama Usaha", "NIK", "Desa/Kel", "Kecamatan", "Program", "Tanggal"])
+    for i in range(40):
+        n = first + i
+        nik = f"190101{1 + n % 28:02d}{1 + n % 12:02d}{80 + n % 20:02d}{n:04d}"
+        ws.append([i + 1, f"Usaha {n}", nik, ("Air Duren", "Kampung Baru")[i % 2], "Mendo", program, f"{day}/08/2023"])
+    wb.save(path)
+    return path
+
+
+def test_two_programs_lists_of_the_same_villages_do_not_replace_each_other(tmp_path):
+    """A program file without a report number is compared with the earlier ones by its participants (their
+    NIKs' keyed pseudonyms) and program, not by the villages alone: KUR and Pelatihan lists of the same
+    villages and month both count; a corrected KUR list (its dates fixed) replaces the first."""
+    folder = tmp_path / "koperasi"
+    folder.mkdir()
+    files = [_participants(folder / "kur_2023.xlsx", "KUR", 1), _participants(folder / "pelatihan_2023.xlsx",
+                                                                              "Pelatihan", 101),
+             _participants(folder / "kur_2023_revisi.xlsx", "KUR", 1, day=18)]
+    for i, path in enumerate(files):
+        os.utime(path, ns=(1_700_000_000_000_000_000 + i,) * 2)
+    work = WorkArea(tmp_path / "work")
+    received = batch.receive_files(files, "koperasi", work, tmp_path / "archive", load_key(), workers=1)
+    assert [(r.file_name, r.status, r.rows_accepted) for r in received] == [
+        ("kur_2023.xlsx", "accepted", 40), ("pelatihan_2023.xlsx", "accepted", 40),
+        ("kur_2023_revisi.xlsx", "accepted", 40)]
+    manifests = {m["file_name"]: m for m in work.manifests()}
+    assert manifests["kur_2023.xlsx"]["superseded_by"] == manifests["kur_2023_revisi.xlsx"]["sha256"]
+    assert not manifests["pelatihan_2023.xlsx"].get("superseded_by")
+    # the sketch is of keyed pseudonyms: another key, other hashes
+    from assets.ingest.supersede import file_scope
+    from assets.ingest.receive import _read_tables
+    from assets.ingest.record import Received
+    results = _read_tables(files[0], "koperasi", Received("0" * 64, "koperasi", files[0].name, "rejected"))
+    assert file_scope(results, b"k" * 32)[1] != file_scope(results, b"j" * 32)[1] == file_scope(results, b"j" * 32)[1]

@@ -114,7 +114,7 @@ def read_received(archived: storage.Location, file_name: str, sha: str, source: 
     # The file's scope (Arrow and numpy work, mostly outside the GIL) is worked out on the other core
     # while its rows are pseudonymised and written.
     with ThreadPoolExecutor(1) as scope_thread:
-        scope = scope_thread.submit(file_scope, results)
+        scope = scope_thread.submit(file_scope, results, key)
         for dataset in received.datasets:
             frames = [r.rows for r in results if r.dataset == dataset and not r.rows.empty]
             if frames:

@@ -16,15 +16,17 @@ from assets.ingest.record import Received
 from assets.ingest.table import TableResult
 from assets.ingest.work_area import Ledger
 from assets.offices import manifest_office
+from assets.privacy import pseudonyms
 from schemas import DATASETS
 
 SAME_COVERAGE = 0.5     # estimated Jaccard similarity of two files' rows for one to replace the other
 SKETCH_SIZE = 128
 
 
-def file_scope(results: list[TableResult]) -> tuple[list[str], list[str]]:
+def file_scope(results: list[TableResult], key: bytes | None = None) -> tuple[list[str], list[str]]:
     """(periods the rows are about: "2023" for yearly counts, "2023-08" for dated events; a compact
-    sketch of what the rows are: their unique keys (report numbers) or else the places they name)."""
+    sketch of what the rows are: their unique keys (report numbers), else their row identity (a
+    participant's NIK, by its keyed pseudonym under `key`, and the program), else the places they name)."""
     periods, hashes = set(), [np.empty(0, dtype="uint64")]
     for result in results:
         dataset = DATASETS[result.dataset]
@@ -34,13 +36,27 @@ def file_scope(results: list[TableResult]) -> tuple[list[str], list[str]]:
             when = pd.Series(when.dropna().unique())       # a few hundred dates, not one per row
             periods |= set(when.dt.strftime("%Y-%m") if dataset.column(dataset.year_column).kind == "date"
                            else when.astype(int).astype(str))
-        names = list(dataset.unique_key) or [next((n for n in ("village_code", "village_name", "village_list",
-                                                                "police_sector") if n in frame), "")]
+        names = list(dataset.unique_key) or list(dataset.row_identity) or \
+            [next((n for n in ("village_code", "village_name", "village_list", "police_sector") if n in frame), "")]
         if all(n in frame for n in names):
             rows = frame[names].dropna()
-            keys = pd.DataFrame({n: _normalised(rows[n]) for n in names})
+            keys = pd.DataFrame({n: _normalised(_identity(rows[n], _declared(dataset, n), key)) for n in names})
             hashes.append(pd.util.hash_pandas_object(keys, index=False).to_numpy())
     return sorted(periods), bottom_k_sketch(np.concatenate(hashes))
+
+
+def _declared(dataset, name: str):
+    return next((c for c in dataset.columns if c.name == name), None)
+
+
+def _identity(values: pd.Series, column, key: bytes | None) -> pd.Series:
+    """A personal column's values as their keyed pseudonyms (what is stored): the sketch is kept in the
+    manifest, and an unkeyed hash of a NIK could be reversed by trying every NIK."""
+    if column is None or not column.personal:
+        return values
+    if key is None:
+        raise ValueError(f"{column.name} is personal: its identity needs the pseudonym key")
+    return pd.Series(pseudonyms(key, column.name, values.tolist()), index=values.index, dtype=object)
 
 
 def _normalised(values: pd.Series) -> np.ndarray:
